@@ -1,0 +1,48 @@
+// The OpenAPI document, loaded once. Everything the kit knows about the API is read from here.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+export const specPath = fileURLToPath(new URL("../../openapi/kaleyra-whatsapp-video.yaml", import.meta.url));
+
+/** The parts of an OpenAPI 3.1 document the kit reads; the rest stays `unknown`. */
+export interface OpenApiDocument {
+  openapi: string;
+  servers: ServerObject[];
+  paths: Record<string, Record<string, unknown>>;
+  components: {
+    responses: Record<string, ResponseObject>;
+    schemas: Record<string, unknown>;
+    [section: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface ServerObject {
+  url: string;
+  description?: string;
+  "x-pod"?: string;
+}
+
+export interface ExampleObject {
+  summary?: string;
+  description?: string;
+  value: unknown;
+}
+
+export interface MediaTypeObject {
+  schema?: unknown;
+  examples?: Record<string, ExampleObject>;
+}
+
+export interface ResponseObject {
+  description: string;
+  content?: Record<string, MediaTypeObject>;
+}
+
+let cached: OpenApiDocument | undefined;
+
+export function loadDocument(): OpenApiDocument {
+  cached ??= parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
+  return cached;
+}

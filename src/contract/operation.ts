@@ -1,0 +1,109 @@
+// The send-video operation as the document defines it: its path, method, media types and
+// documented responses with their named examples. Read from the spec, never retyped.
+import { loadDocument, type ExampleObject, type OpenApiDocument, type ResponseObject } from "./document.ts";
+
+export const operationId = "sendVideoMessage";
+
+export interface NamedExample {
+  name: string;
+  status: number;
+  mediaType: string;
+  summary: string | undefined;
+  value: unknown;
+}
+
+export interface OperationContract {
+  /** The path template, e.g. `/v2/{sid}/whatsapp/{phone_number}/messages`. */
+  path: string;
+  /** Lower-case HTTP method. */
+  method: string;
+  /** Names of the path template's parameters, in order. */
+  pathParameters: string[];
+  /** Media types the request body may have. */
+  requestMediaTypes: string[];
+  /** Documented statuses, ascending. */
+  statuses: number[];
+  /** Every named response example, in document order within each status. */
+  examples: NamedExample[];
+  /** Matches a raw request path (before percent-decoding) and captures the path parameters. */
+  matchPath(rawPath: string): Record<string, string> | undefined;
+}
+
+const methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+function resolveResponse(doc: OpenApiDocument, response: unknown): ResponseObject {
+  const ref = (response as { $ref?: string }).$ref;
+  if (ref === undefined) return response as ResponseObject;
+  const name = ref.replace("#/components/responses/", "");
+  const resolved = doc.components.responses[name];
+  if (!resolved) throw new Error(`unresolved response reference ${ref}`);
+  return resolved;
+}
+
+function findOperation(doc: OpenApiDocument) {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of methods) {
+      const op = item[method] as { operationId?: string } | undefined;
+      if (op?.operationId === operationId) return { path, method, op: op as Record<string, unknown> };
+    }
+  }
+  throw new Error(`operation ${operationId} is not in the document`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export function buildOperationContract(doc: OpenApiDocument): OperationContract {
+  const { path, method, op } = findOperation(doc);
+  const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+  const pattern = new RegExp(
+    "^" + path.split(/\{[^}]+\}/).map(escapeRegExp).join("([^/]+)") + "$",
+  );
+
+  const requestBody = op.requestBody as { content: Record<string, unknown> };
+  const responses = op.responses as Record<string, unknown>;
+  const statuses = Object.keys(responses).map(Number).sort((a, b) => a - b);
+  const examples: NamedExample[] = [];
+  for (const status of statuses) {
+    const response = resolveResponse(doc, responses[String(status)]);
+    for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+      for (const [name, example] of Object.entries(media.examples ?? {}) as [string, ExampleObject][]) {
+        examples.push({ name, status, mediaType, summary: example.summary, value: example.value });
+      }
+    }
+  }
+
+  return {
+    path,
+    method,
+    pathParameters,
+    requestMediaTypes: Object.keys(requestBody.content),
+    statuses,
+    examples,
+    matchPath(rawPath) {
+      const match = pattern.exec(rawPath);
+      if (!match) return undefined;
+      return Object.fromEntries(pathParameters.map((name, i) => [name, match[i + 1] as string]));
+    },
+  };
+}
+
+let cached: OperationContract | undefined;
+
+export function operation(): OperationContract {
+  cached ??= buildOperationContract(loadDocument());
+  return cached;
+}
+
+/** The named example, or undefined; names are unique across the operation's responses. */
+export function findExample(name: string): NamedExample | undefined {
+  return operation().examples.find((example) => example.name === name);
+}
+
+/** The named example; throws when the document lacks it (a broken contract, not bad input). */
+export function example(name: string): NamedExample {
+  const found = findExample(name);
+  if (!found) throw new Error(`the contract has no response example named ${name}`);
+  return found;
+}

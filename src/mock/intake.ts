@@ -1,0 +1,67 @@
+// Reading a request body off the socket and turning it into what the engine validates. Only the
+// media types the contract lists are parsed as JSON; anything else reaches the engine as text,
+// which the request schema rejects like the vendor does (WA400).
+import type { IncomingMessage } from "node:http";
+
+export type BodyRead =
+  | { kind: "read"; bytes: Buffer }
+  | { kind: "too-large"; limit: number }
+  | { kind: "aborted" };
+
+export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const declared = Number(request.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      resolve({ kind: "too-large", limit });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyRead) => {
+      request.removeAllListeners("data");
+      resolve(result);
+    };
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish({ kind: "too-large", limit });
+      else chunks.push(chunk);
+    });
+    request.on("end", () => finish({ kind: "read", bytes: Buffer.concat(chunks, size) }));
+    request.on("error", () => finish({ kind: "aborted" }));
+    request.on("close", () => {
+      if (!request.complete) finish({ kind: "aborted" });
+    });
+  });
+}
+
+export interface DecodedBody {
+  /** Parsed JSON, the raw text when it is not JSON of an accepted media type, or undefined when empty. */
+  body: unknown;
+  /** Why the body was not parsed, for the log. */
+  problem?: string;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(";")[0]?.trim().toLowerCase() || undefined;
+}
+
+export function decodeBody(bytes: Buffer, contentType: string | undefined, accepted: readonly string[]): DecodedBody {
+  if (bytes.length === 0) return { body: undefined, problem: "empty body" };
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { body: bytes.toString("latin1"), problem: "body is not valid UTF-8" };
+  }
+  const mediaType = mediaTypeOf(contentType);
+  if (mediaType === undefined || !accepted.includes(mediaType)) {
+    return { body: text, problem: `Content-Type ${mediaType ?? "(none)"} is not ${accepted.join(" or ")}` };
+  }
+  try {
+    return { body: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { body: text, problem: `malformed JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,189 @@
+// The mock's front: a node:http server that owns the socket, the body, the account and the log,
+// and hands every request to the engine (Prism). The path a request takes:
+//   intake (read + decode the body) → preference (Prefer header) → account → engine → reply.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadDocument } from "../contract/document.ts";
+import { operation } from "../contract/operation.ts";
+import { checkAccount } from "./account.ts";
+import type { MockConfig } from "./config.ts";
+import { createEngine, type Engine } from "./engine.ts";
+import { decodeBody, readBody } from "./intake.ts";
+import { createRequestLog, type RequestLog } from "./log.ts";
+import { readPreference } from "./prefer.ts";
+import { badRequestReply, codeOf, exampleReply, send, withFreshMessageId, type Reply } from "./reply.ts";
+
+export interface MockServer {
+  /** Where the mock listens, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  server: Server;
+  /** Stops accepting connections and resolves once in-flight requests are answered. */
+  close(): Promise<void>;
+}
+
+export interface MockOptions extends MockConfig {
+  /** Where request lines go; stdout by default. */
+  write?: (line: string) => void;
+}
+
+function flattenHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    // The vendor answers JSON whatever Accept says; Prism would answer 406 to a browser's Accept.
+    if (value === undefined || name === "accept") continue;
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
+  const mark = url.indexOf("?");
+  if (mark < 0) return { path: url, query: {} };
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
+    const seen = query[name];
+    query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return { path: url.slice(0, mark), query };
+}
+
+function decodePathParameter(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // Malformed escapes stay as sent; the parameter's schema then rejects them.
+  }
+}
+
+interface Problem {
+  status: number;
+  type?: string;
+  title: string;
+  detail: string;
+  headers?: Record<string, string>;
+}
+
+function problemReply({ status, type = "about:blank", title, detail, headers = {} }: Problem): Reply {
+  return {
+    status,
+    headers: { ...headers, "content-type": "application/problem+json" },
+    body: { type, title, status, detail },
+  };
+}
+
+async function answer(request: IncomingMessage, config: MockConfig, engine: Engine, notes: string[]): Promise<Reply | undefined> {
+  const contract = operation();
+  const method = request.method ?? "GET";
+  const { path, query } = splitUrl(request.url ?? "/");
+  const pathParameters = contract.matchPath(path);
+  const isOperation = pathParameters !== undefined && method.toLowerCase() === contract.method;
+
+  const read = await readBody(request, config.bodyLimitBytes);
+  if (read.kind === "aborted") return undefined;
+  if (read.kind === "too-large") {
+    notes.push(`body larger than the mock's limit of ${read.limit} bytes`);
+    const reply = isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
+    return { ...reply, closeConnection: true }; // The rest of the body is not worth reading.
+  }
+  const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
+  if (decoded.problem && isOperation) notes.push(decoded.problem);
+
+  const headers = flattenHeaders(request);
+  let preference = {};
+  if (isOperation) {
+    const preferred = readPreference(headers.prefer, contract);
+    if (!preferred.ok) {
+      notes.push(preferred.problem);
+      return badRequestReply("prefer", preferred.problem);
+    }
+    preference = preferred.preference;
+
+    // A missing key is the engine's to answer (the contract's security scheme).
+    const apiKey = headers["api-key"]?.trim();
+    if (apiKey) {
+      const rejection = checkAccount(config.account, {
+        apiKey,
+        sid: decodePathParameter(pathParameters.sid ?? ""),
+        phoneNumber: decodePathParameter(pathParameters.phone_number ?? ""),
+      });
+      if (rejection) {
+        notes.push(rejection);
+        return exampleReply(rejection);
+      }
+    }
+  }
+
+  const result = await engine.process({ method, path, query, headers, body: decoded.body, preference });
+  if (result.kind === "problem") {
+    notes.push(result.title);
+    const allow = result.status === 405 && pathParameters ? { allow: contract.method.toUpperCase() } : {};
+    return problemReply({ ...result, headers: { ...result.headers, ...allow } });
+  }
+  notes.push(...result.diagnostics);
+  const { statusCode, headers: responseHeaders = {}, body } = result.response;
+  return { status: statusCode, headers: responseHeaders, body: statusCode === 202 ? withFreshMessageId(body) : body };
+}
+
+export async function startMock(options: MockOptions): Promise<MockServer> {
+  const engine = await createEngine(loadDocument());
+  const log: RequestLog = createRequestLog(options.log, options.write);
+  let closing = false;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const notes: string[] = [];
+    let reply: Reply | undefined;
+    try {
+      reply = await answer(request, options, engine, notes);
+    } catch (error) {
+      // Only a defect of the mock lands here: say so loudly rather than guess an answer.
+      notes.push(`mock defect: ${(error as Error).stack ?? String(error)}`);
+      reply = problemReply({ status: 500, title: "Mock defect", detail: "The mock failed on this request; see its log." });
+    }
+    if (reply === undefined) {
+      response.destroy(); // The client went away mid-body.
+      return;
+    }
+    // While closing, a kept-alive connection would hold the process open after its last answer.
+    if (reply.closeConnection || closing) response.setHeader("connection", "close");
+    send(response, reply);
+    log({
+      method: request.method ?? "",
+      path: splitUrl(request.url ?? "/").path,
+      status: reply.status,
+      code: codeOf(reply.body),
+      milliseconds: performance.now() - started,
+      notes,
+    });
+  };
+
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
+    void handle(request, response);
+  });
+  // A client that breaks the protocol gets a 400 from Node; it must never take the process down.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,211 @@
+// The contract itself: lint, an independent 3.1 validator, generated types in sync, every example
+// valid, and the documented rules holding at their boundaries.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { loadDocument, specPath } from "../src/contract/document.ts";
+import { operation } from "../src/contract/operation.ts";
+import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { requestExamples, validBody } from "./support/requests.ts";
+
+const run = promisify(execFile);
+const doc = loadDocument();
+const schemas = compileContractSchemas(doc);
+const requestSchema = "#/components/schemas/SendVideoRequest";
+
+async function npmRun(script: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run("npm", ["run", "--silent", script, "--", ...args], { cwd: process.cwd() });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("the OpenAPI document", () => {
+  it("passes `npm run lint` with no errors and no warnings", async () => {
+    const { code, stdout } = await npmRun("lint", "--format=json");
+    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
+    expect(report.problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    expect(code).toBe(0);
+  });
+
+  it("is accepted by an independent OpenAPI 3.1 validator", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(specPath);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("has generated types in sync with it (`npm run generate` leaves generated/ unchanged)", async () => {
+    const { code, stderr } = await npmRun("generate:check");
+    expect(stderr).not.toMatch(/not up-to-date/);
+    expect(code).toBe(0);
+  });
+
+  it("declares the 2020-12 dialect, which Prism and Ajv use to validate", () => {
+    expect(doc.jsonSchemaDialect).toBe("https://json-schema.org/draft/2020-12/schema");
+  });
+
+  it("lists the four vendor pods and the local mock as servers", () => {
+    expect(doc.servers.map((server) => [server["x-pod"], server.url])).toEqual([
+      ["in", "https://api.in.kaleyra.io"],
+      ["sg", "https://api.kaleyra.io"],
+      ["eu", "https://api.eu.kaleyra.io"],
+      ["na", "https://api.na.kaleyra.ai"],
+      ["mock", "http://127.0.0.1:4010"],
+    ]);
+  });
+
+  it("names the eight documented responses as tools and docs expect, first example first", () => {
+    const byStatus = operation().examples.map((example) => [example.status, example.name]);
+    expect(byStatus).toEqual([
+      [202, "accepted"],
+      [400, "incorrect-payload"],
+      [400, "low-balance"],
+      [401, "incorrect-sid-or-api-key"],
+      [401, "phone-number-not-in-account"],
+      [401, "account-not-enabled"],
+      [401, "phone-number-other-version"],
+      [500, "internal-error"],
+    ]);
+  });
+
+  it("has every response example valid against its response schema", () => {
+    const pointers: Record<number, string> = {
+      202: "#/components/schemas/AcceptedEnvelope",
+      400: "#/components/schemas/BadRequestEnvelope",
+      401: "#/components/schemas/UnauthorizedEnvelope",
+      500: "#/components/schemas/InternalErrorEnvelope",
+    };
+    for (const example of operation().examples) {
+      const result = schemas.check(pointers[example.status]!, example.value);
+      expect(result.errors, example.name).toEqual([]);
+    }
+  });
+
+  it("has request examples by media id, by link and with extra_info, each valid", () => {
+    const examples = requestExamples();
+    expect(Object.keys(examples)).toEqual(["by-media-id", "by-link", "with-extra-info"]);
+    for (const [name, example] of Object.entries(examples)) {
+      expect(schemas.check(requestSchema, example.value).errors, name).toEqual([]);
+    }
+  });
+
+  it("constrains each response's code to its documented values", () => {
+    const check = (pointer: string, code: string) =>
+      schemas.check(pointer, { code, message: "m", data: {}, error: {} }).ok;
+    expect(check("#/components/schemas/BadRequestEnvelope", "WA400")).toBe(true);
+    expect(check("#/components/schemas/BadRequestEnvelope", "E110")).toBe(true);
+    expect(check("#/components/schemas/BadRequestEnvelope", "WA401")).toBe(false);
+    expect(check("#/components/schemas/UnauthorizedEnvelope", "WA-401")).toBe(true);
+    expect(check("#/components/schemas/UnauthorizedEnvelope", "WA400")).toBe(false);
+    expect(check("#/components/schemas/InternalErrorEnvelope", "WA500")).toBe(true);
+    expect(check("#/components/schemas/InternalErrorEnvelope", "WA502")).toBe(false);
+    expect(schemas.check("#/components/schemas/AcceptedEnvelope", { code: "WA202", message: "m", data: {}, error: {} }).ok).toBe(false);
+  });
+
+  it("accepts `data: []` (RBC001 as the vendor sends it) and `data: {}` on errors", () => {
+    const envelope = { code: "RBC001", message: "m", error: { error: "m" } };
+    expect(schemas.check("#/components/schemas/UnauthorizedEnvelope", { ...envelope, data: [] }).ok).toBe(true);
+    expect(schemas.check("#/components/schemas/UnauthorizedEnvelope", { ...envelope, data: {} }).ok).toBe(true);
+    expect(schemas.check("#/components/schemas/UnauthorizedEnvelope", { ...envelope, data: "x" }).ok).toBe(false);
+  });
+});
+
+describe("the request schema's documented rules", () => {
+  const limits = doc.components.schemas as Record<string, { maxLength?: number }>;
+  const captionMax = limits.Caption!.maxLength!;
+  const referenceMax = limits.Reference!.maxLength!;
+  const accepts = (body: unknown) => schemas.check(requestSchema, body).ok;
+  const withVideo = (video: unknown) => {
+    const body = validBody();
+    body.messaging_object.video = video;
+    return body;
+  };
+
+  it("states the vendor's limits: caption 1024, references 255", () => {
+    expect(captionMax).toBe(1024);
+    expect(referenceMax).toBe(255);
+  });
+
+  it("takes a caption at its limit and refuses one past it, counting characters not UTF-16 units", () => {
+    expect(accepts(withVideo({ id: "1", caption: "x".repeat(captionMax) }))).toBe(true);
+    expect(accepts(withVideo({ id: "1", caption: "😀".repeat(captionMax) }))).toBe(true);
+    expect(accepts(withVideo({ id: "1", caption: "x".repeat(captionMax + 1) }))).toBe(false);
+  });
+
+  it.each(["ref", "ref1", "ref2"])("takes %s at 255 characters and refuses 256", (field) => {
+    const at = validBody();
+    at.extra_info = { [field]: "r".repeat(referenceMax) };
+    const past = validBody();
+    past.extra_info = { [field]: "r".repeat(referenceMax + 1) };
+    expect(accepts(at)).toBe(true);
+    expect(accepts(past)).toBe(false);
+  });
+
+  it("takes a video by id or by link, and refuses both together or neither", () => {
+    expect(accepts(withVideo({ id: "1166846181421424" }))).toBe(true);
+    expect(accepts(withVideo({ link: "https://example.org/v.mp4" }))).toBe(true);
+    expect(accepts(withVideo({ id: "1", link: "https://example.org/v.mp4" }))).toBe(false);
+    expect(accepts(withVideo({ caption: "only a caption" }))).toBe(false);
+    expect(accepts(withVideo({ id: "" }))).toBe(false);
+    expect(accepts(withVideo({ link: "not a url" }))).toBe(false);
+    expect(accepts(withVideo({ link: "ftp://example.org/v.mp4" }))).toBe(false);
+  });
+
+  it("accepts any wa_source (an unknown one is treated as api, not rejected)", () => {
+    const body = validBody();
+    body.extra_info = { wa_source: "some-crm-nobody-listed" };
+    expect(accepts(body)).toBe(true);
+  });
+
+  it("allows only the documented enum values", () => {
+    const set = (field: string, value: unknown) => {
+      const body = validBody();
+      body.messaging_object[field] = value;
+      return accepts(body);
+    };
+    expect(set("messaging_product", "whatsapp")).toBe(true);
+    expect(set("messaging_product", "sms")).toBe(false);
+    expect(set("recipient_type", "individual")).toBe(true);
+    expect(set("recipient_type", "group")).toBe(false);
+    expect(set("type", "video")).toBe(true);
+    expect(set("type", "Video")).toBe(false);
+    expect(set("type", "image")).toBe(false);
+  });
+
+  it("requires messaging_object, messaging_product, to and video; recipient_type and type are optional", () => {
+    for (const field of ["messaging_product", "to", "video"]) {
+      const body = validBody();
+      delete body.messaging_object[field];
+      expect(accepts(body), field).toBe(false);
+    }
+    for (const field of ["recipient_type", "type"]) {
+      const body = validBody();
+      delete body.messaging_object[field];
+      expect(accepts(body), field).toBe(true);
+    }
+    expect(accepts({ extra_info: {} })).toBe(false);
+  });
+
+  it("takes `to` in E.164 form only", () => {
+    const to = (value: string) => {
+      const body = validBody();
+      body.messaging_object.to = value;
+      return accepts(body);
+    };
+    expect(to("+919876543210")).toBe(true);
+    expect(to("+1234567")).toBe(true); // 7 digits, the shortest
+    expect(to("+123456789012345")).toBe(true); // 15 digits, the longest
+    expect(to("+123456")).toBe(false);
+    expect(to("+1234567890123456")).toBe(false);
+    expect(to("919876543210")).toBe(false);
+    expect(to("+0919876543210")).toBe(false);
+    expect(to("+91 98765 43210")).toBe(false);
+  });
+});

@@ -1,0 +1,132 @@
+// The mock as a process: `npm start` as a user runs it, and its entry point as a supervisor runs
+// it (SIGTERM or SIGINT lets in-flight requests finish, then it exits 0).
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
+import { request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { messagesPath } from "./support/mock.ts";
+import { rawRequest } from "./support/raw.ts";
+import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) {
+    // Each child leads its own process group; take the whole group down, npm's children included.
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+const entry = [process.execPath, "--import", "tsx", "src/mock/main.ts"] as const;
+const npmStartCommand = ["npm", "start", "--silent"] as const;
+
+function startProcess(command: readonly string[], env: Record<string, string>) {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, { env: { ...process.env, ...env }, detached: true });
+  children.push(child);
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const listening = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mock did not start:\n${output}`)), 20_000);
+    child.stdout.on("data", () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mock exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, listening, output: () => output };
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return once(child, "exit").then(([code]) => code as number | null);
+}
+
+describe("npm start", () => {
+  it("serves the contract on loopback, answers the vendor's sample request with 202 WA202, and stops on Ctrl-C", async () => {
+    const { child, listening, output } = startProcess(npmStartCommand, { PORT: "0" });
+    const url = await listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await rawRequest(url, {
+      method: "POST",
+      path: messagesPath("HAXP2142XX", businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey, "cache-control": "no-cache" },
+      body: JSON.stringify(validBody()),
+    });
+    expect(response.status).toBe(202);
+    expect(JSON.parse(response.text)).toMatchObject({ code: "WA202", data: { message_id: expect.any(String) } });
+    // A terminal's Ctrl-C signals the whole foreground group: npm and the mock.
+    process.kill(-child.pid!, "SIGINT");
+    await exited(child);
+    expect(output()).toMatch(/SIGINT: finishing in-flight requests/);
+    await expect(rawRequest(url, { method: "POST", path: "/" })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("the mock's entry point", () => {
+  it("exits 0 on SIGTERM", async () => {
+    const { child, listening } = startProcess(entry, { PORT: "0" });
+    await listening;
+    child.kill("SIGTERM");
+    expect(await exited(child)).toBe(0);
+  });
+
+  it("finishes a request in flight on SIGINT, then exits 0", async () => {
+    const { child, listening, output } = startProcess(entry, { PORT: "0", KALEYRA_MOCK_LOG: "silent" });
+    const { hostname, port } = new URL(await listening);
+    const payload = JSON.stringify(validBody());
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const call = request(
+        { hostname, port, method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey } },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      call.on("error", reject);
+      // Half the body now, the rest after the signal: the request is in flight when it arrives.
+      call.write(payload.slice(0, 20));
+      setTimeout(() => {
+        child.kill("SIGINT");
+        setTimeout(() => call.end(payload.slice(20)), 300);
+      }, 300);
+    });
+    const result = await answered;
+    expect(result.status).toBe(202);
+    expect(JSON.parse(result.body).code).toBe("WA202");
+    expect(await exited(child)).toBe(0);
+    expect(output()).toMatch(/SIGINT: finishing in-flight requests/);
+  });
+
+  it("refuses a bad PORT with a clear message and exit code 2", async () => {
+    const { child, listening, output } = startProcess(entry, { PORT: "not-a-port" });
+    await expect(listening).rejects.toThrow();
+    expect(await exited(child)).toBe(2);
+    expect(output()).toMatch(/PORT must be a whole number from 0 to 65535/);
+  });
+
+  it("prints the account checks without printing the key", async () => {
+    const { child, listening, output } = startProcess(entry, {
+      PORT: "0",
+      KALEYRA_MOCK_API_KEY: apiKey,
+      KALEYRA_MOCK_SID: sid,
+      KALEYRA_MOCK_PHONE_NUMBERS: businessNumber,
+    });
+    await listening;
+    expect(output()).toMatch(/Account checks: api-key; sid HXAP16XXXXXX97IN; business numbers \+918630005920/);
+    expect(output()).not.toContain(apiKey);
+    child.kill("SIGTERM");
+    await exited(child);
+  });
+});

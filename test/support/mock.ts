@@ -1,0 +1,26 @@
+// Starts the mock in-process on a free loopback port and collects its log lines.
+import { defaultBodyLimitBytes, type MockAccount } from "../../src/mock/config.ts";
+import { startMock, type MockServer } from "../../src/mock/server.ts";
+import { operation } from "../../src/contract/operation.ts";
+
+export interface TestMock extends MockServer {
+  lines: string[];
+}
+
+export async function startTestMock(account: MockAccount = {}): Promise<TestMock> {
+  const lines: string[] = [];
+  const mock = await startMock({
+    host: "127.0.0.1",
+    port: 0,
+    account,
+    log: "info",
+    bodyLimitBytes: defaultBodyLimitBytes,
+    write: (line) => lines.push(line),
+  });
+  return { ...mock, lines };
+}
+
+/** The operation's path for these parameters, written as given (a `+` stays literal). */
+export function messagesPath(sid: string, phoneNumber: string): string {
+  return operation().path.replace("{sid}", sid).replace("{phone_number}", phoneNumber);
+}
