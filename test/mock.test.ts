@@ -199,6 +199,43 @@ describe("every documented response can be asked for with Prefer", () => {
   });
 });
 
+describe("hostile input gets a 4xx, never a 5xx", () => {
+  it.each([
+    ["a malformed escape in sid", messagesPath("%E0%A4%A", businessNumber)],
+    ["a malformed escape in phone_number", messagesPath(sid, "%ZZ")],
+  ])("%s gets 400 WA400", async (_name, target) => {
+    const response = await rawRequest(mock.url, { method: "POST", path: target, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(validBody()) });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).code).toBe("WA400");
+  });
+
+  it("a malformed escape outside the operation gets a 400 problem", async () => {
+    const response = await rawRequest(mock.url, { method: "GET", path: "/%E0%A4%A" });
+    expect(response.status).toBe(400);
+  });
+
+  it.each([";;;", "application/", "/json", "json", "application/json-seq"])("a Content-Type of %j gets 400 WA400", async (contentType) => {
+    const response = await post().set("content-type", contentType).send(JSON.stringify(validBody()));
+    expectDocumented(response, 400, "WA400");
+  });
+
+  it("junk parameters after application/json are ignored: the media type is what counts", async () => {
+    const response = await post().set("content-type", "application/json; =; ;").send(JSON.stringify(validBody()));
+    expectDocumented(response, 202, "WA202");
+  });
+
+  it("a header block over Node's limit gets 431", async () => {
+    const response = await rawRequest(mock.url, { method: "POST", path, headers: { "api-key": apiKey, "x-big": "a".repeat(20_000) }, body: "{}" });
+    expect(response.status).toBe(431);
+  });
+
+  it("deeply nested JSON gets 400 WA400", async () => {
+    const depth = 100_000;
+    const response = await post().set("content-type", "application/json").send("[".repeat(depth) + "]".repeat(depth));
+    expectDocumented(response, 400, "WA400");
+  });
+});
+
 describe("outside the operation", () => {
   it("another method on the path gets 405 with Allow: POST", async () => {
     const response = await request(mock.url).get(path).set("api-key", apiKey);

@@ -37,6 +37,11 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
 export interface DecodedBody {
   /** Parsed JSON, the raw text when it is not JSON of an accepted media type, or undefined when empty. */
   body: unknown;
+  /**
+   * The Content-Type the engine should see: the bare accepted media type, or none. Prism throws
+   * on a header it cannot parse, and needs nothing but the media type.
+   */
+  contentType: string | undefined;
   /** Why the body was not parsed, for the log. */
   problem?: string;
 }
@@ -47,21 +52,22 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
   return contentType?.split(";")[0]?.trim().toLowerCase() || undefined;
 }
 
-export function decodeBody(bytes: Buffer, contentType: string | undefined, accepted: readonly string[]): DecodedBody {
-  if (bytes.length === 0) return { body: undefined, problem: "empty body" };
+export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined, accepted: readonly string[]): DecodedBody {
+  const mediaType = mediaTypeOf(contentTypeHeader);
+  const contentType = mediaType !== undefined && accepted.includes(mediaType) ? mediaType : undefined;
+  if (bytes.length === 0) return { body: undefined, contentType, problem: "empty body" };
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { body: bytes.toString("latin1"), problem: "body is not valid UTF-8" };
+    return { body: bytes.toString("latin1"), contentType, problem: "body is not valid UTF-8" };
   }
-  const mediaType = mediaTypeOf(contentType);
-  if (mediaType === undefined || !accepted.includes(mediaType)) {
-    return { body: text, problem: `Content-Type ${mediaType ?? "(none)"} is not ${accepted.join(" or ")}` };
+  if (contentType === undefined) {
+    return { body: text, contentType, problem: `Content-Type ${contentTypeHeader ?? "(none)"} is not ${accepted.join(" or ")}` };
   }
   try {
-    return { body: JSON.parse(text) as unknown };
+    return { body: JSON.parse(text) as unknown, contentType };
   } catch (error) {
-    return { body: text, problem: `malformed JSON: ${(error as Error).message}` };
+    return { body: text, contentType, problem: `malformed JSON: ${(error as Error).message}` };
   }
 }

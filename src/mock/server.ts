@@ -26,14 +26,28 @@ export interface MockOptions extends MockConfig {
   write?: (line: string) => void;
 }
 
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
+// Accept: the vendor answers JSON whatever it says; Prism would answer 406 to a browser's.
+// Content-Type: the decoded body's own is set instead.
+const headersNotForTheEngine = new Set(["accept", "content-type"]);
+
+function engineHeaders(request: IncomingMessage, contentType: string | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    // The vendor answers JSON whatever Accept says; Prism would answer 406 to a browser's Accept.
-    if (value === undefined || name === "accept") continue;
+    if (value === undefined || headersNotForTheEngine.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
+  if (contentType !== undefined) headers["content-type"] = contentType;
   return headers;
+}
+
+/** Prism decodes the path with decodeURIComponent and throws on a malformed escape. */
+function hasMalformedEscape(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
@@ -45,14 +59,6 @@ function splitUrl(url: string): { path: string; query: Record<string, string | s
     query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
   return { path: url.slice(0, mark), query };
-}
-
-function decodePathParameter(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw; // Malformed escapes stay as sent; the parameter's schema then rejects them.
-  }
 }
 
 interface Problem {
@@ -85,10 +91,15 @@ async function answer(request: IncomingMessage, config: MockConfig, engine: Engi
     const reply = isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
     return { ...reply, closeConnection: true }; // The rest of the body is not worth reading.
   }
+  if (hasMalformedEscape(path)) {
+    const problem = "the path has a malformed percent-escape";
+    notes.push(problem);
+    return isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: `The ${problem}.` });
+  }
   const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
   if (decoded.problem && isOperation) notes.push(decoded.problem);
 
-  const headers = flattenHeaders(request);
+  const headers = engineHeaders(request, decoded.contentType);
   let preference = {};
   if (isOperation) {
     const preferred = readPreference(headers.prefer, contract);
@@ -103,8 +114,8 @@ async function answer(request: IncomingMessage, config: MockConfig, engine: Engi
     if (apiKey) {
       const rejection = checkAccount(config.account, {
         apiKey,
-        sid: decodePathParameter(pathParameters.sid ?? ""),
-        phoneNumber: decodePathParameter(pathParameters.phone_number ?? ""),
+        sid: decodeURIComponent(pathParameters.sid ?? ""),
+        phoneNumber: decodeURIComponent(pathParameters.phone_number ?? ""),
       });
       if (rejection) {
         notes.push(rejection);
@@ -160,9 +171,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
     void handle(request, response);
   });
-  // A client that breaks the protocol gets a 400 from Node; it must never take the process down.
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  // A client that breaks the protocol gets a 4xx; it must never take the process down.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
 
