@@ -65,11 +65,15 @@ describe("npm start", () => {
     });
     expect(response.status).toBe(202);
     expect(JSON.parse(response.text)).toMatchObject({ code: "WA202", data: { message_id: expect.any(String) } });
-    // A terminal's Ctrl-C signals the whole foreground group: npm and the mock.
+    // A terminal's Ctrl-C signals the whole foreground group: npm and the mock. npm may exit
+    // before the mock has finished, so wait for the mock itself to stop listening.
     process.kill(-child.pid!, "SIGINT");
     await exited(child);
+    const refused = async () => rawRequest(url, { method: "POST", path: "/" }).then(() => false, () => true);
+    const deadline = Date.now() + 10_000;
+    while (!(await refused()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await refused()).toBe(true);
     expect(output()).toMatch(/SIGINT: finishing in-flight requests/);
-    await expect(rawRequest(url, { method: "POST", path: "/" })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 

@@ -1,9 +1,10 @@
 // The OpenAPI document, loaded once. Everything the kit knows about the API is read from here.
+// The source is openapi/*.yaml; the runtime reads its JSON copy (npm run generate), no YAML parser.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
 
 export const specPath = fileURLToPath(new URL("../../openapi/kaleyra-whatsapp-video.yaml", import.meta.url));
+export const specJsonPath = fileURLToPath(new URL("../../generated/kaleyra-whatsapp-video.json", import.meta.url));
 
 /** The parts of an OpenAPI 3.1 document the kit reads; the rest stays `unknown`. */
 export interface OpenApiDocument {
@@ -43,6 +44,6 @@ export interface ResponseObject {
 let cached: OpenApiDocument | undefined;
 
 export function loadDocument(): OpenApiDocument {
-  cached ??= parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
+  cached ??= JSON.parse(readFileSync(specJsonPath, "utf8")) as OpenApiDocument;
   return cached;
 }
