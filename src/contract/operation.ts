@@ -25,6 +25,11 @@ export interface OperationContract {
   statuses: number[];
   /** Every named response example, in document order within each status. */
   examples: NamedExample[];
+  /** JSON pointer (for ContractSchemas.check) to the JSON schema of each documented status's body. */
+  responseSchemaPointers: Record<number, string>;
+  /** JSON pointers to the request body's schema and to each path parameter's schema. */
+  requestSchemaPointer: string;
+  pathParameterSchemaPointers: Record<string, string>;
   /** Matches a raw request path (before percent-decoding) and captures the path parameters. */
   matchPath(rawPath: string): Record<string, string> | undefined;
 }
@@ -50,6 +55,8 @@ function findOperation(doc: OpenApiDocument) {
   throw new Error(`operation ${operationId} is not in the document`);
 }
 
+const pointerEscape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -65,7 +72,13 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
   const responses = op.responses as Record<string, unknown>;
   const statuses = Object.keys(responses).map(Number).sort((a, b) => a - b);
   const examples: NamedExample[] = [];
+  const responseSchemaPointers: Record<number, string> = {};
+  const operationPointer = `#/paths/${pointerEscape(path)}/${method}`;
+  const jsonMediaType = "application/json";
   for (const status of statuses) {
+    const ref = (responses[String(status)] as { $ref?: string }).$ref;
+    const responsePointer = ref ?? `${operationPointer}/responses/${status}`;
+    responseSchemaPointers[status] = `${responsePointer}/content/${pointerEscape(jsonMediaType)}/schema`;
     const response = resolveResponse(doc, responses[String(status)]);
     for (const [mediaType, media] of Object.entries(response.content ?? {})) {
       for (const [name, example] of Object.entries(media.examples ?? {}) as [string, ExampleObject][]) {
@@ -74,6 +87,16 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     }
   }
 
+  const pathItemParameters = (doc.paths[path]?.parameters ?? []) as { $ref?: string; name?: string }[];
+  const pathParameterSchemaPointers: Record<string, string> = {};
+  pathItemParameters.forEach((parameter, index) => {
+    const pointer = parameter.$ref ?? `#/paths/${pointerEscape(path)}/parameters/${index}`;
+    const resolved = parameter.$ref
+      ? (doc.components as Record<string, Record<string, { name: string }>>).parameters?.[parameter.$ref.split("/").pop()!]
+      : parameter;
+    if (resolved?.name) pathParameterSchemaPointers[resolved.name] = `${pointer}/schema`;
+  });
+
   return {
     path,
     method,
@@ -81,6 +104,9 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     requestMediaTypes: Object.keys(requestBody.content),
     statuses,
     examples,
+    responseSchemaPointers,
+    requestSchemaPointer: `${operationPointer}/requestBody/content/${pointerEscape(jsonMediaType)}/schema`,
+    pathParameterSchemaPointers,
     matchPath(rawPath) {
       const match = pattern.exec(rawPath);
       if (!match) return undefined;
