@@ -1,0 +1,8 @@
+// The package's entry point: the client, its error values and the contract's types.
+export { createKaleyraClient, defaultTimeoutMs } from "./client.ts";
+export type { KaleyraClient, KaleyraClientOptions, PreparedRequest, SendVideoInput, SendVideoResult, SendVideoRequest, ExtraInfo } from "./client.ts";
+export { KaleyraApiError, KaleyraTransportError, KaleyraValidationError, isKaleyraError } from "./errors.ts";
+export type { DocumentedErrorCode, Envelope, AcceptedEnvelope, KaleyraError, KaleyraErrorKind, RequestSummary, TransportReason } from "./errors.ts";
+export type { ValidationIssue } from "../contract/issues.ts";
+export { podUrls, type Pod } from "./pods.ts";
+export type { paths, components, operations } from "../../generated/kaleyra-whatsapp-video.ts";
