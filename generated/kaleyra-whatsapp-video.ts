@@ -153,10 +153,8 @@ export interface components {
             code: string;
             /** @description A human-readable summary. */
             message: string;
-            /** @description The result; empty on errors (the vendor sends `{}`, and `[]` with RBC001). */
-            data: {
-                [key: string]: unknown;
-            } | unknown[];
+            /** @description The result. Each kind of answer says what it holds. */
+            data: unknown;
             /** @description On errors, a map from the failing part (`payload`, `phone_number`, `balance`, …) to what is wrong; `{}` on success. */
             error: {
                 [key: string]: string;
@@ -171,8 +169,13 @@ export interface components {
                 message_id: string;
             };
         };
+        /** @description The envelope of every error. */
+        ErrorEnvelope: components["schemas"]["Envelope"] & {
+            /** @description Empty on errors; the vendor sends `{}`, and `[]` with RBC001. */
+            data?: Record<string, never> | unknown[];
+        };
         /** @description WA400: the payload is not valid. E110: the account balance is too low. */
-        BadRequestEnvelope: components["schemas"]["Envelope"] & {
+        BadRequestEnvelope: components["schemas"]["ErrorEnvelope"] & {
             /** @enum {string} */
             code: "WA400" | "E110";
         };
@@ -182,12 +185,12 @@ export interface components {
          *     on another version of the WhatsApp API (told apart by the key of `error`:
          *     `account` or `phone_number`).
          */
-        UnauthorizedEnvelope: components["schemas"]["Envelope"] & {
+        UnauthorizedEnvelope: components["schemas"]["ErrorEnvelope"] & {
             /** @enum {string} */
             code: "RBC001" | "WA401" | "WA-401";
         };
         /** @description The vendor failed; the message may or may not have been queued. */
-        InternalErrorEnvelope: components["schemas"]["Envelope"] & {
+        InternalErrorEnvelope: components["schemas"]["ErrorEnvelope"] & {
             /** @constant */
             code: "WA500";
         };

@@ -72,9 +72,14 @@ export function issuesFrom(
       issues.push({ field, rule: "oneOf", message: `matches more than one of ${passing.map((b) => b.title).join(", ")}; give exactly one` });
       continue;
     }
-    const ranked = [...branches].sort((a, b) => a.issues.length - b.issues.length);
+    // A branch whose own required property is missing is not the one the caller meant
+    // ({ link } is not a bad "video by id"), whatever its count of issues.
+    const missesOwnRequired = (branch: Alternative) =>
+      branch.issues.some((issue) => issue.rule === "required" && issue.field.startsWith(`${field}.`) && !issue.field.slice(field.length + 1).includes("."));
+    const distance = (branch: Alternative) => (missesOwnRequired(branch) ? 1_000 : 0) + branch.issues.length;
+    const ranked = [...branches].sort((a, b) => distance(a) - distance(b));
     const [best, next] = ranked;
-    if (best && (!next || best.issues.length < next.issues.length)) {
+    if (best && (!next || distance(best) < distance(next))) {
       issues.push(...best.issues);
     } else {
       const reasons = ranked.map((b) => `${b.title}: ${b.issues.map((i) => `${i.field} ${i.message}`).join(", ")}`);
