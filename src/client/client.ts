@@ -13,6 +13,7 @@ import {
   type RequestSummary,
 } from "./errors.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
+import { deadline, transportFor, type FetchLike } from "./transport.ts";
 
 type Schemas = components["schemas"];
 export type SendVideoRequest = Schemas["SendVideoRequest"];
@@ -32,7 +33,7 @@ export interface KaleyraClientOptions {
   timeoutMs?: number;
   userAgent?: string;
   /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
-  fetch?: (request: Request) => Promise<Response>;
+  fetch?: FetchLike;
 }
 
 export interface SendVideoInput {
@@ -141,9 +142,7 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
   const headers: Record<string, string> = { "api-key": apiKey, accept: "application/json" };
   if (options.userAgent !== undefined) headers["user-agent"] = options.userAgent;
 
-  const clientOptions: Parameters<typeof createClient>[0] = { baseUrl, headers, pathSerializer };
-  if (options.fetch) clientOptions.fetch = options.fetch;
-  const raw = createClient<paths>(clientOptions);
+  const raw = createClient<paths>({ baseUrl, headers, pathSerializer, ...transportFor(options.fetch) });
 
   const prepare = (input: SendVideoInput): { prepared: PreparedRequest; summary: RequestSummary } => {
     const body = buildBody(input);
@@ -162,8 +161,7 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
 
   const sendVideo = async (input: SendVideoInput): Promise<SendVideoResult> => {
     const { prepared, summary } = prepare(input);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
+    const limit = deadline(timeoutMs, input.signal);
 
     let response: Response;
     let payload: unknown;
@@ -172,13 +170,13 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
         params: { path: { sid, phone_number: input.phoneNumber } },
         body: prepared.body,
         parseAs: "text",
-        signal,
+        signal: limit.signal,
       });
       response = result.response;
       // Successes come as text (parseAs); openapi-fetch parses error bodies itself when it can.
       payload = result.data ?? result.error;
     } catch (cause) {
-      if (timeout.aborted) {
+      if (limit.timedOut()) {
         throw new KaleyraTransportError({ reason: "timeout", message: `No answer within ${timeoutMs} ms; the message may or may not have been queued`, request: summary, cause });
       }
       if (input.signal?.aborted) {
@@ -186,6 +184,8 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
       }
       const detail = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
       throw new KaleyraTransportError({ reason: "network", message: `The request failed before an answer came (${detail})`, request: summary, cause });
+    } finally {
+      limit.done();
     }
     return interpret(response.status, payload, summary);
   };

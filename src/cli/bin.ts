@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `kaleyra-video` executable.
+import { cli } from "./cli.ts";
+import { exitCodes } from "./output.ts";
+
+cli(process.argv.slice(2), {
+  env: process.env,
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+}).then(
+  // `mock` resolves once listening and keeps the process alive until a signal.
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`kaleyra-video: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = exitCodes.unexpected;
+  },
+);

@@ -1,0 +1,74 @@
+// `kaleyra-video`: send a video message, or run the local mock. `cli()` is the program without the
+// process around it, so tests can run it in-process.
+import { exitCodes, UsageError } from "./output.ts";
+import { send, sendHelp, type CommandIo } from "./send.ts";
+
+const mockHelp = `Usage: kaleyra-video mock
+
+Runs the local mock of the send-video API, as npm start does: Stoplight Prism serving the
+contract, on http://127.0.0.1:4010. Stop it with Ctrl-C.
+
+Environment: PORT, HOST, KALEYRA_MOCK_LOG=silent, and the account the mock knows:
+KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS (comma-separated).
+
+Example:
+  PORT=4010 KALEYRA_MOCK_API_KEY=test-key kaleyra-video mock
+`;
+
+const mainHelp = `Usage: kaleyra-video <command> [options]
+
+Commands:
+  send    send one WhatsApp video message (or --dry-run it) through Kaleyra's API v2
+  mock    run the local mock of the API
+
+Run kaleyra-video <command> --help for a command's options.
+
+Example:
+  KALEYRA_API_KEY=any-key kaleyra-video send --base-url http://127.0.0.1:4010 --sid HXAP16XXXXXX97IN \\
+    --phone-number +918630005920 --to +919876543210 --video-id 1166846181421424
+`;
+
+// Loaded only for `mock`: Prism is heavy, and a dev dependency that an installed package lacks.
+async function mock(io: CommandIo): Promise<number> {
+  let runMock: (env: NodeJS.ProcessEnv) => Promise<void>;
+  try {
+    ({ runMock } = await import("../mock/run.ts"));
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    io.err("kaleyra-video: the mock needs the kit's development dependencies (Stoplight Prism).\nRun it from a clone of the kit: npm install && npm start");
+    return exitCodes.unexpected;
+  }
+  await runMock(io.env);
+  return exitCodes.ok;
+}
+
+export async function cli(argv: string[], io: CommandIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "send":
+        return await send(rest, io);
+      case "mock":
+        if (rest.includes("--help") || rest.includes("-h")) {
+          io.out(mockHelp);
+          return exitCodes.ok;
+        }
+        if (rest.length > 0) throw new UsageError(`mock takes no arguments; see kaleyra-video mock --help`);
+        return await mock(io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(mainHelp);
+        return command === undefined ? exitCodes.usage : exitCodes.ok;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    // parseArgs reports unknown or malformed flags as TypeErrors with a code.
+    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (!isUsage) throw error;
+    io.err(`kaleyra-video: ${(error as Error).message}\n${command === "send" ? "Run kaleyra-video send --help for the options." : "Run kaleyra-video --help."}`);
+    return exitCodes.usage;
+  }
+}

@@ -1,0 +1,127 @@
+// `kaleyra-video send`: one video message, with the key from KALEYRA_API_KEY.
+import { parseArgs } from "node:util";
+import { createKaleyraClient, type KaleyraClientOptions, type SendVideoInput } from "../client/client.ts";
+import { isKaleyraError } from "../client/errors.ts";
+import { podUrls, type Pod } from "../client/pods.ts";
+import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError } from "./output.ts";
+
+export const sendHelp = `Usage: kaleyra-video send (--pod in|sg|eu|na | --base-url URL) --sid SID --phone-number NUM --to NUM
+                          (--video-id ID | --video-link URL) [--caption TEXT]
+                          [--ref TEXT] [--ref1 TEXT] [--ref2 TEXT] [--wa-source NAME]
+                          [--dry-run] [--json] [--timeout-ms N] [--allow-insecure-http]
+
+Sends one WhatsApp video message through Kaleyra's API v2 and prints its message id.
+The api-key is read from the KALEYRA_API_KEY environment variable, never from a flag
+(a flag would land in your shell history). A send to a pod is a real message: it costs
+money and reaches a real customer. --dry-run checks and prints the request, key masked,
+and sends nothing.
+
+  --pod             a vendor pod: ${Object.entries(podUrls()).map(([pod, url]) => `${pod} (${new URL(url).host})`).join(", ")}
+  --base-url        any other base URL, e.g. the local mock http://127.0.0.1:4010
+  --sid             the account SID
+  --phone-number    the business's WhatsApp number that sends (E.164, with +)
+  --to              the customer's WhatsApp number (E.164, with +)
+  --video-id        the id of media uploaded to the account (recommended)
+  --video-link      a public HTTP(S) link to the video
+  --caption         at most 1024 characters
+  --ref, --ref1, --ref2, --wa-source   extra_info, returned in reports and callbacks
+  --json            machine-readable output
+  --timeout-ms      give up after this long (default 30000); a time-out may still have sent
+
+Exit codes: 0 sent, 2 usage, 3 invalid request (not sent), 4 API error, 5 transport error.
+
+Example (against the local mock, npm start):
+  KALEYRA_API_KEY=any-key kaleyra-video send --base-url http://127.0.0.1:4010 --sid HXAP16XXXXXX97IN \\
+    --phone-number +918630005920 --to +919876543210 --video-id 1166846181421424 --caption "Hello"
+`;
+
+const options = {
+  pod: { type: "string" },
+  "base-url": { type: "string" },
+  sid: { type: "string" },
+  "phone-number": { type: "string" },
+  to: { type: "string" },
+  "video-id": { type: "string" },
+  "video-link": { type: "string" },
+  caption: { type: "string" },
+  ref: { type: "string" },
+  ref1: { type: "string" },
+  ref2: { type: "string" },
+  "wa-source": { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  "timeout-ms": { type: "string" },
+  "allow-insecure-http": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export interface CommandIo {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+export async function send(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  if (values.help) {
+    io.out(sendHelp);
+    return exitCodes.ok;
+  }
+  if ((values.pod === undefined) === (values["base-url"] === undefined)) throw new UsageError("give exactly one of --pod or --base-url");
+  if ((values["video-id"] === undefined) === (values["video-link"] === undefined)) throw new UsageError("give exactly one of --video-id or --video-link");
+  const dryRun = values["dry-run"] === true;
+  const apiKey = io.env.KALEYRA_API_KEY?.trim() || (dryRun ? "dry-run" : undefined);
+  if (!apiKey) throw new UsageError("set KALEYRA_API_KEY to the account's API key (it is never taken as a flag)");
+
+  const clientOptions: KaleyraClientOptions = { sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
+  if (values.pod !== undefined) {
+    if (!(values.pod in podUrls())) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
+    clientOptions.pod = values.pod as Pod;
+  } else {
+    clientOptions.baseUrl = values["base-url"]!;
+  }
+  if (values["allow-insecure-http"]) clientOptions.allowInsecureHttp = true;
+  if (values["timeout-ms"] !== undefined) {
+    const timeoutMs = Number(values["timeout-ms"]);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError("--timeout-ms must be a positive whole number");
+    clientOptions.timeoutMs = timeoutMs;
+  }
+
+  const input: SendVideoInput = {
+    phoneNumber: required(values["phone-number"], "phone-number"),
+    to: required(values.to, "to"),
+    video: values["video-id"] !== undefined ? { id: values["video-id"] } : { link: values["video-link"]! },
+  };
+  if (values.caption !== undefined) input.caption = values.caption;
+  const extraInfo = Object.fromEntries(
+    ([["ref", values.ref], ["ref1", values.ref1], ["ref2", values.ref2], ["wa_source", values["wa-source"]]] as const).filter(([, value]) => value !== undefined),
+  );
+  if (Object.keys(extraInfo).length > 0) input.extraInfo = extraInfo;
+
+  let client;
+  try {
+    client = createKaleyraClient(clientOptions);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  try {
+    if (dryRun) {
+      const prepared = client.prepareVideo(input);
+      io.out(values.json ? JSON.stringify({ ok: true, dryRun: true, request: prepared }) : `Dry run: nothing sent.\n${prepared.method} ${prepared.url}\n${Object.entries(prepared.headers).map(([name, value]) => `${name}: ${value}`).join("\n")}\n\n${JSON.stringify(prepared.body, null, 2)}`);
+      return exitCodes.ok;
+    }
+    const result = await client.sendVideo(input);
+    io.out(values.json ? JSON.stringify({ ok: true, messageId: result.messageId, envelope: result.envelope }) : `Sent: message id ${result.messageId}`);
+    return exitCodes.ok;
+  } catch (error) {
+    if (!isKaleyraError(error)) throw error;
+    if (values.json) io.out(JSON.stringify(errorAsJson(error)));
+    else io.err(errorAsText(error));
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,58 @@
+// Running the mock as a process (`npm start`, `kaleyra-video mock`): settings from the environment,
+// a start-up banner, and a clean stop on SIGINT/SIGTERM.
+import { operation } from "../contract/operation.ts";
+import { ConfigError, configFromEnv, type MockConfig } from "./config.ts";
+import { startMock, type MockServer } from "./server.ts";
+
+function describeAccount({ account }: MockConfig): string {
+  const checks = [
+    account.apiKey !== undefined ? "api-key" : undefined,
+    account.sid !== undefined ? `sid ${account.sid}` : undefined,
+    account.phoneNumbers !== undefined ? `business numbers ${account.phoneNumbers.join(", ")}` : undefined,
+  ].filter((check) => check !== undefined);
+  return checks.length
+    ? `Account checks: ${checks.join("; ")}.`
+    : "No account set (KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS): any non-empty api-key is accepted.";
+}
+
+/** Runs until SIGINT or SIGTERM; exits 2 on bad settings. */
+export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: MockConfig;
+  try {
+    config = configFromEnv(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`kaleyra mock: ${error.message}\n`);
+    process.exit(2);
+  }
+  // Handlers first: a signal that arrives while the mock starts must still end it cleanly.
+  let mock: MockServer | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: finishing in-flight requests, then exiting.\n`);
+    if (!mock) process.exit(0);
+    // In-flight requests finish; a connection that stays open past this is cut.
+    const force = setTimeout(() => mock?.server.closeAllConnections(), 5_000);
+    force.unref();
+    mock.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+
+  mock = await startMock(config);
+  if (stopping) {
+    await mock.close();
+    process.exit(0);
+  }
+  const { method, path } = operation();
+  process.stdout.write(
+    `Kaleyra WhatsApp video mock listening on ${mock.url}\n` +
+      `  ${method.toUpperCase()} ${mock.url}${path}\n` +
+      `  ${describeAccount(config)}\n`,
+  );
+}

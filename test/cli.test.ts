@@ -1,0 +1,145 @@
+// `kaleyra-video`: in-process for its logic and exit codes, and once as the real bin via npx.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../src/cli/cli.ts";
+import { exitCodes } from "../src/cli/output.ts";
+import { startTestMock, type TestMock } from "./support/mock.ts";
+import { apiKey, businessNumber, sid } from "./support/requests.ts";
+
+let mock: TestMock;
+beforeAll(async () => {
+  mock = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] });
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+async function run(args: string[], env: Record<string, string> = { KALEYRA_API_KEY: apiKey }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await cli(args, { env, out: (text) => out.push(text), err: (text) => err.push(text) });
+  const stdout = out.join("\n");
+  const stderr = err.join("\n");
+  // Whatever happens, the key is printed nowhere.
+  expect(stdout + stderr).not.toContain(apiKey);
+  return { code, stdout, stderr };
+}
+
+const target = () => ["--base-url", mock.url, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"];
+
+describe("kaleyra-video send", () => {
+  it("prints the message id of a sent video", async () => {
+    const { code, stdout } = await run(["send", ...target(), "--video-id", "1166846181421424", "--caption", "Hello"]);
+    expect(code).toBe(exitCodes.ok);
+    expect(stdout).toMatch(/^Sent: message id \S+$/);
+  });
+
+  it("--json prints the envelope for scripts", async () => {
+    const { code, stdout } = await run(["send", ...target(), "--video-link", "https://example.org/v.mp4", "--ref", "order-42", "--json"]);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout);
+    expect(parsed).toMatchObject({ ok: true, messageId: expect.any(String), envelope: { code: "WA202" } });
+    expect(mock.lines.at(-1)).toMatch(/202 WA202/);
+  });
+
+  it("an invalid request is not sent, exits 3, and names each field", async () => {
+    const before = mock.lines.length;
+    const { code, stderr } = await run(["send", ...target(), "--video-id", "1", "--caption", "x".repeat(1025), "--ref", "r".repeat(256)]);
+    expect(code).toBe(exitCodes.validation);
+    expect(stderr).toMatch(/Not sent/);
+    expect(stderr).toMatch(/messaging_object\.video\.caption: must NOT have more than 1024 characters/);
+    expect(stderr).toMatch(/extra_info\.ref: must NOT have more than 255 characters/);
+    expect(mock.lines.length).toBe(before);
+  });
+
+  it("an API error exits 4 with its code; --json gives it as data", async () => {
+    const env = { KALEYRA_API_KEY: "wrong-key" };
+    const text = await run(["send", ...target(), "--video-id", "1"], env);
+    expect(text.code).toBe(exitCodes.api);
+    expect(text.stderr).toMatch(/^Error RBC001 \(HTTP 401\): Incorrect SID or API key\./);
+    const json = await run(["send", ...target(), "--video-id", "1", "--json"], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, kind: "api", status: 401, code: "RBC001", documented: true, reason: "incorrect-sid-or-api-key" });
+  });
+
+  it("a business number outside the account exits 4 with WA401", async () => {
+    const { code, stderr } = await run(["send", ...target().slice(0, 4), "--phone-number", "+14155550100", "--to", "+919876543210", "--video-id", "1"]);
+    expect(code).toBe(exitCodes.api);
+    expect(stderr).toMatch(/Error WA401/);
+  });
+
+  it("a transport failure exits 5", async () => {
+    const { code, stderr } = await run(["send", "--base-url", "http://127.0.0.1:9", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+    expect(code).toBe(exitCodes.transport);
+    expect(stderr).toMatch(/Error \(network\)/);
+  });
+
+  it("--dry-run prints the request with the key masked and sends nothing", async () => {
+    const before = mock.lines.length;
+    const { code, stdout } = await run(["send", ...target(), "--video-id", "1", "--dry-run"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Dry run: nothing sent/);
+    expect(stdout).toContain("api-key: ***");
+    expect(stdout).toContain(`POST ${mock.url}/v2/${sid}/whatsapp/${businessNumber}/messages`);
+    expect(mock.lines.length).toBe(before);
+  });
+
+  it.each([
+    [["send", "--sid", sid], /exactly one of --pod or --base-url/],
+    [["send", "--pod", "us", "--sid", sid, "--video-id", "1"], /--pod must be one of in, sg, eu, na/],
+    [["send", "--pod", "in", "--base-url", "http://127.0.0.1:1", "--video-id", "1"], /exactly one of --pod or --base-url/],
+    [["send", "--pod", "in", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"], /exactly one of --video-id or --video-link/],
+    [["send", "--pod", "in", "--sid", sid, "--video-id", "1", "--video-link", "https://x.y/v.mp4"], /exactly one of --video-id or --video-link/],
+    [["send", "--pod", "in", "--video-id", "1"], /--sid is required/],
+    [["send", "--api-key", "x"], /Unknown option '--api-key'/],
+    [["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"], /plain http off loopback/],
+    [["send", ...["--base-url", "http://127.0.0.1:1", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"], "--video-id", "1", "--timeout-ms", "soon"], /--timeout-ms must be a positive whole number/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+  ])("usage errors exit 2: %j", async (args, message) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(exitCodes.usage);
+    expect(stderr).toMatch(message);
+  });
+
+  it("takes the key only from KALEYRA_API_KEY", async () => {
+    const { code, stderr } = await run(["send", ...target(), "--video-id", "1"], {});
+    expect(code).toBe(exitCodes.usage);
+    expect(stderr).toMatch(/set KALEYRA_API_KEY/);
+  });
+});
+
+describe("help", () => {
+  it.each([[["--help"]], [["send", "--help"]], [["mock", "--help"]]])("%j says what it does, with an example", async (args) => {
+    const { code, stdout } = await run(args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: kaleyra-video/);
+    expect(stdout).toMatch(/Example/);
+  });
+
+  it("send --help lists the pods from the contract", async () => {
+    const { stdout } = await run(["send", "--help"]);
+    expect(stdout).toContain("in (api.in.kaleyra.io), sg (api.kaleyra.io), eu (api.eu.kaleyra.io), na (api.na.kaleyra.ai)");
+  });
+});
+
+describe("the kaleyra-video bin", () => {
+  it("runs with npx from the repo and prints a message id from the mock", async () => {
+    const { stdout } = await promisify(execFile)(
+      "npx",
+      ["--no-install", "kaleyra-video", "send", ...target(), "--video-id", "1166846181421424"],
+      { env: { ...process.env, KALEYRA_API_KEY: apiKey } },
+    );
+    expect(stdout.trim()).toMatch(/^Sent: message id \S+$/);
+  });
+
+  it("exits with the command's code", async () => {
+    const failed = await promisify(execFile)("npx", ["--no-install", "kaleyra-video", "send", ...target(), "--video-id", "1"], {
+      env: { ...process.env, KALEYRA_API_KEY: "wrong-key" },
+    }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(exitCodes.api);
+    expect(failed?.stderr).toMatch(/RBC001/);
+  });
+});
