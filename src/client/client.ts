@@ -2,7 +2,7 @@
 // contract before it is sent and every failure turned into a KaleyraError value.
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../../generated/kaleyra-whatsapp-video.ts";
-import { operation } from "../contract/operation.ts";
+import { exampleMatching, operation } from "../contract/operation.ts";
 import { compileContractSchemas, type ContractSchemas } from "../contract/schemas.ts";
 import {
   KaleyraApiError,
@@ -124,15 +124,6 @@ function withoutSecret(text: string, secret: string, limit = 500): string {
   return secret ? snippet.split(secret).join(maskedKey) : snippet;
 }
 
-/** The contract's example this envelope is, matched by status, code and the keys of `error`. */
-function reasonOf(status: number, envelope: Envelope): string | undefined {
-  const keys = Object.keys(envelope.error).sort().join(",");
-  return operation().examples.find((example) => {
-    const value = example.value as Envelope;
-    return example.status === status && value.code === envelope.code && Object.keys(value.error).sort().join(",") === keys;
-  })?.name;
-}
-
 export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClient {
   const baseUrl = resolveBaseUrl(options);
   const { apiKey, sid } = options;
@@ -212,7 +203,7 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
     if (!check.check("#/components/schemas/Envelope", body).ok) throw invalid("no code, message, data and error");
     const envelope = body as Envelope;
     const documented = pointer !== undefined && check.check(pointer, body).ok;
-    throw new KaleyraApiError({ status, envelope, documented, reason: documented ? reasonOf(status, envelope) : undefined, request });
+    throw new KaleyraApiError({ status, envelope, documented, reason: documented ? exampleMatching(status, envelope)?.name : undefined, request });
   };
 
   return {

@@ -133,3 +133,18 @@ export function example(name: string): NamedExample {
   if (!found) throw new Error(`the contract has no response example named ${name}`);
   return found;
 }
+
+/**
+ * The named example an answer is: same status, same code, same keys in `error`. It tells apart
+ * answers that share a code (WA-401's two meanings).
+ */
+export function exampleMatching(status: number, body: unknown): NamedExample | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { code, error } = body as { code?: unknown; error?: unknown };
+  if (typeof error !== "object" || error === null) return undefined;
+  const keys = Object.keys(error).sort().join(",");
+  return operation().examples.find((example) => {
+    const value = example.value as { code: string; error: object };
+    return example.status === status && value.code === code && Object.keys(value.error).sort().join(",") === keys;
+  });
+}

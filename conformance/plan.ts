@@ -1,0 +1,138 @@
+// What a run sends, decided before anything is sent: every case is derived from the contract,
+// and each says whether the target could accept it (and so deliver a message and cost money).
+import { loadDocument } from "../src/contract/document.ts";
+import { operation } from "../src/contract/operation.ts";
+import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { derive, resolver, type Json, type Schema } from "./derive.ts";
+
+/**
+ * accepted: the success; rejected: 400 WA400 (the payload breaks the contract); refused: any
+ * documented 4xx (a malformed SID is also an incorrect one: RBC001 is as right as WA400);
+ * unauthorized: 401 RBC001.
+ */
+export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized";
+
+export interface CaseRequest {
+  sid: string;
+  phoneNumber: string;
+  /** The body as sent, already serialized (a malformed one is a string that is not JSON). */
+  body: string;
+  contentType: string | undefined;
+  /** "account" sends the run's key; "none" no api-key header; "wrong" a key that cannot be right. */
+  key: "account" | "none" | "wrong";
+}
+
+export interface Case {
+  category: "auth" | "example" | "boundary" | "negative" | "generated";
+  title: string;
+  request: CaseRequest;
+  expect: Expectation;
+  /** True when a faithful target would accept the request: it could deliver a real message. */
+  mayBeAccepted: boolean;
+}
+
+export interface PlanOptions {
+  sid: string;
+  phoneNumber: string;
+  /** Recipient of requests that may be accepted. Probes use a fictional number. */
+  to: string;
+  /** Whether requests that could be accepted may be sent at all. */
+  allowSend: boolean;
+  /**
+   * Every acceptable request goes to `to` (a remote target: no stranger may be messaged). Off on
+   * loopback, where boundary values of `to` itself are tried too.
+   */
+  recipientFixed: boolean;
+  /** The target checks keys; false only for a mock started without an account. */
+  checksKeys: boolean;
+}
+
+/** NANP numbers 555-0100 to 555-0199 are reserved for fiction: no customer can be reached. */
+export const fictionalRecipient = "+12025550100";
+
+export const wrongKey = "conformance-wrong-key-0000000000";
+
+export function requestExamples(): Record<string, Json> {
+  const { path, method } = operation();
+  const op = loadDocument().paths[path]?.[method] as { requestBody: { content: Record<string, { examples: Record<string, { value: Json }> }> } };
+  return Object.fromEntries(Object.entries(op.requestBody.content["application/json"]!.examples).map(([name, example]) => [name, example.value]));
+}
+
+/** The body with its recipient set: probes go to the fictional number, sends to the user's. */
+export function addressed(body: Json, to: string): Json {
+  const copy = structuredClone(body) as { messaging_object?: { to?: Json } };
+  if (copy && typeof copy === "object" && copy.messaging_object && typeof copy.messaging_object === "object" && typeof copy.messaging_object.to === "string") {
+    copy.messaging_object.to = to;
+  }
+  return copy as Json;
+}
+
+export function buildPlan(options: PlanOptions): Case[] {
+  const doc = loadDocument();
+  const contract = operation();
+  const resolve = resolver(doc);
+  const checks = compileContractSchemas(doc);
+  const examples = requestExamples();
+  const json = contract.requestMediaTypes[0]!;
+  const cases: Case[] = [];
+  const base = (body: string, overrides: Partial<CaseRequest> = {}): CaseRequest => ({
+    sid: options.sid,
+    phoneNumber: options.phoneNumber,
+    body,
+    contentType: json,
+    key: "account",
+    ...overrides,
+  });
+  const valid = (category: Case["category"], title: string, body: Json) => {
+    const sent = options.recipientFixed ? addressed(body, options.to) : body;
+    cases.push({ category, title, request: base(JSON.stringify(sent)), expect: "accepted", mayBeAccepted: true });
+  };
+  const invalid = (category: Case["category"], title: string, body: string, overrides: Partial<CaseRequest> = {}) =>
+    cases.push({ category, title, request: base(body, overrides), expect: "rejected", mayBeAccepted: false });
+
+  // Auth probes: a valid request to the fictional recipient, without the key and with a wrong one.
+  const probe = JSON.stringify(addressed(examples["by-media-id"]!, fictionalRecipient));
+  cases.push({ category: "auth", title: "no api-key", request: base(probe, { key: "none" }), expect: "unauthorized", mayBeAccepted: false });
+  if (options.checksKeys) {
+    cases.push({ category: "auth", title: "wrong api-key", request: base(probe, { key: "wrong" }), expect: "unauthorized", mayBeAccepted: false });
+  }
+
+  // The contract's request examples, and values at each limit: all must be accepted.
+  for (const [name, body] of Object.entries(examples)) valid("example", `request example ${name}`, addressed(body, options.to));
+  const requestSchema: Schema = { $ref: contract.requestSchemaPointer };
+  const seen = new Set<string>();
+  for (const example of Object.values(examples)) {
+    for (const boundary of derive(requestSchema, addressed(example, options.to), resolve).boundaries) {
+      if (seen.has(boundary.title) || !checks.check(contract.requestSchemaPointer, boundary.value).ok) continue;
+      seen.add(boundary.title);
+      valid("boundary", boundary.title, boundary.value);
+    }
+    // Each constraint broken alone, from a base addressed to the fictional recipient: all must
+    // be rejected with WA400, and a target that wrongly accepts one reaches nobody.
+    for (const negative of derive(requestSchema, addressed(example, fictionalRecipient), resolve).negatives) {
+      if (seen.has(negative.title) || checks.check(contract.requestSchemaPointer, negative.value).ok) continue;
+      seen.add(negative.title);
+      invalid("negative", negative.title, JSON.stringify(negative.value));
+    }
+  }
+
+  // Path parameters, the same way.
+  const probeBody = probe;
+  for (const [name, value] of [["sid", options.sid], ["phone_number", options.phoneNumber]] as const) {
+    const { negatives } = derive({ $ref: contract.pathParameterSchemaPointers[name]! }, value, resolve);
+    for (const negative of negatives) {
+      if (typeof negative.value !== "string" || negative.value === "") continue; // an empty segment is another path
+      const title = negative.title.replace("(body)", `path ${name}`);
+      cases.push({ category: "negative", title, request: base(probeBody, name === "sid" ? { sid: negative.value } : { phoneNumber: negative.value }), expect: "refused", mayBeAccepted: false });
+    }
+  }
+
+  // Bodies that are not JSON of the contract's media type.
+  invalid("negative", "malformed JSON", '{"messaging_object": {');
+  invalid("negative", "empty body", "");
+  invalid("negative", "JSON null", "null");
+  invalid("negative", "valid JSON as text/plain", probeBody, { contentType: "text/plain" });
+  invalid("negative", "valid JSON with no Content-Type", probeBody, { contentType: undefined });
+
+  return options.allowSend ? cases : cases.filter((c) => !c.mayBeAccepted);
+}
