@@ -55,7 +55,7 @@ const isType = (schema: Schema, type: string) => schema.type === type || (Array.
 /** Valid values of a schema. `biasToLimits` mixes in strings at their maximum length. */
 export function arbitraryFor(schema: Schema, resolve: (s: Schema) => Schema): fc.Arbitrary<Json> {
   const s = resolve(schema);
-  if (s.oneOf) return fc.oneof(...s.oneOf.map((branch) => arbitraryFor(branch, resolve)));
+  if (s.oneOf) return fc.oneof({ withCrossShrink: true }, ...s.oneOf.map((branch) => arbitraryFor(branch, resolve)));
   if (s.const !== undefined) return fc.constant(s.const as Json);
   if (s.enum) return fc.constantFrom(...(s.enum as Json[]));
   if (isType(s, "object")) {
@@ -74,8 +74,13 @@ export function arbitraryFor(schema: Schema, resolve: (s: Schema) => Schema): fc
     }
     const plain = fc.string({ minLength: min, maxLength: Math.min(max ?? 40, 40), unit: "grapheme" });
     if (max === undefined) return plain;
-    // Strings of the maximum length are where off-by-some limits show.
-    return fc.oneof(plain, fc.constant("x".repeat(max)), fc.string({ minLength: max, maxLength: max, unit: "binary" }));
+    // Strings up to the limit, where off-by-some limits show: fast-check biases integers to
+    // their bounds, so the limit itself comes up often; the repeated character may take two
+    // UTF-16 units (the limit counts code points). A failure shrinks to the shortest that fails.
+    const upToLimit = fc
+      .tuple(fc.integer({ min, max }), fc.constantFrom("x", "é", "😀"))
+      .map(([length, character]) => character.repeat(length));
+    return fc.oneof(plain, upToLimit);
   }
   if (isType(s, "boolean")) return fc.boolean();
   if (isType(s, "integer")) return fc.integer();

@@ -20,6 +20,7 @@ const mainHelp = `Usage: kaleyra-video <command> [options]
 Commands:
   send    send one WhatsApp video message (or --dry-run it) through Kaleyra's API v2
   mock    run the local mock of the API
+  conform check a target (the mock, a pod, another implementation) against the contract
 
 Run kaleyra-video <command> --help for a command's options.
 
@@ -28,18 +29,29 @@ Example:
     --phone-number +918630005920 --to +919876543210 --video-id 1166846181421424
 `;
 
-// Loaded only for `mock`: Prism is heavy, and a dev dependency that an installed package lacks.
-async function mock(io: CommandIo): Promise<number> {
-  let runMock: (env: NodeJS.ProcessEnv) => Promise<void>;
+// `mock` and `conform` are loaded only when asked for: Prism and fast-check are heavy, and are
+// development dependencies that an installed package lacks.
+async function loadTool<T>(load: () => Promise<T>, what: string, io: CommandIo): Promise<T | undefined> {
   try {
-    ({ runMock } = await import("../mock/run.ts"));
+    return await load();
   } catch (error) {
     if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    io.err("kaleyra-video: the mock needs the kit's development dependencies (Stoplight Prism).\nRun it from a clone of the kit: npm install && npm start");
-    return exitCodes.unexpected;
+    io.err(`kaleyra-video: ${what} needs the kit's development dependencies.\nRun it from a clone of the kit after npm install.`);
+    return undefined;
   }
-  await runMock(io.env);
+}
+
+async function mock(io: CommandIo): Promise<number> {
+  const tool = await loadTool(() => import("../mock/run.ts"), "the mock (Stoplight Prism)", io);
+  if (!tool) return exitCodes.unexpected;
+  await tool.runMock(io.env);
   return exitCodes.ok;
+}
+
+async function conformance(argv: string[], io: CommandIo): Promise<number> {
+  const tool = await loadTool(() => import("../../conformance/cli.ts"), "conform (fast-check)", io);
+  if (!tool) return exitCodes.unexpected;
+  return tool.conform(argv, io);
 }
 
 export async function cli(argv: string[], io: CommandIo): Promise<number> {
@@ -48,6 +60,8 @@ export async function cli(argv: string[], io: CommandIo): Promise<number> {
     switch (command) {
       case "send":
         return await send(rest, io);
+      case "conform":
+        return await conformance(rest, io);
       case "mock":
         if (rest.includes("--help") || rest.includes("-h")) {
           io.out(mockHelp);

@@ -1,0 +1,240 @@
+// The conformance suite itself: it passes on the mock, it catches servers that are wrong in one
+// way (each under the right check), it sends nothing acceptable to a remote target unless told,
+// and its reports parse.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { example, operation } from "../src/contract/operation.ts";
+import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { startTestMock, type TestMock } from "../test/support/mock.ts";
+import { startDistorted, type Distortion } from "../test/support/distort.ts";
+import { startGate, type Gate } from "../test/support/gate.ts";
+import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
+import { conform } from "./cli.ts";
+import { buildPlan, fictionalRecipient, wrongKey } from "./plan.ts";
+import { checkTotals, coverage, junit } from "./report.ts";
+import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+
+const seed = 20261124;
+let mock: TestMock;
+beforeAll(async () => {
+  mock = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] });
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({ target, sid, phoneNumber: businessNumber, apiKey, seed, runs: 300, ...extra });
+const failedChecks = (result: RunResult) => checkTotals(result).filter((row) => row.failed > 0).map((row) => row.name);
+
+describe("against the mock", () => {
+  it("passes, with a few hundred generated requests, and observes the answers it can provoke", async () => {
+    const result = await runConformance(options(mock.url));
+    expect(failedChecks(result)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.outcomes.filter((outcome) => outcome.testCase.category === "generated").length).toBe(300);
+    expect(result.outcomes.length).toBeGreaterThan(350);
+    const observed = Object.fromEntries(coverage(result).map((row) => [row.example, row.observed > 0]));
+    expect(observed).toMatchObject({ accepted: true, "incorrect-payload": true, "incorrect-sid-or-api-key": true });
+    // Every check ran, and the same seed gives the same requests.
+    expect(checkTotals(result).map((row) => row.name)).toEqual(expect.arrayContaining(["status_documented", "content_type_documented", "response_schema", "code_documented", "no_server_error", "accepts_valid", "rejects_invalid", "auth_enforced"]));
+  });
+
+  it("is repeatable: the same seed sends the same requests", async () => {
+    const bodies = async () => (await runConformance(options(mock.url, { runs: 30 }))).outcomes.map((outcome) => outcome.testCase.request.body);
+    expect(await bodies()).toEqual(await bodies());
+  });
+});
+
+describe("it catches servers that are wrong in one way, under the right check", () => {
+  const accepted = () => ({ status: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(example("accepted").value) });
+  const broken: [string, Distortion, string][] = [
+    [
+      "accepts a 1025-character caption",
+      { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? accepted() : undefined) },
+      "rejects_invalid",
+    ],
+    [
+      "answers 500 to malformed JSON",
+      {
+        request: ({ body }) => {
+          try {
+            JSON.parse(body);
+            return undefined;
+          } catch {
+            return { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) };
+          }
+        },
+      },
+      "no_server_error",
+    ],
+    ["ignores a missing key", { request: ({ headers }) => (headers["api-key"] ? undefined : { headers: { ...headers, "api-key": apiKey } }) }, "auth_enforced"],
+    [
+      "sends a 202 without message_id",
+      { response: (answer) => (answer.status === 202 ? { ...answer, body: JSON.stringify({ ...JSON.parse(answer.body), data: {} }) } : answer) },
+      "response_schema",
+    ],
+    ["answers text/html", { response: (answer) => ({ ...answer, headers: { "content-type": "text/html" } }) }, "content_type_documented"],
+    ["confuses WA400 with E110", { response: (answer) => (answer.status === 400 ? { ...answer, body: JSON.stringify(example("low-balance").value) } : answer) }, "rejects_invalid"],
+    ["answers 422 to invalid payloads", { response: (answer) => (answer.status === 400 ? { ...answer, status: 422 } : answer) }, "status_documented"],
+    ["sends code as a number", { response: (answer) => ({ ...answer, body: answer.body.replace(/"code":"WA202"/, '"code":202') }) }, "response_schema"],
+    ["answers RBC001 with WA401", { response: (answer) => (answer.status === 401 ? { ...answer, body: answer.body.replace("RBC001", "WA401") } : answer) }, "auth_enforced"],
+    [
+      "accepts a recipient_type outside the enum",
+      { request: ({ body }) => (/"recipient_type":"(?!individual")/.test(body) ? accepted() : undefined) },
+      "rejects_invalid",
+    ],
+  ];
+
+  it.each(broken.map(([name, distortion, check]) => ({ name, distortion, check })))("a server that $name fails $check", async ({ distortion, check }) => {
+    const server = await startDistorted(mock.url, distortion);
+    try {
+      const result = await runConformance(options(server.url, { runs: 50 }));
+      expect(result.ok).toBe(false);
+      expect(failedChecks(result)).toContain(check);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a faithful proxy of the mock raises no false alarm", async () => {
+    const server = await startDistorted(mock.url, {});
+    try {
+      const result = await runConformance(options(server.url, { runs: 50 }));
+      expect(failedChecks(result)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("prints the smallest generated request that fails, as a curl line without the key", async () => {
+    // Fails only for captions longer than 10 characters: the shrunk case has exactly 11.
+    const server = await startDistorted(mock.url, {
+      request: ({ body }) =>
+        [...(JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "")].length > 10
+          ? { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) }
+          : undefined,
+    });
+    try {
+      const result = await runConformance(options(server.url, { runs: 100 }));
+      expect(result.shrunk).toBeDefined();
+      const caption = JSON.parse(result.shrunk!.testCase.request.body).messaging_object.video.caption as string;
+      expect([...caption].length).toBe(11);
+      expect(result.shrunk!.curl).toMatch(/^curl -X POST '.*' .*-H "api-key: \$KALEYRA_API_KEY" --data-raw '/);
+      expect(result.shrunk!.curl).not.toContain(apiKey);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("a remote target is safe by default", () => {
+  const remotePlan = (allowSend: boolean) =>
+    buildPlan({ sid, phoneNumber: businessNumber, to: "+919876543210", allowSend, recipientFixed: true, checksKeys: true });
+
+  it("the plan holds nothing a faithful target would accept", () => {
+    const schemas = compileContractSchemas();
+    const contract = operation();
+    const plan = remotePlan(false);
+    expect(plan.length).toBeGreaterThan(40);
+    for (const testCase of plan) {
+      expect(testCase.mayBeAccepted).toBe(false);
+      const body = (() => {
+        try {
+          return JSON.parse(testCase.request.body);
+        } catch {
+          return undefined;
+        }
+      })();
+      const acceptable = testCase.request.key === "account" && schemas.check(contract.requestSchemaPointer, body).ok && testCase.request.contentType === "application/json";
+      // Path-parameter probes have a valid body but a malformed SID or number.
+      if (acceptable) expect(testCase.request.sid !== sid || testCase.request.phoneNumber !== businessNumber).toBe(true);
+      if (body?.messaging_object?.to && schemas.check(contract.requestSchemaPointer, body).ok) expect(body.messaging_object.to).toBe(fictionalRecipient);
+    }
+  });
+
+  it("a run that pretends the mock is remote sends nothing the contract would accept", async () => {
+    const gate: Gate = await startGate(mock.url);
+    try {
+      const result = await runConformance(options(gate.url, { treatAsRemote: true }));
+      expect(result.remote).toBe(true);
+      expect(result.acceptableSent).toBe(0);
+      const sendable = gate.seen.filter((request) => request.violations.length === 0 && request.headers["api-key"] === apiKey);
+      expect(sendable).toEqual([]);
+      expect(gate.seen.some((request) => request.headers["api-key"] === wrongKey)).toBe(true);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it("with --allow-send, at most --max-sends acceptable requests, all to --to", async () => {
+    const gate: Gate = await startGate(mock.url);
+    try {
+      const result = await runConformance(options(gate.url, { treatAsRemote: true, allowSend: true, to: "+919812345678", maxSends: 2 }));
+      expect(result.acceptableSent).toBe(2);
+      const sendable = gate.seen.filter((request) => request.violations.length === 0 && request.headers["api-key"] === apiKey);
+      expect(sendable.length).toBe(2);
+      for (const request of sendable) expect(JSON.parse(request.body).messaging_object.to).toBe("+919812345678");
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it("refuses --allow-send without a recipient", async () => {
+    await expect(runConformance(options("https://api.in.kaleyra.io", { allowSend: true }))).rejects.toThrow(/needs the recipient --to/);
+  });
+});
+
+describe("reports", () => {
+  it("JUnit XML parses, with one testcase per request and the failures named by check", async () => {
+    const server = await startDistorted(mock.url, { response: (answer) => ({ ...answer, headers: { "content-type": "text/html" } }) });
+    try {
+      const result = await runConformance(options(server.url, { runs: 20 }));
+      const xml = junit(result);
+      expect(XMLValidator.validate(xml)).toBe(true);
+      const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml);
+      const suite = parsed.testsuites.testsuite;
+      expect(Number(suite["@_tests"])).toBe(result.outcomes.length + (result.shrunk ? 1 : 0));
+      expect(Number(suite["@_failures"])).toBeGreaterThan(0);
+      const failureTypes = (suite.testcase as { failure?: { "@_type": string } | { "@_type": string }[] }[])
+        .flatMap((testcase) => (testcase.failure ? [testcase.failure].flat() : []))
+        .map((failure) => failure["@_type"]);
+      expect(failureTypes).toContain("content_type_documented");
+      expect(xml).not.toContain(apiKey);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("`conform` writes JUnit and JSON, exits 0 on the mock, and never prints the key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "conform-"));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await conform(
+      ["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--seed", String(seed), "--runs", "50", "--report", `junit=${join(dir, "r.xml")}`, "--report", `json=${join(dir, "r.json")}`],
+      { env: { KALEYRA_API_KEY: apiKey }, out: (t) => out.push(t), err: (t) => err.push(t) },
+    );
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/Documented responses observed:/);
+    expect(out.join("\n")).toMatch(/PASS/);
+    expect(XMLValidator.validate(readFileSync(join(dir, "r.xml"), "utf8"))).toBe(true);
+    const json = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
+    expect(json).toMatchObject({ ok: true, seed });
+    expect(out.join("") + err.join("") + readFileSync(join(dir, "r.json"), "utf8")).not.toContain(apiKey);
+  });
+
+  it("`conform` exits 1 on violations and 2 on usage errors", async () => {
+    const server = await startDistorted(mock.url, { response: (answer) => ({ ...answer, status: answer.status === 401 ? 403 : answer.status }) });
+    const io = { env: { KALEYRA_API_KEY: apiKey }, out: () => {}, err: () => {} };
+    try {
+      expect(await conform(["--target", server.url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5"], io)).toBe(1);
+    } finally {
+      await server.close();
+    }
+    expect(await conform(["--target", mock.url], io)).toBe(2);
+    expect(await conform(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber], { ...io, env: {} })).toBe(2);
+    expect(await conform(["--target", "https://api.in.kaleyra.io", "--sid", sid, "--phone-number", businessNumber, "--allow-send"], io)).toBe(2);
+  });
+});

@@ -1,0 +1,65 @@
+// A server that behaves like the mock but for one distortion: it may answer a request itself
+// (before the mock sees it) or rewrite the mock's answer. Stand-ins for implementations that are
+// wrong in one way.
+import { createServer, request as forward, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Distortion {
+  /** Answer instead of the mock, or change the request's headers before forwarding. */
+  request?: (incoming: { headers: IncomingHttpHeaders; body: string }) => Answer | { headers: IncomingHttpHeaders } | undefined;
+  /** Rewrite the mock's answer. */
+  response?: (answer: Answer) => Answer;
+}
+
+export async function startDistorted(upstream: string, distortion: Distortion): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(upstream);
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      let headers = incoming.headers;
+      let early: ReturnType<NonNullable<Distortion["request"]>>;
+      try {
+        early = distortion.request?.({ headers, body });
+      } catch {
+        early = undefined; // A distortion that cannot read this request leaves it alone.
+      }
+      if (early && "status" in early) {
+        outgoing.writeHead(early.status, early.headers).end(early.body);
+        return;
+      }
+      if (early) headers = early.headers;
+      const proxied = forward({ hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
+        const parts: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => parts.push(chunk));
+        answer.on("end", () => {
+          const original: Answer = {
+            status: answer.statusCode ?? 502,
+            headers: { "content-type": String(answer.headers["content-type"] ?? "") },
+            body: Buffer.concat(parts).toString("utf8"),
+          };
+          const final = distortion.response ? distortion.response(original) : original;
+          outgoing.writeHead(final.status, final.headers).end(final.body);
+        });
+      });
+      proxied.on("error", () => outgoing.destroy());
+      proxied.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
