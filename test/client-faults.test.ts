@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKaleyraClient, isKaleyraError, KaleyraApiError, KaleyraTransportError, type KaleyraClientOptions, type SendVideoInput } from "../src/client/index.ts";
+import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -42,14 +43,6 @@ afterAll(async () => {
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
 const client = (options: Partial<KaleyraClientOptions> = {}) => createKaleyraClient({ baseUrl, sid, apiKey, ...options });
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the send to fail");
-}
 
 /** Every form a caller or a logger could turn an error into. */
 function renderings(error: unknown): string[] {

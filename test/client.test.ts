@@ -16,6 +16,7 @@ import { operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { startGate, type Gate } from "./support/gate.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
+import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 
 const schemas = compileContractSchemas();
@@ -51,14 +52,6 @@ function preferring(prefer: string): KaleyraClient {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the send to fail");
-}
 
 describe("sendVideo", () => {
   it("sends a video by id and resolves to the message id and the envelope", async () => {
