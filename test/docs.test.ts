@@ -1,0 +1,81 @@
+// The rendered API docs, as a reader sees them in a real browser (Debian's Chromium, driven by
+// playwright-core). `npm run docs` builds them; this test builds them too.
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { promisify } from "node:util";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operation } from "../src/contract/operation.ts";
+
+const html = "build/docs/index.html";
+const screenshot = "build/docs/screenshot.png";
+// Debian's package; a browser download is not possible here. Never skipped: .ci/run installs it.
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let browser: Browser;
+let page: Page;
+const seen: string[] = [];
+const visibleText = async () => seen.push(await page.locator("body").innerText());
+
+beforeAll(async () => {
+  if (!existsSync(executablePath)) {
+    throw new Error(`Chromium is not at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  await promisify(execFile)("npm", ["run", "--silent", "docs"]);
+  browser = await chromium.launch({
+    executablePath,
+    // No background traffic: this machine has no network beyond the package registries.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`file://${process.cwd()}/${html}`);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the rendered docs", () => {
+  it("are one self-contained HTML file: the Redoc scripts are inlined", () => {
+    expect(statSync(html).size).toBeGreaterThan(500_000);
+    expect(readFileSync(html, "utf8")).not.toMatch(/<script[^>]+src="https?:/);
+  });
+
+  it("show the pods on the first page", async () => {
+    await page.getByText("Servers").first().waitFor();
+    await visibleText();
+    for (const host of ["api.in.kaleyra.io", "api.kaleyra.io", "api.eu.kaleyra.io", "api.na.kaleyra.ai"]) expect(seen.at(-1)).toContain(host);
+  });
+
+  it("lead a reader to the operation, its auth header, its limits and every documented answer", async () => {
+    // As a reader would: the sidebar, then what each tab and disclosure shows.
+    await page.getByText("Messages", { exact: true }).first().click();
+    await page.getByText("Send a video message").first().click();
+    await page.getByRole("heading", { name: "Send a video message" }).waitFor();
+    await page.getByText("Expand all").first().click();
+    await page.getByText("Video by media id", { exact: true }).first().click();
+    await visibleText();
+    for (const status of operation().statuses) {
+      await page.getByRole("button", { name: String(status), exact: true }).first().click();
+      await visibleText();
+    }
+    await page.screenshot({ path: screenshot });
+    // Last: the security details open over the page.
+    await page.getByText("View security details").first().click();
+    await page.getByText("Header parameter name:").first().waitFor();
+    await visibleText();
+
+    const text = seen.join("\n");
+    expect(text).toContain("Send a video message");
+    expect(text).toMatch(/Header parameter name:\s*api-key/);
+    expect(text).toContain("<= 1024 characters");
+    expect(text).toContain("<= 255 characters");
+    for (const code of ["WA202", "WA400", "E110", "RBC001", "WA401", "WA-401", "WA500"]) expect(text, code).toContain(code);
+    expect(existsSync(screenshot)).toBe(true);
+  });
+
+  it("carry every named example of every response", () => {
+    const source = readFileSync(html, "utf8");
+    for (const example of operation().examples) expect(source, example.name).toContain(JSON.stringify(example.summary).slice(1, -1));
+  });
+});
