@@ -7,6 +7,9 @@ export interface MockAccount {
 
 export type LogLevel = "info" | "silent";
 
+/** "fast": the plain case without Prism (the default); "prism": every request through Prism. */
+export type EngineChoice = "fast" | "prism";
+
 export interface MockConfig {
   host: string;
   /** 0 picks a free port. */
@@ -15,6 +18,7 @@ export interface MockConfig {
   log: LogLevel;
   /** Bodies larger than this are answered with WA400 without being read to the end. */
   bodyLimitBytes: number;
+  engine: EngineChoice;
 }
 
 export const defaultBodyLimitBytes = 1024 * 1024;
@@ -35,6 +39,14 @@ function parsePort(value: string | undefined): number {
     throw new ConfigError(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(value)}`);
   }
   return port;
+}
+
+function parseEngine(value: string | undefined): EngineChoice {
+  const engine = nonEmpty(value) ?? "fast";
+  if (engine !== "fast" && engine !== "prism") {
+    throw new ConfigError(`KALEYRA_MOCK_ENGINE must be "fast" or "prism", not ${JSON.stringify(value)}`);
+  }
+  return engine;
 }
 
 function parseLog(value: string | undefined): LogLevel {
@@ -62,5 +74,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
     account,
     log: parseLog(env.KALEYRA_MOCK_LOG),
     bodyLimitBytes: defaultBodyLimitBytes,
+    engine: parseEngine(env.KALEYRA_MOCK_ENGINE),
   };
 }

@@ -1,13 +1,6 @@
 // Stoplight Prism, embedded: it routes the request, checks the security scheme, validates the
 // request against the contract and picks the documented response and example.
-import { createLogger } from "@stoplight/prism-core";
-import {
-  createInstance,
-  getHttpOperationsFromSpec,
-  type IHttpConfig,
-  type IHttpRequest,
-  type IHttpResponse,
-} from "@stoplight/prism-http";
+import type { IHttpConfig, IHttpRequest, IHttpResponse } from "@stoplight/prism-http";
 import type { OpenApiDocument } from "../contract/document.ts";
 import type { Preference } from "./prefer.ts";
 
@@ -49,6 +42,9 @@ function configFor(preference: Preference): IHttpConfig {
 }
 
 export async function createEngine(document: OpenApiDocument): Promise<Engine> {
+  // Loaded here, not at start-up: Prism takes about half a second and 100 MB to load, and the
+  // plain case never needs it.
+  const [{ createLogger }, { createInstance, getHttpOperationsFromSpec }] = await Promise.all([import("@stoplight/prism-core"), import("@stoplight/prism-http")]);
   // Prism resolves references in place, so it gets its own copy of the document.
   const operations = await getHttpOperationsFromSpec(structuredClone(document));
   const prism = createInstance(configFor({}), { logger: createLogger("PRISM", { level: "silent" }) });

@@ -7,6 +7,8 @@ export interface Reply {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** The body already serialized (answers built once from the contract). */
+  raw?: string;
   closeConnection?: boolean;
 }
 
@@ -21,8 +23,10 @@ function isEnvelope(body: unknown): body is Envelope {
   return typeof body === "object" && body !== null && "code" in body && "error" in body;
 }
 
-export function codeOf(body: unknown): string | undefined {
-  return isEnvelope(body) && typeof body.code === "string" ? body.code : undefined;
+export function codeOf(reply: Reply): string | undefined {
+  // Answers serialized once start with their code; reading it back must stay cheap.
+  if (reply.raw !== undefined) return /^\{"code":"([^"]*)"/.exec(reply.raw)?.[1];
+  return isEnvelope(reply.body) && typeof reply.body.code === "string" ? reply.body.code : undefined;
 }
 
 const json = { "content-type": "application/json" };
@@ -54,7 +58,7 @@ export function withFreshMessageId(body: unknown): unknown {
 }
 
 export function send(response: ServerResponse, reply: Reply): void {
-  const payload = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  const payload = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
   const headers: Record<string, string | number> = {};
   // Prism spells some header names in mixed case; HTTP names are case-insensitive.
   for (const [name, value] of Object.entries(reply.headers)) headers[name.toLowerCase()] = value;

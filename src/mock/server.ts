@@ -5,9 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
 import { operation } from "../contract/operation.ts";
+import { compileContractSchemas } from "../contract/schemas.ts";
 import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
+import { createFastPath, type FastPath } from "./fast-path.ts";
 import { decodeBody, readBody } from "./intake.ts";
 import { createRequestLog, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
@@ -77,7 +79,13 @@ function problemReply({ status, type = "about:blank", title, detail, headers = {
   };
 }
 
-async function answer(request: IncomingMessage, config: MockConfig, engine: Engine, notes: string[]): Promise<Reply | undefined> {
+interface Engines {
+  /** The plain case, or undefined when every request goes to Prism. */
+  fast: FastPath | undefined;
+  prism: () => Promise<Engine>;
+}
+
+async function answer(request: IncomingMessage, config: MockConfig, engines: Engines, notes: string[]): Promise<Reply | undefined> {
   const contract = operation();
   const method = request.method ?? "GET";
   const { path, query } = splitUrl(request.url ?? "/");
@@ -109,21 +117,26 @@ async function answer(request: IncomingMessage, config: MockConfig, engine: Engi
     }
     preference = preferred.preference;
 
-    // A missing key is the engine's to answer (the contract's security scheme).
+    // A missing key is the engines' to answer (the contract's security scheme).
     const apiKey = headers["api-key"]?.trim();
+    const decodedParameters = Object.fromEntries(Object.entries(pathParameters).map(([name, raw]) => [name, decodeURIComponent(raw)]));
     if (apiKey) {
       const rejection = checkAccount(config.account, {
         apiKey,
-        sid: decodeURIComponent(pathParameters.sid ?? ""),
-        phoneNumber: decodeURIComponent(pathParameters.phone_number ?? ""),
+        sid: decodedParameters.sid ?? "",
+        phoneNumber: decodedParameters.phone_number ?? "",
       });
       if (rejection) {
         notes.push(rejection);
         return exampleReply(rejection);
       }
     }
+    if (engines.fast && headers.prefer === undefined) {
+      return engines.fast({ apiKey, pathParameters: decodedParameters, body: decoded.body }, notes);
+    }
   }
 
+  const engine = await engines.prism();
   const result = await engine.process({ method, path, query, headers, body: decoded.body, preference });
   if (result.kind === "problem") {
     notes.push(result.title);
@@ -136,7 +149,14 @@ async function answer(request: IncomingMessage, config: MockConfig, engine: Engi
 }
 
 export async function startMock(options: MockOptions): Promise<MockServer> {
-  const engine = await createEngine(loadDocument());
+  const document = loadDocument();
+  let prism: Promise<Engine> | undefined;
+  const engines: Engines = {
+    fast: options.engine === "fast" ? createFastPath(operation(), compileContractSchemas(document)) : undefined,
+    prism: () => (prism ??= createEngine(document)),
+  };
+  // With every request going to Prism, load it now rather than on the first request.
+  if (!engines.fast) await engines.prism();
   const log: RequestLog = createRequestLog(options.log, options.write);
   let closing = false;
 
@@ -145,7 +165,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     const notes: string[] = [];
     let reply: Reply | undefined;
     try {
-      reply = await answer(request, options, engine, notes);
+      reply = await answer(request, options, engines, notes);
     } catch (error) {
       // Only a defect of the mock lands here: say so loudly rather than guess an answer.
       notes.push(`mock defect: ${(error as Error).stack ?? String(error)}`);
@@ -162,7 +182,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       method: request.method ?? "",
       path: splitUrl(request.url ?? "/").path,
       status: reply.status,
-      code: codeOf(reply.body),
+      code: codeOf(reply),
       milliseconds: performance.now() - started,
       notes,
     });

@@ -1,5 +1,5 @@
 // Starts the mock in-process on a free loopback port and collects its log lines.
-import { defaultBodyLimitBytes, type MockAccount } from "../../src/mock/config.ts";
+import { defaultBodyLimitBytes, type EngineChoice, type MockAccount } from "../../src/mock/config.ts";
 import { startMock, type MockServer } from "../../src/mock/server.ts";
 import { operation } from "../../src/contract/operation.ts";
 
@@ -7,7 +7,7 @@ export interface TestMock extends MockServer {
   lines: string[];
 }
 
-export async function startTestMock(account: MockAccount = {}): Promise<TestMock> {
+export async function startTestMock(account: MockAccount = {}, engine: EngineChoice = "fast"): Promise<TestMock> {
   const lines: string[] = [];
   const mock = await startMock({
     host: "127.0.0.1",
@@ -15,6 +15,7 @@ export async function startTestMock(account: MockAccount = {}): Promise<TestMock
     account,
     log: "info",
     bodyLimitBytes: defaultBodyLimitBytes,
+    engine,
     write: (line) => lines.push(line),
   });
   return { ...mock, lines };

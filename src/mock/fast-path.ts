@@ -1,0 +1,74 @@
+// The plain case (the operation's path, no Prefer header) answered without Prism, by the same
+// rules Prism applies, compiled once from the same contract: a missing api-key gets the first
+// example of 401; a request that breaks the contract (path parameters, media type, body) the first
+// example of 422, or else of 400; a valid one the success's example with a fresh message_id.
+// The differential test holds the two paths to the same answers.
+import type { OperationContract } from "../contract/operation.ts";
+import type { ContractSchemas } from "../contract/schemas.ts";
+import { freshMessageId } from "./message-id.ts";
+import type { Reply } from "./reply.ts";
+
+export interface PlainRequest {
+  apiKey: string | undefined;
+  /** Percent-decoded path parameters. */
+  pathParameters: Record<string, string>;
+  /** What intake decoded: parsed JSON only for an accepted media type. */
+  body: unknown;
+}
+
+export type FastPath = (request: PlainRequest, notes: string[]) => Reply;
+
+const json = { "content-type": "application/json" };
+
+function firstExample(contract: OperationContract, statuses: number[]) {
+  for (const status of statuses) {
+    const found = contract.examples.find((example) => example.status === status);
+    if (found) return found;
+  }
+  throw new Error(`the contract has no example for any of ${statuses.join(", ")}`);
+}
+
+/** An answer serialized once; `withId` splices a fresh message_id into the success's JSON. */
+function preserialized(status: number, value: unknown): Reply {
+  return { status, headers: json, body: value, raw: JSON.stringify(value) };
+}
+
+export function createFastPath(contract: OperationContract, schemas: ContractSchemas): FastPath {
+  const unauthorized = preserialized(401, firstExample(contract, [401]).value);
+  const invalidExample = firstExample(contract, [422, 400]);
+  const invalid = preserialized(invalidExample.status, invalidExample.value);
+
+  const success = firstExample(contract, contract.statuses.filter((status) => status >= 200 && status < 300));
+  const exampleId = (success.value as { data: { message_id: string } }).data.message_id;
+  const marker = "\u0000message-id\u0000";
+  const template = JSON.stringify({ ...(success.value as object), data: { ...(success.value as { data: object }).data, message_id: marker } });
+  const [before, after] = template.split(JSON.stringify(marker)) as [string, string];
+  const accepted = (): Reply => {
+    const id = freshMessageId(exampleId);
+    return { status: success.status, headers: json, body: undefined, raw: `${before}${JSON.stringify(id)}${after}` };
+  };
+
+  const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
+
+  return (request, notes) => {
+    if (!request.apiKey) {
+      notes.push("no api-key");
+      return unauthorized;
+    }
+    for (const [name, pointer] of parameterPointers) {
+      if (!schemas.check(pointer, request.pathParameters[name]).ok) {
+        notes.push(...schemas.issues(pointer, request.pathParameters[name]).map((issue) => `path ${name} ${issue.message}`));
+        return invalid;
+      }
+    }
+    if (request.body === undefined) {
+      notes.push("the body is required");
+      return invalid;
+    }
+    if (!schemas.check(contract.requestSchemaPointer, request.body).ok) {
+      notes.push(...schemas.issues(contract.requestSchemaPointer, request.body).map((issue) => `${issue.field} ${issue.message}`));
+      return invalid;
+    }
+    return accepted();
+  };
+}
