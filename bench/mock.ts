@@ -1,0 +1,127 @@
+// `npm run bench:mock`: our mock beside a bare node:http server and `prism mock -v silent`, same
+// contract, same valid request, same machine, each run twice and interleaved (these machines are
+// shared and noisy). For each: req/s and p50/p99 latency under autocannon (50 connections), the
+// largest RSS seen under load, and start-up time from spawn to the first answer.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { specPath } from "../src/contract/document.ts";
+import { operation } from "../src/contract/operation.ts";
+
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const repo = fileURLToPath(new URL("..", import.meta.url));
+
+const examples = (JSON.parse(readFileSync(`${repo}/generated/kaleyra-whatsapp-video.json`, "utf8")).paths[operation().path].post.requestBody.content["application/json"].examples) as Record<string, { value: unknown }>;
+const body = JSON.stringify(examples["with-extra-info"]!.value);
+const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
+const headers = { "content-type": "application/json", "api-key": "bench-key" };
+
+interface Target {
+  name: string;
+  command: (port: number) => { file: string; args: string[]; env: Record<string, string> };
+}
+
+const targets: Target[] = [
+  { name: "bare node:http", command: (port) => ({ file: process.execPath, args: [`${repo}/bench/bare-server.mjs`], env: { PORT: String(port) } }) },
+  {
+    name: "prism mock -v silent",
+    command: (port) => ({ file: process.execPath, args: [`${repo}/node_modules/@stoplight/prism-cli/dist/index.js`, "mock", "-v", "silent", "-p", String(port), "-h", "127.0.0.1", specPath], env: {} }),
+  },
+  { name: "our mock", command: (port) => ({ file: process.execPath, args: [`${repo}/dist/src/mock/main.js`], env: { PORT: String(port), KALEYRA_MOCK_LOG: "silent" } }) },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function firstAnswer(port: number, started: number, child: ChildProcess): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers, body });
+      if (response.status === 202) return performance.now() - started;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+interface Measurement {
+  startupMs: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function measure(target: Target): Promise<Measurement> {
+  const port = await freePort();
+  const { file, args, env } = target.command(port);
+  const started = performance.now();
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: "ignore" });
+  try {
+    const startupMs = await firstAnswer(port, started, child);
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 100);
+    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, method: "POST", headers, body, connections, duration });
+    clearInterval(sampler);
+    return {
+      startupMs,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      rssMb: peak,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+}
+
+const results = new Map<string, Measurement[]>(targets.map((target) => [target.name, []]));
+for (let round = 1; round <= 2; round++) {
+  for (const target of targets) {
+    const measured = await measure(target);
+    results.get(target.name)!.push(measured);
+    process.stderr.write(`round ${round}: ${target.name}: ${Math.round(measured.requestsPerSecond)} req/s\n`);
+  }
+}
+
+const fmt = (values: number[], digits = 0) => values.map((value) => value.toFixed(digits)).join(" / ");
+console.log(`mock benchmark: autocannon, ${connections} connections, ${duration} s, valid requests; each target run twice (run 1 / run 2)\n`);
+console.log(["target".padEnd(22), "req/s".padEnd(15), "p50 ms".padEnd(9), "p99 ms".padEnd(9), "RSS MB".padEnd(11), "start ms".padEnd(11), "non-2xx/errors"].join(" "));
+for (const [name, runs] of results) {
+  console.log([
+    name.padEnd(22),
+    fmt(runs.map((r) => r.requestsPerSecond)).padEnd(15),
+    fmt(runs.map((r) => r.p50)).padEnd(9),
+    fmt(runs.map((r) => r.p99)).padEnd(9),
+    fmt(runs.map((r) => r.rssMb)).padEnd(11),
+    fmt(runs.map((r) => r.startupMs)).padEnd(11),
+    runs.map((r) => `${r.non2xx}/${r.errors}`).join(" "),
+  ].join(" "));
+}
+const best = (name: string, pick: (m: Measurement) => number) => results.get(name)!.map(pick);
+const ratio = (a: string, b: string, pick: (m: Measurement) => number) => fmt(best(a, pick).map((value, i) => value / best(b, pick)[i]!), 2);
+console.log("");
+console.log(`ours / bare:  req/s ${ratio("our mock", "bare node:http", (m) => m.requestsPerSecond)}x (goal ≥ 0.5x), p99 ${ratio("our mock", "bare node:http", (m) => m.p99)}x (goal ≤ 2x)`);
+console.log(`ours / prism: req/s ${ratio("our mock", "prism mock -v silent", (m) => m.requestsPerSecond)}x`);
+console.log(`ours: start-up ${fmt(best("our mock", (m) => m.startupMs))} ms (goal ≤ 300), RSS under load ${fmt(best("our mock", (m) => m.rssMb))} MB (goal ≤ 120)`);
