@@ -19,6 +19,8 @@ export interface MockConfig {
   /** Bodies larger than this are answered with WA400 without being read to the end. */
   bodyLimitBytes: number;
   engine: EngineChoice;
+  /** A request (headers and body) not complete within this is answered 408 and closed. */
+  requestTimeoutMs: number;
 }
 
 export const defaultBodyLimitBytes = 1024 * 1024;
@@ -49,6 +51,13 @@ function parseEngine(value: string | undefined): EngineChoice {
   return engine;
 }
 
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 30_000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100) throw new ConfigError(`KALEYRA_MOCK_REQUEST_TIMEOUT_MS must be a whole number of at least 100, not ${JSON.stringify(value)}`);
+  return ms;
+}
+
 function parseLog(value: string | undefined): LogLevel {
   const level = nonEmpty(value) ?? "info";
   if (level !== "info" && level !== "silent") {
@@ -75,5 +84,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
     log: parseLog(env.KALEYRA_MOCK_LOG),
     bodyLimitBytes: defaultBodyLimitBytes,
     engine: parseEngine(env.KALEYRA_MOCK_ENGINE),
+    requestTimeoutMs: parseTimeout(env.KALEYRA_MOCK_REQUEST_TIMEOUT_MS),
   };
 }

@@ -16,6 +16,7 @@ export async function startTestMock(account: MockAccount = {}, engine: EngineCho
     log: "info",
     bodyLimitBytes: defaultBodyLimitBytes,
     engine,
+    requestTimeoutMs: 30_000,
     write: (line) => lines.push(line),
   });
   return { ...mock, lines };
