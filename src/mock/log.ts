@@ -13,8 +13,9 @@ export interface RequestLogEntry {
 
 export type RequestLog = (entry: RequestLogEntry) => void;
 
-export function createRequestLog(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): RequestLog {
-  if (level === "silent") return () => {};
+/** Undefined when silent, so that nothing is even gathered for it. */
+export function createRequestLog(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): RequestLog | undefined {
+  if (level === "silent") return undefined;
   return ({ method, path, status, code, milliseconds, notes }) => {
     const why = notes.length ? ` — ${notes.join("; ")}` : "";
     write(`${method} ${path} → ${status}${code ? ` ${code}` : ""} (${milliseconds.toFixed(1)} ms)${why}\n`);

@@ -42,8 +42,14 @@ function engineHeaders(request: IncomingMessage, contentType: string | undefined
   return headers;
 }
 
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /** Prism decodes the path with decodeURIComponent and throws on a malformed escape. */
 function hasMalformedEscape(path: string): boolean {
+  if (!path.includes("%")) return false;
   try {
     decodeURIComponent(path);
     return false;
@@ -107,10 +113,10 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
   const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
   if (decoded.problem && isOperation) notes.push(decoded.problem);
 
-  const headers = engineHeaders(request, decoded.contentType);
   let preference = {};
   if (isOperation) {
-    const preferred = readPreference(headers.prefer, contract);
+    const prefer = headerValue(request, "prefer");
+    const preferred = readPreference(prefer, contract);
     if (!preferred.ok) {
       notes.push(preferred.problem);
       return badRequestReply("prefer", preferred.problem);
@@ -118,8 +124,9 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
     preference = preferred.preference;
 
     // A missing key is the engines' to answer (the contract's security scheme).
-    const apiKey = headers["api-key"]?.trim();
-    const decodedParameters = Object.fromEntries(Object.entries(pathParameters).map(([name, raw]) => [name, decodeURIComponent(raw)]));
+    const apiKey = headerValue(request, "api-key")?.trim();
+    const decodedParameters: Record<string, string> = {};
+    for (const [name, raw] of Object.entries(pathParameters)) decodedParameters[name] = raw.includes("%") ? decodeURIComponent(raw) : raw;
     if (apiKey) {
       const rejection = checkAccount(config.account, {
         apiKey,
@@ -131,11 +138,12 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
         return exampleReply(rejection);
       }
     }
-    if (engines.fast && headers.prefer === undefined) {
+    if (engines.fast && prefer === undefined) {
       return engines.fast({ apiKey, pathParameters: decodedParameters, body: decoded.body }, notes);
     }
   }
 
+  const headers = engineHeaders(request, decoded.contentType);
   const engine = await engines.prism();
   const result = await engine.process({ method, path, query, headers, body: decoded.body, preference });
   if (result.kind === "problem") {
@@ -157,7 +165,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   };
   // With every request going to Prism, load it now rather than on the first request.
   if (!engines.fast) await engines.prism();
-  const log: RequestLog = createRequestLog(options.log, options.write);
+  const log: RequestLog | undefined = createRequestLog(options.log, options.write);
   let closing = false;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -178,7 +186,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     // While closing, a kept-alive connection would hold the process open after its last answer.
     if (reply.closeConnection || closing) response.setHeader("connection", "close");
     send(response, reply);
-    log({
+    log?.({
       method: request.method ?? "",
       path: splitUrl(request.url ?? "/").path,
       status: reply.status,
