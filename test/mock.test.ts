@@ -8,12 +8,7 @@ import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, requestExamples, sid, validBody } from "./support/requests.ts";
 
 const schemas = compileContractSchemas();
-const responseSchemas: Record<number, string> = {
-  202: "#/components/schemas/AcceptedEnvelope",
-  400: "#/components/schemas/BadRequestEnvelope",
-  401: "#/components/schemas/UnauthorizedEnvelope",
-  500: "#/components/schemas/InternalErrorEnvelope",
-};
+const responseSchemas = operation().responseSchemaPointers;
 
 let mock: TestMock;
 beforeAll(async () => {
