@@ -1,6 +1,6 @@
-// Reading a request body off the socket and turning it into what the engine validates. Only the
-// media types the contract lists are parsed as JSON; anything else reaches the engine as text,
-// which the request schema rejects like the vendor does (WA400).
+// Reading a request: its body off the socket, decoded into what the engines validate (only the
+// media types the contract lists are parsed as JSON; anything else stays text, which the request
+// schema rejects as the vendor does, WA400), and its URL and headers as the engines need them.
 import type { IncomingMessage } from "node:http";
 
 export type BodyRead =
@@ -70,4 +70,45 @@ export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined,
   } catch (error) {
     return { body: text, contentType, problem: `malformed JSON: ${(error as Error).message}` };
   }
+}
+
+// Accept: the vendor answers JSON whatever it says; Prism would answer 406 to a browser's.
+// Content-Type: the decoded body's own is set instead.
+const headersNotForTheEngine = new Set(["accept", "content-type"]);
+
+export function engineHeaders(request: IncomingMessage, contentType: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || headersNotForTheEngine.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  return headers;
+}
+
+export function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** Prism decodes the path with decodeURIComponent and throws on a malformed escape. */
+export function hasMalformedEscape(path: string): boolean {
+  if (!path.includes("%")) return false;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
+  const mark = url.indexOf("?");
+  if (mark < 0) return { path: url, query: {} };
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
+    const seen = query[name];
+    query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return { path: url.slice(0, mark), query };
 }

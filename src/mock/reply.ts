@@ -67,3 +67,19 @@ export function send(response: ServerResponse, reply: Reply): void {
   response.writeHead(reply.status, headers);
   response.end(payload);
 }
+
+export interface Problem {
+  status: number;
+  type?: string;
+  title: string;
+  detail: string;
+  headers?: Record<string, string>;
+}
+
+export function problemReply({ status, type = "about:blank", title, detail, headers = {} }: Problem): Reply {
+  return {
+    status,
+    headers: { ...headers, "content-type": "application/problem+json" },
+    body: { type, title, status, detail },
+  };
+}

@@ -1,6 +1,7 @@
-// The mock's front: a node:http server that owns the socket, the body, the account and the log,
-// and hands every request to the engine (Prism). The path a request takes:
-//   intake (read + decode the body) → preference (Prefer header) → account → engine → reply.
+// The mock's front: a node:http server that owns the socket, the body, the account and the log.
+// The path a request takes:
+//   intake (read + decode) → preference (Prefer) → account → fast path (the plain case) or
+//   engine (Prism, loaded when first needed) → reply.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
@@ -10,10 +11,10 @@ import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
-import { decodeBody, readBody } from "./intake.ts";
+import { decodeBody, engineHeaders, hasMalformedEscape, headerValue, readBody, splitUrl } from "./intake.ts";
 import { createRequestLog, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
-import { badRequestReply, codeOf, exampleReply, send, withFreshMessageId, type Reply } from "./reply.ts";
+import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
 
 export interface MockServer {
   /** Where the mock listens, e.g. `http://127.0.0.1:4010`. */
@@ -26,63 +27,6 @@ export interface MockServer {
 export interface MockOptions extends MockConfig {
   /** Where request lines go; stdout by default. */
   write?: (line: string) => void;
-}
-
-// Accept: the vendor answers JSON whatever it says; Prism would answer 406 to a browser's.
-// Content-Type: the decoded body's own is set instead.
-const headersNotForTheEngine = new Set(["accept", "content-type"]);
-
-function engineHeaders(request: IncomingMessage, contentType: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || headersNotForTheEngine.has(name)) continue;
-    headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  if (contentType !== undefined) headers["content-type"] = contentType;
-  return headers;
-}
-
-function headerValue(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** Prism decodes the path with decodeURIComponent and throws on a malformed escape. */
-function hasMalformedEscape(path: string): boolean {
-  if (!path.includes("%")) return false;
-  try {
-    decodeURIComponent(path);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
-  const mark = url.indexOf("?");
-  if (mark < 0) return { path: url, query: {} };
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
-    const seen = query[name];
-    query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
-  }
-  return { path: url.slice(0, mark), query };
-}
-
-interface Problem {
-  status: number;
-  type?: string;
-  title: string;
-  detail: string;
-  headers?: Record<string, string>;
-}
-
-function problemReply({ status, type = "about:blank", title, detail, headers = {} }: Problem): Reply {
-  return {
-    status,
-    headers: { ...headers, "content-type": "application/problem+json" },
-    body: { type, title, status, detail },
-  };
 }
 
 interface Engines {
