@@ -1,7 +1,7 @@
 // The checks, each derived from the contract and applied to every answer. Their names are what
 // reports and tests refer to.
 import { loadDocument } from "../src/contract/document.ts";
-import { example, operation } from "../src/contract/operation.ts";
+import { example, exampleMatching, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { resolver, type Schema } from "./derive.ts";
 import type { Case } from "./plan.ts";
@@ -17,6 +17,7 @@ export const checkNames = [
   "accepts_valid",
   "rejects_invalid",
   "auth_enforced",
+  "serves_example",
 ] as const;
 export type CheckName = (typeof checkNames)[number];
 
@@ -79,7 +80,8 @@ export function checkAnswer(testCase: Case, observed: Observed): CheckResult[] {
     add("response_schema", issues.length === 0, issues.length ? issues.map((i) => `${i.field} ${i.message}`).join("; ") : "valid");
     add("code_documented", code !== undefined && documented.codes.includes(code), `${code ?? "(no code)"}; documented for ${status}: ${documented.codes.join(", ")}`);
   }
-  add("no_server_error", status < 500, `${status}`);
+  // A 5xx asked for by name (Prefer) is not one the client caused.
+  if (!testCase.expect.startsWith("example:")) add("no_server_error", status < 500, `${status}`);
 
   const outcome = `${status} ${code ?? "(no code)"}`;
   // What each kind of request must get, by the contract's own named examples.
@@ -109,6 +111,12 @@ export function checkAnswer(testCase: Case, observed: Observed): CheckResult[] {
       const refused = is("incorrect-sid-or-api-key");
       add("auth_enforced", refused.ok, `${outcome}; expected ${refused.text}`);
       break;
+    }
+    default: {
+      // The example itself: status, code and the keys of `error` (WA-401 has two meanings).
+      const wanted = testCase.expect.slice("example:".length);
+      const served = exampleMatching(status, observed.json)?.name;
+      add("serves_example", served === wanted, `${outcome} (${served ?? "no named example"}); asked for ${wanted}`);
     }
   }
   return results;

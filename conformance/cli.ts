@@ -6,7 +6,7 @@ import { jsonReport, junit, summary } from "./report.ts";
 import { isLoopback, runConformance, type RunOptions } from "./runner.ts";
 
 export const conformHelp = `Usage: kaleyra-video conform --target <url|pod> --sid SID --phone-number NUM
-                             [--seed N] [--runs N] [--no-account]
+                             [--seed N] [--runs N] [--no-account] [--prefer-examples]
                              [--allow-send --to NUM [--max-sends N]]
                              [--report junit=FILE] [--report json=FILE]
 
@@ -23,6 +23,8 @@ fictional number. Requests that could be accepted are sent only with --allow-sen
 
   --target        a base URL, or a pod: ${Object.keys(podUrls()).join(", ")}
   --no-account    the target is a mock started without an account: skip the wrong-key probe
+  --prefer-examples  the target is a mock that honours Prism's Prefer header: ask it for every
+                  named example, and check each comes back as documented
   --seed          repeat a run's generated requests (the seed is printed)
   --runs          generated valid requests to send (default 200; loopback only unless --allow-send)
   --report        junit=FILE or json=FILE; may be repeated
@@ -55,6 +57,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
         "allow-send": { type: "boolean" },
         "max-sends": { type: "string" },
         "no-account": { type: "boolean" },
+        "prefer-examples": { type: "boolean" },
         seed: { type: "string" },
         runs: { type: "string" },
         report: { type: "string", multiple: true },
@@ -101,6 +104,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     };
     if (values.to !== undefined) options.to = values.to;
     if (values["allow-send"]) options.allowSend = true;
+    if (values["prefer-examples"]) options.preferExamples = true;
     if (values["treat-as-remote"]) options.treatAsRemote = true;
     const maxSends = whole(values["max-sends"], "max-sends");
     if (maxSends !== undefined) options.maxSends = maxSends;

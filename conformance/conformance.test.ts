@@ -238,3 +238,24 @@ describe("reports", () => {
     expect(await conform(["--target", "https://api.in.kaleyra.io", "--sid", sid, "--phone-number", businessNumber, "--allow-send"], io)).toBe(2);
   });
 });
+
+describe("--prefer-examples, for mocks", () => {
+  it("observes every documented answer from the mock, each as documented", async () => {
+    const result = await runConformance(options(mock.url, { runs: 20, preferExamples: true }));
+    expect(failedChecks(result)).toEqual([]);
+    expect(coverage(result).filter((row) => row.observed === 0)).toEqual([]);
+    expect(checkTotals(result).find((row) => row.name === "serves_example")).toMatchObject({ passed: operation().examples.length, failed: 0 });
+  });
+
+  it("catches a mock that serves the wrong example for a name", async () => {
+    const server = await startDistorted(mock.url, {
+      response: (answer) => (answer.body.includes('"WA-401"') && answer.body.includes('"account"') ? { ...answer, body: JSON.stringify(example("phone-number-other-version").value) } : answer),
+    });
+    try {
+      const result = await runConformance(options(server.url, { runs: 5, preferExamples: true }));
+      expect(failedChecks(result)).toEqual(["serves_example"]);
+    } finally {
+      await server.close();
+    }
+  });
+});

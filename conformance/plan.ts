@@ -8,9 +8,10 @@ import { derive, resolver, type Json, type Schema } from "./derive.ts";
 /**
  * accepted: the success; rejected: 400 WA400 (the payload breaks the contract); refused: any
  * documented 4xx (a malformed SID is also an incorrect one: RBC001 is as right as WA400);
- * unauthorized: 401 RBC001; documented: any documented answer (the contract leaves the choice open).
+ * unauthorized: 401 RBC001; documented: any documented answer (the contract leaves the choice open);
+ * example:NAME: that named example's status and code (asked of a mock with Prefer).
  */
-export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized" | "documented";
+export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized" | "documented" | `example:${string}`;
 
 export interface CaseRequest {
   sid: string;
@@ -20,6 +21,8 @@ export interface CaseRequest {
   contentType: string | undefined;
   /** "account" sends the run's key; "none" no api-key header; "wrong" a key that cannot be right. */
   key: "account" | "none" | "wrong";
+  /** A Prism-style `Prefer` header asking a mock for a documented answer. */
+  prefer?: string;
 }
 
 export interface Case {
@@ -45,6 +48,8 @@ export interface PlanOptions {
   recipientFixed: boolean;
   /** The target checks keys; false only for a mock started without an account. */
   checksKeys: boolean;
+  /** Ask the target (a mock that honours Prism's Prefer header) for every named example. */
+  preferExamples?: boolean;
 }
 
 /** NANP numbers 555-0100 to 555-0199 are reserved for fiction: no customer can be reached. */
@@ -134,6 +139,19 @@ export function buildPlan(options: PlanOptions): Case[] {
   invalid("negative", "valid JSON as text/plain", probeBody, { contentType: "text/plain" });
   // A server may sniff a body that comes without a media type; the contract does not say.
   cases.push({ category: "negative", title: "valid JSON with no Content-Type", request: base(probeBody, { contentType: undefined }), expect: "documented", mayBeAccepted: false });
+
+  // Every documented answer, asked for by name from a mock: a valid request, so only where sends are allowed.
+  if (options.preferExamples) {
+    for (const example of contract.examples) {
+      cases.push({
+        category: "example",
+        title: `Prefer example ${example.name}`,
+        request: base(JSON.stringify(addressed(examples["by-media-id"]!, options.to)), { prefer: `code=${example.status}, example=${example.name}` }),
+        expect: `example:${example.name}`,
+        mayBeAccepted: true,
+      });
+    }
+  }
 
   return options.allowSend ? cases : cases.filter((c) => !c.mayBeAccepted);
 }

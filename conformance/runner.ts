@@ -22,6 +22,8 @@ export interface RunOptions {
   maxSends?: number;
   /** False for a mock started without an account: only then is the wrong-key probe skipped. */
   checksKeys?: boolean;
+  /** Ask a mock that honours Prism's Prefer header for every named example. */
+  preferExamples?: boolean;
   seed?: number;
   /** How many generated valid requests to send. */
   runs?: number;
@@ -71,7 +73,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   const examples = requestExamples();
   const to = options.to ?? ((examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to);
 
-  const plan = buildPlan({ sid: options.sid, phoneNumber: options.phoneNumber, to, allowSend, recipientFixed: remote, checksKeys: options.checksKeys ?? true });
+  const plan = buildPlan({ sid: options.sid, phoneNumber: options.phoneNumber, to, allowSend, recipientFixed: remote, checksKeys: options.checksKeys ?? true, preferExamples: options.preferExamples ?? false });
   const outcomes: CaseOutcome[] = [];
   let acceptableSent = 0;
 

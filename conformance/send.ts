@@ -26,6 +26,7 @@ export function headersFor(request: CaseRequest, apiKey: string): Record<string,
   if (request.contentType !== undefined) headers["content-type"] = request.contentType;
   if (request.key === "account") headers["api-key"] = apiKey;
   if (request.key === "wrong") headers["api-key"] = wrongKey;
+  if (request.prefer !== undefined) headers.prefer = request.prefer;
   return headers;
 }
 
