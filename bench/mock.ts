@@ -14,8 +14,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
-const examples = (JSON.parse(readFileSync(`${repo}/generated/kaleyra-whatsapp-video.json`, "utf8")).paths[operation().path].post.requestBody.content["application/json"].examples) as Record<string, { value: unknown }>;
-const body = JSON.stringify(examples["with-extra-info"]!.value);
+const body = JSON.stringify(operation().requestExamples["with-extra-info"]);
 const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
 const headers = { "content-type": "application/json", "api-key": "bench-key" };
 

@@ -58,9 +58,7 @@ export const fictionalRecipient = "+12025550100";
 export const wrongKey = "conformance-wrong-key-0000000000";
 
 export function requestExamples(): Record<string, Json> {
-  const { path, method } = operation();
-  const op = loadDocument().paths[path]?.[method] as { requestBody: { content: Record<string, { examples: Record<string, { value: Json }> }> } };
-  return Object.fromEntries(Object.entries(op.requestBody.content["application/json"]!.examples).map(([name, example]) => [name, example.value]));
+  return operation().requestExamples as Record<string, Json>;
 }
 
 /** The body with its recipient set: probes go to the fictional number, sends to the user's. */

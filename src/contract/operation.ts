@@ -1,6 +1,6 @@
 // The send-video operation as the document defines it: its path, method, media types and
 // documented responses with their named examples. Read from the spec, never retyped.
-import { loadDocument, type ExampleObject, type OpenApiDocument, type ResponseObject } from "./document.ts";
+import { loadDocument, type ExampleObject, type MediaTypeObject, type OpenApiDocument, type ResponseObject } from "./document.ts";
 
 export const operationId = "sendVideoMessage";
 
@@ -21,6 +21,8 @@ export interface OperationContract {
   pathParameters: string[];
   /** Media types the request body may have. */
   requestMediaTypes: string[];
+  /** The request body's named examples (of its JSON media type), by name. */
+  requestExamples: Record<string, unknown>;
   /** Documented statuses, ascending. */
   statuses: number[];
   /** Every named response example, in document order within each status. */
@@ -68,7 +70,7 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     "^" + path.split(/\{[^}]+\}/).map(escapeRegExp).join("([^/]+)") + "$",
   );
 
-  const requestBody = op.requestBody as { content: Record<string, unknown> };
+  const requestBody = op.requestBody as { content: Record<string, MediaTypeObject> };
   const responses = op.responses as Record<string, unknown>;
   const statuses = Object.keys(responses).map(Number).sort((a, b) => a - b);
   const examples: NamedExample[] = [];
@@ -102,6 +104,9 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     method,
     pathParameters,
     requestMediaTypes: Object.keys(requestBody.content),
+    requestExamples: Object.fromEntries(
+      Object.entries(requestBody.content[jsonMediaType]?.examples ?? {}).map(([name, example]) => [name, example.value]),
+    ),
     statuses,
     examples,
     responseSchemaPointers,

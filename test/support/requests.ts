@@ -1,17 +1,9 @@
 // Request bodies for tests, taken from the contract's own request examples.
-import { loadDocument } from "../../src/contract/document.ts";
 import { operation } from "../../src/contract/operation.ts";
 
-interface RequestExamples {
-  [name: string]: { value: Record<string, unknown> };
-}
-
-export function requestExamples(): RequestExamples {
-  const { path, method } = operation();
-  const op = loadDocument().paths[path]?.[method] as {
-    requestBody: { content: Record<string, { examples: RequestExamples }> };
-  };
-  return op.requestBody.content["application/json"]!.examples;
+/** The contract's request examples, by name. */
+export function requestExamples(): Record<string, { value: Record<string, any> }> {
+  return Object.fromEntries(Object.entries(operation().requestExamples).map(([name, value]) => [name, { value: value as Record<string, any> }]));
 }
 
 /** A valid request body (the contract's `by-media-id` example), safe to mutate. */
