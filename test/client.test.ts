@@ -226,8 +226,8 @@ describe("createKaleyraClient", () => {
   it("needs exactly one of pod and baseUrl, a known pod, and a key", () => {
     expect(() => createKaleyraClient({ sid, apiKey } as never)).toThrow(/exactly one of `pod` or `baseUrl`/);
     expect(() => createKaleyraClient({ pod: "in", baseUrl: "https://x.example", sid, apiKey })).toThrow(/exactly one/);
-    expect(() => createKaleyraClient({ pod: "us" as Pod, sid, apiKey })).toThrow(/unknown pod "us"; the contract lists in, sg, eu, na/);
-    expect(() => createKaleyraClient({ pod: "in", sid, apiKey: " " })).toThrow(/non-empty apiKey/);
+    expect(() => createKaleyraClient({ pod: "us" as Pod, sid, apiKey })).toThrow(/pod "us" is not a pod of the contract; use one of in, sg, eu, na/);
+    expect(() => createKaleyraClient({ pod: "in", sid, apiKey: " " })).toThrow(/apiKey must not be blank/);
     expect(() => createKaleyraClient({ baseUrl: "ftp://x", sid, apiKey })).toThrow(/http\(s\)/);
   });
 

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { createKaleyraClient, type KaleyraClientOptions, type SendVideoInput } from "../client/client.ts";
 import { isKaleyraError } from "../client/errors.ts";
-import { podUrls, type Pod } from "../client/pods.ts";
+import { podUrl, podUrls, type Pod } from "../client/pods.ts";
 import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError } from "./output.ts";
 
 export const sendHelp = `Usage: kaleyra-video send (--pod in|sg|eu|na | --base-url URL) --sid SID --phone-number NUM --to NUM
@@ -80,7 +80,7 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
 
   const clientOptions: KaleyraClientOptions = { sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
   if (values.pod !== undefined) {
-    if (!(values.pod in podUrls())) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
+    if (podUrl(values.pod) === undefined) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
     clientOptions.pod = values.pod as Pod;
   } else {
     clientOptions.baseUrl = values["base-url"]!;

@@ -12,8 +12,11 @@ import {
   type Envelope,
   type RequestSummary,
 } from "./errors.ts";
+import type { ValidationIssue } from "../contract/issues.ts";
+import { defaultMaxResponseBytes, HttpEdgeError, maxTimerMs, safeCause } from "../http/edge.ts";
+import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
+import { createMasker, excerpt, headerValueProblem, maskedSecret } from "../http/secrets.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
-import { deadline, transportFor, type FetchLike } from "./transport.ts";
 
 type Schemas = components["schemas"];
 export type SendVideoRequest = Schemas["SendVideoRequest"];
@@ -29,8 +32,10 @@ export interface KaleyraClientOptions {
   /** …or any base URL (the local mock, a proxy). `http://` is refused off loopback unless `allowInsecureHttp`. */
   baseUrl?: string;
   allowInsecureHttp?: boolean;
-  /** Per-request time limit in milliseconds; 30 s by default. */
+  /** Time limit of a whole send (connect, answer, body) in milliseconds; 30 s by default. */
   timeoutMs?: number;
+  /** The largest answer read, in bytes after decompression; 1 MiB by default. */
+  maxResponseBytes?: number;
   userAgent?: string;
   /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: FetchLike;
@@ -64,7 +69,10 @@ export interface PreparedRequest {
 
 export interface KaleyraClient {
   readonly baseUrl: string;
-  /** Sends one video message. Rejects only with a KaleyraError. Never retries: see the README. */
+  /**
+   * Sends one video message to the configured origin only: redirects are refused, answers read
+   * within `maxResponseBytes`. Rejects only with a KaleyraError. Never retries: see the README.
+   */
   sendVideo(input: SendVideoInput): Promise<SendVideoResult>;
   /** Builds and checks the request without sending it; throws KaleyraValidationError. */
   prepareVideo(input: SendVideoInput): PreparedRequest;
@@ -73,34 +81,64 @@ export interface KaleyraClient {
 }
 
 export const defaultTimeoutMs = 30_000;
-const maskedKey = "***";
+export { defaultMaxResponseBytes };
 
 let schemas: ContractSchemas | undefined;
 const contractSchemas = () => (schemas ??= compileContractSchemas());
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
+/** Options that cannot work are refused before anything is sent, as validation errors naming them. */
+function optionsProblem(field: string, message: string, rule = "option"): KaleyraValidationError {
+  return new KaleyraValidationError([{ field, rule, message }], { method: operation().method.toUpperCase(), url: "" }, "The client's options cannot work, so nothing was sent");
+}
+
+function readOptions(options: unknown): KaleyraClientOptions {
+  if (typeof options !== "object" || options === null) throw optionsProblem("(options)", "must be an object with sid, apiKey and pod or baseUrl");
+  try {
+    // Read once: a getter runs once, and one that throws is a refused option, not a crash.
+    const o = options as Record<string, unknown>;
+    const copy: Record<string, unknown> = {};
+    for (const key of ["sid", "apiKey", "pod", "baseUrl", "allowInsecureHttp", "timeoutMs", "maxResponseBytes", "userAgent", "fetch"]) copy[key] = o[key];
+    return copy as unknown as KaleyraClientOptions;
+  } catch {
+    throw optionsProblem("(options)", "could not be read (a property threw)");
+  }
+}
+
 function resolveBaseUrl(options: KaleyraClientOptions): string {
   if ((options.pod === undefined) === (options.baseUrl === undefined)) {
-    throw new TypeError("createKaleyraClient needs exactly one of `pod` or `baseUrl`");
+    throw optionsProblem("pod", "give exactly one of `pod` or `baseUrl`");
   }
   if (options.pod !== undefined) {
-    const url = podUrl(options.pod);
-    if (!url) throw new TypeError(`unknown pod ${JSON.stringify(options.pod)}; the contract lists ${Object.keys(podUrls()).join(", ")}`);
+    const url = typeof options.pod === "string" ? podUrl(options.pod) : undefined;
+    if (!url) throw optionsProblem("pod", `${JSON.stringify(String(options.pod)).slice(0, 40)} is not a pod of the contract; use one of ${Object.keys(podUrls()).join(", ")}`);
     return url;
   }
   let url: URL;
   try {
-    url = new URL(options.baseUrl!);
+    url = new URL(String(options.baseUrl));
   } catch {
-    throw new TypeError(`baseUrl ${JSON.stringify(options.baseUrl)} is not a URL`);
+    throw optionsProblem("baseUrl", "is not a URL");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError(`baseUrl must be http(s), not ${url.protocol}`);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw optionsProblem("baseUrl", `must be http(s), not ${url.protocol}`);
+  // Credentials would be sent to the server and shown in every error; a query or fragment would
+  // be cut off or sent where it was not meant to go.
+  if (url.username || url.password) throw optionsProblem("baseUrl", "must not carry a user name or password");
+  if (url.search || url.hash || /[?#]/.test(String(options.baseUrl))) throw optionsProblem("baseUrl", "must not have a query or fragment");
   const loopback = loopbackHosts.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol === "http:" && !loopback && !options.allowInsecureHttp) {
-    throw new TypeError("baseUrl uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp");
+  if (url.protocol === "http:" && !loopback && options.allowInsecureHttp !== true) {
+    throw optionsProblem("baseUrl", "uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp");
   }
   return url.href.replace(/\/+$/, "");
+}
+
+function wholeNumberOption(value: unknown, field: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw optionsProblem(field, `must be a whole number from 1 to ${max}`);
+  }
+  return value;
 }
 
 /** Path parameters are percent-encoded, except `+`: the vendor writes the number's `+` literally. */
@@ -110,71 +148,114 @@ function pathSerializer(pathname: string, params: Record<string, unknown>): stri
   );
 }
 
-function buildBody(input: SendVideoInput): SendVideoRequest {
-  const video = input.caption === undefined ? { ...input.video } : { ...input.video, caption: input.caption };
-  const body: SendVideoRequest = {
-    messaging_object: { messaging_product: "whatsapp", recipient_type: "individual", to: input.to, type: "video", video },
+/** The caller's input as plain data, read once; anything that cannot be read is a validation error. */
+interface InputSnapshot {
+  phoneNumber: unknown;
+  to: unknown;
+  video: unknown;
+  caption: unknown;
+  extraInfo: unknown;
+  signal: AbortSignal | undefined;
+}
+
+function snapshot(input: unknown, request: RequestSummary): InputSnapshot {
+  const refuse = (field: string, message: string): never => {
+    throw new KaleyraValidationError([{ field, rule: "input", message }], request);
   };
+  if (typeof input !== "object" || input === null) return refuse("(input)", "must be an object with phoneNumber, to and video");
+  let data: Omit<InputSnapshot, "signal">;
+  let signal: unknown;
+  try {
+    const i = input as Record<string, unknown>;
+    signal = i.signal;
+    // JSON round-trip: getters run once, functions and cycles cannot slip through as values.
+    data = JSON.parse(JSON.stringify({ phoneNumber: i.phoneNumber, to: i.to, video: i.video, caption: i.caption, extraInfo: i.extraInfo }) ?? "{}") as Omit<InputSnapshot, "signal">;
+  } catch {
+    return refuse("(input)", "could not be read as plain data (a property threw, or holds a cycle or a BigInt)");
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse("signal", "must be an AbortSignal");
+  return { ...data, signal: signal as AbortSignal | undefined };
+}
+
+function buildBody(input: InputSnapshot): SendVideoRequest {
+  const video = typeof input.video === "object" && input.video !== null && !Array.isArray(input.video) ? { ...(input.video as object) } : input.video;
+  const withCaption = input.caption === undefined || typeof video !== "object" || video === null ? video : { ...video, caption: input.caption };
+  const messaging = { messaging_product: "whatsapp", recipient_type: "individual", to: input.to, type: "video", video: withCaption };
+  const body: Record<string, unknown> = { messaging_object: messaging };
   if (input.extraInfo !== undefined) body.extra_info = input.extraInfo;
-  return body;
+  return body as unknown as SendVideoRequest;
 }
 
-function withoutSecret(text: string, secret: string, limit = 500): string {
-  const snippet = text.length > limit ? `${text.slice(0, limit)}…` : text;
-  return secret ? snippet.split(secret).join(maskedKey) : snippet;
-}
-
-export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClient {
+export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient {
+  const options = readOptions(given);
   const baseUrl = resolveBaseUrl(options);
-  const { apiKey, sid } = options;
-  if (typeof apiKey !== "string" || apiKey.trim() === "") throw new TypeError("createKaleyraClient needs a non-empty apiKey");
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const { apiKey } = options;
+  const sid = options.sid as unknown;
+  const keyProblem = headerValueProblem(apiKey);
+  // The reason never quotes the key: a key with a line break would otherwise split the message.
+  if (keyProblem) throw optionsProblem("apiKey", keyProblem, "header-value");
+  if (options.userAgent !== undefined && (typeof options.userAgent !== "string" || /[^\x20-\x7e]/.test(options.userAgent))) {
+    throw optionsProblem("userAgent", "must be printable ASCII");
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") throw optionsProblem("fetch", "must be a function");
+  const timeoutMs = wholeNumberOption(options.timeoutMs, "timeoutMs", defaultTimeoutMs, maxTimerMs);
+  const maxResponseBytes = wholeNumberOption(options.maxResponseBytes, "maxResponseBytes", defaultMaxResponseBytes, 2 ** 30);
+  const mask = createMasker([apiKey]);
   const contract = operation();
+  const method = contract.method.toUpperCase();
   const headers: Record<string, string> = { "api-key": apiKey, accept: "application/json" };
   if (options.userAgent !== undefined) headers["user-agent"] = options.userAgent;
 
-  const raw = createClient<paths>({ baseUrl, headers, pathSerializer, ...transportFor(options.fetch) });
+  const raw = createClient<paths>({ baseUrl, headers, pathSerializer, ...guardedTransport(options.fetch, { maxResponseBytes, secrets: [apiKey] }) });
 
-  const prepare = (input: SendVideoInput): { prepared: PreparedRequest; summary: RequestSummary } => {
-    const body = buildBody(input);
-    const path = pathSerializer(contract.path, { sid, phone_number: input.phoneNumber });
-    const summary = { method: contract.method.toUpperCase(), url: baseUrl + path };
+  const prepare = (input: SendVideoInput): { prepared: PreparedRequest; summary: RequestSummary; signal: AbortSignal | undefined; phoneNumber: string } => {
+    const unaddressed = { method, url: baseUrl + contract.path };
+    const data = snapshot(input, unaddressed);
+    const body = buildBody(data);
+    const path = pathSerializer(contract.path, { sid, phone_number: data.phoneNumber });
+    const summary = { method, url: mask(baseUrl + path) };
     const check = contractSchemas();
-    const issues = [
+    const issues: ValidationIssue[] = [
       ...check.issues(contract.pathParameterSchemaPointers.sid!, sid).map((issue) => ({ ...issue, field: "sid" })),
-      ...check.issues(contract.pathParameterSchemaPointers.phone_number!, input.phoneNumber).map((issue) => ({ ...issue, field: "phoneNumber" })),
+      ...check.issues(contract.pathParameterSchemaPointers.phone_number!, data.phoneNumber).map((issue) => ({ ...issue, field: "phoneNumber" })),
       ...check.issues(contract.requestSchemaPointer, body),
     ];
-    if (issues.length > 0) throw new KaleyraValidationError(issues, summary);
-    const shownHeaders = { ...headers, "content-type": "application/json", "api-key": maskedKey };
-    return { prepared: { ...summary, headers: shownHeaders, body }, summary };
+    if (issues.length > 0) throw new KaleyraValidationError(issues.map((issue) => ({ ...issue, message: mask(issue.message) })), summary);
+    const shownHeaders = { ...headers, "content-type": "application/json", "api-key": maskedSecret };
+    return { prepared: { ...summary, headers: shownHeaders, body }, summary, signal: data.signal, phoneNumber: data.phoneNumber as string };
   };
 
   const sendVideo = async (input: SendVideoInput): Promise<SendVideoResult> => {
-    const { prepared, summary } = prepare(input);
-    const limit = deadline(timeoutMs, input.signal);
+    const { prepared, summary, signal, phoneNumber } = prepare(input);
+    const limit = deadline(timeoutMs, signal);
 
     let response: Response;
     let payload: unknown;
     try {
       const result = await raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", {
-        params: { path: { sid, phone_number: input.phoneNumber } },
+        params: { path: { sid: sid as string, phone_number: phoneNumber } },
         body: prepared.body,
         parseAs: "text",
         signal: limit.signal,
+        redirect: "manual",
       });
       response = result.response;
       // Successes come as text (parseAs); openapi-fetch parses error bodies itself when it can.
       payload = result.data ?? result.error;
-    } catch (cause) {
-      if (limit.timedOut()) {
-        throw new KaleyraTransportError({ reason: "timeout", message: `No answer within ${timeoutMs} ms; the message may or may not have been queued`, request: summary, cause });
+    } catch (thrown) {
+      const cause = safeCause(thrown, mask);
+      if (thrown instanceof HttpEdgeError && (thrown.reason === "redirect" || thrown.reason === "too-large")) {
+        throw new KaleyraTransportError({ reason: thrown.reason, message: thrown.message, request: summary, ...(thrown.status === undefined ? {} : { status: thrown.status }), ...(thrown.location === undefined ? {} : { location: thrown.location }) });
       }
-      if (input.signal?.aborted) {
+      if (limit.timedOut()) {
+        throw new KaleyraTransportError({ reason: "timeout", message: `No complete answer within ${timeoutMs} ms; the message may or may not have been queued`, request: summary, cause });
+      }
+      if (signal?.aborted) {
         throw new KaleyraTransportError({ reason: "aborted", message: "The send was cancelled; the message may or may not have been queued", request: summary, cause });
       }
-      const detail = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
-      throw new KaleyraTransportError({ reason: "network", message: `The request failed before an answer came (${detail})`, request: summary, cause });
+      const detail = (thrown as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const why = typeof detail === "string" ? detail : cause?.message ?? "unknown failure";
+      throw new KaleyraTransportError({ reason: "network", message: `The request failed before an answer came (${mask(why)})`, request: summary, cause });
     } finally {
       limit.done();
     }
@@ -182,9 +263,10 @@ export function createKaleyraClient(options: KaleyraClientOptions): KaleyraClien
   };
 
   const interpret = (status: number, payload: unknown, request: RequestSummary): SendVideoResult => {
+    // The body was masked as it was read (the kit's fetch), before openapi-fetch parsed it.
     const text = typeof payload === "string" ? payload : (JSON.stringify(payload) ?? "");
     const invalid = (why: string) =>
-      new KaleyraTransportError({ reason: "invalid-response", message: `Answer ${status} is not the vendor's envelope: ${why}`, request, status, bodySnippet: withoutSecret(text, apiKey) });
+      new KaleyraTransportError({ reason: "invalid-response", message: `Answer ${status} is not the vendor's envelope: ${why}`, request, status, bodySnippet: excerpt(text, mask) });
     let body: unknown = payload;
     if (typeof payload === "string" || payload === undefined) {
       try {

@@ -68,19 +68,24 @@ export class KaleyraApiError extends KaleyraErrorBase {
   }
 }
 
-/** The request breaks the contract; nothing was sent. */
+/** The request breaks the contract, or the client's options cannot work; nothing was sent. */
 export class KaleyraValidationError extends KaleyraErrorBase {
   override readonly name = "KaleyraValidationError";
   readonly kind = "validation" as const;
   readonly issues: readonly ValidationIssue[];
 
-  constructor(issues: readonly ValidationIssue[], request: RequestSummary) {
-    super(`The request breaks the contract, so it was not sent: ${issues.map((i) => `${i.field} ${i.message}`).join("; ")}`, request);
+  constructor(issues: readonly ValidationIssue[], request: RequestSummary, lead = "The request breaks the contract, so it was not sent") {
+    super(`${lead}: ${issues.map((i) => `${i.field} ${i.message}`).join("; ")}`, request);
     this.issues = issues;
   }
 }
 
-export type TransportReason = "timeout" | "aborted" | "network" | "invalid-response";
+/**
+ * timeout, aborted, network: no answer came. invalid-response: an answer that is not the vendor's
+ * envelope. redirect: a 3xx, never followed (the key would go with it). too-large: an answer
+ * past the client's `maxResponseBytes`, not read further.
+ */
+export type TransportReason = "timeout" | "aborted" | "network" | "invalid-response" | "redirect" | "too-large";
 
 /**
  * No usable answer: a time-out, a cancel, a network failure, or an answer that is not the
@@ -95,12 +100,15 @@ export class KaleyraTransportError extends KaleyraErrorBase {
   readonly status: number | undefined;
   /** The start of the answer's body, when it was not usable, with the key masked out. */
   readonly bodySnippet: string | undefined;
+  /** For a redirect: the Location it named, credentials stripped; it was not requested. */
+  readonly location: string | undefined;
 
-  constructor(fields: { reason: TransportReason; message: string; request: RequestSummary; status?: number; bodySnippet?: string; cause?: unknown }) {
+  constructor(fields: { reason: TransportReason; message: string; request: RequestSummary; status?: number; bodySnippet?: string; location?: string; cause?: unknown }) {
     super(fields.message, fields.request, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.reason = fields.reason;
     this.status = fields.status;
     this.bodySnippet = fields.bodySnippet;
+    this.location = fields.location;
   }
 }
 

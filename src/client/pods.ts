@@ -5,7 +5,8 @@ import { loadDocument } from "../contract/document.ts";
 export type Pod = "in" | "sg" | "eu" | "na";
 
 export function podUrls(): Record<string, string> {
-  const urls: Record<string, string> = {};
+  // No prototype: a name such as `__proto__` or `constructor` is no pod.
+  const urls: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const server of loadDocument().servers) {
     const pod = server["x-pod"];
     if (pod && pod !== "mock") urls[pod] = server.url;
@@ -14,5 +15,6 @@ export function podUrls(): Record<string, string> {
 }
 
 export function podUrl(pod: string): string | undefined {
-  return podUrls()[pod];
+  const urls = podUrls();
+  return Object.hasOwn(urls, pod) ? urls[pod] : undefined;
 }
