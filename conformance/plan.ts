@@ -70,6 +70,26 @@ export function addressed(body: Json, to: string): Json {
   return copy as Json;
 }
 
+/**
+ * Whether a server could take the request as a real send: it carries the run's key and its body
+ * is a valid message when read leniently, as a server that sniffs JSON whatever the
+ * Content-Type says, and does not care how the path's SID or number are written. A live target
+ * gets no such request unless the user allowed sends.
+ */
+export function couldDeliver(request: CaseRequest): boolean {
+  if (request.key !== "account") return false;
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.replace(/^\uFEFF/, ""));
+  } catch {
+    return false;
+  }
+  return compileContractSchemasOnce().check(operation().requestSchemaPointer, body).ok;
+}
+
+let schemasOnce: ReturnType<typeof compileContractSchemas> | undefined;
+const compileContractSchemasOnce = () => (schemasOnce ??= compileContractSchemas());
+
 export function buildPlan(options: PlanOptions): Case[] {
   const doc = loadDocument();
   const contract = operation();
@@ -151,5 +171,6 @@ export function buildPlan(options: PlanOptions): Case[] {
     }
   }
 
-  return options.allowSend ? cases : cases.filter((c) => !c.mayBeAccepted);
+  const labelled = cases.map((c) => ({ ...c, mayBeAccepted: c.mayBeAccepted || couldDeliver(c.request) }));
+  return options.allowSend ? labelled : labelled.filter((c) => !c.mayBeAccepted);
 }

@@ -46,7 +46,9 @@ function describe(outcome: CaseOutcome): string {
 
 export function summary(result: RunResult, maxFailuresShown = 20): string {
   const lines: string[] = [];
-  lines.push(`Conformance of ${result.target} to the contract (seed ${result.seed}): ${result.outcomes.length} requests.`);
+  const plan = result.mode === "live" ? "safe plan: nothing a real pod would deliver, unless --allow-send" : result.mode === "mock" ? "full plan: the target proved it is the kit's mock" : "full plan: --trusted-target";
+  lines.push(`Conformance of ${result.target} to the contract (seed ${result.seed}; ${plan}): ${result.outcomes.length} cases, ${result.requestsSent} requests sent in all.`);
+  if (result.interrupted) lines.push(`PARTIAL: the run stopped early (${result.interrupted}); this reports what ran.`);
   lines.push("");
   lines.push("Documented responses observed:");
   lines.push(table([["status", "code", "example", "observed"], ...coverage(result).map((row) => [String(row.status), row.code, row.example, row.observed ? `yes (${row.observed})` : "no"])]));
@@ -65,7 +67,8 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
     lines.push(describe(result.shrunk));
   }
   lines.push("");
-  lines.push(result.ok ? "PASS: every answer is what the contract says." : "FAIL: the target departs from the contract (see above).");
+  const departs = failures(result).length > 0 || (result.shrunk?.checks.some((check) => !check.ok) ?? false);
+  lines.push(departs ? "FAIL: the target departs from the contract (see above)." : result.interrupted ? "INCOMPLETE: no departure in what ran, but the run did not finish." : "PASS: every answer is what the contract says.");
   const passed = result.outcomes.filter((outcome) => outcome.checks.every((check) => check.ok)).length;
   lines.push(`${passed} passed, ${result.outcomes.length - passed} failed`);
   return lines.join("\n");
@@ -88,7 +91,7 @@ export function junit(result: RunResult): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="kaleyra-video conformance" tests="${cases.length}" failures="${failedCount}">`,
     `  <testsuite name="${xml(result.target)}" tests="${cases.length}" failures="${failedCount}">`,
-    `    <properties><property name="seed" value="${result.seed}"/></properties>`,
+    `    <properties><property name="seed" value="${result.seed}"/><property name="mode" value="${result.mode}"/><property name="requestsSent" value="${result.requestsSent}"/>${result.interrupted ? `<property name="interrupted" value="${xml(result.interrupted)}"/>` : ""}</properties>`,
     ...body,
     "  </testsuite>",
     "</testsuites>",
@@ -100,7 +103,10 @@ export function jsonReport(result: RunResult): string {
   return JSON.stringify(
     {
       target: result.target,
+      mode: result.mode,
       remote: result.remote,
+      requestsSent: result.requestsSent,
+      interrupted: result.interrupted ?? null,
       seed: result.seed,
       ok: result.ok,
       coverage: coverage(result),

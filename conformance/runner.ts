@@ -4,10 +4,15 @@ import fc from "fast-check";
 import { loadDocument } from "../src/contract/document.ts";
 import { exampleMatching, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { randomBytes } from "node:crypto";
+import { defaultMaxResponseBytes } from "../src/http/edge.ts";
+import { exchange } from "../src/http/exchange.ts";
+import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
+import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
 import { checkAnswer, type CheckResult } from "./checks.ts";
 import { arbitraryFor, resolver, type Json } from "./derive.ts";
-import { addressed, buildPlan, requestExamples, type Case } from "./plan.ts";
-import { curlFor, sendCase, type Observed } from "./send.ts";
+import { addressed, buildPlan, couldDeliver, requestExamples, type Case } from "./plan.ts";
+import { curlFor, sendCase, type Observed, type SendLimits } from "./send.ts";
 
 export interface RunOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:4010 or https://api.in.kaleyra.io. */
@@ -27,9 +32,24 @@ export interface RunOptions {
   seed?: number;
   /** How many generated valid requests to send. */
   runs?: number;
-  /** Treat a loopback target as remote (tests of the safety rules). */
+  /**
+   * The user vouches that the target delivers nothing (a team's own stub, a stand-in in tests):
+   * the full plan without asking the target who it is. Without it, only a target that proves it
+   * is the kit's mock gets the full plan; its address proves nothing.
+   */
+  trustedTarget?: boolean;
+  /** Send the safe plan even to the kit's mock (tests of the safety rules). */
   treatAsRemote?: boolean;
+  /** One deadline for each whole exchange (connect, head, body); 10 s by default. */
   timeoutMs?: number;
+  /** The largest answer read, in bytes after decompression; 1 MiB by default. */
+  maxResponseBytes?: number;
+  /** Stop sending after this long and report what ran. */
+  runTimeoutMs?: number;
+  /** Stops the run (SIGINT); what ran so far is reported. */
+  signal?: AbortSignal;
+  /** Called after each answer with the run so far, so that it can be reported if the run is cut. */
+  onProgress?: (partial: RunResult) => void;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -43,8 +63,14 @@ export interface CaseOutcome {
   curl: string;
 }
 
+/** mock: the target proved it is the kit's mock; trusted: the user said so; live: neither. */
+export type TargetMode = "mock" | "trusted" | "live";
+
 export interface RunResult {
+  /** The target as shown: credentials never appear. */
   target: string;
+  mode: TargetMode;
+  /** True when the safe plan was used. */
   remote: boolean;
   seed: number;
   outcomes: CaseOutcome[];
@@ -52,88 +78,151 @@ export interface RunResult {
   shrunk: CaseOutcome | undefined;
   /** Requests sent that a faithful target would accept. */
   acceptableSent: number;
+  /** Every request that left, the identity probe and shrinking steps included. */
+  requestsSent: number;
+  /** Why the run stopped before its end (a deadline, a signal), if it did. */
+  interrupted: string | undefined;
   ok: boolean;
 }
 
-export function isLoopback(target: string): boolean {
-  const { hostname } = new URL(target);
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+/** Asks the target whether it is the kit's mock. No key is sent: the target may be a real pod. */
+export async function identifyTarget(target: string, limits: SendLimits): Promise<boolean> {
+  const nonce = randomBytes(16).toString("hex");
+  const result = await exchange({ url: `${target.replace(/\/+$/, "")}${identityPath}?nonce=${nonce}`, method: "GET", headers: { accept: "application/json" } }, { ...limits, maxResponseBytes: 16 * 1024 });
+  if (!result.ok || result.answer.status !== 200) return false;
+  try {
+    return isIdentity(JSON.parse(result.answer.text), nonce);
+  } catch {
+    return false;
+  }
 }
 
 export async function runConformance(options: RunOptions): Promise<RunResult> {
   const log = options.log ?? (() => {});
-  const remote = options.treatAsRemote === true || !isLoopback(options.target);
+  const shownTarget = withoutCredentials(options.target);
   const seed = options.seed ?? Date.now() % 2 ** 31;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  // A remote target is real money and real customers: acceptable requests only when asked,
-  // only to the given recipient, and only so many.
-  const allowSend = remote ? options.allowSend === true : true;
-  if (remote && allowSend && !options.to) throw new Error("sending to a remote target needs the recipient --to");
-  const maxSends = remote ? (options.maxSends ?? 1) : Number.POSITIVE_INFINITY;
-  const examples = requestExamples();
-  const to = options.to ?? ((examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to);
-
-  const plan = buildPlan({ sid: options.sid, phoneNumber: options.phoneNumber, to, allowSend, recipientFixed: remote, checksKeys: options.checksKeys ?? true, preferExamples: options.preferExamples ?? false });
-  const outcomes: CaseOutcome[] = [];
-  let acceptableSent = 0;
-
-  const run = async (testCase: Case): Promise<CaseOutcome | undefined> => {
-    if (testCase.mayBeAccepted) {
-      if (acceptableSent >= maxSends) return undefined;
-      acceptableSent++;
-    }
-    const observed = await sendCase(options.target, testCase.request, options.apiKey, timeoutMs);
-    const example = observed.status === undefined ? undefined : exampleMatching(observed.status, observed.json)?.name;
-    return { testCase, observed, checks: checkAnswer(testCase, observed), example, curl: curlFor(options.target, testCase.request) };
+  const stop = new AbortController();
+  let interrupted: string | undefined;
+  const halt = (why: string) => {
+    if (interrupted !== undefined) return;
+    interrupted = why;
+    stop.abort();
   };
+  const onSignal = () => halt("stopped by the user");
+  if (options.signal?.aborted) onSignal();
+  options.signal?.addEventListener("abort", onSignal, { once: true });
+  const runTimer = options.runTimeoutMs === undefined ? undefined : setTimeout(() => halt(`the run's time limit of ${options.runTimeoutMs} ms passed`), options.runTimeoutMs);
+  const limits: SendLimits = {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
+    mask: createMasker([options.apiKey]),
+    signal: stop.signal,
+  };
+  let requestsSent = 0;
 
-  for (const testCase of plan) {
-    const outcome = await run(testCase);
-    if (outcome) outcomes.push(outcome);
-  }
-  log(`${outcomes.length} planned cases sent`);
-
-  // Generated valid requests: every one must be accepted. fast-check shrinks a failure to the
-  // smallest request that still fails.
-  let shrunk: CaseOutcome | undefined;
-  const runs = Math.min(options.runs ?? 200, Math.max(0, maxSends - acceptableSent));
-  if (allowSend && runs > 0) {
-    const doc = loadDocument();
-    const contract = operation();
-    const checks = compileContractSchemas(doc);
-    const arbitrary = arbitraryFor({ $ref: contract.requestSchemaPointer }, resolver(doc))
-      .map((body) => (remote ? addressed(body, to) : body))
-      .filter((body) => checks.check(contract.requestSchemaPointer, body).ok);
-    const asCase = (body: Json): Case => ({
-      category: "generated",
-      title: "generated valid request",
-      request: { sid: options.sid, phoneNumber: options.phoneNumber, body: JSON.stringify(body), contentType: contract.requestMediaTypes[0], key: "account" },
-      expect: "accepted",
-      mayBeAccepted: true,
-    });
-    const generated: CaseOutcome[] = [];
-    let shrinking = false;
-    const result = await fc.check(
-      fc.asyncProperty(arbitrary, async (body) => {
-        // While shrinking, only loopback targets: each step is another send.
-        if (shrinking && remote) return true;
-        const outcome = await run(asCase(body));
-        if (!outcome) return true;
-        if (!shrinking) generated.push(outcome);
-        const passed = outcome.checks.every((check) => check.ok);
-        if (!passed) shrinking = true;
-        return passed;
-      }),
-      { seed, numRuns: runs, endOnFailure: remote },
-    );
-    outcomes.push(...generated);
-    if (result.failed && result.counterexample) {
-      const smallest = await run(asCase(result.counterexample[0]));
-      shrunk = smallest ?? generated.at(-1);
+  try {
+    // The full plan holds requests a real pod would deliver: only for a target that proves it
+    // is the kit's mock, or that the user vouches for.
+    let mode: TargetMode = "live";
+    if (options.trustedTarget) mode = "trusted";
+    else if (!options.treatAsRemote) {
+      requestsSent++;
+      if (await identifyTarget(options.target, limits)) mode = "mock";
     }
-    log(`${generated.length} generated valid requests sent (seed ${seed})`);
-  }
+    const remote = mode === "live";
+    log(
+      mode === "mock"
+        ? `${shownTarget} identified itself as the kit's mock: the full plan.`
+        : mode === "trusted"
+          ? `${shownTarget} is trusted (--trusted-target): the full plan.`
+          : `${shownTarget} is not the kit's mock: the safe plan${options.allowSend ? `, plus at most ${options.maxSends ?? 1} request(s) that may be accepted, to ${options.to}` : ""}.`,
+    );
+    // A live target is real money and real customers: acceptable requests only when asked,
+    // only to the given recipient, and only so many.
+    const allowSend = remote ? options.allowSend === true : true;
+    if (remote && allowSend && !options.to) throw new Error("sending to a target that is not the kit's mock needs the recipient --to");
+    const maxSends = remote ? (options.maxSends ?? 1) : Number.POSITIVE_INFINITY;
+    const examples = requestExamples();
+    const to = options.to ?? ((examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to);
 
-  const ok = outcomes.every((outcome) => outcome.checks.every((check) => check.ok)) && (!shrunk || shrunk.checks.every((check) => check.ok));
-  return { target: options.target, remote, seed, outcomes, shrunk, acceptableSent, ok };
+    const plan = buildPlan({ sid: options.sid, phoneNumber: options.phoneNumber, to, allowSend, recipientFixed: remote, checksKeys: options.checksKeys ?? true, preferExamples: options.preferExamples ?? false });
+    const outcomes: CaseOutcome[] = [];
+    let acceptableSent = 0;
+    let shrunk: CaseOutcome | undefined;
+    const snapshot = (): RunResult => {
+      const ok = interrupted === undefined && outcomes.every((outcome) => outcome.checks.every((check) => check.ok)) && (!shrunk || shrunk.checks.every((check) => check.ok));
+      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent, interrupted, ok };
+    };
+
+    const run = async (testCase: Case): Promise<CaseOutcome | undefined> => {
+      if (interrupted !== undefined) return undefined;
+      // Decided from the request itself, not from how the plan labelled it.
+      const delivers = testCase.mayBeAccepted || couldDeliver(testCase.request);
+      if (delivers) {
+        if (!allowSend || acceptableSent >= maxSends) return undefined;
+        acceptableSent++;
+      }
+      requestsSent++;
+      const observed = await sendCase(options.target, testCase.request, options.apiKey, limits);
+      if (interrupted !== undefined && observed.status === undefined) return undefined; // cut by the stop, not the target's fault
+      const example = observed.status === undefined ? undefined : exampleMatching(observed.status, observed.json)?.name;
+      return { testCase, observed, checks: checkAnswer(testCase, observed), example, curl: curlFor(shownTarget, testCase.request) };
+    };
+
+    for (const testCase of plan) {
+      const outcome = await run(testCase);
+      if (outcome) {
+        outcomes.push(outcome);
+        options.onProgress?.(snapshot());
+      }
+    }
+    log(`${outcomes.length} planned cases sent`);
+
+    // Generated valid requests: every one must be accepted. fast-check shrinks a failure to the
+    // smallest request that still fails.
+    const runs = Math.min(options.runs ?? 200, Math.max(0, maxSends - acceptableSent));
+    if (allowSend && runs > 0 && interrupted === undefined) {
+      const doc = loadDocument();
+      const contract = operation();
+      const checks = compileContractSchemas(doc);
+      const arbitrary = arbitraryFor({ $ref: contract.requestSchemaPointer }, resolver(doc))
+        .map((body) => (remote ? addressed(body, to) : body))
+        .filter((body) => checks.check(contract.requestSchemaPointer, body).ok);
+      const asCase = (body: Json): Case => ({
+        category: "generated",
+        title: "generated valid request",
+        request: { sid: options.sid, phoneNumber: options.phoneNumber, body: JSON.stringify(body), contentType: contract.requestMediaTypes[0], key: "account" },
+        expect: "accepted",
+        mayBeAccepted: true,
+      });
+      const generated: CaseOutcome[] = [];
+      let shrinking = false;
+      const result = await fc.check(
+        fc.asyncProperty(arbitrary, async (body) => {
+          // While shrinking, only targets that deliver nothing: each step is another send.
+          if ((shrinking && remote) || interrupted !== undefined) return true;
+          const outcome = await run(asCase(body));
+          if (!outcome) return true;
+          if (!shrinking) {
+            generated.push(outcome);
+            outcomes.push(outcome);
+            options.onProgress?.(snapshot());
+          }
+          const passed = outcome.checks.every((check) => check.ok);
+          if (!passed) shrinking = true;
+          return passed;
+        }),
+        { seed, numRuns: runs, endOnFailure: remote },
+      );
+      if (result.failed && result.counterexample && interrupted === undefined) {
+        const smallest = await run(asCase(result.counterexample[0]));
+        shrunk = smallest ?? generated.at(-1);
+      }
+      log(`${generated.length} generated valid requests sent (seed ${seed})`);
+    }
+    return snapshot();
+  } finally {
+    if (runTimer) clearTimeout(runTimer);
+    options.signal?.removeEventListener("abort", onSignal);
+  }
 }

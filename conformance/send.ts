@@ -1,7 +1,8 @@
-// Sends one case exactly as planned: the path's `+` literal, the headers and body byte for byte.
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+// Sends one case exactly as planned (the path's `+` literal, the headers and body byte for byte),
+// through the kit's shared HTTP edge: one deadline, a bounded read, the key masked in all it reads.
 import { operation } from "../src/contract/operation.ts";
+import { exchange } from "../src/http/exchange.ts";
+import type { Masker } from "../src/http/secrets.ts";
 import { wrongKey, type CaseRequest } from "./plan.ts";
 
 export interface Observed {
@@ -30,36 +31,38 @@ export function headersFor(request: CaseRequest, apiKey: string): Record<string,
   return headers;
 }
 
-export function sendCase(target: string, request: CaseRequest, apiKey: string, timeoutMs: number): Promise<Observed> {
-  const url = new URL(target.replace(/\/+$/, "") + pathFor(request));
+export interface SendLimits {
+  /** One deadline for the whole exchange: connect, head and body. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Masks the run's secrets out of everything read back. */
+  mask: Masker;
+  /** Stops the exchange (the run's deadline, SIGINT). */
+  signal?: AbortSignal;
+}
+
+export async function sendCase(target: string, request: CaseRequest, apiKey: string, limits: SendLimits): Promise<Observed> {
   const body = Buffer.from(request.body, "utf8");
-  const started = performance.now();
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve) => {
-    const done = (observed: Omit<Observed, "milliseconds">) => resolve({ ...observed, milliseconds: performance.now() - started });
-    const call = send(
-      url,
-      { method: operation().method.toUpperCase(), headers: { ...headersFor(request, apiKey), "content-length": String(body.length) }, timeout: timeoutMs },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", (error) => done({ status: response.statusCode, contentType: response.headers["content-type"], text: "", json: undefined, transportError: error.message }));
-        response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          done({ status: response.statusCode, contentType: response.headers["content-type"], text, json, transportError: undefined });
-        });
-      },
-    );
-    call.on("timeout", () => call.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    call.on("error", (error: NodeJS.ErrnoException) => done({ status: undefined, contentType: undefined, text: "", json: undefined, transportError: error.code ?? error.message }));
-    call.end(body);
-  });
+  const result = await exchange(
+    {
+      url: target.replace(/\/+$/, "") + pathFor(request),
+      method: operation().method.toUpperCase(),
+      headers: { ...headersFor(request, apiKey), "content-length": String(body.length) },
+      body,
+    },
+    limits,
+  );
+  if (!result.ok) {
+    return { status: undefined, contentType: undefined, text: "", json: undefined, transportError: `${result.error.reason}: ${result.error.message}`, milliseconds: result.milliseconds };
+  }
+  const { status, headers, text } = result.answer;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status, contentType: headers["content-type"], text, json, transportError: undefined, milliseconds: result.milliseconds };
 }
 
 function shellQuote(text: string): string {

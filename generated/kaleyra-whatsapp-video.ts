@@ -104,7 +104,7 @@ export interface components {
         VideoByLink: {
             /**
              * Format: uri
-             * @description A public HTTP(S) URL of the video; fetched when the message is sent.
+             * @description A public HTTP(S) URL of the video, an absolute URI as RFC 3986 defines it; fetched when the message is sent.
              * @example https://www.awesomeview.com/assets/awesome-view.mp4
              */
             link: string;

@@ -2,6 +2,7 @@
 // and one-constraint negatives, then generated valid and randomly broken ones) to a mock on each,
 // with the same status and code every time, and both bodies valid against the contract.
 import fc from "fast-check";
+import { createMasker } from "../src/http/secrets.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitraryFor, resolver } from "../conformance/derive.ts";
 import { buildPlan, type CaseRequest } from "../conformance/plan.ts";
@@ -28,8 +29,10 @@ afterAll(async () => {
 
 const code = (observed: Observed) => (observed.json as { code?: string } | undefined)?.code;
 
+const limits = { timeoutMs: 10_000, maxResponseBytes: 1024 * 1024, mask: createMasker([apiKey]) };
+
 async function agree(request: CaseRequest): Promise<void> {
-  const [viaFast, viaPrism] = await Promise.all([sendCase(fast.url, request, apiKey, 10_000), sendCase(prism.url, request, apiKey, 10_000)]);
+  const [viaFast, viaPrism] = await Promise.all([sendCase(fast.url, request, apiKey, limits), sendCase(prism.url, request, apiKey, limits)]);
   const context = `fast ${viaFast.status} ${code(viaFast)} vs prism ${viaPrism.status} ${code(viaPrism)}: ${curlFor("http://mock", request)}`;
   expect(viaFast.status, context).toBe(viaPrism.status);
   expect(code(viaFast), context).toBe(code(viaPrism));

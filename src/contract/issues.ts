@@ -40,9 +40,11 @@ function messageOf(error: ErrorObject): string {
       return `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
     case "pattern":
     case "format": {
-      // The schema's description says in words what the pattern says in symbols.
+      // The schema's description says in words what the pattern says in symbols (a URI's
+      // pattern is two thousand symbols: quoting it helps nobody).
       const description = (error.parentSchema as { description?: string } | undefined)?.description;
-      return description ? `${error.message} — ${description}` : (error.message ?? error.keyword);
+      if (!description) return error.message ?? error.keyword;
+      return error.keyword === "pattern" ? `does not have the required form — ${description}` : `${error.message} — ${description}`;
     }
     default:
       return error.message ?? error.keyword;

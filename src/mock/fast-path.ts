@@ -1,6 +1,6 @@
-// The plain case (the operation's path, no Prefer header) answered without Prism, by the same
-// rules Prism applies, compiled once from the same contract: a missing api-key gets the first
-// example of 401; a request that breaks the contract (path parameters, media type, body) the first
+// The contract's refusals, and the plain case (the operation's path, no Prefer header) answered
+// without Prism, by the same rules Prism applies, compiled once from the same contract: a
+// missing api-key gets the first example of 401; a request that breaks the contract (path parameters, media type, body) the first
 // example of 422, or else of 400; a valid one the success's example with a fresh message_id.
 // The differential test holds the two paths to the same answers.
 import type { OperationContract } from "../contract/operation.ts";
@@ -16,7 +16,17 @@ export interface PlainRequest {
   body: unknown;
 }
 
-export type FastPath = (request: PlainRequest, notes: string[]) => Reply;
+export interface FastPath {
+  /**
+   * The refusal the contract gives this request (401 for a missing key, 400 for a path
+   * parameter or body that breaks the schema), or undefined when it is valid. It applies
+   * whatever `Prefer` asks: a mock that served a named example for an invalid request would
+   * teach the code under test that an invalid request can succeed.
+   */
+  refusal(request: PlainRequest, notes: string[]): Reply | undefined;
+  /** The success's example with a fresh message_id. */
+  accepted(): Reply;
+}
 
 const json = { "content-type": "application/json" };
 
@@ -50,7 +60,7 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 
-  return (request, notes) => {
+  const refusal = (request: PlainRequest, notes: string[]): Reply | undefined => {
     if (!request.apiKey) {
       notes.push("no api-key");
       return unauthorized;
@@ -69,6 +79,7 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
       notes.push(...schemas.issues(contract.requestSchemaPointer, request.body).map((issue) => `${issue.field} ${issue.message}`));
       return invalid;
     }
-    return accepted();
+    return undefined;
   };
+  return { refusal, accepted };
 }

@@ -102,7 +102,42 @@ export function hasMalformedEscape(path: string): boolean {
   }
 }
 
-export function splitUrl(url: string): { path: string; query: Record<string, string | string[]> } {
+/** More header lines than this get 431: Node would otherwise drop the rest without a word. */
+export const maxHeaderLines = 100;
+
+export interface RequestTarget {
+  /** The raw path, before percent-decoding. */
+  path: string;
+  query: Record<string, string | string[]>;
+}
+
+export type HeadCheck = { ok: true; target: RequestTarget } | { ok: false; status: 400 | 431; problem: string };
+
+/**
+ * The request line and headers, before the body is read: one Host, a bounded number of header
+ * lines, and a target in origin-form (`/path`) or absolute-form (`http://host/path`, routed by
+ * its path, as RFC 9112 asks of a server).
+ */
+export function checkHead(request: IncomingMessage): HeadCheck {
+  const lines = request.rawHeaders.length / 2;
+  if (lines > maxHeaderLines) return { ok: false, status: 431, problem: `${lines} header lines; at most ${maxHeaderLines} are read` };
+  let hosts = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    if (request.rawHeaders[i]!.length === 4 && request.rawHeaders[i]!.toLowerCase() === "host") hosts++;
+  }
+  if (hosts > 1) return { ok: false, status: 400, problem: `${hosts} Host headers; a request has one` };
+  const url = request.url ?? "";
+  if (url.startsWith("/")) return { ok: true, target: splitUrl(url) };
+  const absolute = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#]*/.exec(url);
+  if (absolute) {
+    const rest = url.slice(absolute[0].length);
+    if (rest === "" || rest.startsWith("/")) return { ok: true, target: splitUrl(rest || "/") };
+    if (rest.startsWith("?")) return { ok: true, target: splitUrl(`/${rest}`) };
+  }
+  return { ok: false, status: 400, problem: "the request target is neither a path nor an absolute http(s) URL" };
+}
+
+export function splitUrl(url: string): RequestTarget {
   const mark = url.indexOf("?");
   if (mark < 0) return { path: url, query: {} };
   const query: Record<string, string | string[]> = {};

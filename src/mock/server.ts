@@ -1,7 +1,8 @@
 // The mock's front: a node:http server that owns the socket, the body, the account and the log.
 // The path a request takes:
-//   intake (read + decode) → preference (Prefer) → account → fast path (the plain case) or
-//   engine (Prism, loaded when first needed) → reply.
+//   head (request line, headers) → admin (the mock's reserved paths) → intake (read + decode) →
+//   prefer → account → the contract's refusals → fast path (the plain case) or engine (Prism,
+//   loaded when first needed) → reply.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
@@ -11,7 +12,8 @@ import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
-import { decodeBody, engineHeaders, hasMalformedEscape, headerValue, readBody, splitUrl } from "./intake.ts";
+import { identityAnswer, identityPath } from "./admin/identity.ts";
+import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
 import { createRequestLog, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
 import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
@@ -30,18 +32,35 @@ export interface MockOptions extends MockConfig {
 }
 
 interface Engines {
-  /** The plain case, or undefined when every request goes to Prism. */
-  fast: FastPath | undefined;
+  /** The contract's refusals, and the plain case's answer (compiled in either engine choice). */
+  rules: FastPath;
+  /** Whether the plain case is answered by `rules` (the default) or by Prism. */
+  fast: boolean;
   prism: () => Promise<Engine>;
 }
 
 async function answer(request: IncomingMessage, config: MockConfig, engines: Engines, notes: string[]): Promise<Reply | undefined> {
+  // Stage: the request line and headers.
+  const head = checkHead(request);
+  if (!head.ok) {
+    notes.push(head.problem);
+    return { ...problemReply({ status: head.status, title: head.status === 431 ? "Request header fields too large" : "Bad request", detail: `The request has ${head.problem}.` }), closeConnection: true };
+  }
+  const { path, query } = head.target;
   const contract = operation();
   const method = request.method ?? "GET";
-  const { path, query } = splitUrl(request.url ?? "/");
+
+  // Stage: the mock's own reserved paths (identity), never the vendor's.
+  if (path === identityPath && method === "GET") {
+    const identity = identityAnswer(query);
+    if (identity) return { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: identity };
+    return problemReply({ status: 400, title: "Bad request", detail: "Ask with ?nonce= and 32 lower-case hex digits." });
+  }
+
   const pathParameters = contract.matchPath(path);
   const isOperation = pathParameters !== undefined && method.toLowerCase() === contract.method;
 
+  // Stage: intake (the body).
   const read = await readBody(request, config.bodyLimitBytes);
   if (read.kind === "aborted") return undefined;
   if (read.kind === "too-large") {
@@ -59,6 +78,7 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
 
   let preference = {};
   if (isOperation) {
+    // Stage: prefer.
     const prefer = headerValue(request, "prefer");
     const preferred = readPreference(prefer, contract);
     if (!preferred.ok) {
@@ -67,7 +87,7 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
     }
     preference = preferred.preference;
 
-    // A missing key is the engines' to answer (the contract's security scheme).
+    // Stage: account.
     const apiKey = headerValue(request, "api-key")?.trim();
     const decodedParameters: Record<string, string> = {};
     for (const [name, raw] of Object.entries(pathParameters)) decodedParameters[name] = raw.includes("%") ? decodeURIComponent(raw) : raw;
@@ -82,11 +102,16 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
         return exampleReply(rejection);
       }
     }
-    if (engines.fast && prefer === undefined) {
-      return engines.fast({ apiKey, pathParameters: decodedParameters, body: decoded.body }, notes);
+    // Stage: the contract's refusals, which no Prefer overrides; then the fast path.
+    const plain = { apiKey, pathParameters: decodedParameters, body: decoded.body };
+    if (engines.fast || prefer !== undefined) {
+      const refusal = engines.rules.refusal(plain, notes);
+      if (refusal) return refusal;
+      if (engines.fast && prefer === undefined) return engines.rules.accepted();
     }
   }
 
+  // Stage: engine (Prism).
   const headers = engineHeaders(request, decoded.contentType);
   const engine = await engines.prism();
   const result = await engine.process({ method, path, query, headers, body: decoded.body, preference });
@@ -104,12 +129,13 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const document = loadDocument();
   let prism: Promise<Engine> | undefined;
   const engines: Engines = {
-    fast: options.engine === "fast" ? createFastPath(operation(), compileContractSchemas(document)) : undefined,
+    rules: createFastPath(operation(), compileContractSchemas(document)),
+    fast: options.engine === "fast",
     prism: () => (prism ??= createEngine(document)),
   };
   // With every request going to Prism, load it now rather than on the first request.
   if (!engines.fast) await engines.prism();
-  const log: RequestLog | undefined = createRequestLog(options.log, options.write);
+  const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey);
   let closing = false;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -132,11 +158,12 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     send(response, reply);
     log?.({
       method: request.method ?? "",
-      path: splitUrl(request.url ?? "/").path,
+      path: request.url ?? "",
       status: reply.status,
       code: codeOf(reply),
       milliseconds: performance.now() - started,
       notes,
+      apiKey: headerValue(request, "api-key"),
     });
   };
 
@@ -145,6 +172,9 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1_000, requestTimeout / 2) }, (request, response) => {
     void handle(request, response);
   });
+  // One line past the limit is enough to tell that there were too many (431), rather than
+  // Node's default of dropping every line past 2,000 without a word.
+  server.maxHeadersCount = maxHeaderLines + 1;
   // A client that breaks the protocol gets a 4xx; it must never take the process down.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     const status =

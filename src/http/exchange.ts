@@ -1,0 +1,101 @@
+// One HTTP exchange, sent exactly as given (headers and bytes as written, the path's `+` literal):
+// for the conformance suite, and for whatever else of the kit must control the bytes on the wire.
+// Under the kit's rules: redirects are answers, never followed; one deadline covers connecting,
+// the head and the body; the body is read with a limit (after decompression, if a server
+// compresses unasked); every secret is masked out of what comes back.
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import type { Readable } from "node:stream";
+import { defaultMaxResponseBytes, HttpEdgeError, readBounded } from "./edge.ts";
+import type { Masker } from "./secrets.ts";
+
+export interface ExchangeRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface ExchangeOptions {
+  /** One limit for the whole exchange: connect, head and body. */
+  timeoutMs: number;
+  maxResponseBytes?: number;
+  /** Applied to everything read back: status text, header values, body. */
+  mask: Masker;
+  /** Aborts the exchange (a run's deadline, a signal from the user). */
+  signal?: AbortSignal;
+}
+
+export interface Answer {
+  status: number;
+  /** Lower-case names; values masked, repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The body as UTF-8 text, masked. */
+  text: string;
+}
+
+export type ExchangeResult = { ok: true; answer: Answer; milliseconds: number } | { ok: false; error: HttpEdgeError; milliseconds: number };
+
+function decoded(response: IncomingMessage): Readable {
+  switch ((response.headers["content-encoding"] ?? "").trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return response.pipe(createGunzip());
+    case "deflate":
+      return response.pipe(createInflate());
+    case "br":
+      return response.pipe(createBrotliDecompress());
+    default:
+      return response;
+  }
+}
+
+export function exchange(request: ExchangeRequest, options: ExchangeOptions): Promise<ExchangeResult> {
+  const started = performance.now();
+  const limit = options.maxResponseBytes ?? defaultMaxResponseBytes;
+  const url = new URL(request.url);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: { ok: true; answer: Answer } | { ok: false; error: HttpEdgeError }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      resolve({ ...result, milliseconds: performance.now() - started } as ExchangeResult);
+    };
+    const fail = (error: HttpEdgeError) => {
+      finish({ ok: false, error });
+      call.destroy();
+    };
+    const timer = setTimeout(() => fail(new HttpEdgeError("timeout", `no complete answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const onAbort = () => fail(new HttpEdgeError("aborted", "stopped before an answer came"));
+    const call = send(url, { method: request.method, headers: request.headers }, (response) => {
+      const body = decoded(response);
+      const cancel = () => {
+        body.destroy();
+        response.destroy();
+      };
+      readBounded(body, limit, cancel).then(
+        (bytes) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers[name] = options.mask(Array.isArray(value) ? value.join(", ") : value);
+          }
+          finish({ ok: true, answer: { status: response.statusCode ?? 0, headers, text: options.mask(bytes.toString("utf8")) } });
+        },
+        (error: unknown) => fail(error instanceof HttpEdgeError ? error : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`)),
+      );
+    });
+    call.on("error", (error: NodeJS.ErrnoException) => {
+      if (!settled) finish({ ok: false, error: new HttpEdgeError("network", error.code ?? options.mask(error.message).slice(0, 200)) });
+    });
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    call.end(request.body);
+  });
+}
