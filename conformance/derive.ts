@@ -130,6 +130,28 @@ function patternLimits(pattern: RegExp, valid: string, cap = 256): { longest: st
   return { longest: longest.length < cap ? longest : undefined, shortest };
 }
 
+/** A valid URI bent at each place where lax checks accept what RFC 3986 does not. */
+export function uriEdges(valid: string): [string, string][] {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/.exec(valid);
+  if (!match) return [];
+  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
+  const host = authority.replace(/^.*@/, "").replace(/:[0-9]*$/, "");
+  const tail = rest || "/";
+  return [
+    ["port that is not a number", `${scheme}${host}:port${tail}`],
+    ["two ports", `${scheme}${host}:80:80${tail}`],
+    ["user info with a second @", `${scheme}user@evil@${host}${tail}`],
+    ["empty host", `${scheme}${tail}`],
+    ["malformed percent-escape", `${scheme}${host}/%zz${tail}`],
+    ["space in the path", `${scheme}${host}/a b${tail}`],
+    ["unclosed IPv6 bracket", `${scheme}[::1${tail}`],
+    ["backslash for a slash", `${scheme}${host}\\${tail.replace(/^\//, "")}`],
+    ["two fragments", `${scheme}${host}${tail}#a#b`],
+    ["character outside URIs (<)", `${scheme}${host}/<${tail}`],
+    ["non-ASCII character", `${scheme}${host}/é${tail}`],
+  ];
+}
+
 function wrongType(schema: Schema): Json {
   return isType(schema, "string") ? 12345 : "not-an-object";
 }
@@ -219,7 +241,11 @@ export function derive(schema: Schema, instance: Json, resolve: (s: Schema) => S
         boundaries.push({ title: `${label(path)}: shortest the pattern allows (${shortest.length})`, path, value: whole(shortest) });
         if (shortest.length > 0) negatives.push({ title: `${label(path)}: one below the pattern's shortest (${shortest.length - 1})`, path, value: whole(shortest.slice(0, -1)) });
       }
-      if (s.format === "uri") negatives.push({ title: `${label(path)}: not a URI`, path, value: whole("not a uri") });
+      if (s.format === "uri") {
+        negatives.push({ title: `${label(path)}: not a URI`, path, value: whole("not a uri") });
+        // Where lax URI checks and RFC 3986 part ways; the plan keeps those the contract refuses.
+        for (const [what, value] of uriEdges(here)) negatives.push({ title: `${label(path)}: ${what}`, path, value: whole(value) });
+      }
     }
   };
 

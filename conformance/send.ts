@@ -2,7 +2,7 @@
 // through the kit's shared HTTP edge: one deadline, a bounded read, the key masked in all it reads.
 import { operation } from "../src/contract/operation.ts";
 import { exchange } from "../src/http/exchange.ts";
-import type { Masker } from "../src/http/secrets.ts";
+import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { wrongKey, type CaseRequest } from "./plan.ts";
 
 export interface Observed {
@@ -58,7 +58,8 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   const { status, headers, text } = result.answer;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Masked again once parsed: a key escaped inside a JSON string is only whole once decoded.
+    json = maskDeep(JSON.parse(text), limits.mask);
   } catch {
     json = undefined;
   }

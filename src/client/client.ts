@@ -15,7 +15,7 @@ import {
 import type { ValidationIssue } from "../contract/issues.ts";
 import { defaultMaxResponseBytes, HttpEdgeError, maxTimerMs, safeCause } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
-import { createMasker, excerpt, headerValueProblem, maskedSecret } from "../http/secrets.ts";
+import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
 
 type Schemas = components["schemas"];
@@ -275,6 +275,8 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
         throw invalid("not JSON");
       }
     }
+    // Once more after parsing: a key escaped inside a JSON string is only whole once decoded.
+    body = maskDeep(body, mask);
     const check = contractSchemas();
     const pointer = contract.responseSchemaPointers[status];
     if (status >= 200 && status < 300) {

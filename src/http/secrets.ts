@@ -97,3 +97,13 @@ export function headerValueProblem(value: unknown): string | undefined {
   if (value.length < minimumMaskable) return `must be at least ${minimumMaskable} characters`;
   return undefined;
 }
+
+/** A parsed JSON value with every string in it (keys too) masked: encodings can nest. */
+export function maskDeep(value: unknown, mask: Masker): unknown {
+  if (typeof value === "string") return mask(value);
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, mask));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [mask(key), maskDeep(item, mask)]));
+  }
+  return value;
+}
