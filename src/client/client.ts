@@ -225,19 +225,25 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
     return { prepared: { ...summary, headers: shownHeaders, body }, summary, signal: data.signal, phoneNumber: data.phoneNumber as string };
   };
 
+  // The kit's own exchange takes the deadline itself; an injected fetch gets it as a signal.
+  const injected = options.fetch !== undefined;
+
   const sendVideo = async (input: SendVideoInput): Promise<SendVideoResult> => {
     const { prepared, summary, signal, phoneNumber } = prepare(input);
-    const limit = deadline(timeoutMs, signal);
+    const limit = injected ? deadline(timeoutMs, signal) : undefined;
+    const timedOut = (thrown: unknown) => limit?.timedOut() ?? (thrown instanceof HttpEdgeError && thrown.reason === "timeout");
 
     let response: Response;
     let payload: unknown;
     try {
+      // `timeoutMs` is not a fetch option: openapi-fetch hands unknown keys on to the transport.
+      const extra = limit ? { signal: limit.signal } : { timeoutMs, ...(signal ? { signal } : {}) };
       const result = await raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", {
         params: { path: { sid: sid as string, phone_number: phoneNumber } },
         body: prepared.body,
         parseAs: "text",
-        signal: limit.signal,
         redirect: "manual",
+        ...(extra as { signal?: AbortSignal }),
       });
       response = result.response;
       // Successes come as text (parseAs); openapi-fetch parses error bodies itself when it can.
@@ -247,17 +253,17 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
       if (thrown instanceof HttpEdgeError && (thrown.reason === "redirect" || thrown.reason === "too-large")) {
         throw new KaleyraTransportError({ reason: thrown.reason, message: thrown.message, request: summary, ...(thrown.status === undefined ? {} : { status: thrown.status }), ...(thrown.location === undefined ? {} : { location: thrown.location }) });
       }
-      if (limit.timedOut()) {
+      if (timedOut(thrown)) {
         throw new KaleyraTransportError({ reason: "timeout", message: `No complete answer within ${timeoutMs} ms; the message may or may not have been queued`, request: summary, cause });
       }
       if (signal?.aborted) {
         throw new KaleyraTransportError({ reason: "aborted", message: "The send was cancelled; the message may or may not have been queued", request: summary, cause });
       }
-      const detail = (thrown as { cause?: { code?: unknown } } | null)?.cause?.code;
-      const why = typeof detail === "string" ? detail : cause?.message ?? "unknown failure";
+      const code = (thrown as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const why = thrown instanceof HttpEdgeError ? thrown.message : typeof code === "string" ? code : (cause?.message ?? "unknown failure");
       throw new KaleyraTransportError({ reason: "network", message: `The request failed before an answer came (${mask(why)})`, request: summary, cause });
     } finally {
-      limit.done();
+      limit?.done();
     }
     return interpret(response.status, payload, summary);
   };

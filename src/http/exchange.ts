@@ -3,7 +3,7 @@
 // Under the kit's rules: redirects are answers, never followed; one deadline covers connecting,
 // the head and the body; the body is read with a limit (after decompression, if a server
 // compresses unasked); every secret is masked out of what comes back.
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Readable } from "node:stream";
@@ -25,6 +25,8 @@ export interface ExchangeOptions {
   mask: Masker;
   /** Aborts the exchange (a run's deadline, a signal from the user). */
   signal?: AbortSignal;
+  /** Connections to reuse; Node's global agent otherwise. */
+  agent?: Agent;
 }
 
 export interface Answer {
@@ -71,7 +73,7 @@ export function exchange(request: ExchangeRequest, options: ExchangeOptions): Pr
     };
     const timer = setTimeout(() => fail(new HttpEdgeError("timeout", `no complete answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     const onAbort = () => fail(new HttpEdgeError("aborted", "stopped before an answer came"));
-    const call = send(url, { method: request.method, headers: request.headers }, (response) => {
+    const call = send(url, { method: request.method, headers: request.headers, ...(options.agent ? { agent: options.agent } : {}) }, (response) => {
       const body = decoded(response);
       const cancel = () => {
         body.destroy();

@@ -1,12 +1,20 @@
 // The kit's fetch for typed clients (openapi-fetch): redirects refused, answers read with a limit
-// counted after decompression, the whole answer read inside the caller's deadline, and every
-// secret masked out of the body before anything parses it.
-import { createMasker, defaultMaxResponseBytes, describeLocation, isRedirect, readBounded, redirectRefused, tooLarge } from "./edge.ts";
+// counted after decompression, the whole answer read inside one deadline, and every secret
+// masked out of the body before anything parses it. Unless the caller injects a fetch, requests
+// go out through the kit's own exchange (node:http, kept-alive connections): it is the same edge
+// the conformance suite uses, and it costs a third of what undici's fetch does per request.
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { createMasker, defaultMaxResponseBytes, describeLocation, HttpEdgeError, isRedirect, maxTimerMs, readBounded, redirectRefused, tooLarge } from "./edge.ts";
+import { exchange } from "./exchange.ts";
 import type { Masker } from "./secrets.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
-type PlainRequestInit = Pick<RequestInit, "method" | "headers" | "body" | "signal" | "redirect">;
+type PlainRequestInit = Pick<RequestInit, "method" | "headers" | "body" | "signal" | "redirect"> & {
+  /** The one deadline of the whole exchange; openapi-fetch passes unknown init keys through. */
+  timeoutMs?: number;
+};
 
 /**
  * Just enough of Request for openapi-fetch: it reads `method`, and copies init keys onto it.
@@ -28,13 +36,21 @@ class PlainRequest {
 class ReadResponse {
   readonly body = null;
   readonly bodyUsed = true;
+  private headerValues: Headers | Record<string, string>;
   constructor(
     readonly status: number,
     readonly statusText: string,
-    readonly headers: Headers,
+    headers: Headers | Record<string, string>,
     readonly url: string,
     private readonly textValue: string,
-  ) {}
+  ) {
+    this.headerValues = headers;
+  }
+  /** A Headers object only when someone asks for one. */
+  get headers(): Headers {
+    if (!(this.headerValues instanceof Headers)) this.headerValues = new Headers(this.headerValues);
+    return this.headerValues;
+  }
   get ok() {
     return this.status >= 200 && this.status < 300;
   }
@@ -86,6 +102,14 @@ export interface Transport {
   fetch: FetchLike;
 }
 
+function plainHeaders(headers: PlainRequestInit["headers"]): Record<string, string> {
+  const plain: Record<string, string> = {};
+  if (headers instanceof Headers) headers.forEach((value, name) => (plain[name] = value));
+  else if (Array.isArray(headers)) for (const [name, value] of headers as unknown as [string, string][]) plain[name.toLowerCase()] = value;
+  else if (headers) for (const [name, value] of Object.entries(headers as Record<string, string>)) plain[name.toLowerCase()] = value;
+  return plain;
+}
+
 /**
  * The Request class and fetch to give openapi-fetch. An injected fetch gets a real Request (with
  * `redirect: "manual"` from the call's init) and its answer is settled the same way.
@@ -98,12 +122,27 @@ export function guardedTransport(injected: FetchLike | undefined, options: Guard
       fetch: (async (request: Request) => settle(await injected(request), request.url, limit, mask)) as unknown as FetchLike,
     };
   }
+  // Connections kept alive per client, as fetch pools them per origin.
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   const send = async (request: PlainRequest) => {
-    const response = await globalThis.fetch(request.url, { ...request.init, redirect: "manual" } as RequestInit);
-    return settle(response, request.url, limit, mask);
+    const { init } = request;
+    const url = request.url;
+    const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as string);
+    const headers = plainHeaders(init.headers);
+    if (body) headers["content-length"] = String(body.length);
+    const result = await exchange(
+      { url, method: request.method, headers, ...(body ? { body } : {}) },
+      { timeoutMs: init.timeoutMs ?? maxTimerMs, maxResponseBytes: limit, mask, ...(init.signal ? { signal: init.signal } : {}), agent: url.startsWith("https:") ? agents.https : agents.http },
+    );
+    if (!result.ok) throw result.error;
+    const { status, headers: answerHeaders, text } = result.answer;
+    if (isRedirect(status)) throw redirectRefused(status, describeLocation(answerHeaders.location, url, mask));
+    return new ReadResponse(status, "", answerHeaders, url, text);
   };
   return { Request: PlainRequest as unknown as typeof Request, fetch: send as unknown as FetchLike };
 }
+
+export { HttpEdgeError };
 
 /** A signal that aborts after `ms` or when `outer` does; `done()` clears the timer. */
 export function deadline(ms: number, outer: AbortSignal | undefined): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
