@@ -93,7 +93,7 @@ describe("kaleyra-video send", () => {
     [["send", "--pod", "in", "--video-id", "1"], /--sid is required/],
     [["send", "--api-key", "x"], /Unknown option '--api-key'/],
     [["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"], /plain http off loopback/],
-    [["send", ...["--base-url", "http://127.0.0.1:1", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"], "--video-id", "1", "--timeout-ms", "soon"], /--timeout-ms must be a positive whole number/],
+    [["send", ...["--base-url", "http://127.0.0.1:1", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"], "--video-id", "1", "--timeout-ms", "soon"], /--timeout-ms must be a whole number from 1 to 2147483647/],
     [["frobnicate"], /unknown command "frobnicate"/],
   ])("usage errors exit 2: %j", async (args, message) => {
     const { code, stderr } = await run(args);
@@ -141,5 +141,67 @@ describe("the kaleyra-video bin", () => {
     );
     expect(failed?.code).toBe(exitCodes.api);
     expect(failed?.stderr).toMatch(/RBC001/);
+  });
+});
+
+describe("kaleyra-video send with a real key is safe", () => {
+  it("a key a header cannot carry is a usage error that names the variable, not the key", async () => {
+    for (const key of ["abcd\r\nX-Injected: 1", "abcd\nefgh", "ab\u0000cdefg", "abcd efgh", "clé-secrète", "abc"]) {
+      const { code, stderr, stdout } = await run(["send", ...target(), "--video-id", "1"], { KALEYRA_API_KEY: key });
+      expect(code, JSON.stringify(key)).toBe(exitCodes.usage);
+      expect(stderr).toMatch(/^kaleyra-video: KALEYRA_API_KEY must /);
+      expect(stderr.split("\n")).toHaveLength(2);
+      expect(stdout + stderr).not.toContain(key.slice(0, 4));
+    }
+  });
+
+  it("a redirect is a transport error (exit 5) and nothing follows it", async () => {
+    const { createServer } = await import("node:http");
+    let followed = 0;
+    const elsewhere = createServer((_request, response) => {
+      followed++;
+      response.end();
+    });
+    const redirecting = createServer((request, response) => {
+      request.resume();
+      const { port } = elsewhere.address() as { port: number };
+      response.writeHead(307, { location: `http://127.0.0.1:${port}/steal` }).end();
+    });
+    await Promise.all([elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
+    try {
+      const { port } = redirecting.address() as { port: number };
+      const { code, stderr } = await run(["send", "--base-url", `http://127.0.0.1:${port}`, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+      expect(code).toBe(exitCodes.transport);
+      expect(stderr).toMatch(/^Error \(redirect\): The server answered 307, redirecting to http:\/\/127\.0\.0\.1:\d+\/steal\. Redirects are never followed/);
+      expect(followed).toBe(0);
+    } finally {
+      await Promise.all([elsewhere, redirecting].map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+
+  it("--pod takes only the contract's pods: __proto__ and friends are usage errors", async () => {
+    for (const pod of ["__proto__", "constructor", "toString", "hasOwnProperty", "us"]) {
+      const { code, stderr } = await run(["send", "--pod", pod, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1", "--dry-run"]);
+      expect(code, pod).toBe(exitCodes.usage);
+      expect(stderr).toMatch(/^kaleyra-video: --pod must be one of in, sg, eu, na/);
+    }
+  });
+
+  it("--timeout-ms and --max-response-bytes are checked at their limits", async () => {
+    const dry = ["send", ...target(), "--video-id", "1", "--dry-run"];
+    expect((await run([...dry, "--timeout-ms", String(2 ** 31 - 1)])).code).toBe(exitCodes.ok);
+    expect((await run([...dry, "--timeout-ms", String(2 ** 31)])).code).toBe(exitCodes.usage);
+    expect((await run([...dry, "--timeout-ms", "1"])).code).toBe(exitCodes.ok);
+    expect((await run([...dry, "--timeout-ms", "0"])).code).toBe(exitCodes.usage);
+    expect((await run([...dry, "--timeout-ms", "1e3"])).code).toBe(exitCodes.usage);
+    expect((await run([...dry, "--max-response-bytes", String(2 ** 30)])).code).toBe(exitCodes.ok);
+    expect((await run([...dry, "--max-response-bytes", String(2 ** 30 + 1)])).code).toBe(exitCodes.usage);
+    expect((await run([...dry, "--max-response-bytes", "0"])).code).toBe(exitCodes.usage);
+  });
+
+  it("--max-response-bytes reaches the client: an answer past it is a too-large transport error", async () => {
+    const { code, stderr } = await run(["send", ...target(), "--video-id", "1", "--max-response-bytes", "50"]);
+    expect(code).toBe(exitCodes.transport);
+    expect(stderr).toMatch(/^Error \(too-large\): The answer is larger than the limit of 50 bytes/);
   });
 });

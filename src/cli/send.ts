@@ -3,12 +3,15 @@ import { parseArgs } from "node:util";
 import { createKaleyraClient, type KaleyraClientOptions, type SendVideoInput } from "../client/client.ts";
 import { isKaleyraError } from "../client/errors.ts";
 import { podUrl, podUrls, type Pod } from "../client/pods.ts";
+import { maxTimerMs } from "../http/edge.ts";
+import { headerValueProblem } from "../http/secrets.ts";
 import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError } from "./output.ts";
 
 export const sendHelp = `Usage: kaleyra-video send (--pod in|sg|eu|na | --base-url URL) --sid SID --phone-number NUM --to NUM
                           (--video-id ID | --video-link URL) [--caption TEXT]
                           [--ref TEXT] [--ref1 TEXT] [--ref2 TEXT] [--wa-source NAME]
-                          [--dry-run] [--json] [--timeout-ms N] [--allow-insecure-http]
+                          [--dry-run] [--json] [--timeout-ms N] [--max-response-bytes N]
+                          [--allow-insecure-http]
 
 Sends one WhatsApp video message through Kaleyra's API v2 and prints its message id.
 The api-key is read from the KALEYRA_API_KEY environment variable, never from a flag
@@ -26,7 +29,12 @@ and sends nothing.
   --caption         at most 1024 characters
   --ref, --ref1, --ref2, --wa-source   extra_info, returned in reports and callbacks
   --json            machine-readable output
-  --timeout-ms      give up after this long (default 30000); a time-out may still have sent
+  --timeout-ms      one limit for the whole send: connect, answer, body (default 30000);
+                    a time-out may still have sent
+  --max-response-bytes  the largest answer read (default 1048576)
+
+Safety: redirects are never followed (a 3xx is a transport error, exit 5, naming where it
+pointed); answers are read up to --max-response-bytes; the key is masked in all output.
 
 Exit codes: 0 sent, 2 usage, 3 invalid request (not sent), 4 API error, 5 transport error.
 
@@ -51,6 +59,7 @@ const options = {
   "dry-run": { type: "boolean" },
   json: { type: "boolean" },
   "timeout-ms": { type: "string" },
+  "max-response-bytes": { type: "string" },
   "allow-insecure-http": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -77,6 +86,8 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   const dryRun = values["dry-run"] === true;
   const apiKey = io.env.KALEYRA_API_KEY?.trim() || (dryRun ? "dry-run" : undefined);
   if (!apiKey) throw new UsageError("set KALEYRA_API_KEY to the account's API key (it is never taken as a flag)");
+  const keyProblem = headerValueProblem(apiKey);
+  if (keyProblem) throw new UsageError(`KALEYRA_API_KEY ${keyProblem}`);
 
   const clientOptions: KaleyraClientOptions = { sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
   if (values.pod !== undefined) {
@@ -88,8 +99,14 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   if (values["allow-insecure-http"]) clientOptions.allowInsecureHttp = true;
   if (values["timeout-ms"] !== undefined) {
     const timeoutMs = Number(values["timeout-ms"]);
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError("--timeout-ms must be a positive whole number");
+    if (!/^\d+$/.test(values["timeout-ms"]) || timeoutMs < 1 || timeoutMs > maxTimerMs) throw new UsageError(`--timeout-ms must be a whole number from 1 to ${maxTimerMs}`);
     clientOptions.timeoutMs = timeoutMs;
+  }
+
+  if (values["max-response-bytes"] !== undefined) {
+    const bytes = Number(values["max-response-bytes"]);
+    if (!/^\d+$/.test(values["max-response-bytes"]) || bytes < 1 || bytes > 2 ** 30) throw new UsageError(`--max-response-bytes must be a whole number from 1 to ${2 ** 30}`);
+    clientOptions.maxResponseBytes = bytes;
   }
 
   const input: SendVideoInput = {
