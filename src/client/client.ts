@@ -206,7 +206,7 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
   const headers: Record<string, string> = { "api-key": apiKey, accept: "application/json" };
   if (options.userAgent !== undefined) headers["user-agent"] = options.userAgent;
 
-  const raw = createClient<paths>({ baseUrl, headers, pathSerializer, ...guardedTransport(options.fetch, { maxResponseBytes, secrets: [apiKey] }) });
+  const raw = createClient<paths>({ baseUrl, headers, pathSerializer, ...guardedTransport(options.fetch, { maxResponseBytes, secrets: [apiKey], timeoutMs }) });
 
   const prepare = (input: SendVideoInput): { prepared: PreparedRequest; summary: RequestSummary; signal: AbortSignal | undefined; phoneNumber: string } => {
     const unaddressed = { method, url: baseUrl + contract.path };

@@ -67,6 +67,8 @@ export interface GuardOptions {
   maxResponseBytes?: number;
   /** The secrets to mask out of answers (the api-key). */
   secrets?: readonly string[];
+  /** The deadline of a call that names none (calls through the raw openapi-fetch client). */
+  timeoutMs?: number;
 }
 
 const decoder = new TextDecoder();
@@ -132,7 +134,7 @@ export function guardedTransport(injected: FetchLike | undefined, options: Guard
     if (body) headers["content-length"] = String(body.length);
     const result = await exchange(
       { url, method: request.method, headers, ...(body ? { body } : {}) },
-      { timeoutMs: init.timeoutMs ?? maxTimerMs, maxResponseBytes: limit, mask, ...(init.signal ? { signal: init.signal } : {}), agent: url.startsWith("https:") ? agents.https : agents.http },
+      { timeoutMs: init.timeoutMs ?? options.timeoutMs ?? maxTimerMs, maxResponseBytes: limit, mask, ...(init.signal ? { signal: init.signal } : {}), agent: url.startsWith("https:") ? agents.https : agents.http },
     );
     if (!result.ok) throw result.error;
     const { status, headers: answerHeaders, text } = result.answer;
