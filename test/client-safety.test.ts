@@ -167,6 +167,16 @@ describe("answers are read with a limit, counted after decompression", () => {
     expect(written).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it("an injected fetch's answer is bounded too, whatever its Content-Length claims", async () => {
+    const huge = () =>
+      new Response(new ReadableStream({ pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024).fill(0x20)) }), { status: 202, headers: { "content-type": "application/json", "content-length": "10" } });
+    const error = await failure(client({ fetch: async () => huge(), maxResponseBytes: 100_000 }).sendVideo(send));
+    expect(error).toMatchObject({ kind: "transport", reason: "too-large" });
+    const exact = () => new Response(acceptedOfSize(4096), { status: 202, headers: { "content-type": "application/json" } });
+    expect((await client({ fetch: async () => exact(), maxResponseBytes: 4096 }).sendVideo(send)).messageId).toEqual(expect.any(String));
+    expect(await failure(client({ fetch: async () => exact(), maxResponseBytes: 4095 }).sendVideo(send))).toMatchObject({ reason: "too-large" });
+  });
+
   it("maxResponseBytes is validated", () => {
     for (const maxResponseBytes of [0, -1, 1.5, Number.NaN, 2 ** 30 + 1]) {
       expect(() => client({ maxResponseBytes })).toThrow(KaleyraValidationError);
