@@ -94,6 +94,27 @@ describe("it catches servers that are wrong in one way, under the right check", 
       },
       "rejects_invalid",
     ],
+    // Each of these fails one check alone, so that a check made to always pass is caught.
+    [
+      "drops the connection on requests with ref2",
+      { request: ({ body }) => (body.includes('"ref2"') ? { status: 0, headers: {}, body: "" } : undefined) },
+      "answered",
+    ],
+    [
+      "answers 418 to a body without Content-Type",
+      { request: ({ headers, body }) => (headers["content-type"] === undefined && body !== "" ? { status: 418, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) } : undefined) },
+      "status_documented",
+    ],
+    [
+      "answers WA500 to a body without Content-Type",
+      { request: ({ headers, body }) => (headers["content-type"] === undefined && body !== "" ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) } : undefined) },
+      "no_server_error",
+    ],
+    [
+      "refuses valid videos by link with WA400",
+      { request: ({ body }) => (/"link"/.test(body) && !/"id"/.test(body) && (JSON.parse(body || "{}")?.messaging_object?.video?.link ?? "").startsWith("https://www.awesomeview.com/") ? { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) } : undefined) },
+      "accepts_valid",
+    ],
     [
       "accepts a recipient_type outside the enum",
       { request: ({ body }) => (/"recipient_type":"(?!individual")/.test(body) ? accepted() : undefined) },

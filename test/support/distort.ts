@@ -32,7 +32,9 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
         early = undefined; // A distortion that cannot read this request leaves it alone.
       }
       if (early && "status" in early) {
-        outgoing.writeHead(early.status, early.headers).end(early.body);
+        // Status 0 stands for no answer at all: the connection is dropped.
+        if (early.status === 0) outgoing.socket?.destroy();
+        else outgoing.writeHead(early.status, early.headers).end(early.body);
         return;
       }
       if (early) headers = early.headers;
