@@ -1,0 +1,319 @@
+// The shared HTTP edge (src/http) piece by piece: the masker and the forms it knows, excerpts at
+// their limit, credentials, header values, causes, redirects, and one exchange's deadline,
+// decompression and abort; the typed client's transport with an injected fetch.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKaleyraClient } from "../src/client/index.ts";
+import { describeLocation, HttpEdgeError, isRedirect, readBounded, safeCause } from "../src/http/edge.ts";
+import { exchange } from "../src/http/exchange.ts";
+import { deadline, guardedTransport } from "../src/http/fetch.ts";
+import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secretForms, withoutCredentials } from "../src/http/secrets.ts";
+import { failure } from "./support/failure.ts";
+import { businessNumber, sid } from "./support/requests.ts";
+
+const key = 'K3y/+="\\<&>é';
+
+describe("secretForms and createMasker", () => {
+  it("knows each form a web stack writes a secret in, and nothing shorter than four characters", () => {
+    const utf8 = Buffer.from(key, "utf8");
+    expect(new Set(secretForms(key))).toEqual(
+      new Set([
+        key,
+        'K3y/+=\\"\\\\<&>é',
+        'K3y\\/+=\\"\\\\<&>é',
+        [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+        encodeURIComponent(key),
+        encodeURI(key),
+        "K3y%2F%2B%3D%22%5C%3C%26%3E%C3%A9",
+        escape(key),
+        [...utf8].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""),
+        "K3y/+=&quot;\\&lt;&amp;&gt;é",
+        utf8.toString("base64"),
+        utf8.toString("base64").replace(/=+$/, ""),
+        utf8.toString("base64url"),
+        utf8.toString("hex"),
+      ]),
+    );
+    // Forms under four characters are left out: masking them would shred ordinary text.
+    expect(secretForms("ab")).toEqual(["\\u0061\\u0062", "%61%62", "YWI=", "6162"]);
+    expect(secretForms("abcd")).toContain("abcd");
+  });
+
+  it("masks each form whole, percent- and hex-forms in either case, leaving the rest as it was", () => {
+    const mask = createMasker([key]);
+    for (const form of secretForms(key)) {
+      expect(mask(`before ${form} after`), form).toBe(`before ${maskedSecret} after`);
+      if (/%|^[0-9a-f]+$/i.test(form)) {
+        expect(mask(`<${form.toLowerCase()}>`), form).toBe(`<${maskedSecret}>`);
+        expect(mask(`<${form.toUpperCase()}>`), form).toBe(`<${maskedSecret}>`);
+      }
+    }
+    // Exact forms are case-sensitive: another key that differs in case is not this one.
+    expect(mask("k3Y/+=\"\\<&>É")).toBe("k3Y/+=\"\\<&>É");
+    expect(mask("")).toBe("");
+    expect(mask("no secret here")).toBe("no secret here");
+  });
+
+  it("a key made of hex digits only is masked too, in either case", () => {
+    const mask = createMasker(["deadbeef"]);
+    expect(mask("x deadbeef DEADBEEF y")).toBe(`x ${maskedSecret} ${maskedSecret} y`);
+    expect(mask("dead")).toBe("dead");
+  });
+
+  it("keys under four characters are not masked (they are refused where a key is taken)", () => {
+    expect(createMasker(["abc"])("abc abcd")).toBe("abc abcd");
+    expect(createMasker(["abcd"])("abc abcd")).toBe(`abc ${maskedSecret}`);
+    expect(createMasker([undefined, "abcd"])("abcd")).toBe(maskedSecret);
+    expect(createMasker([])("abcd")).toBe("abcd");
+  });
+
+  it("several secrets at once", () => {
+    const mask = createMasker(["first-key", "second-key"]);
+    expect(mask("first-key and second-key")).toBe(`${maskedSecret} and ${maskedSecret}`);
+  });
+
+  it("maskDeep masks every string of a parsed value, keys included", () => {
+    const mask = createMasker(["abcd1234"]);
+    expect(maskDeep({ abcd1234: ["x abcd1234", 1, null, { y: "abcd1234" }], n: 2 }, mask)).toEqual({ [maskedSecret]: [`x ${maskedSecret}`, 1, null, { y: maskedSecret }], n: 2 });
+    expect(maskDeep("abcd1234", mask)).toBe(maskedSecret);
+    expect(maskDeep(7, mask)).toBe(7);
+  });
+
+  it("excerpt cuts at the limit after masking, and marks the cut", () => {
+    const mask = createMasker(["abcd1234"]);
+    expect(excerpt("x".repeat(10), mask, 10)).toBe("x".repeat(10));
+    expect(excerpt("x".repeat(11), mask, 10)).toBe(`${"x".repeat(10)}…`);
+    expect(excerpt(`${"x".repeat(8)}abcd1234`, mask, 10)).toBe(`${"x".repeat(8)}**…`);
+    expect(excerpt("y".repeat(600), mask)).toHaveLength(501);
+  });
+});
+
+describe("withoutCredentials and headerValueProblem", () => {
+  it("masks a user name and a password, and nothing else", () => {
+    expect(withoutCredentials("https://user:pass@a.example/p?q=1")).toBe("https://***:***@a.example/p?q=1");
+    expect(withoutCredentials("https://user@a.example/")).toBe("https://***@a.example/");
+    expect(withoutCredentials("https://:pass@a.example/")).toBe("https://:***@a.example/");
+    expect(withoutCredentials("https://a.example/p")).toBe("https://a.example/p");
+    expect(withoutCredentials("not a url")).toBe("(not a URL)");
+  });
+
+  it("names each reason a value cannot be a header carrying a secret", () => {
+    expect(headerValueProblem(undefined)).toBe("must be a string");
+    expect(headerValueProblem("")).toBe("must not be empty");
+    expect(headerValueProblem("   ")).toBe("must not be blank");
+    expect(headerValueProblem("abcd\nefgh")).toBe("must not contain a line break (CR or LF)");
+    expect(headerValueProblem("abcd\refgh")).toBe("must not contain a line break (CR or LF)");
+    expect(headerValueProblem("abcd\u0000efgh")).toBe("must not contain NUL");
+    expect(headerValueProblem("abcd efgh")).toMatch(/^must be visible ASCII/);
+    expect(headerValueProblem("abcd\u007f")).toMatch(/^must be visible ASCII/);
+    expect(headerValueProblem("abc")).toBe("must be at least 4 characters");
+    expect(headerValueProblem("!~09")).toBeUndefined();
+  });
+});
+
+describe("edge pieces", () => {
+  it("isRedirect: 300 to 399 but 304", () => {
+    expect([299, 300, 301, 304, 307, 399, 400].map(isRedirect)).toEqual([false, true, true, false, true, true, false]);
+  });
+
+  it("describeLocation resolves, strips credentials, masks and bounds", () => {
+    const mask = createMasker(["abcd1234"]);
+    expect(describeLocation("/next?k=abcd1234", "https://a.example/p", mask)).toBe(`https://a.example/next?k=${maskedSecret}`);
+    expect(describeLocation("https://u:p@b.example/", "https://a.example/", mask)).toBe("https://***:***@b.example/");
+    expect(describeLocation(null, "https://a.example/", mask)).toBe("(no Location)");
+    expect(describeLocation(`https://b.example/${"x".repeat(400)}`, "https://a.example/", mask)).toHaveLength(300);
+    expect(describeLocation("http://[bad", "not a base", mask)).toBe("http://[bad");
+    expect(describeLocation(`http://[${"y".repeat(400)}`, "not a base", mask)).toHaveLength(300);
+  });
+
+  it("safeCause keeps name, code and a masked, bounded message, and three causes below", () => {
+    const mask = createMasker(["abcd1234"]);
+    const inner = Object.assign(new TypeError("inner abcd1234"), { code: "ECONNRESET" });
+    let chain: Error = inner;
+    for (let i = 0; i < 5; i++) chain = new Error(`level ${i}`, { cause: chain });
+    const copy = safeCause(new Error(`top ${"z".repeat(600)} abcd1234`, { cause: chain }), mask)!;
+    expect(copy.message).toHaveLength(500);
+    expect(copy.stack).toBe(`Error: ${copy.message}`);
+    const depths: string[] = [];
+    for (let c: Error | undefined = copy; c; c = c.cause as Error | undefined) depths.push(c.message);
+    expect(depths).toEqual([copy.message, "level 4", "level 3", "level 2"]);
+    const typed = safeCause(inner, mask) as Error & { code?: string };
+    expect([typed.name, typed.code, typed.message]).toEqual(["TypeError", "ECONNRESET", `inner ${maskedSecret}`]);
+    expect(safeCause("plain text abcd1234", mask)?.message).toBe(`plain text ${maskedSecret}`);
+    expect(safeCause({}, mask)?.name).toBe("Error");
+    expect(safeCause(undefined, mask)).toBeUndefined();
+    expect(safeCause(null, mask)).toBeUndefined();
+  });
+
+  it("readBounded reads to the limit and cancels one byte past it", async () => {
+    async function* chunks(sizes: number[]) {
+      for (const size of sizes) yield new Uint8Array(size);
+    }
+    let cancelled = 0;
+    expect((await readBounded(chunks([3, 3, 4]), 10, () => cancelled++)).length).toBe(10);
+    const error = await failure(readBounded(chunks([3, 3, 5]), 10, () => cancelled++));
+    expect(error).toBeInstanceOf(HttpEdgeError);
+    expect(error).toMatchObject({ name: "HttpEdgeError", reason: "too-large", message: "The answer is larger than the limit of 10 bytes; the rest was discarded." });
+    expect(cancelled).toBe(1);
+  });
+
+  it("deadline fires after its time, follows an outer signal, and clears itself", async () => {
+    const fired = deadline(20, undefined);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect([fired.timedOut(), fired.signal.aborted, (fired.signal.reason as DOMException).name]).toEqual([true, true, "TimeoutError"]);
+    const outer = new AbortController();
+    const following = deadline(10_000, outer.signal);
+    outer.abort("why");
+    expect([following.signal.aborted, following.signal.reason, following.timedOut()]).toEqual([true, "why", false]);
+    following.done();
+    const early = new AbortController();
+    early.abort("before");
+    expect(deadline(10_000, early.signal).signal.reason).toBe("before");
+    const cleared = deadline(20, outer.signal);
+    cleared.done();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(cleared.timedOut()).toBe(false);
+  });
+});
+
+type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+let server: Server;
+let url: string;
+let handler: Handler = (_request, _body, response) => response.end();
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => handler(request, Buffer.concat(chunks).toString("utf8"), response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("exchange", () => {
+  const mask = createMasker(["abcd1234"]);
+  const options = { timeoutMs: 2_000, mask };
+
+  for (const [encoding, encode] of [["gzip", gzipSync], ["x-gzip", gzipSync], ["deflate", deflateSync], ["br", brotliCompressSync], [" GZIP ", gzipSync]] as const) {
+    it(`decodes ${JSON.stringify(encoding)} and counts after decoding`, async () => {
+      const text = `{"k":"abcd1234","pad":"${"p".repeat(2_000)}"}`;
+      handler = (_request, _body, response) => response.writeHead(200, { "content-encoding": encoding }).end(encode(Buffer.from(text)));
+      const read = await exchange({ url, method: "GET", headers: {} }, options);
+      expect(read.ok && read.answer.text).toBe(text.replace("abcd1234", maskedSecret));
+      const cut = await exchange({ url, method: "GET", headers: {} }, { ...options, maxResponseBytes: text.length - 1 });
+      expect(!cut.ok && cut.error.reason).toBe("too-large");
+    });
+  }
+
+  it("sends the method, headers and body as given, and masks and joins what comes back", async () => {
+    let seen: { method: string | undefined; header: string | undefined; body: string } | undefined;
+    handler = (request, body, response) => {
+      seen = { method: request.method, header: request.headers["x-test"] as string, body };
+      response.writeHead(201, [["set-cookie", "a=abcd1234"], ["set-cookie", "b=2"], ["x-one", "1"]]).end("ok");
+    };
+    const result = await exchange({ url: `${url}/p`, method: "PUT", headers: { "x-test": "t" }, body: Buffer.from("hello") }, options);
+    expect(seen).toEqual({ method: "PUT", header: "t", body: "hello" });
+    expect(result.ok && [result.answer.status, result.answer.headers["set-cookie"], result.answer.headers["x-one"], result.answer.text]).toEqual([201, `a=${maskedSecret}, b=2`, "1", "ok"]);
+  });
+
+  it("a broken compressed body is a network failure, masked", async () => {
+    handler = (_request, _body, response) => response.writeHead(200, { "content-encoding": "gzip" }).end("not gzip at all");
+    const result = await exchange({ url, method: "GET", headers: {} }, options);
+    expect(!result.ok && [result.error.reason, result.error.message]).toEqual(["network", expect.stringMatching(/^the answer broke off: /)]);
+  });
+
+  it("nothing listening is a network failure with its code", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await exchange({ url: `http://127.0.0.1:${port}`, method: "GET", headers: {} }, options);
+    expect(!result.ok && [result.error.reason, result.error.message]).toEqual(["network", "ECONNREFUSED"]);
+  });
+
+  it("an abort before or during the exchange stops it, and only once", async () => {
+    handler = () => {};
+    const early = new AbortController();
+    early.abort();
+    const before = await exchange({ url, method: "GET", headers: {} }, { ...options, signal: early.signal });
+    expect(!before.ok && [before.error.reason, before.error.message]).toEqual(["aborted", "stopped before an answer came"]);
+    const late = new AbortController();
+    const pending = exchange({ url, method: "GET", headers: {} }, { ...options, signal: late.signal });
+    setTimeout(() => late.abort(), 30);
+    const during = await pending;
+    expect(!during.ok && during.error.reason).toBe("aborted");
+    expect(during.milliseconds).toBeLessThan(1_000);
+  });
+
+  it("one deadline for the whole exchange", async () => {
+    handler = (_request, _body, response) => {
+      response.writeHead(200);
+      const timer = setInterval(() => response.write("."), 10);
+      response.on("close", () => clearInterval(timer));
+    };
+    const result = await exchange({ url, method: "GET", headers: {} }, { ...options, timeoutMs: 100 });
+    expect(!result.ok && [result.error.reason, result.error.message]).toEqual(["timeout", "no complete answer within 100 ms"]);
+  });
+});
+
+describe("the client's transport", () => {
+  const accepted = JSON.stringify({ code: "WA202", message: "Request Accepted", data: { message_id: "A1234567890123456789" }, error: {} });
+  const send = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } };
+
+  it("an injected fetch that never answers is cut by timeoutMs; a cancel is `aborted`", async () => {
+    const hanging = (request: Request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", fetch: hanging, timeoutMs: 50 });
+    expect(await failure(client.sendVideo(send))).toMatchObject({ kind: "transport", reason: "timeout" });
+    const controller = new AbortController();
+    const slow = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", fetch: hanging, timeoutMs: 10_000 });
+    const pending = failure(slow.sendVideo({ ...send, signal: controller.signal }));
+    controller.abort();
+    expect(await pending).toMatchObject({ kind: "transport", reason: "aborted" });
+  });
+
+  it("an injected fetch's opaque redirect is refused", async () => {
+    const opaque = async () => Object.assign(new Response(null, { status: 200 }), {}) as Response;
+    const fetchOpaque = async () => {
+      const response = await opaque();
+      Object.defineProperty(response, "type", { value: "opaqueredirect" });
+      return response;
+    };
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", fetch: fetchOpaque });
+    expect(await failure(client.sendVideo(send))).toMatchObject({ kind: "transport", reason: "redirect" });
+  });
+
+  it("the kit's own transport sends the body with its length and the headers as given, kept alive", async () => {
+    const seen: { length: string | undefined; type: string | undefined; connection: string | undefined; method: string | undefined }[] = [];
+    handler = (request, body, response) => {
+      seen.push({ length: request.headers["content-length"], type: request.headers["content-type"], connection: request.headers.connection, method: request.method });
+      expect(JSON.parse(body)).toMatchObject({ messaging_object: { to: "+919876543210" } });
+      response.writeHead(202, { "content-type": "application/json" }).end(accepted);
+    };
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234" });
+    const { prepared } = { prepared: client.prepareVideo(send) };
+    await client.sendVideo(send);
+    await client.sendVideo(send);
+    expect(seen).toEqual([0, 1].map(() => ({ length: String(Buffer.byteLength(JSON.stringify(prepared.body))), type: "application/json", connection: "keep-alive", method: "POST" })));
+  });
+
+  it("a raw call through openapi-fetch reads a Response-like answer: status, ok, headers, json", async () => {
+    handler = (_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "x-extra": "1" }).end(accepted);
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234" });
+    const { data, response } = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
+    expect([response.status, response.ok, response.headers.get("x-extra"), response.headers.get("x-extra"), data?.data.message_id]).toEqual([202, true, "1", "1", "A1234567890123456789"]);
+    for (const [status, ok] of [[199, false], [200, true], [299, true], [300, false]] as const) {
+      const transport = guardedTransport(async () => new Response(status === 300 ? "" : "{}", { status: Math.max(status, 200) === status ? status : 200 }));
+      expect(transport.Request).toBeUndefined();
+      if (status < 200 || status === 300) continue;
+      const answer = await transport.fetch(new Request(url));
+      expect([answer.status, answer.ok], String(status)).toEqual([status, ok]);
+      expect(await answer.json()).toEqual({});
+    }
+  });
+});
