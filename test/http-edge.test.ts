@@ -13,7 +13,7 @@ import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secr
 import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
 
-const key = 'K3y/+="\\<&>é';
+const key = 'K3y/+="\\<&>é\'!';
 
 describe("secretForms and createMasker", () => {
   it("knows each form a web stack writes a secret in, and nothing shorter than four characters", () => {
@@ -21,15 +21,15 @@ describe("secretForms and createMasker", () => {
     expect(new Set(secretForms(key))).toEqual(
       new Set([
         key,
-        'K3y/+=\\"\\\\<&>é',
-        'K3y\\/+=\\"\\\\<&>é',
+        'K3y/+=\\"\\\\<&>é\'!',
+        'K3y\\/+=\\"\\\\<&>é\'!',
         [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
         encodeURIComponent(key),
         encodeURI(key),
-        "K3y%2F%2B%3D%22%5C%3C%26%3E%C3%A9",
+        "K3y%2F%2B%3D%22%5C%3C%26%3E%C3%A9%27%21",
         escape(key),
         [...utf8].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""),
-        "K3y/+=&quot;\\&lt;&amp;&gt;é",
+        "K3y/+=&quot;\\&lt;&amp;&gt;é&#39;!",
         utf8.toString("base64"),
         utf8.toString("base64").replace(/=+$/, ""),
         utf8.toString("base64url"),
@@ -51,7 +51,12 @@ describe("secretForms and createMasker", () => {
       }
     }
     // Exact forms are case-sensitive: another key that differs in case is not this one.
-    expect(mask("k3Y/+=\"\\<&>É")).toBe("k3Y/+=\"\\<&>É");
+    expect(mask("k3Y/+=\"\\<&>É'!")).toBe("k3Y/+=\"\\<&>É'!");
+    // Only forms made wholly of hex digits are matched in either case, not one that starts so.
+    const leading = createMasker(["abcd-XYZ!"]);
+    expect(leading("ABCD-xyz!")).toBe("ABCD-xyz!");
+    // A padded base64 form is replaced whole, padding and all.
+    expect(createMasker(["abcd"])("x YWJjZA== y")).toBe(`x ${maskedSecret} y`);
     expect(mask("")).toBe("");
     expect(mask("no secret here")).toBe("no secret here");
   });

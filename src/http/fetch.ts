@@ -35,7 +35,6 @@ class PlainRequest {
 /** The answer, read whole within its limit: what openapi-fetch reads of a Response. */
 class ReadResponse {
   readonly body = null;
-  readonly bodyUsed = true;
   private headerValues: Headers | Record<string, string>;
   constructor(
     readonly status: number,
@@ -93,11 +92,10 @@ export interface Transport {
   fetch: FetchLike;
 }
 
+/** openapi-fetch hands the merged headers over as a Headers object. */
 function plainHeaders(headers: PlainRequestInit["headers"]): Record<string, string> {
   const plain: Record<string, string> = {};
-  if (headers instanceof Headers) headers.forEach((value, name) => (plain[name] = value));
-  else if (Array.isArray(headers)) for (const [name, value] of headers as unknown as [string, string][]) plain[name.toLowerCase()] = value;
-  else if (headers) for (const [name, value] of Object.entries(headers as Record<string, string>)) plain[name.toLowerCase()] = value;
+  new Headers(headers).forEach((value, name) => (plain[name] = value));
   return plain;
 }
 
@@ -118,7 +116,8 @@ export function guardedTransport(injected: FetchLike | undefined, options: Guard
   const send = async (request: PlainRequest) => {
     const { init } = request;
     const url = request.url;
-    const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as string);
+    // openapi-fetch serializes a body to a string; a call without one (a raw GET) has none.
+    const body = typeof init.body === "string" ? Buffer.from(init.body) : undefined;
     const headers = plainHeaders(init.headers);
     if (body) headers["content-length"] = String(body.length);
     const result = await exchange(

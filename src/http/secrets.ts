@@ -47,16 +47,14 @@ const identity: Masker = (text) => text;
  */
 export function createMasker(secrets: readonly (string | undefined)[]): Masker {
   const forms = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= minimumMaskable).flatMap(secretForms))];
-  if (forms.length === 0) return identity;
   // Longest first, so that a form containing another is replaced whole. Encodings made of hex
-  // digits (percent-escapes, hex) are matched in either case; the others exactly.
+  // digits (percent-escapes, hex) are matched in either case; the others exactly. Both lists are
+  // never empty for a secret (its \u-escaped form is not hex, its hex form is).
   const hexy = (form: string) => form.includes("%") || /^[0-9a-f]+$/i.test(form);
   const alternation = (list: string[]) => [...list].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
-  const exact = forms.filter((form) => !hexy(form));
-  const anyCase = forms.filter(hexy);
-  const patterns = [exact.length ? new RegExp(alternation(exact), "g") : undefined, anyCase.length ? new RegExp(alternation(anyCase), "gi") : undefined].filter((p): p is RegExp => p !== undefined);
+  if (forms.length === 0) return identity;
+  const patterns = [new RegExp(alternation(forms.filter((form) => !hexy(form))), "g"), new RegExp(alternation(forms.filter(hexy)), "gi")];
   return (text) => {
-    if (typeof text !== "string" || text.length === 0) return text;
     let masked = text;
     for (const pattern of patterns) masked = masked.replace(pattern, maskedSecret);
     return masked;
@@ -73,7 +71,6 @@ export function excerpt(text: string, mask: Masker, limit = 500): string {
 export function withoutCredentials(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.username === "" && parsed.password === "") return parsed.href;
     parsed.username = parsed.username ? maskedSecret : "";
     parsed.password = parsed.password ? maskedSecret : "";
     return parsed.href;
