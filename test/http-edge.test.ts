@@ -312,6 +312,12 @@ describe("the client's transport", () => {
     const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234" });
     const { data, response } = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
     expect([response.status, response.ok, response.headers.get("x-extra"), response.headers.get("x-extra"), data?.data.message_id]).toEqual([202, true, "1", "1", "A1234567890123456789"]);
+    // Outside 2xx, `ok` is false, so openapi-fetch hands the body over as `error`.
+    for (const status of [400, 500]) {
+      handler = (_request, _body, reply) => reply.writeHead(status, { "content-type": "application/json" }).end('{"code":"X"}');
+      const failed = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
+      expect([failed.response.ok, failed.data, failed.error], String(status)).toEqual([false, undefined, { code: "X" }]);
+    }
     for (const [status, ok] of [[199, false], [200, true], [299, true], [300, false]] as const) {
       const transport = guardedTransport(async () => new Response(status === 300 ? "" : "{}", { status: Math.max(status, 200) === status ? status : 200 }));
       expect(transport.Request).toBeUndefined();
