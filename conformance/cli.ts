@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../src/client/pods.ts";
-import { maxTimerMs } from "../src/http/edge.ts";
+import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
 import { headerValueProblem, withoutCredentials } from "../src/http/secrets.ts";
 import { jsonReport, junit, summary } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
@@ -133,7 +133,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       ["seed", "seed", 0, 2 ** 31 - 1],
       ["runs", "runs", 0, 1_000_000],
       ["timeout-ms", "timeoutMs", 1, maxTimerMs],
-      ["max-response-bytes", "maxResponseBytes", 1, 2 ** 30],
+      ["max-response-bytes", "maxResponseBytes", 1, maxResponseBytesLimit],
       ["run-timeout-ms", "runTimeoutMs", 1, maxTimerMs],
     ] as const;
     for (const [flag, key, min, max] of numeric) {

@@ -84,17 +84,18 @@ export function couldDeliver(request: CaseRequest): boolean {
   } catch {
     return false;
   }
-  return compileContractSchemasOnce().check(operation().requestSchemaPointer, body).ok;
+  return contractSchemas().check(operation().requestSchemaPointer, body).ok;
 }
 
+// Compiled once for every plan and every send-time check.
 let schemasOnce: ReturnType<typeof compileContractSchemas> | undefined;
-const compileContractSchemasOnce = () => (schemasOnce ??= compileContractSchemas());
+const contractSchemas = () => (schemasOnce ??= compileContractSchemas());
 
 export function buildPlan(options: PlanOptions): Case[] {
   const doc = loadDocument();
   const contract = operation();
   const resolve = resolver(doc);
-  const checks = compileContractSchemas(doc);
+  const checks = contractSchemas();
   const examples = requestExamples();
   const json = contract.requestMediaTypes[0]!;
   const cases: Case[] = [];

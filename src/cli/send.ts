@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { createKaleyraClient, type KaleyraClientOptions, type SendVideoInput } from "../client/client.ts";
 import { isKaleyraError } from "../client/errors.ts";
 import { podUrl, podUrls, type Pod } from "../client/pods.ts";
-import { maxTimerMs } from "../http/edge.ts";
+import { maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { headerValueProblem } from "../http/secrets.ts";
 import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError } from "./output.ts";
 
@@ -105,7 +105,7 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
 
   if (values["max-response-bytes"] !== undefined) {
     const bytes = Number(values["max-response-bytes"]);
-    if (!/^\d+$/.test(values["max-response-bytes"]) || bytes < 1 || bytes > 2 ** 30) throw new UsageError(`--max-response-bytes must be a whole number from 1 to ${2 ** 30}`);
+    if (!/^\d+$/.test(values["max-response-bytes"]) || bytes < 1 || bytes > maxResponseBytesLimit) throw new UsageError(`--max-response-bytes must be a whole number from 1 to ${maxResponseBytesLimit}`);
     clientOptions.maxResponseBytes = bytes;
   }
 

@@ -13,7 +13,7 @@ import {
   type RequestSummary,
 } from "./errors.ts";
 import type { ValidationIssue } from "../contract/issues.ts";
-import { defaultMaxResponseBytes, HttpEdgeError, maxTimerMs, safeCause } from "../http/edge.ts";
+import { defaultMaxResponseBytes, HttpEdgeError, maxResponseBytesLimit, maxTimerMs, safeCause } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
@@ -199,7 +199,7 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") throw optionsProblem("fetch", "must be a function");
   const timeoutMs = wholeNumberOption(options.timeoutMs, "timeoutMs", defaultTimeoutMs, maxTimerMs);
-  const maxResponseBytes = wholeNumberOption(options.maxResponseBytes, "maxResponseBytes", defaultMaxResponseBytes, 2 ** 30);
+  const maxResponseBytes = wholeNumberOption(options.maxResponseBytes, "maxResponseBytes", defaultMaxResponseBytes, maxResponseBytesLimit);
   const mask = createMasker([apiKey]);
   const contract = operation();
   const method = contract.method.toUpperCase();

@@ -22,6 +22,9 @@ export class HttpEdgeError extends Error {
 /** What a response may be at most, after decompression, unless the caller says otherwise. */
 export const defaultMaxResponseBytes = 1024 * 1024;
 
+/** The largest answer limit a caller may set: 1 GiB. */
+export const maxResponseBytesLimit = 2 ** 30;
+
 /** The largest delay a Node timer holds; a longer one fires at once. */
 export const maxTimerMs = 2 ** 31 - 1;
 
