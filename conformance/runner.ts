@@ -185,9 +185,12 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       const doc = loadDocument();
       const contract = operation();
       const checks = compileContractSchemas(doc);
+      const testRecipients = new Set(contract.testRecipients.map((recipient) => recipient.to));
       const arbitrary = arbitraryFor({ $ref: contract.requestSchemaPointer }, resolver(doc))
         .map((body) => (remote ? addressed(body, to) : body))
-        .filter((body) => checks.check(contract.requestSchemaPointer, body).ok);
+        .filter((body) => checks.check(contract.requestSchemaPointer, body).ok)
+        // The kit's mock answers its test recipients with fixed failures: not a valid send's answer.
+        .filter((body) => !testRecipients.has((body as { messaging_object?: { to?: unknown } }).messaging_object?.to as string));
       const asCase = (body: Json): Case => ({
         category: "generated",
         title: "generated valid request",

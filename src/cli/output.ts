@@ -8,6 +8,8 @@ export const exitCodes = {
   validation: 3,
   api: 4,
   transport: 5,
+  /** The mock's admin API refused the call: a server's refusal, like `api`. */
+  admin: 4,
 } as const;
 
 export function exitCodeOf(error: KaleyraError): number {
@@ -27,6 +29,8 @@ export function errorAsJson(error: KaleyraError): Record<string, unknown> {
       return { ok: false, kind: "validation", message: error.message, issues: error.issues };
     case "transport":
       return { ok: false, kind: "transport", reason: error.reason, status: error.status ?? null, message: error.message };
+    case "admin":
+      return { ok: false, kind: "admin", status: error.status, message: error.problem.detail, errors: error.problem.errors };
   }
 }
 
@@ -41,5 +45,7 @@ export function errorAsText(error: KaleyraError): string {
       return `Not sent: the request breaks the contract.${error.issues.map((issue) => `\n  ${issue.field}: ${issue.message}`).join("")}`;
     case "transport":
       return `Error (${error.reason}): ${error.message}`;
+    case "admin":
+      return `Error (HTTP ${error.status}) from the mock's admin API: ${error.problem.detail}`;
   }
 }

@@ -13,10 +13,12 @@ import {
   type RequestSummary,
 } from "./errors.ts";
 import type { ValidationIssue } from "../contract/issues.ts";
-import { defaultMaxResponseBytes, HttpEdgeError, maxResponseBytesLimit, maxTimerMs, safeCause } from "../http/edge.ts";
+import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
+import { checkBaseUrl } from "./base-url.ts";
+import { transportError } from "./transport-error.ts";
 
 type Schemas = components["schemas"];
 export type SendVideoRequest = Schemas["SendVideoRequest"];
@@ -86,8 +88,6 @@ export { defaultMaxResponseBytes };
 let schemas: ContractSchemas | undefined;
 const contractSchemas = () => (schemas ??= compileContractSchemas());
 
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
 /** Options that cannot work are refused before anything is sent, as validation errors naming them. */
 function optionsProblem(field: string, message: string, rule = "option"): KaleyraValidationError {
   return new KaleyraValidationError([{ field, rule, message }], { method: operation().method.toUpperCase(), url: "" }, "The client's options cannot work, so nothing was sent");
@@ -115,22 +115,9 @@ function resolveBaseUrl(options: KaleyraClientOptions): string {
     if (!url) throw optionsProblem("pod", `${JSON.stringify(String(options.pod)).slice(0, 40)} is not a pod of the contract; use one of ${Object.keys(podUrls()).join(", ")}`);
     return url;
   }
-  let url: URL;
-  try {
-    url = new URL(String(options.baseUrl));
-  } catch {
-    throw optionsProblem("baseUrl", "is not a URL");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw optionsProblem("baseUrl", `must be http(s), not ${url.protocol}`);
-  // Credentials would be sent to the server and shown in every error; a query or fragment would
-  // be cut off or sent where it was not meant to go.
-  if (url.username || url.password) throw optionsProblem("baseUrl", "must not carry a user name or password");
-  if (url.search || url.hash || /[?#]/.test(String(options.baseUrl))) throw optionsProblem("baseUrl", "must not have a query or fragment");
-  const loopback = loopbackHosts.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol === "http:" && !loopback && options.allowInsecureHttp !== true) {
-    throw optionsProblem("baseUrl", "uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp");
-  }
-  return url.href.replace(/\/+$/, "");
+  const checked = checkBaseUrl(options.baseUrl, options.allowInsecureHttp === true, "api-key");
+  if (!checked.ok) throw optionsProblem("baseUrl", checked.problem);
+  return checked.url;
 }
 
 function wholeNumberOption(value: unknown, field: string, fallback: number, max: number): number {
@@ -231,7 +218,6 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
   const sendVideo = async (input: SendVideoInput): Promise<SendVideoResult> => {
     const { prepared, summary, signal, phoneNumber } = prepare(input);
     const limit = injected ? deadline(timeoutMs, signal) : undefined;
-    const timedOut = (thrown: unknown) => limit?.timedOut() ?? (thrown instanceof HttpEdgeError && thrown.reason === "timeout");
 
     let response: Response;
     let payload: unknown;
@@ -249,19 +235,7 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
       // Successes come as text (parseAs); openapi-fetch parses error bodies itself when it can.
       payload = result.data ?? result.error;
     } catch (thrown) {
-      const cause = safeCause(thrown, mask);
-      if (thrown instanceof HttpEdgeError && (thrown.reason === "redirect" || thrown.reason === "too-large")) {
-        throw new KaleyraTransportError({ reason: thrown.reason, message: thrown.message, request: summary, ...(thrown.status === undefined ? {} : { status: thrown.status }), ...(thrown.location === undefined ? {} : { location: thrown.location }) });
-      }
-      if (timedOut(thrown)) {
-        throw new KaleyraTransportError({ reason: "timeout", message: `No complete answer within ${timeoutMs} ms; the message may or may not have been queued`, request: summary, cause });
-      }
-      if (signal?.aborted) {
-        throw new KaleyraTransportError({ reason: "aborted", message: "The send was cancelled; the message may or may not have been queued", request: summary, cause });
-      }
-      const code = (thrown as { cause?: { code?: unknown } } | null)?.cause?.code;
-      const why = thrown instanceof HttpEdgeError ? thrown.message : typeof code === "string" ? code : (cause?.message ?? "unknown failure");
-      throw new KaleyraTransportError({ reason: "network", message: `The request failed before an answer came (${mask(why)})`, request: summary, cause });
+      throw transportError(thrown, { summary, mask, timeoutMs, timedOut: limit?.timedOut() ?? false, aborted: signal?.aborted === true, action: "send", unknownOutcome: "; the message may or may not have been queued" });
     } finally {
       limit?.done();
     }

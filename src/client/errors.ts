@@ -2,6 +2,9 @@
 // holds the api-key: they are built from the status, the body and the request's method and URL.
 import type { components } from "../../generated/kaleyra-whatsapp-video.ts";
 import type { ValidationIssue } from "../contract/issues.ts";
+import type { components as AdminComponents } from "../../generated/kaleyra-mock-admin.ts";
+
+type AdminSchemas = AdminComponents["schemas"];
 
 type Schemas = components["schemas"];
 
@@ -21,7 +24,7 @@ export interface RequestSummary {
   url: string;
 }
 
-export type KaleyraErrorKind = "api" | "validation" | "transport";
+export type KaleyraErrorKind = "api" | "validation" | "transport" | "admin";
 
 abstract class KaleyraErrorBase extends Error {
   abstract readonly kind: KaleyraErrorKind;
@@ -112,8 +115,25 @@ export class KaleyraTransportError extends KaleyraErrorBase {
   }
 }
 
-export type KaleyraError = KaleyraApiError | KaleyraValidationError | KaleyraTransportError;
+/** The mock's admin API refused a call: its RFC 9457 problem, with the fields at fault. */
+export type AdminProblem = AdminSchemas["Problem"];
+
+/** The kit's mock answered an admin call with a problem (a bad scenario, a missing token, an unknown id). */
+export class KaleyraAdminError extends KaleyraErrorBase {
+  override readonly name = "KaleyraAdminError";
+  readonly kind = "admin" as const;
+  readonly status: number;
+  readonly problem: AdminProblem;
+
+  constructor(fields: { status: number; problem: AdminProblem; request: RequestSummary }) {
+    super(`The mock's admin API answered ${fields.status}: ${fields.problem.detail}`, fields.request);
+    this.status = fields.status;
+    this.problem = fields.problem;
+  }
+}
+
+export type KaleyraError = KaleyraApiError | KaleyraValidationError | KaleyraTransportError | KaleyraAdminError;
 
 export function isKaleyraError(error: unknown): error is KaleyraError {
-  return error instanceof KaleyraApiError || error instanceof KaleyraValidationError || error instanceof KaleyraTransportError;
+  return error instanceof KaleyraApiError || error instanceof KaleyraValidationError || error instanceof KaleyraTransportError || error instanceof KaleyraAdminError;
 }

@@ -6,3 +6,7 @@ export type { DocumentedErrorCode, Envelope, AcceptedEnvelope, KaleyraError, Kal
 export type { ValidationIssue } from "../contract/issues.ts";
 export { podUrls, type Pod } from "./pods.ts";
 export type { paths, components, operations } from "../../generated/kaleyra-whatsapp-video.ts";
+export { createMockAdmin, defaultAdminTimeoutMs } from "./mock-admin.ts";
+export type { MockAdmin, MockAdminOptions, JournalEntry, Journal, JournalFilter, ScenarioInput, Scenario, TestRecipient, MockIdentity, Fault } from "./mock-admin.ts";
+export { KaleyraAdminError } from "./errors.ts";
+export type { AdminProblem } from "./errors.ts";

@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 
 export const specPath = fileURLToPath(new URL("../../openapi/kaleyra-whatsapp-video.yaml", import.meta.url));
 export const specJsonPath = fileURLToPath(new URL("../../generated/kaleyra-whatsapp-video.json", import.meta.url));
+/** The mock's admin API: its own small contract, read the same way. */
+export const adminSpecPath = fileURLToPath(new URL("../../openapi/kaleyra-mock-admin.yaml", import.meta.url));
+export const adminSpecJsonPath = fileURLToPath(new URL("../../generated/kaleyra-mock-admin.json", import.meta.url));
 
 /** The parts of an OpenAPI 3.1 document the kit reads; the rest stays `unknown`. */
 export interface OpenApiDocument {
@@ -42,8 +45,14 @@ export interface ResponseObject {
 }
 
 let cached: OpenApiDocument | undefined;
+let cachedAdmin: OpenApiDocument | undefined;
 
 export function loadDocument(): OpenApiDocument {
   cached ??= JSON.parse(readFileSync(specJsonPath, "utf8")) as OpenApiDocument;
   return cached;
+}
+
+export function loadAdminDocument(): OpenApiDocument {
+  cachedAdmin ??= JSON.parse(readFileSync(adminSpecJsonPath, "utf8")) as OpenApiDocument;
+  return cachedAdmin;
 }

@@ -1,6 +1,10 @@
 // The send-video operation as the document defines it: its path, method, media types and
 // documented responses with their named examples. Read from the spec, never retyped.
+import type { components as AdminComponents } from "../../generated/kaleyra-mock-admin.ts";
 import { loadDocument, type ExampleObject, type MediaTypeObject, type OpenApiDocument, type ResponseObject } from "./document.ts";
+
+/** A fictional customer number the kit's mock always answers the same way (`x-mock-test-recipients`). */
+export type TestRecipient = AdminComponents["schemas"]["TestRecipient"];
 
 export const operationId = "sendVideoMessage";
 
@@ -32,6 +36,8 @@ export interface OperationContract {
   /** JSON pointers to the request body's schema and to each path parameter's schema. */
   requestSchemaPointer: string;
   pathParameterSchemaPointers: Record<string, string>;
+  /** The operation's `x-mock-test-recipients`, in document order. */
+  testRecipients: TestRecipient[];
   /** Matches a raw request path (before percent-decoding) and captures the path parameters. */
   matchPath(rawPath: string): Record<string, string> | undefined;
 }
@@ -112,6 +118,7 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     responseSchemaPointers,
     requestSchemaPointer: `${operationPointer}/requestBody/content/${pointerEscape(jsonMediaType)}/schema`,
     pathParameterSchemaPointers,
+    testRecipients: (op["x-mock-test-recipients"] as TestRecipient[] | undefined) ?? [],
     matchPath(rawPath) {
       const match = pattern.exec(rawPath);
       if (!match) return undefined;

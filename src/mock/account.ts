@@ -14,7 +14,7 @@ export interface Credentials {
 }
 
 // Hashing first makes the comparison constant-time whatever the lengths.
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash("sha256").update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,3 +1,5 @@
+import { headerValueProblem } from "../http/secrets.ts";
+
 // The mock's settings, read from the environment. Each account field left unset is not checked.
 export interface MockAccount {
   apiKey?: string;
@@ -21,7 +23,24 @@ export interface MockConfig {
   engine: EngineChoice;
   /** A request (headers and body) not complete within this is answered 408 and closed. */
   requestTimeoutMs: number;
+  /** Every answer on the vendor's path is held back this long, drawn afresh for each (0–0 by default). */
+  latency?: Latency;
+  /** How many requests the journal keeps (oldest dropped first); 0 turns it off. 1000 by default. */
+  journalLimit?: number;
+  /** `Authorization: Bearer <token>` the admin API asks for; needed for it to be on off loopback. */
+  adminToken?: string;
 }
+
+/** Milliseconds, drawn uniformly from min to max (equal for a fixed latency). */
+export interface Latency {
+  min: number;
+  max: number;
+}
+
+export const defaultJournalLimit = 1000;
+/** The largest latency and journal limit the settings take: a typo should not hang a test run for days. */
+export const maxLatencyMs = 600_000;
+export const maxJournalLimit = 100_000;
 
 export const defaultBodyLimitBytes = 1024 * 1024;
 
@@ -66,6 +85,34 @@ function parseLog(value: string | undefined): LogLevel {
   return level;
 }
 
+function wholeNumber(name: string, text: string, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > max) throw new ConfigError(`${name} must be a whole number from 0 to ${max}, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** `250` or `100-900` (milliseconds). */
+export function parseLatency(value: string | undefined): Latency {
+  const text = value?.trim() ?? "";
+  if (text === "") return { min: 0, max: 0 };
+  const name = "KALEYRA_MOCK_LATENCY_MS";
+  const range = /^(\d+)\s*-\s*(\d+)$/.exec(text);
+  if (range) {
+    const min = wholeNumber(name, range[1]!, maxLatencyMs);
+    const max = wholeNumber(name, range[2]!, maxLatencyMs);
+    if (min > max) throw new ConfigError(`${name} must be a range min-max with min ≤ max, not ${JSON.stringify(value)}`);
+    return { min, max };
+  }
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be milliseconds (250) or a range (100-900), not ${JSON.stringify(value)}`);
+  const fixed = wholeNumber(name, text, maxLatencyMs);
+  return { min: fixed, max: fixed };
+}
+
+function parseJournalLimit(value: string | undefined): number {
+  const text = value?.trim() ?? "";
+  return text === "" ? defaultJournalLimit : wholeNumber("KALEYRA_MOCK_JOURNAL_LIMIT", text, maxJournalLimit);
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig {
   const account: MockAccount = {};
   const apiKey = nonEmpty(env.KALEYRA_MOCK_API_KEY);
@@ -77,6 +124,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
   if (apiKey) account.apiKey = apiKey;
   if (sid) account.sid = sid;
   if (phoneNumbers?.length) account.phoneNumbers = phoneNumbers;
+  const adminToken = nonEmpty(env.KALEYRA_MOCK_ADMIN_TOKEN);
+  if (adminToken !== undefined && headerValueProblem(adminToken) !== undefined) {
+    throw new ConfigError(`KALEYRA_MOCK_ADMIN_TOKEN ${headerValueProblem(adminToken)}`);
+  }
   return {
     host: nonEmpty(env.HOST) ?? "127.0.0.1",
     port: parsePort(env.PORT),
@@ -85,5 +136,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
     bodyLimitBytes: defaultBodyLimitBytes,
     engine: parseEngine(env.KALEYRA_MOCK_ENGINE),
     requestTimeoutMs: parseTimeout(env.KALEYRA_MOCK_REQUEST_TIMEOUT_MS),
+    latency: parseLatency(env.KALEYRA_MOCK_LATENCY_MS),
+    journalLimit: parseJournalLimit(env.KALEYRA_MOCK_JOURNAL_LIMIT),
+    ...(adminToken === undefined ? {} : { adminToken }),
   };
 }

@@ -10,7 +10,8 @@ export interface RequestLogEntry {
   method: string;
   /** The request target as sent (its query is dropped). */
   path: string;
-  status: number;
+  /** The status sent, or the fault played instead. */
+  status: number | string;
   code: string | undefined;
   milliseconds: number;
   notes: readonly string[];
@@ -32,8 +33,8 @@ export function escapeLine(text: string): string {
 }
 
 /** Maskers by key, a few kept: most clients send one key, and compiling one per request is waste. */
-function maskers(accountKey: string | undefined): (key: string | undefined) => Masker {
-  const account = createMasker([accountKey]);
+function maskers(accountKey: string | undefined, adminToken: string | undefined): (key: string | undefined) => Masker {
+  const account = createMasker([accountKey, adminToken]);
   const cache = new Map<string, Masker>();
   return (key) => {
     if (key === undefined || key === accountKey) return account;
@@ -49,9 +50,9 @@ function maskers(accountKey: string | undefined): (key: string | undefined) => M
 }
 
 /** Undefined when silent, so that nothing is even gathered for it. */
-export function createRequestLog(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line), accountKey?: string): RequestLog | undefined {
+export function createRequestLog(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line), accountKey?: string, adminToken?: string): RequestLog | undefined {
   if (level === "silent") return undefined;
-  const maskerFor = maskers(accountKey);
+  const maskerFor = maskers(accountKey, adminToken);
   return ({ method, path, status, code, milliseconds, notes, apiKey }) => {
     const why = notes.length ? ` — ${notes.join("; ")}` : "";
     const query = path.indexOf("?");

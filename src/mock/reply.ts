@@ -2,6 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { example } from "../contract/operation.ts";
 import { freshMessageId } from "./message-id.ts";
+import type { Fault } from "./admin/faults.ts";
 
 export interface Reply {
   status: number;
@@ -10,6 +11,12 @@ export interface Reply {
   /** The body already serialized (answers built once from the contract). */
   raw?: string;
   closeConnection?: boolean;
+  /** A network fault played instead of this answer (a scenario or a test recipient chose it). */
+  fault?: Fault;
+  /** What chose the answer: a scenario's id, or `test-recipient`. */
+  source?: string;
+  /** Milliseconds the scenario holds the answer back, on top of the mock's latency. */
+  delayMs?: number;
 }
 
 export interface Envelope {

@@ -1,8 +1,9 @@
 // The mock's front: a node:http server that owns the socket, the body, the account and the log.
 // The path a request takes:
-//   head (request line, headers) → admin (the mock's reserved paths) → intake (read + decode) →
-//   prefer → account → the contract's refusals → fast path (the plain case) or engine (Prism,
-//   loaded when first needed) → reply.
+//   head (request line, headers) → admin (the admin API under its reserved prefix) → intake
+//   (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
+//   test recipients) → fast path (the plain case) or engine (Prism, loaded when first needed) →
+//   latency → reply (or a fault) → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
@@ -12,8 +13,14 @@ import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
-import { identityAnswer, identityPath } from "./admin/identity.ts";
+import { adminAccess } from "./admin/access.ts";
+import { createAdminApi, type AdminApi } from "./admin/api.ts";
+import { playFault, type HeldResponses } from "./admin/faults.ts";
+import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/journal.ts";
+import { createScenarios, type Chosen, type Scenarios } from "./admin/scenarios.ts";
+import { defaultJournalLimit } from "./config.ts";
 import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
+import { hold, latencyDraw } from "./latency.ts";
 import { createRequestLog, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
 import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
@@ -31,6 +38,20 @@ export interface MockOptions extends MockConfig {
   write?: (line: string) => void;
 }
 
+/** What the journal keeps of a request beside its answer. */
+interface Facts {
+  body: unknown;
+  bodyTruncated: boolean;
+  sid: string | undefined;
+  phoneNumber: string | undefined;
+}
+
+interface Stages {
+  engines: Engines;
+  admin: AdminApi;
+  scenarios: Scenarios;
+}
+
 interface Engines {
   /** The contract's refusals, and the plain case's answer (compiled in either engine choice). */
   rules: FastPath;
@@ -39,22 +60,40 @@ interface Engines {
   prism: () => Promise<Engine>;
 }
 
-async function answer(request: IncomingMessage, config: MockConfig, engines: Engines, notes: string[]): Promise<Reply | undefined> {
+function recipientOf(body: unknown): string | undefined {
+  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
+  return typeof to === "string" ? to : undefined;
+}
+
+/** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
+function chosenReply(chosen: Chosen, notes: string[]): Reply {
+  const { respond, source, delayMs } = chosen;
+  notes.push(`${source === "test-recipient" ? "test recipient" : `scenario ${source}`}: ${"example" in respond ? respond.example : `fault ${respond.fault}`}`);
+  if ("fault" in respond) return { status: 0, headers: {}, body: undefined, fault: respond.fault, source, delayMs };
+  const reply = exampleReply(respond.example);
+  return { ...reply, body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body, source, delayMs };
+}
+
+type Answer = { kind: "admin" | "vendor"; reply: Reply } | undefined;
+
+async function answer(request: IncomingMessage, config: MockConfig, stages: Stages, notes: string[], facts: Facts): Promise<Answer> {
+  const vendor = (reply: Reply | undefined): Answer => reply && { kind: "vendor", reply };
+  const { engines } = stages;
   // Stage: the request line and headers.
   const head = checkHead(request);
   if (!head.ok) {
     notes.push(head.problem);
-    return { ...problemReply({ status: head.status, title: head.status === 431 ? "Request header fields too large" : "Bad request", detail: `The request has ${head.problem}.` }), closeConnection: true };
+    return vendor({ ...problemReply({ status: head.status, title: head.status === 431 ? "Request header fields too large" : "Bad request", detail: `The request has ${head.problem}.` }), closeConnection: true });
   }
   const { path, query } = head.target;
   const contract = operation();
   const method = request.method ?? "GET";
 
-  // Stage: the mock's own reserved paths (identity), never the vendor's.
-  if (path === identityPath && method === "GET") {
-    const identity = identityAnswer(query);
-    if (identity) return { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: identity };
-    return problemReply({ status: 400, title: "Bad request", detail: "Ask with ?nonce= and 32 lower-case hex digits." });
+  // Stage: the admin API, under its reserved prefix (which the vendor does not serve).
+  if (path.startsWith(stages.admin.prefix)) {
+    const reply = await stages.admin.handle(request, path, query);
+    if (reply) return { kind: "admin", reply };
+    // Off: the path is nobody's, and answered as any unknown path is.
   }
 
   const pathParameters = contract.matchPath(path);
@@ -65,16 +104,24 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
   if (read.kind === "aborted") return undefined;
   if (read.kind === "too-large") {
     notes.push(`body larger than the mock's limit of ${read.limit} bytes`);
+    facts.bodyTruncated = true;
     const reply = isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
-    return { ...reply, closeConnection: true }; // The rest of the body is not worth reading.
+    return vendor({ ...reply, closeConnection: true }); // The rest of the body is not worth reading.
   }
   if (hasMalformedEscape(path)) {
     const problem = "the path has a malformed percent-escape";
     notes.push(problem);
-    return isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: `The ${problem}.` });
+    return vendor(isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: `The ${problem}.` }));
   }
   const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
   if (decoded.problem && isOperation) notes.push(decoded.problem);
+  if (read.bytes.length > journalBodyLimitBytes) {
+    // A copy of the start, so the journal does not hold the whole body through a sliced string.
+    facts.body = new TextDecoder().decode(read.bytes.subarray(0, journalBodyLimitBytes));
+    facts.bodyTruncated = true;
+  } else {
+    facts.body = decoded.body;
+  }
 
   let preference = {};
   if (isOperation) {
@@ -83,7 +130,7 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
     const preferred = readPreference(prefer, contract);
     if (!preferred.ok) {
       notes.push(preferred.problem);
-      return badRequestReply("prefer", preferred.problem);
+      return vendor(badRequestReply("prefer", preferred.problem));
     }
     preference = preferred.preference;
 
@@ -91,6 +138,8 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
     const apiKey = headerValue(request, "api-key")?.trim();
     const decodedParameters: Record<string, string> = {};
     for (const [name, raw] of Object.entries(pathParameters)) decodedParameters[name] = raw.includes("%") ? decodeURIComponent(raw) : raw;
+    facts.sid = decodedParameters.sid;
+    facts.phoneNumber = decodedParameters.phone_number;
     if (apiKey) {
       const rejection = checkAccount(config.account, {
         apiKey,
@@ -99,15 +148,20 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
       });
       if (rejection) {
         notes.push(rejection);
-        return exampleReply(rejection);
+        return vendor(exampleReply(rejection));
       }
     }
-    // Stage: the contract's refusals, which no Prefer overrides; then the fast path.
+    // Stage: the contract's refusals, which no Prefer and no scenario overrides; then the
+    // scenarios and test recipients; then the fast path.
     const plain = { apiKey, pathParameters: decodedParameters, body: decoded.body };
-    if (engines.fast || prefer !== undefined) {
+    const candidate = { to: recipientOf(decoded.body), sid: facts.sid ?? "", phoneNumber: facts.phoneNumber ?? "" };
+    const mayChoose = stages.scenarios.mayChoose(candidate);
+    if (engines.fast || prefer !== undefined || mayChoose) {
       const refusal = engines.rules.refusal(plain, notes);
-      if (refusal) return refusal;
-      if (engines.fast && prefer === undefined) return engines.rules.accepted();
+      if (refusal) return vendor(refusal);
+      const chosen = mayChoose ? stages.scenarios.choose(candidate) : undefined;
+      if (chosen) return vendor(chosenReply(chosen, notes));
+      if (engines.fast && prefer === undefined) return vendor(engines.rules.accepted());
     }
   }
 
@@ -118,11 +172,11 @@ async function answer(request: IncomingMessage, config: MockConfig, engines: Eng
   if (result.kind === "problem") {
     notes.push(result.title);
     const allow = result.status === 405 && pathParameters ? { allow: contract.method.toUpperCase() } : {};
-    return problemReply({ ...result, headers: { ...result.headers, ...allow } });
+    return vendor(problemReply({ ...result, headers: { ...result.headers, ...allow } }));
   }
   notes.push(...result.diagnostics);
   const { statusCode, headers: responseHeaders = {}, body } = result.response;
-  return { status: statusCode, headers: responseHeaders, body: statusCode === 202 ? withFreshMessageId(body) : body };
+  return vendor({ status: statusCode, headers: responseHeaders, body: statusCode === 202 ? withFreshMessageId(body) : body });
 }
 
 export async function startMock(options: MockOptions): Promise<MockServer> {
@@ -135,32 +189,76 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   };
   // With every request going to Prism, load it now rather than on the first request.
   if (!engines.fast) await engines.prism();
-  const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey);
+  const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, [options.account.apiKey, options.adminToken]);
+  const scenarios = createScenarios(operation().testRecipients);
+  const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios });
+  const stages: Stages = { engines, admin, scenarios };
+  const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey, options.adminToken);
+  const latency = latencyDraw(options.latency);
+  // Aborted when the mock stops: held answers go at once, held connections are cut.
+  const stopping = new AbortController();
+  const held: HeldResponses = new Set();
   let closing = false;
+  let arrivals = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const seq = ++arrivals;
+    const receivedAt = Date.now();
     const started = performance.now();
     const notes: string[] = [];
-    let reply: Reply | undefined;
+    const facts: Facts = { body: undefined, bodyTruncated: false, sid: undefined, phoneNumber: undefined };
+    let answered: Answer;
     try {
-      reply = await answer(request, options, engines, notes);
+      answered = await answer(request, options, stages, notes, facts);
     } catch (error) {
       // Only a defect of the mock lands here: say so loudly rather than guess an answer.
       notes.push(`mock defect: ${(error as Error).stack ?? String(error)}`);
-      reply = problemReply({ status: 500, title: "Mock defect", detail: "The mock failed on this request; see its log." });
+      answered = { kind: "vendor", reply: problemReply({ status: 500, title: "Mock defect", detail: "The mock failed on this request; see its log." }) };
     }
-    if (reply === undefined) {
+    if (answered === undefined) {
       response.destroy(); // The client went away mid-body.
       return;
     }
+    const { kind, reply } = answered;
+    let delayMs = 0;
+    if (kind === "vendor") {
+      delayMs = latency() + (reply.delayMs ?? 0);
+      await hold(delayMs, stopping.signal);
+    }
     // While closing, a kept-alive connection would hold the process open after its last answer.
     if (reply.closeConnection || closing) response.setHeader("connection", "close");
-    send(response, reply);
+    let status: number | undefined = reply.status;
+    if (reply.fault !== undefined) {
+      if (closing) response.destroy();
+      else status = playFault(reply.fault, response, engines.rules.accepted().raw!, held);
+    } else {
+      send(response, reply);
+    }
+    if (kind === "vendor") {
+      journal.add({
+        seq,
+        receivedAt,
+        method: request.method ?? "",
+        path: request.url ?? "",
+        rawHeaders: request.rawHeaders,
+        body: facts.body,
+        bodyTruncated: facts.bodyTruncated,
+        sid: facts.sid,
+        phoneNumber: facts.phoneNumber,
+        apiKey: headerValue(request, "api-key"),
+        status,
+        raw: reply.raw,
+        replyBody: reply.body,
+        fault: reply.fault,
+        scenario: reply.source,
+        delayMs,
+      });
+    }
     log?.({
       method: request.method ?? "",
       path: request.url ?? "",
-      status: reply.status,
-      code: codeOf(reply),
+      status: reply.fault ?? reply.status,
+      code: reply.fault === undefined ? codeOf(reply) : undefined,
       milliseconds: performance.now() - started,
       notes,
       apiKey: headerValue(request, "api-key"),
@@ -203,6 +301,8 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
+        stopping.abort();
+        for (const response of held) response.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
