@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAdminDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
 
 const html = "build/docs/index.html";
@@ -77,5 +78,37 @@ describe("the rendered docs", () => {
   it("carry every named example of every response", () => {
     const source = readFileSync(html, "utf8");
     for (const example of operation().examples) expect(source, example.name).toContain(JSON.stringify(example.summary).slice(1, -1));
+  });
+});
+
+describe("the admin API's rendered docs", () => {
+  it("lead a reader to every operation of the admin contract, and to its problems", async () => {
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Short limits: a missing element fails in seconds, with its name, not at the test's time-out.
+    admin.setDefaultTimeout(5_000);
+    try {
+      await admin.goto(`file://${process.cwd()}/build/docs/admin.html`);
+      const doc = loadAdminDocument();
+      const texts: string[] = [];
+      for (const tag of (doc.tags as { name: string }[]).map((t) => t.name)) {
+        await admin.getByText(tag, { exact: true }).first().click();
+        texts.push(await admin.locator("body").innerText());
+      }
+      const operations = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => (op as { summary: string }).summary));
+      expect(operations).toHaveLength(9);
+      for (const summary of operations) expect(texts.join("\n"), summary).toContain(summary);
+      await admin.getByText("Scenarios", { exact: true }).first().click();
+      await admin.getByText("Add a scenario").first().click();
+      await admin.getByRole("heading", { name: "Add a scenario" }).waitFor();
+      await admin.getByRole("button", { name: "400", exact: true }).first().click();
+      const problem = await admin.locator("body").innerText();
+      expect(problem).toContain("application/problem+json");
+      expect(problem).toContain("respond.example");
+      // No raw Markdown in what a reader sees.
+      expect(problem).not.toMatch(/`[^`\n]+`/);
+      expect(readFileSync("build/docs/admin.html", "utf8")).not.toMatch(/<script[^>]+src="https?:/);
+    } finally {
+      await admin.close();
+    }
   });
 });

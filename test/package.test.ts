@@ -51,14 +51,15 @@ describe("a consumer project", () => {
   it("type-checks under tsc --strict, with types that are real (a misuse is an error)", async () => {
     writeFileSync(
       join(consumer, "index.ts"),
-      `import { createKaleyraClient, isKaleyraError, type SendVideoInput } from "${name}";
+      `import { createKaleyraClient, createMockAdmin, isKaleyraError, type SendVideoInput } from "${name}";
 
 const kaleyra = createKaleyraClient({ baseUrl: process.env.MOCK_URL!, sid: "${sid}", apiKey: "${apiKey}" });
 const message: SendVideoInput = { phoneNumber: "${businessNumber}", to: "+919876543210", video: { id: "1166846181421424" }, caption: "Hello" };
 try {
   const { messageId, envelope } = await kaleyra.sendVideo(message);
   const code: "WA202" = envelope.code;
-  console.log(messageId, code);
+  const journaled = await createMockAdmin({ baseUrl: process.env.MOCK_URL! }).requests({ to: message.to });
+  console.log(messageId, code, journaled.some((entry) => entry.response.messageId === messageId));
 } catch (error) {
   if (isKaleyraError(error) && error.kind === "api") console.error(error.code, error.status);
   throw error;
@@ -69,6 +70,8 @@ export function misuses() {
   kaleyra.prepareVideo({ ...message, video: { caption: "no id, no link" } });
   // @ts-expect-error: pods are the contract's
   createKaleyraClient({ pod: "us", sid: "x", apiKey: "y" });
+  // @ts-expect-error: faults are the admin contract's
+  createMockAdmin({ baseUrl: "http://127.0.0.1:4010" }).addScenario({ match: {}, respond: { fault: "explode" } });
 }
 `,
     );
@@ -81,7 +84,7 @@ export function misuses() {
     );
     await run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: consumer });
     const { stdout } = await run(process.execPath, ["out/index.js"], { cwd: consumer, env: { ...process.env, MOCK_URL: mock.url } });
-    expect(stdout.trim()).toMatch(/^\S+ WA202$/);
+    expect(stdout.trim()).toMatch(/^\S+ WA202 true$/);
   });
 
   it("gets the kaleyra-video bin", async () => {
@@ -108,11 +111,13 @@ export function misuses() {
   });
 
   it("loads the spec from the documented export paths", async () => {
-    const script = `for (const path of ["${name}/openapi.yaml", "${name}/openapi.json"]) console.log(new URL(import.meta.resolve(path)).pathname);`;
+    const script = `for (const path of ["${name}/openapi.yaml", "${name}/openapi.json", "${name}/admin-openapi.yaml", "${name}/admin-openapi.json"]) console.log(new URL(import.meta.resolve(path)).pathname);`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: consumer });
-    const [yamlPath, jsonPath] = stdout.trim().split("\n") as [string, string];
+    const [yamlPath, jsonPath, adminYamlPath, adminJsonPath] = stdout.trim().split("\n") as [string, string, string, string];
     expect(readFileSync(yamlPath, "utf8")).toMatch(/^openapi: 3\.1\.0/);
     expect(JSON.parse(readFileSync(jsonPath, "utf8")).paths).toHaveProperty(["/v2/{sid}/whatsapp/{phone_number}/messages"]);
+    expect(readFileSync(adminYamlPath, "utf8")).toMatch(/^openapi: 3\.1\.0/);
+    expect(JSON.parse(readFileSync(adminJsonPath, "utf8")).paths).toHaveProperty(["/__admin/requests"]);
     expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/client/index.js"))).toBe(true);
   });
 });

@@ -44,6 +44,8 @@ export interface DecodedBody {
   contentType: string | undefined;
   /** Why the body was not parsed, for the log. */
   problem?: string;
+  /** The JSON text `body` was parsed from: one string is cheaper to keep (the journal) than the tree. */
+  json?: string;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -66,7 +68,7 @@ export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined,
     return { body: text, contentType, problem: `Content-Type ${contentTypeHeader ?? "(none)"} is not ${accepted.join(" or ")}` };
   }
   try {
-    return { body: JSON.parse(text) as unknown, contentType };
+    return { body: JSON.parse(text) as unknown, contentType, json: text };
   } catch (error) {
     return { body: text, contentType, problem: `malformed JSON: ${(error as Error).message}` };
   }

@@ -20,7 +20,7 @@ import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/jour
 import { createScenarios, type Chosen, type Scenarios } from "./admin/scenarios.ts";
 import { defaultJournalLimit } from "./config.ts";
 import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
-import { hold, latencyDraw } from "./latency.ts";
+import { createHolds, latencyDraw } from "./latency.ts";
 import { createRequestLog, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
 import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
@@ -40,7 +40,9 @@ export interface MockOptions extends MockConfig {
 
 /** What the journal keeps of a request beside its answer. */
 interface Facts {
-  body: unknown;
+  /** The body's text (JSON text when `bodyJson`), or undefined when empty or not read. */
+  body: string | undefined;
+  bodyJson: boolean;
   bodyTruncated: boolean;
   sid: string | undefined;
   phoneNumber: string | undefined;
@@ -119,8 +121,11 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
     // A copy of the start, so the journal does not hold the whole body through a sliced string.
     facts.body = new TextDecoder().decode(read.bytes.subarray(0, journalBodyLimitBytes));
     facts.bodyTruncated = true;
+  } else if (decoded.json !== undefined) {
+    facts.body = decoded.json;
+    facts.bodyJson = true;
   } else {
-    facts.body = decoded.body;
+    facts.body = decoded.body as string | undefined;
   }
 
   let preference = {};
@@ -195,8 +200,8 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const stages: Stages = { engines, admin, scenarios };
   const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey, options.adminToken);
   const latency = latencyDraw(options.latency);
-  // Aborted when the mock stops: held answers go at once, held connections are cut.
-  const stopping = new AbortController();
+  // Released when the mock stops: held answers go at once, held connections are cut.
+  const holds = createHolds();
   const held: HeldResponses = new Set();
   let closing = false;
   let arrivals = 0;
@@ -206,7 +211,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     const receivedAt = Date.now();
     const started = performance.now();
     const notes: string[] = [];
-    const facts: Facts = { body: undefined, bodyTruncated: false, sid: undefined, phoneNumber: undefined };
+    const facts: Facts = { body: undefined, bodyJson: false, bodyTruncated: false, sid: undefined, phoneNumber: undefined };
     let answered: Answer;
     try {
       answered = await answer(request, options, stages, notes, facts);
@@ -223,7 +228,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     let delayMs = 0;
     if (kind === "vendor") {
       delayMs = latency() + (reply.delayMs ?? 0);
-      await hold(delayMs, stopping.signal);
+      if (delayMs > 0) await holds.hold(delayMs);
     }
     // While closing, a kept-alive connection would hold the process open after its last answer.
     if (reply.closeConnection || closing) response.setHeader("connection", "close");
@@ -240,8 +245,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
         receivedAt,
         method: request.method ?? "",
         path: request.url ?? "",
-        rawHeaders: request.rawHeaders,
+        // One string kept rather than an array of them: fewer objects for the collector to carry.
+        rawHeaders: request.rawHeaders.join("\n"),
         body: facts.body,
+        bodyJson: facts.bodyJson,
         bodyTruncated: facts.bodyTruncated,
         sid: facts.sid,
         phoneNumber: facts.phoneNumber,
@@ -301,7 +308,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         closing = true;
-        stopping.abort();
+        holds.releaseAll();
         for (const response of held) response.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
