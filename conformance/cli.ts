@@ -20,7 +20,8 @@ refused with 400 WA400 (each constraint broken alone, malformed JSON, wrong medi
 The api-key comes from KALEYRA_API_KEY and is masked in every report.
 
 A target that may be a real pod is real money and real customers. The full plan goes only to a
-target that proves it is the kit's mock (it answers GET /__admin/identity with a fresh nonce),
+target that proves it is the kit's mock (it answers GET /__admin/identity with a fresh nonce;
+with KALEYRA_MOCK_ADMIN_TOKEN set, the probe carries it for a mock that asks for it),
 or that you vouch for with --trusted-target; its address proves nothing (a port-forward on
 127.0.0.1 may lead to a pod). Any other target gets the safe plan: only requests that cannot
 deliver a message, none of them a valid message with your key (no key, a wrong key, invalid
@@ -123,6 +124,12 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       checksKeys: values["no-account"] !== true,
       log: (line) => io.err(line),
     };
+    const adminToken = io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim();
+    if (adminToken) {
+      const tokenProblem = headerValueProblem(adminToken);
+      if (tokenProblem) throw new UsageError(`KALEYRA_MOCK_ADMIN_TOKEN ${tokenProblem}`);
+      options.adminToken = adminToken;
+    }
     if (values.to !== undefined) options.to = values.to;
     if (values["allow-send"]) options.allowSend = true;
     if (values["prefer-examples"]) options.preferExamples = true;

@@ -20,6 +20,8 @@ export interface RunOptions {
   sid: string;
   phoneNumber: string;
   apiKey: string;
+  /** The mock's admin token (KALEYRA_MOCK_ADMIN_TOKEN), for the identity probe of a mock that asks for one. */
+  adminToken?: string;
   /** Recipient of requests that may be accepted; required to send them to a remote target. */
   to?: string;
   /** Send requests that could be accepted to a remote target (at most maxSends of them). */
@@ -86,9 +88,11 @@ export interface RunResult {
 }
 
 /** Asks the target whether it is the kit's mock. No key is sent: the target may be a real pod. */
-export async function identifyTarget(target: string, limits: SendLimits): Promise<boolean> {
+export async function identifyTarget(target: string, limits: SendLimits, adminToken?: string): Promise<boolean> {
   const nonce = randomBytes(16).toString("hex");
-  const result = await exchange({ url: `${target.replace(/\/+$/, "")}${identityPath}?nonce=${nonce}`, method: "GET", headers: { accept: "application/json" } }, { ...limits, maxResponseBytes: 16 * 1024 });
+  // A mock whose admin API needs a token answers the probe only with it (and the token only).
+  const headers: Record<string, string> = { accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
+  const result = await exchange({ url: `${target.replace(/\/+$/, "")}${identityPath}?nonce=${nonce}`, method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
   if (!result.ok || result.answer.status !== 200) return false;
   try {
     return isIdentity(JSON.parse(result.answer.text), nonce);
@@ -115,7 +119,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   const limits: SendLimits = {
     timeoutMs: options.timeoutMs ?? 10_000,
     maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
-    mask: createMasker([options.apiKey]),
+    mask: createMasker([options.apiKey, options.adminToken]),
     signal: stop.signal,
   };
   let requestsSent = 0;
@@ -127,7 +131,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     if (options.trustedTarget) mode = "trusted";
     else if (!options.treatAsRemote) {
       requestsSent++;
-      if (await identifyTarget(options.target, limits)) mode = "mock";
+      if (await identifyTarget(options.target, limits, options.adminToken)) mode = "mock";
     }
     const remote = mode === "live";
     log(

@@ -96,6 +96,22 @@ afterAll(async () => {
 });
 
 describe("a target gets the full plan only by proving it is the kit's mock", () => {
+  it("a mock whose admin API needs a token proves it only to a run that has the token, and the token is in no report", async () => {
+    const token = "admin-token-c0ffee";
+    const guarded = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] }, "fast", { adminToken: token });
+    try {
+      const without = await runConformance(options(guarded.url, { runs: 0 }));
+      expect(without.mode).toBe("live");
+      const withToken = await runConformance(options(guarded.url, { runs: 0, adminToken: token }));
+      expect(withToken.mode).toBe("mock");
+      expect(withToken.ok).toBe(true);
+      const reports = [summary(withToken), junit(withToken), jsonReport(withToken)].join("\n");
+      for (const form of secretForms(token)) expect(reports).not.toContain(form);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it("a loopback port-forward to a lenient 'pod' gets the safe plan: no valid message carries the key", async () => {
     const pod = await track(stub(lenient));
     const result = await runConformance(options(pod.url));

@@ -13,6 +13,7 @@ import { createJournal } from "../src/mock/admin/journal.ts";
 import { createScenarios } from "../src/mock/admin/scenarios.ts";
 import { ConfigError, configFromEnv, maxLatencyMs, maxJournalLimit, parseLatency } from "../src/mock/config.ts";
 import { latencyDraw } from "../src/mock/latency.ts";
+import { describeAdmin } from "../src/mock/run.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
@@ -269,6 +270,13 @@ describe("who may use the admin API", () => {
     expect(["Bearer tok-1234", "bearer tok-1234", "Bearer \ttok-1234 "].map((header) => authorized(token, header))).toEqual([true, true, true]);
     expect(authorized({ mode: "off" }, "Bearer tok-1234")).toBe(false);
     expect(authorized({ mode: "open" }, undefined)).toBe(true);
+  });
+
+  it("says at start-up where the admin API is and who may use it", () => {
+    const config = configFromEnv({});
+    expect(describeAdmin(config, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (open on loopback; journal keeps 1000).");
+    expect(describeAdmin({ ...config, adminToken: "tok-1234", journalLimit: 0 }, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (needs the token; journal off).");
+    expect(describeAdmin({ ...config, host: "0.0.0.0" }, "http://0.0.0.0:4010")).toBe("Admin API off: HOST 0.0.0.0 is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.");
   });
 
   it("when off, leaves every admin path to the vendor's rules (a plain 404), so nothing tells it is there", async () => {

@@ -1,7 +1,8 @@
 // Running the mock as a process (`npm start`, `kaleyra-video mock`): settings from the environment,
 // a start-up banner, and a clean stop on SIGINT/SIGTERM.
 import { operation } from "../contract/operation.ts";
-import { ConfigError, configFromEnv, type MockConfig } from "./config.ts";
+import { adminAccess } from "./admin/access.ts";
+import { ConfigError, configFromEnv, defaultJournalLimit, type MockConfig } from "./config.ts";
 import { startMock, type MockServer } from "./server.ts";
 
 function describeAccount({ account }: MockConfig): string {
@@ -13,6 +14,14 @@ function describeAccount({ account }: MockConfig): string {
   return checks.length
     ? `Account checks: ${checks.join("; ")}.`
     : "No account set (KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS): any non-empty api-key is accepted.";
+}
+
+/** Where the admin API is, and who may use it. */
+export function describeAdmin(config: MockConfig, url: string): string {
+  const access = adminAccess(config.host, config.adminToken);
+  if (access.mode === "off") return `Admin API off: HOST ${config.host} is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.`;
+  const journal = config.journalLimit === 0 ? "journal off" : `journal keeps ${config.journalLimit ?? defaultJournalLimit}`;
+  return `Admin API: ${url}/__admin/ (${access.mode === "token" ? "needs the token" : "open on loopback"}; ${journal}).`;
 }
 
 /** Runs until SIGINT or SIGTERM; exits 2 on bad settings. */
@@ -53,6 +62,7 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
   process.stdout.write(
     `Kaleyra WhatsApp video mock listening on ${mock.url}\n` +
       `  ${method.toUpperCase()} ${mock.url}${path}\n` +
-      `  ${describeAccount(config)}\n`,
+      `  ${describeAccount(config)}\n` +
+      `  ${describeAdmin(config, mock.url)}\n`,
   );
 }
