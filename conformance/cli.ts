@@ -37,6 +37,8 @@ with --allow-send, only to --to, and at most --max-sends of them (default 1).
                   \`answered\` and the rest is discarded
   --run-timeout-ms  stop sending after this long and report what ran
   --no-account    the target is a mock started without an account: skip the wrong-key probe
+  --no-callbacks  against the kit's mock, do not check the status callbacks of the accepted sends
+                  (by default a receiver on loopback gets them, through the mock's admin API)
   --prefer-examples  the target is a mock that honours Prism's Prefer header: ask it for every
                   named example, and check each comes back as documented
   --seed          repeat a run's generated requests (the seed is printed)
@@ -78,6 +80,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
         "allow-send": { type: "boolean" },
         "max-sends": { type: "string" },
         "no-account": { type: "boolean" },
+        "no-callbacks": { type: "boolean" },
         "prefer-examples": { type: "boolean" },
         "trusted-target": { type: "boolean" },
         seed: { type: "string" },
@@ -132,6 +135,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     }
     if (values.to !== undefined) options.to = values.to;
     if (values["allow-send"]) options.allowSend = true;
+    if (values["no-callbacks"]) options.checkCallbacks = false;
     if (values["prefer-examples"]) options.preferExamples = true;
     if (values["treat-as-remote"]) options.treatAsRemote = true;
     if (values["trusted-target"]) options.trustedTarget = true;

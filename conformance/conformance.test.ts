@@ -42,6 +42,58 @@ describe("against the mock", () => {
     expect(checkTotals(result).map((row) => row.name)).toEqual(expect.arrayContaining(["status_documented", "content_type_documented", "response_schema", "code_documented", "no_server_error", "accepts_valid", "rejects_invalid", "auth_enforced"]));
   });
 
+  it("checks the status callbacks of every accepted send end to end, and puts the mock's callback URL back", async () => {
+    const result = await runConformance(options(mock.url, { runs: 40 }));
+    const accepted = result.outcomes.filter((outcome) => outcome.observed.status === 202).length;
+    expect(accepted).toBeGreaterThan(40);
+    expect(result.callbacks).toEqual({ messages: accepted, received: expect.any(Number), findings: [] });
+    expect(result.callbacks!.received).toBeGreaterThanOrEqual(3 * accepted);
+    expect(result.ok).toBe(true);
+    const page = await fetch(`${mock.url}/__admin/callbacks`).then((answer) => answer.json() as Promise<{ url: string | null }>);
+    expect(page.url).toBeNull();
+    const skipped = await runConformance(options(mock.url, { runs: 5, checkCallbacks: false }));
+    expect(skipped.callbacks).toBeUndefined();
+  });
+
+  it("fails a mock whose callbacks come twice, under the callback checks alone", async () => {
+    // A relay between the mock and the conformance receiver sends every callback twice.
+    const { createServer } = await import("node:http");
+    let receiverUrl = "";
+    const relay = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", async () => {
+        const body = Buffer.concat(chunks);
+        for (let i = 0; i < 2; i++) await fetch(receiverUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    const relayUrl = `http://127.0.0.1:${(relay.address() as { port: number }).port}/`;
+    const target = await startDistorted(mock.url, {
+      request: (request) => {
+        if (request.method === "PUT" && request.path === "/__admin/callbacks") {
+          const asked = JSON.parse(request.body) as { url: string | null };
+          if (asked.url !== null) {
+            receiverUrl = asked.url;
+            return { headers: request.headers, body: JSON.stringify({ url: relayUrl }) };
+          }
+        }
+        return undefined;
+      },
+    });
+    try {
+      const result = await runConformance(options(target.url, { runs: 3 }));
+      expect(failedChecks(result)).toEqual([]);
+      expect([...new Set(result.callbacks!.findings.map((finding) => finding.check))]).toEqual(["no_duplicate"]);
+      expect(result.ok).toBe(false);
+    } finally {
+      await target.close();
+      relay.closeAllConnections();
+      await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+
   it("is repeatable: the same seed sends the same requests", async () => {
     const bodies = async () => (await runConformance(options(mock.url, { runs: 30 }))).outcomes.map((outcome) => outcome.testCase.request.body);
     expect(await bodies()).toEqual(await bodies());
@@ -230,7 +282,7 @@ describe("reports", () => {
       expect(XMLValidator.validate(xml)).toBe(true);
       const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml);
       const suite = parsed.testsuites.testsuite;
-      expect(Number(suite["@_tests"])).toBe(result.outcomes.length + (result.shrunk ? 1 : 0));
+      expect(Number(suite["@_tests"])).toBe(result.outcomes.length + (result.shrunk ? 1 : 0) + (result.callbacks ? 1 : 0));
       expect(Number(suite["@_failures"])).toBeGreaterThan(0);
       const failureTypes = (suite.testcase as { failure?: { "@_type": string } | { "@_type": string }[] }[])
         .flatMap((testcase) => (testcase.failure ? [testcase.failure].flat() : []))

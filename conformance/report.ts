@@ -66,8 +66,14 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
     lines.push(`Smallest generated request that fails (seed ${result.seed}; rerun with --seed ${result.seed}):`);
     lines.push(describe(result.shrunk));
   }
+  if (result.callbacks) {
+    const { messages, received, findings } = result.callbacks;
+    lines.push("");
+    lines.push(`Status callbacks: ${received} received for ${messages} accepted sends; ${findings.length ? `${findings.length} violation(s):` : "every one valid and in order."}`);
+    for (const finding of findings.slice(0, maxFailuresShown)) lines.push(`  ✗ ${finding.check} (${finding.messageId ?? "no message id"}): ${finding.message}`);
+  }
   lines.push("");
-  const departs = failures(result).length > 0 || (result.shrunk?.checks.some((check) => !check.ok) ?? false);
+  const departs = failures(result).length > 0 || (result.shrunk?.checks.some((check) => !check.ok) ?? false) || (result.callbacks?.findings.length ?? 0) > 0;
   lines.push(departs ? "FAIL: the target departs from the contract (see above)." : result.interrupted ? "INCOMPLETE: no departure in what ran, but the run did not finish." : "PASS: every answer is what the contract says.");
   const passed = result.outcomes.filter((outcome) => outcome.checks.every((check) => check.ok)).length;
   lines.push(`${passed} passed, ${result.outcomes.length - passed} failed`);
@@ -78,7 +84,8 @@ const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").
 
 export function junit(result: RunResult): string {
   const cases = [...result.outcomes, ...(result.shrunk ? [result.shrunk] : [])];
-  const failedCount = cases.filter((outcome) => outcome.checks.some((check) => !check.ok)).length;
+  const callbackFindings = result.callbacks?.findings ?? [];
+  const failedCount = cases.filter((outcome) => outcome.checks.some((check) => !check.ok)).length + (callbackFindings.length ? 1 : 0);
   const body = cases.map((outcome, index) => {
     const name = xml(`${outcome.testCase.title} #${index + 1}`);
     const failed = outcome.checks.filter((check) => !check.ok);
@@ -89,10 +96,17 @@ export function junit(result: RunResult): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="kaleyra-video conformance" tests="${cases.length}" failures="${failedCount}">`,
-    `  <testsuite name="${xml(result.target)}" tests="${cases.length}" failures="${failedCount}">`,
+    `<testsuites name="kaleyra-video conformance" tests="${cases.length + (result.callbacks ? 1 : 0)}" failures="${failedCount}">`,
+    `  <testsuite name="${xml(result.target)}" tests="${cases.length + (result.callbacks ? 1 : 0)}" failures="${failedCount}">`,
     `    <properties><property name="seed" value="${result.seed}"/><property name="mode" value="${result.mode}"/><property name="requestsSent" value="${result.requestsSent}"/>${result.interrupted ? `<property name="interrupted" value="${xml(result.interrupted)}"/>` : ""}</properties>`,
     ...body,
+    ...(result.callbacks
+      ? [
+          callbackFindings.length
+            ? `    <testcase classname="conformance.callbacks" name="status callbacks of the accepted sends" time="0">\n${callbackFindings.map((finding) => `      <failure type="${finding.check}" message="${xml(`${finding.check}: ${finding.message}`)}">${xml(finding.messageId ?? "")}</failure>`).join("\n")}\n    </testcase>`
+            : `    <testcase classname="conformance.callbacks" name="status callbacks of the accepted sends" time="0"/>`,
+        ]
+      : []),
     "  </testsuite>",
     "</testsuites>",
     "",
@@ -122,6 +136,7 @@ export function jsonReport(result: RunResult): string {
         curl: outcome.curl,
       })),
       shrunk: result.shrunk ? { title: result.shrunk.testCase.title, checks: result.shrunk.checks, curl: result.shrunk.curl } : null,
+      callbacks: result.callbacks ?? null,
     },
     null,
     2,

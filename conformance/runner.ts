@@ -9,6 +9,7 @@ import { defaultMaxResponseBytes } from "../src/http/edge.ts";
 import { exchange } from "../src/http/exchange.ts";
 import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
 import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
+import { startCallbackStage, type CallbackReport } from "./callbacks.ts";
 import { checkAnswer, type CheckResult } from "./checks.ts";
 import { arbitraryFor, resolver, type Json } from "./derive.ts";
 import { addressed, buildPlan, couldDeliver, requestExamples, type Case } from "./plan.ts";
@@ -22,6 +23,10 @@ export interface RunOptions {
   apiKey: string;
   /** The mock's admin token (KALEYRA_MOCK_ADMIN_TOKEN), for the identity probe of a mock that asks for one. */
   adminToken?: string;
+  /** False: do not check the kit's mock's status callbacks. */
+  checkCallbacks?: boolean;
+  /** How long to wait for the last callbacks after the last send; 5 s by default. */
+  callbackWaitMs?: number;
   /** Recipient of requests that may be accepted; required to send them to a remote target. */
   to?: string;
   /** Send requests that could be accepted to a remote target (at most maxSends of them). */
@@ -84,6 +89,8 @@ export interface RunResult {
   requestsSent: number;
   /** Why the run stopped before its end (a deadline, a signal), if it did. */
   interrupted: string | undefined;
+  /** The status callbacks of the accepted sends, checked end to end (the kit's mock only). */
+  callbacks: CallbackReport | undefined;
   ok: boolean;
 }
 
@@ -153,10 +160,13 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     const outcomes: CaseOutcome[] = [];
     let acceptableSent = 0;
     let shrunk: CaseOutcome | undefined;
+    let callbacks: CallbackReport | undefined;
     const snapshot = (): RunResult => {
-      const ok = interrupted === undefined && outcomes.every((outcome) => outcome.checks.every((check) => check.ok)) && (!shrunk || shrunk.checks.every((check) => check.ok));
-      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent, interrupted, ok };
+      const ok = interrupted === undefined && outcomes.every((outcome) => outcome.checks.every((check) => check.ok)) && (!shrunk || shrunk.checks.every((check) => check.ok)) && (callbacks?.findings.length ?? 0) === 0;
+      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0), interrupted, ok, callbacks };
     };
+    // Stage: the callbacks of the accepted sends, against the kit's mock only.
+    const callbackStage = mode === "mock" && options.checkCallbacks !== false ? await startCallbackStage(options.target, limits, options.adminToken) : undefined;
 
     const run = async (testCase: Case): Promise<CaseOutcome | undefined> => {
       if (interrupted !== undefined) return undefined;
@@ -226,6 +236,14 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
         shrunk = smallest ?? generated.at(-1);
       }
       log(`${generated.length} generated valid requests sent (seed ${seed})`);
+    }
+    if (callbackStage) {
+      const accepted = outcomes.flatMap((outcome) => {
+        const id = (outcome.observed.json as { data?: { message_id?: unknown } } | undefined)?.data?.message_id;
+        return outcome.observed.status === 202 && typeof id === "string" ? [id] : [];
+      });
+      callbacks = await callbackStage.finish(accepted, options.callbackWaitMs ?? 5_000);
+      log(`${callbacks.received} status callbacks of ${accepted.length} accepted sends checked`);
     }
     return snapshot();
   } finally {

@@ -199,7 +199,9 @@ describe("bounded: every exchange, every body, the run", () => {
     const result = await runConformance(options(pod.url, { trustedTarget: true, runs: 60 }));
     expect(result.requestsSent).toBe(pod.seen.length);
     const trusted = await runConformance(options(mock.url, { runs: 5 }));
-    expect(trusted.requestsSent).toBe(trusted.outcomes.length + 1); // + the identity probe
+    // + the identity probe, and the callback stage's three admin calls (read, point, restore)
+    expect(trusted.callbacks).toBeDefined();
+    expect(trusted.requestsSent).toBe(trusted.outcomes.length + 1 + 3);
   });
 
   it("a target that drips its answer is cut by the one deadline of each exchange", async () => {

@@ -126,6 +126,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the callback deliveries
+         * @description Where the mock sends status callbacks, and each delivery, oldest first: its message,
+         *     its status, its state and every attempt's outcome. The mock keeps the last 1000
+         *     deliveries; `dropped` counts what it dropped, from this list or from a full queue.
+         */
+        get: operations["listCallbacks"];
+        /**
+         * Set the callback URL
+         * @description Where status callbacks go from now on (`KALEYRA_MOCK_CALLBACK_URL` at start); `null`
+         *     stops them. Deliveries already queued go to the URL they were queued for.
+         */
+        put: operations["setCallbackUrl"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__admin/test-recipients": {
         parameters: {
             query?: never;
@@ -271,6 +298,13 @@ export interface components {
             /** @description The business number in the path, percent-decoded. */
             phoneNumber?: string;
         };
+        /**
+         * @description The status callbacks an accepted send gets, by the vendor contract's `x-sequences` of
+         *     `CallbackStatus`: `read` (SENT, DELIVERED, READ; the default), `failed` (SENT, FAILED),
+         *     `not-sent` (NOT-SENT).
+         * @enum {string}
+         */
+        CallbackPath: "read" | "failed" | "not-sent";
         /** @description Milliseconds to hold the answer back, added to the mock's latency (at most 10 minutes). */
         DelayMs: number;
         /** @description A scenario to add. */
@@ -278,6 +312,7 @@ export interface components {
             match: components["schemas"]["Match"];
             respond: components["schemas"]["Respond"];
             delayMs?: components["schemas"]["DelayMs"];
+            callbacks?: components["schemas"]["CallbackPath"];
             /** @description How many matching requests get this answer before the scenario is removed; no limit without it. */
             times?: number;
         };
@@ -288,6 +323,7 @@ export interface components {
             match: components["schemas"]["Match"];
             respond: components["schemas"]["Respond"];
             delayMs: components["schemas"]["DelayMs"];
+            callbacks?: components["schemas"]["CallbackPath"];
             /** @description How many matches it was added for; absent when unlimited. */
             times?: number;
             /** @description How many requests it has answered. */
@@ -303,6 +339,56 @@ export interface components {
             /** @description Oldest first; the mock keeps at most this many. */
             scenarios: components["schemas"]["Scenario"][];
         };
+        /** @description Where status callbacks go. */
+        CallbackTarget: {
+            /**
+             * Format: uri
+             * @description An http(s) URL without user name, password or fragment; null stops callbacks.
+             */
+            url: string | null;
+        };
+        /** @description The callback URL and the deliveries. */
+        Callbacks: {
+            /** @description Where callbacks go now; null when they are off. */
+            url: string | null;
+            /** @description Messages whose callbacks are waiting or being sent. */
+            pending: number;
+            /** @description Messages whose callbacks were not queued (the queue was full), and deliveries dropped from this list. */
+            dropped: number;
+            /** @description Oldest first; the mock keeps at most this many. */
+            deliveries: components["schemas"]["CallbackDelivery"][];
+        };
+        /** @description One status callback of one message. */
+        CallbackDelivery: {
+            /** @description The `message_id` of the 202. */
+            messageId: string;
+            /** @description The callback's status (SENT, DELIVERED, READ, FAILED, NOT-SENT). */
+            status: string;
+            /**
+             * @description `sending` (an attempt or a retry is due), `delivered` (a 2xx came), `given-up` (every attempt failed).
+             * @enum {string}
+             */
+            state: "sending" | "delivered" | "given-up";
+            /** @description Every attempt, oldest first. */
+            attempts: components["schemas"]["CallbackAttempt"][];
+        };
+        /** @description One attempt to deliver a callback. */
+        CallbackAttempt: {
+            /**
+             * Format: date-time
+             * @description When it was sent.
+             */
+            at: string;
+            /**
+             * @description `delivered` (2xx), `refused` (another status), `timeout`, `network` (refused or broken connection), `redirect` (never followed), `too-large` (the answer).
+             * @enum {string}
+             */
+            outcome: "delivered" | "refused" | "timeout" | "network" | "redirect" | "too-large";
+            /** @description The status the receiver answered, when it answered. */
+            status?: number;
+            /** @description What happened, in words. */
+            detail: string;
+        };
         /** @description A fictional customer number the mock always answers the same way. */
         TestRecipient: {
             /** @description The number, as `messaging_object.to`. */
@@ -311,6 +397,7 @@ export interface components {
             summary: string;
             respond: components["schemas"]["Respond"];
             delayMs?: components["schemas"]["DelayMs"];
+            callbacks?: components["schemas"]["CallbackPath"];
         };
         /** @description The test recipients. */
         TestRecipients: {
@@ -569,6 +656,52 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    listCallbacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The callback URL and the deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Callbacks"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    setCallbackUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The URL. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallbackTarget"];
+            };
+        };
+        responses: {
+            /** @description Set. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     listTestRecipients: {

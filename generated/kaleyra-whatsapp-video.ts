@@ -48,7 +48,32 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    statusCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a delivery status
+         * @description After a 202 the vendor POSTs the message's statuses to the callback URL configured on the
+         *     account (its callback profile): `SENT`, then `DELIVERED` and `READ`, or `FAILED` with the
+         *     reason, or `NOT-SENT`. Each carries the 202's `message_id` and the `ref`, `ref1` and
+         *     `ref2` the send gave in `extra_info`. The receiver answers any 2xx once it has the
+         *     callback; anything else, or no answer, and the sender tries again later.
+         */
+        post: operations["receiveStatusCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -147,6 +172,60 @@ export interface components {
          * @example customer1
          */
         Reference: string;
+        /** @description One delivery status of one message, as the vendor POSTs it to the account's callback URL. */
+        StatusCallback: {
+            /** @description The status as WhatsApp reports it. */
+            meta_object: {
+                /** @description What WhatsApp reports, `messages`. */
+                field?: string;
+                /** @description WhatsApp's statuses of the message. */
+                value: {
+                    /** @description The status, one entry. */
+                    statuses: components["schemas"]["WhatsAppStatus"][];
+                };
+            };
+            /** @description The vendor's identifiers, and the references the send gave in its own `extra_info`. */
+            extra_info: {
+                /** @description The vendor's trace id. */
+                trace_id?: string;
+                /** @description The `message_id` of the send's 202. */
+                message_id: string;
+                /** @description The WhatsApp Business Account's id. */
+                waba_id?: string;
+                ref?: components["schemas"]["Reference"];
+                ref1?: components["schemas"]["Reference"];
+                ref2?: components["schemas"]["Reference"];
+            };
+            status: components["schemas"]["CallbackStatus"];
+            /** @description The `message_id` of the send's 202. */
+            message_id: string;
+        };
+        /**
+         * @description The status: SENT first, then DELIVERED and READ; or FAILED after SENT; or NOT-SENT alone.
+         * @enum {string}
+         */
+        CallbackStatus: "SENT" | "DELIVERED" | "READ" | "FAILED" | "NOT-SENT";
+        /** @description One status as WhatsApp writes it. */
+        WhatsAppStatus: {
+            /** @description WhatsApp's message id (`wamid.…`). */
+            id: string;
+            /**
+             * @description The status in WhatsApp's words, in lower case.
+             * @enum {string}
+             */
+            status: "sent" | "delivered" | "read" | "failed" | "not-sent";
+            /** @description Seconds since 1970, as a string. */
+            timestamp: string;
+            /** @description The customer's number, digits only. */
+            recipient_id: string;
+            /** @description Why a message failed or was not sent. */
+            errors?: {
+                /** @description WhatsApp's error code. */
+                code: number;
+                /** @description WhatsApp's title of the error. */
+                title: string;
+            }[];
+        };
         /** @description The envelope every answer of the API has. */
         Envelope: {
             /** @description The vendor's result code. */
@@ -290,6 +369,36 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    receiveStatusCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One status of one message. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusCallback"];
+            };
+        };
+        responses: {
+            /** @description The receiver has the callback (any 2xx will do; the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The receiver cannot read the callback; the sender tries again later, as for any answer that is not 2xx. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

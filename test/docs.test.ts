@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdminDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
+import { webhook } from "../src/contract/webhook.ts";
 
 const html = "build/docs/index.html";
 const screenshot = "build/docs/screenshot.png";
@@ -75,6 +76,24 @@ describe("the rendered docs", () => {
     expect(existsSync(screenshot)).toBe(true);
   });
 
+  it("show the status callback webhook, with an example per status", async () => {
+    const source = readFileSync(html, "utf8");
+    expect(source).toContain("Receive a delivery status");
+    for (const status of webhook().statuses) expect(source, status).toContain(JSON.stringify(status));
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    fresh.setDefaultTimeout(5_000);
+    try {
+      await fresh.goto(`file://${process.cwd()}/${html}`);
+      await fresh.getByText("Callbacks", { exact: true }).first().click();
+      await fresh.getByText("Receive a delivery status").first().click();
+      await fresh.getByRole("heading", { name: "Receive a delivery status" }).waitFor();
+      const text = await fresh.locator("body").innerText();
+      for (const field of ["meta_object", "extra_info", "message_id"]) expect(text, field).toContain(field);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("carry every named example of every response", () => {
     const source = readFileSync(html, "utf8");
     for (const example of operation().examples) expect(source, example.name).toContain(JSON.stringify(example.summary).slice(1, -1));
@@ -95,7 +114,7 @@ describe("the admin API's rendered docs", () => {
         texts.push(await admin.locator("body").innerText());
       }
       const operations = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => (op as { summary: string }).summary));
-      expect(operations).toHaveLength(9);
+      expect(operations).toHaveLength(11);
       for (const summary of operations) expect(texts.join("\n"), summary).toContain(summary);
       await admin.getByText("Scenarios", { exact: true }).first().click();
       await admin.getByText("Add a scenario").first().click();

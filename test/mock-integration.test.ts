@@ -6,13 +6,15 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKaleyraClient, createMockAdmin, KaleyraAdminError, KaleyraTransportError, KaleyraValidationError } from "../src/client/index.ts";
 import { example, operation } from "../src/contract/operation.ts";
+import { webhook } from "../src/contract/webhook.ts";
 import { adminAccess, authorized, isLoopback } from "../src/mock/admin/access.ts";
 import { faultNames } from "../src/mock/admin/faults.ts";
 import { createAdminApi } from "../src/mock/admin/api.ts";
 import { createJournal } from "../src/mock/admin/journal.ts";
 import { createScenarios } from "../src/mock/admin/scenarios.ts";
-import { ConfigError, configFromEnv, maxLatencyMs, maxJournalLimit, parseLatency } from "../src/mock/config.ts";
+import { ConfigError, configFromEnv, defaultCallbackSettings, maxLatencyMs, maxJournalLimit, parseLatency } from "../src/mock/config.ts";
 import { latencyDraw } from "../src/mock/latency.ts";
+import { createCallbackSender } from "../src/callbacks/sender.ts";
 import { describeAdmin } from "../src/mock/run.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
@@ -58,9 +60,11 @@ describe("the test recipients", () => {
     for (const recipient of recipients) expect(recipient.to).toMatch(/^\+1[2-9]\d{2}55501\d{2}$/);
     expect(new Set(recipients.map((recipient) => recipient.to)).size).toBe(recipients.length);
     const failures = operation().examples.filter((named) => named.status !== 202).map((named) => named.name);
-    expect(recipients.filter((recipient) => "example" in recipient.respond && recipient.delayMs === undefined).map((recipient) => "example" in recipient.respond && recipient.respond.example)).toEqual(failures);
+    expect(recipients.filter((recipient) => "example" in recipient.respond && recipient.respond.example !== "accepted").map((recipient) => "example" in recipient.respond && recipient.respond.example)).toEqual(failures);
     expect(recipients.filter((recipient) => "fault" in recipient.respond).map((recipient) => "fault" in recipient.respond && recipient.respond.fault)).toEqual(faultNames());
     expect(recipients.filter((recipient) => (recipient.delayMs ?? 0) > 0).map((recipient) => recipient.respond)).toEqual([{ example: "accepted" }]);
+    // One per way a message's callbacks can end other than the default (read).
+    expect(recipients.filter((recipient) => recipient.callbacks !== undefined).map((recipient) => recipient.callbacks)).toEqual(Object.keys(webhook().sequences).filter((path) => path !== "read"));
     // The conformance suite's fictional recipient stays an ordinary number.
     expect(recipients.map((recipient) => recipient.to)).not.toContain("+12025550100");
   });
@@ -75,7 +79,7 @@ describe("the test recipients", () => {
 
   it("answer each named failure with the example's exact status and body", async () => {
     for (const recipient of recipients) {
-      if (!("example" in recipient.respond) || recipient.delayMs) continue;
+      if (!("example" in recipient.respond) || recipient.respond.example === "accepted") continue;
       const named = example(recipient.respond.example);
       const answer = await exchange(mock, recipient.to);
       expect(answer).toMatchObject({ kind: "answer", status: named.status });
@@ -280,7 +284,7 @@ describe("who may use the admin API", () => {
   });
 
   it("when off, leaves every admin path to the vendor's rules (a plain 404), so nothing tells it is there", async () => {
-    const api = createAdminApi({ access: { mode: "off" }, journal: createJournal(10, []), scenarios: createScenarios([]) });
+    const api = createAdminApi({ access: { mode: "off" }, journal: createJournal(10, []), scenarios: createScenarios([]), callbacks: createCallbackSender({ ...defaultCallbackSettings, url: undefined }, () => {}, (text) => text) });
     expect(await api.handle({ method: "GET", headers: {} } as never, "/__admin/requests", {})).toBeUndefined();
     expect(api.prefix).toBe("/__admin/");
   });

@@ -2,14 +2,19 @@
 // process around it, so tests can run it in-process.
 import { exitCodes, UsageError } from "./output.ts";
 import { send, sendHelp, type CommandIo } from "./send.ts";
+import { callbacksCommand } from "../callbacks/listen.ts";
 
 const mockHelp = `Usage: kaleyra-video mock
 
 Runs the local mock of the send-video API, as npm start does: Stoplight Prism serving the
 contract, on http://127.0.0.1:4010. Stop it with Ctrl-C.
 
-Environment: PORT, HOST, KALEYRA_MOCK_LOG=silent, and the account the mock knows:
-KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS (comma-separated).
+Environment: PORT, HOST, KALEYRA_MOCK_LOG=silent, KALEYRA_MOCK_ENGINE, KALEYRA_MOCK_REQUEST_TIMEOUT_MS,
+the account the mock knows: KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS
+(comma-separated); the integration-test server: KALEYRA_MOCK_LATENCY_MS (250 or 100-900),
+KALEYRA_MOCK_JOURNAL_LIMIT, KALEYRA_MOCK_ADMIN_TOKEN; status callbacks: KALEYRA_MOCK_CALLBACK_URL,
+KALEYRA_MOCK_CALLBACK_DELAYS_MS (100,200,300), KALEYRA_MOCK_CALLBACK_ATTEMPTS (4).
+The admin API is on the same port under /__admin/ (see the README).
 
 Example:
   PORT=4010 KALEYRA_MOCK_API_KEY=test-key kaleyra-video mock
@@ -21,6 +26,7 @@ Commands:
   send    send one WhatsApp video message (or --dry-run it) through Kaleyra's API v2
   mock    run the local mock of the API
   conform check a target (the mock, a pod, another implementation) against the contract
+  callbacks  listen for status callbacks and check them against the contract
 
 Run kaleyra-video <command> --help for a command's options.
 
@@ -62,6 +68,8 @@ export async function cli(argv: string[], io: CommandIo): Promise<number> {
         return await send(rest, io);
       case "conform":
         return await conformance(rest, io);
+      case "callbacks":
+        return await callbacksCommand(rest, io);
       case "mock":
         if (rest.includes("--help") || rest.includes("-h")) {
           io.out(mockHelp);

@@ -3,7 +3,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../../generated/kaleyra-whatsapp-video.ts";
 import { exampleMatching, operation } from "../contract/operation.ts";
-import { compileContractSchemas, type ContractSchemas } from "../contract/schemas.ts";
+import { contractSchemas } from "../contract/schemas.ts";
 import {
   KaleyraApiError,
   KaleyraTransportError,
@@ -85,8 +85,6 @@ export interface KaleyraClient {
 export const defaultTimeoutMs = 30_000;
 export { defaultMaxResponseBytes };
 
-let schemas: ContractSchemas | undefined;
-const contractSchemas = () => (schemas ??= compileContractSchemas());
 
 /** Options that cannot work are refused before anything is sent, as validation errors naming them. */
 function optionsProblem(field: string, message: string, rule = "option"): KaleyraValidationError {

@@ -10,3 +10,6 @@ export { createMockAdmin, defaultAdminTimeoutMs } from "./mock-admin.ts";
 export type { MockAdmin, MockAdminOptions, JournalEntry, Journal, JournalFilter, ScenarioInput, Scenario, TestRecipient, MockIdentity, Fault } from "./mock-admin.ts";
 export { KaleyraAdminError } from "./errors.ts";
 export type { AdminProblem } from "./errors.ts";
+export { parseStatusCallback } from "../callbacks/parse.ts";
+export { statusCallbackHandler, defaultCallbackBodyBytes, type StatusCallbackHandlerOptions } from "../callbacks/handler.ts";
+export type { StatusCallback, CallbackStatus } from "../contract/webhook.ts";

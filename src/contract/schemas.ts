@@ -55,3 +55,11 @@ export function compileContractSchemas(doc: OpenApiDocument = loadDocument()): C
 
   return { check, issues: (pointer, value) => issues(pointer, value) };
 }
+
+let shared: ContractSchemas | undefined;
+
+/** One compilation of the contract's schemas for the whole process (compiling takes a while). */
+export function contractSchemas(): ContractSchemas {
+  shared ??= compileContractSchemas();
+  return shared;
+}

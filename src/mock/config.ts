@@ -1,4 +1,6 @@
+import type { CallbackSettings } from "../callbacks/sender.ts";
 import { headerValueProblem } from "../http/secrets.ts";
+import { callbackUrlProblem } from "../callbacks/url.ts";
 
 // The mock's settings, read from the environment. Each account field left unset is not checked.
 export interface MockAccount {
@@ -29,7 +31,19 @@ export interface MockConfig {
   journalLimit?: number;
   /** `Authorization: Bearer <token>` the admin API asks for; needed for it to be on off loopback. */
   adminToken?: string;
+  /** Status callbacks after each 202; off while no URL is set (here or by the admin API). */
+  callbacks?: Partial<CallbackSettings>;
 }
+
+export const defaultCallbackSettings: Omit<CallbackSettings, "url"> = {
+  delaysMs: [100, 200, 300],
+  attempts: 4,
+  backoffMs: 200,
+  timeoutMs: 5_000,
+  queueLimit: 10_000,
+  concurrency: 256,
+  keep: 1_000,
+};
 
 /** Milliseconds, drawn uniformly from min to max (equal for a fixed latency). */
 export interface Latency {
@@ -108,6 +122,24 @@ export function parseLatency(value: string | undefined): Latency {
   return { min: fixed, max: fixed };
 }
 
+function parseCallbacks(env: NodeJS.ProcessEnv): Partial<CallbackSettings> {
+  const callbacks: Partial<CallbackSettings> = {};
+  const url = nonEmpty(env.KALEYRA_MOCK_CALLBACK_URL);
+  if (url !== undefined) {
+    const problem = callbackUrlProblem(url);
+    if (problem) throw new ConfigError(`KALEYRA_MOCK_CALLBACK_URL ${problem}`);
+    callbacks.url = url;
+  }
+  const delays = nonEmpty(env.KALEYRA_MOCK_CALLBACK_DELAYS_MS);
+  if (delays !== undefined) callbacks.delaysMs = delays.split(",").map((delay) => wholeNumber("KALEYRA_MOCK_CALLBACK_DELAYS_MS", delay.trim(), maxLatencyMs));
+  const attempts = nonEmpty(env.KALEYRA_MOCK_CALLBACK_ATTEMPTS);
+  if (attempts !== undefined) {
+    callbacks.attempts = wholeNumber("KALEYRA_MOCK_CALLBACK_ATTEMPTS", attempts, 100);
+    if (callbacks.attempts < 1) throw new ConfigError(`KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "0"`);
+  }
+  return callbacks;
+}
+
 function parseJournalLimit(value: string | undefined): number {
   const text = value?.trim() ?? "";
   return text === "" ? defaultJournalLimit : wholeNumber("KALEYRA_MOCK_JOURNAL_LIMIT", text, maxJournalLimit);
@@ -138,6 +170,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
     requestTimeoutMs: parseTimeout(env.KALEYRA_MOCK_REQUEST_TIMEOUT_MS),
     latency: parseLatency(env.KALEYRA_MOCK_LATENCY_MS),
     journalLimit: parseJournalLimit(env.KALEYRA_MOCK_JOURNAL_LIMIT),
+    callbacks: parseCallbacks(env),
     ...(adminToken === undefined ? {} : { adminToken }),
   };
 }

@@ -3,36 +3,8 @@
 // schema rejects as the vendor does, WA400), and its URL and headers as the engines need them.
 import type { IncomingMessage } from "node:http";
 
-export type BodyRead =
-  | { kind: "read"; bytes: Buffer }
-  | { kind: "too-large"; limit: number }
-  | { kind: "aborted" };
-
-export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const declared = Number(request.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      resolve({ kind: "too-large", limit });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: BodyRead) => {
-      request.removeAllListeners("data");
-      resolve(result);
-    };
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) finish({ kind: "too-large", limit });
-      else chunks.push(chunk);
-    });
-    request.on("end", () => finish({ kind: "read", bytes: Buffer.concat(chunks, size) }));
-    request.on("error", () => finish({ kind: "aborted" }));
-    request.on("close", () => {
-      if (!request.complete) finish({ kind: "aborted" });
-    });
-  });
-}
+// Bodies are read with a limit by the kit's one HTTP edge.
+export { readBody, type BodyRead } from "../http/request-body.ts";
 
 export interface DecodedBody {
   /** Parsed JSON, the raw text when it is not JSON of an accepted media type, or undefined when empty. */

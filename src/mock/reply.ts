@@ -3,6 +3,7 @@ import type { ServerResponse } from "node:http";
 import { example } from "../contract/operation.ts";
 import { freshMessageId } from "./message-id.ts";
 import type { Fault } from "./admin/faults.ts";
+import type { CallbackPath } from "../callbacks/sender.ts";
 
 export interface Reply {
   status: number;
@@ -17,6 +18,8 @@ export interface Reply {
   source?: string;
   /** Milliseconds the scenario holds the answer back, on top of the mock's latency. */
   delayMs?: number;
+  /** The status callbacks an accepted answer gets, when a scenario chose them. */
+  callbacks?: CallbackPath;
 }
 
 export interface Envelope {

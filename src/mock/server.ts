@@ -14,14 +14,17 @@ import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
 import { adminAccess } from "./admin/access.ts";
+import { callbackMessage } from "../callbacks/payload.ts";
+import { createCallbackSender, type CallbackSender } from "../callbacks/sender.ts";
+import { createMasker } from "../http/secrets.ts";
 import { createAdminApi, type AdminApi } from "./admin/api.ts";
 import { playFault, type HeldResponses } from "./admin/faults.ts";
 import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/journal.ts";
 import { createScenarios, type Chosen, type Scenarios } from "./admin/scenarios.ts";
-import { defaultJournalLimit } from "./config.ts";
+import { defaultCallbackSettings, defaultJournalLimit } from "./config.ts";
 import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
 import { createHolds, latencyDraw } from "./latency.ts";
-import { createRequestLog, type RequestLog } from "./log.ts";
+import { createRequestLog, escapeLine, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
 import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
 
@@ -69,14 +72,29 @@ function recipientOf(body: unknown): string | undefined {
 
 /** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
 function chosenReply(chosen: Chosen, notes: string[]): Reply {
-  const { respond, source, delayMs } = chosen;
+  const { respond, source, delayMs, callbacks } = chosen;
   notes.push(`${source === "test-recipient" ? "test recipient" : `scenario ${source}`}: ${"example" in respond ? respond.example : `fault ${respond.fault}`}`);
   if ("fault" in respond) return { status: 0, headers: {}, body: undefined, fault: respond.fault, source, delayMs };
   const reply = exampleReply(respond.example);
-  return { ...reply, body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body, source, delayMs };
+  return { ...reply, body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body, source, delayMs, ...(callbacks === undefined ? {} : { callbacks }) };
 }
 
 type Answer = { kind: "admin" | "vendor"; reply: Reply } | undefined;
+
+/** After a 202: the message's callbacks, with its id, its recipient and the send's references. */
+function queueCallbacks(sender: CallbackSender, reply: Reply, facts: Facts): void {
+  const answer = (reply.raw !== undefined ? JSON.parse(reply.raw) : reply.body) as { data?: { message_id?: unknown } } | undefined;
+  const messageId = answer?.data?.message_id;
+  if (typeof messageId !== "string" || !facts.bodyJson || facts.body === undefined) return;
+  const sent = JSON.parse(facts.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
+  const refs: { ref?: string; ref1?: string; ref2?: string } = {};
+  for (const name of ["ref", "ref1", "ref2"] as const) {
+    const value = sent.extra_info?.[name];
+    if (typeof value === "string") refs[name] = value;
+  }
+  const to = typeof sent.messaging_object?.to === "string" ? sent.messaging_object.to : "";
+  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read");
+}
 
 async function answer(request: IncomingMessage, config: MockConfig, stages: Stages, notes: string[], facts: Facts): Promise<Answer> {
   const vendor = (reply: Reply | undefined): Answer => reply && { kind: "vendor", reply };
@@ -196,7 +214,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   if (!engines.fast) await engines.prism();
   const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, [options.account.apiKey, options.adminToken]);
   const scenarios = createScenarios(operation().testRecipients);
-  const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios });
+  const secretMask = createMasker([options.account.apiKey, options.adminToken]);
+  const note = options.log === "silent" ? () => {} : (line: string) => (options.write ?? ((text: string) => process.stdout.write(text)))(`${escapeLine(secretMask(line))}\n`);
+  const callbacks = createCallbackSender({ ...defaultCallbackSettings, url: undefined, ...options.callbacks }, note, secretMask);
+  const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios, callbacks });
   const stages: Stages = { engines, admin, scenarios };
   const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey, options.adminToken);
   const latency = latencyDraw(options.latency);
@@ -238,6 +259,9 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       else status = playFault(reply.fault, response, engines.rules.accepted().raw!, held);
     } else {
       send(response, reply);
+    }
+    if (kind === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url() !== undefined) {
+      queueCallbacks(callbacks, reply, facts);
     }
     if (kind === "vendor") {
       journal.add({
@@ -309,6 +333,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       new Promise<void>((resolve, reject) => {
         closing = true;
         holds.releaseAll();
+        callbacks.close();
         for (const response of held) response.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();

@@ -11,8 +11,8 @@ export interface Answer {
 }
 
 export interface Distortion {
-  /** Answer instead of the mock, or change the request's headers before forwarding. */
-  request?: (incoming: { headers: IncomingHttpHeaders; body: string }) => Answer | { headers: IncomingHttpHeaders } | undefined;
+  /** Answer instead of the mock, or change the request's headers (and body) before forwarding. */
+  request?: (incoming: { method: string; path: string; headers: IncomingHttpHeaders; body: string }) => Answer | { headers: IncomingHttpHeaders; body?: string } | undefined;
   /** Rewrite the mock's answer. */
   response?: (answer: Answer) => Answer;
 }
@@ -23,11 +23,11 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
     incoming.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
+      let body = Buffer.concat(chunks).toString("utf8");
       let headers = incoming.headers;
       let early: ReturnType<NonNullable<Distortion["request"]>>;
       try {
-        early = distortion.request?.({ headers, body });
+        early = distortion.request?.({ method: incoming.method ?? "", path: incoming.url ?? "", headers, body });
       } catch {
         early = undefined; // A distortion that cannot read this request leaves it alone.
       }
@@ -37,7 +37,13 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
         else outgoing.writeHead(early.status, early.headers).end(early.body);
         return;
       }
-      if (early) headers = early.headers;
+      if (early) {
+        headers = early.headers;
+        if (early.body !== undefined) {
+          body = early.body;
+          headers = { ...headers, "content-length": String(Buffer.byteLength(body)) };
+        }
+      }
       const proxied = forward({ hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
         const parts: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => parts.push(chunk));

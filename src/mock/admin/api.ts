@@ -8,6 +8,8 @@ import { operation } from "../../contract/operation.ts";
 import { compileContractSchemas } from "../../contract/schemas.ts";
 import { readBody } from "../intake.ts";
 import type { Reply } from "../reply.ts";
+import type { CallbackSender } from "../../callbacks/sender.ts";
+import { callbackUrlProblem } from "../../callbacks/url.ts";
 import { authorized, type AdminAccess } from "./access.ts";
 import { identityAnswer } from "./identity.ts";
 import type { Journal, JournalFilter } from "./journal.ts";
@@ -81,6 +83,7 @@ export interface AdminState {
   access: AdminAccess;
   journal: Journal;
   scenarios: Scenarios;
+  callbacks: CallbackSender;
 }
 
 export interface AdminApi {
@@ -149,6 +152,19 @@ export function createAdminApi(state: AdminState): AdminApi {
     reset: () => {
       state.journal.clear();
       state.scenarios.clear();
+      state.callbacks.reset();
+      return ok(204);
+    },
+    listCallbacks: () => ok(200, state.callbacks.page()),
+    setCallbackUrl: async ({ request, bodyPointer }) => {
+      const body = await readJson(request);
+      if (!body || !body.ok) return body?.reply;
+      const errors = issuesOf(bodyPointer!, body.value);
+      if (errors.length) return fieldProblem(errors);
+      const { url } = body.value as { url: string | null };
+      const problem = url === null ? undefined : callbackUrlProblem(url);
+      if (problem) return fieldProblem([{ field: "url", message: problem }]);
+      state.callbacks.setUrl(url ?? undefined);
       return ok(204);
     },
     listScenarios: () => ok(200, { scenarios: state.scenarios.list() }),

@@ -24,6 +24,8 @@ export interface Chosen {
   respond: Respond;
   delayMs: number;
   source: string;
+  /** The callbacks an accepted answer gets; the default sequence when undefined. */
+  callbacks: Schemas["CallbackPath"] | undefined;
 }
 
 export interface Scenarios {
@@ -63,15 +65,15 @@ export function createScenarios(testRecipients: readonly TestRecipient[]): Scena
         if (!matches(scenario.match, facts)) continue;
         scenario.matched++;
         if (scenario.times !== undefined && scenario.matched >= scenario.times) active.splice(i, 1);
-        return { respond: scenario.respond, delayMs: scenario.delayMs, source: scenario.id };
+        return { respond: scenario.respond, delayMs: scenario.delayMs, source: scenario.id, callbacks: scenario.callbacks };
       }
       const recipient = facts.to === undefined ? undefined : byRecipient.get(facts.to);
-      return recipient && { respond: recipient.respond, delayMs: recipient.delayMs ?? 0, source: testRecipientSource };
+      return recipient && { respond: recipient.respond, delayMs: recipient.delayMs ?? 0, source: testRecipientSource, callbacks: recipient.callbacks };
     },
     add(input) {
       if (active.length >= limit) return { ok: false, limit };
       const id = randomUUID();
-      active.push({ id, match: { ...input.match }, respond: { ...input.respond }, delayMs: input.delayMs ?? 0, ...(input.times === undefined ? {} : { times: input.times }), matched: 0 });
+      active.push({ id, match: { ...input.match }, respond: { ...input.respond }, delayMs: input.delayMs ?? 0, ...(input.callbacks === undefined ? {} : { callbacks: input.callbacks }), ...(input.times === undefined ? {} : { times: input.times }), matched: 0 });
       return { ok: true, id };
     },
     list: () => active.map((scenario) => structuredClone(scenario)),

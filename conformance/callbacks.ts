@@ -1,0 +1,85 @@
+// Conformance stage for the kit's mock only: the status callbacks of the run's accepted sends,
+// end to end. A receiver is started on loopback, the mock is pointed at it through its admin API
+// (and pointed back afterwards), and each accepted message must get one whole sequence of the
+// contract, every callback passing the callback checks.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createCallbackChecker, type CallbackFinding } from "../src/callbacks/checker.ts";
+import { exchange } from "../src/http/exchange.ts";
+import { readBody } from "../src/http/request-body.ts";
+import type { SendLimits } from "./send.ts";
+
+export interface CallbackReport {
+  /** Accepted sends whose callbacks were awaited. */
+  messages: number;
+  /** Callbacks received. */
+  received: number;
+  /** Each finding, by check; `complete` for a message that did not get a whole sequence in time. */
+  findings: (CallbackFinding | { check: "complete"; messageId: string; message: string })[];
+}
+
+export interface CallbackStage {
+  /** Waits for the callbacks of these messages (at most `limitMs`), then stops and restores the mock. */
+  finish(messageIds: readonly string[], limitMs: number): Promise<CallbackReport>;
+  /** Requests sent to the mock's admin API. */
+  adminRequests(): number;
+}
+
+const callbacksPath = "/__admin/callbacks";
+
+/** Undefined when the mock's admin API does not take the receiver (then nothing is checked). */
+export async function startCallbackStage(target: string, limits: SendLimits, adminToken: string | undefined): Promise<CallbackStage | undefined> {
+  const base = target.replace(/\/+$/, "");
+  let adminRequests = 0;
+  const headers = { "content-type": "application/json", accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
+  const admin = async (method: string, body?: unknown) => {
+    adminRequests++;
+    const text = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return exchange({ url: `${base}${callbacksPath}`, method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...limits, maxResponseBytes: 4 * 1024 * 1024 });
+  };
+
+  const before = await admin("GET");
+  if (!before.ok || before.answer.status !== 200) return undefined;
+  const previous = (JSON.parse(before.answer.text) as { url: string | null }).url;
+
+  const checker = createCallbackChecker();
+  const findings: CallbackReport["findings"] = [];
+  let received = 0;
+  const server = createServer((request, response) => {
+    void readBody(request, 64 * 1024).then((read) => {
+      if (read.kind !== "read") return response.destroy();
+      try {
+        received++;
+        findings.push(...checker.check(JSON.parse(read.bytes.toString("utf8"))));
+      } catch {
+        findings.push({ check: "valid", messageId: undefined, message: "the body is not JSON" });
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+  const pointed = await admin("PUT", { url });
+  if (!pointed.ok || pointed.answer.status !== 204) {
+    server.close();
+    return undefined;
+  }
+
+  return {
+    adminRequests: () => adminRequests,
+    async finish(messageIds, limitMs) {
+      const whole = () => {
+        const incomplete = new Set(checker.incomplete());
+        const seen = checker.messages();
+        return messageIds.filter((id) => !seen.has(id) || incomplete.has(id));
+      };
+      const started = Date.now();
+      while (whole().length > 0 && Date.now() - started < limitMs && !limits.signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const id of whole()) findings.push({ check: "complete", messageId: id, message: `no whole sequence within ${limitMs} ms (got ${checker.messages().get(id)?.join(", ") || "nothing"})` });
+      await admin("PUT", { url: previous });
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      return { messages: messageIds.length, received, findings };
+    },
+  };
+}

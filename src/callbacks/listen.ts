@@ -1,0 +1,133 @@
+// `kaleyra-video callbacks`: a receiver that checks every status callback it gets against the
+// contract, correlates them by message id, and sums up on Ctrl-C (or after --for-ms).
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import type { CommandIo } from "../cli/send.ts";
+import { UsageError } from "../cli/output.ts";
+import { readBody } from "../http/request-body.ts";
+import { createCallbackChecker, type CallbackFinding } from "./checker.ts";
+import { defaultCallbackBodyBytes } from "./handler.ts";
+
+export const callbacksHelp = `Usage: kaleyra-video callbacks [--port N] [--host H] [--for-ms MS] [--report json=FILE]
+
+Listens for status callbacks (from the kit's mock, or from a real pod through your tunnel) and
+checks each one against the contract: valid against its webhook schema, message_id the same in
+extra_info, each message's statuses in one of the contract's sequences (SENT, DELIVERED, READ;
+SENT, FAILED; NOT-SENT), no status twice, the same ref, ref1, ref2 in all of a message's callbacks.
+Every callback is answered 204 (400 when it is not JSON), one line each; a summary at the end.
+
+  --port     port to listen on (default 4020; 0 picks a free one, printed)
+  --host     interface to listen on (default 127.0.0.1)
+  --for-ms   stop by itself after this many milliseconds (default: at Ctrl-C or SIGTERM)
+  --report   json=FILE: every callback and finding, written at the end
+
+Exit codes: 0 no violation, 1 violations found, 2 bad usage or the port cannot be used.
+
+Example (the mock sends its callbacks here):
+  kaleyra-video callbacks --port 4020 &
+  KALEYRA_MOCK_CALLBACK_URL=http://127.0.0.1:4020/ npm start
+`;
+
+export interface ListenResult {
+  callbacks: number;
+  messages: number;
+  findings: CallbackFinding[];
+  incomplete: string[];
+}
+
+/** Listens until `stop` resolves; `ready` gets the URL once listening. */
+export async function listenForCallbacks(options: { port: number; host: string; stop: Promise<unknown>; ready?: (url: string) => void; line?: (text: string) => void }): Promise<ListenResult> {
+  const checker = createCallbackChecker();
+  const findings: CallbackFinding[] = [];
+  let callbacks = 0;
+  const line = options.line ?? (() => {});
+  const server = createServer((request, response) => {
+    void (async () => {
+      const read = await readBody(request, defaultCallbackBodyBytes);
+      if (read.kind === "aborted") return response.destroy();
+      if (read.kind === "too-large") return response.writeHead(413, { connection: "close" }).end();
+      let body: unknown;
+      try {
+        body = JSON.parse(read.bytes.toString("utf8"));
+      } catch {
+        findings.push({ check: "valid", messageId: undefined, message: "the body is not JSON" });
+        line("? (not JSON) ✗ valid: the body is not JSON");
+        return response.writeHead(400).end();
+      }
+      callbacks++;
+      const found = checker.check(body);
+      findings.push(...found);
+      const { status, message_id: id } = (body ?? {}) as { status?: unknown; message_id?: unknown };
+      line(`${String(status ?? "?")} ${String(id ?? "?")} ${found.length ? found.map((f) => `✗ ${f.check}: ${f.message}`).join("; ") : "ok"}`);
+      response.writeHead(204).end();
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  options.ready?.(`http://${host}:${(server.address() as AddressInfo).port}/`);
+  await options.stop;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  return { callbacks, messages: checker.messages().size, findings, incomplete: checker.incomplete() };
+}
+
+export function describeResult(result: ListenResult): string {
+  const byCheck = new Map<string, number>();
+  for (const finding of result.findings) byCheck.set(finding.check, (byCheck.get(finding.check) ?? 0) + 1);
+  const violations = result.findings.length ? `${result.findings.length} violation(s): ${[...byCheck].map(([check, count]) => `${check} ${count}`).join(", ")}` : "no violation";
+  const incomplete = result.incomplete.length ? `; ${result.incomplete.length} message(s) without a whole sequence yet` : "";
+  return `${result.callbacks} callback(s) for ${result.messages} message(s): ${violations}${incomplete}.`;
+}
+
+export async function callbacksCommand(argv: string[], io: CommandIo): Promise<number> {
+  try {
+    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { port: { type: "string" }, host: { type: "string" }, "for-ms": { type: "string" }, report: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      io.out(callbacksHelp);
+      return 0;
+    }
+    const whole = (text: string | undefined, flag: string, fallback: number, min: number, max: number) => {
+      if (text === undefined) return fallback;
+      if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+      return Number(text);
+    };
+    const port = whole(values.port, "port", 4020, 0, 65535);
+    const forMs = values["for-ms"] === undefined ? undefined : whole(values["for-ms"], "for-ms", 0, 1, 2 ** 31 - 1);
+    const report = values.report;
+    if (report !== undefined && !/^json=.+/.test(report)) throw new UsageError("--report takes json=FILE");
+    let stopBy: (() => void) | undefined;
+    const stop = new Promise<void>((resolve) => (stopBy = resolve));
+    const onSignal = () => stopBy?.();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const timer = forMs === undefined ? undefined : setTimeout(onSignal, forMs);
+    let result: ListenResult;
+    try {
+      result = await listenForCallbacks({ port, host: values.host ?? "127.0.0.1", stop, ready: (url) => io.err(`Listening for status callbacks on ${url}`), line: (text) => io.out(text) });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") throw new UsageError(`cannot listen on ${values.host ?? "127.0.0.1"}:${port} (${code}); pick another with --port`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    io.out(describeResult(result));
+    if (report !== undefined) writeFileSync(report.slice("json=".length), `${JSON.stringify(result, null, 2)}\n`);
+    return result.findings.length ? 1 : 0;
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (!usage) throw error;
+    io.err(`callbacks: ${(error as Error).message}\nRun kaleyra-video callbacks --help.`);
+    return 2;
+  }
+}

@@ -1,0 +1,358 @@
+// Status callbacks: in the contract as a 3.1 webhook, sent by the mock with retries, parsed by the
+// client, received by the node:http handler, and checked by `kaleyra-video callbacks`.
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
+import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
+import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/client/index.ts";
+import { createCallbackChecker } from "../src/callbacks/checker.ts";
+import { callbacksCommand } from "../src/callbacks/listen.ts";
+import { failure } from "./support/failure.ts";
+import { startTestMock, type TestMock } from "./support/mock.ts";
+import { apiKey, businessNumber, sid } from "./support/requests.ts";
+
+const schemas = compileContractSchemas(loadDocument());
+const fast = { delaysMs: [5], backoffMs: 20, attempts: 3, timeoutMs: 500 };
+
+interface Receiver {
+  url: string;
+  got: StatusCallback[];
+  hits: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** A receiver whose `answer` decides each status (0: drop the connection). */
+async function receiver(answer: (hit: number, body: StatusCallback) => number = () => 204): Promise<Receiver> {
+  const state: Receiver = { url: "", got: [], hits: 0, server: undefined as never, close: async () => {} };
+  state.server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as StatusCallback;
+      const status = answer(++state.hits, body);
+      if (status === 0) return response.destroy();
+      if (status >= 200 && status < 300) state.got.push(body);
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => state.server.listen(0, "127.0.0.1", resolve));
+  state.url = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}/hook`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      state.server.closeAllConnections();
+      state.server.close(() => resolve());
+    });
+  return state;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 5_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const client = (mock: TestMock) => createKaleyraClient({ sid, apiKey, baseUrl: mock.url });
+const send = (mock: TestMock, to = "+919876543210", extraInfo: Record<string, string> = { ref: "order-42", ref1: "campaign", ref2: "x" }) =>
+  client(mock).sendVideo({ phoneNumber: businessNumber, to, video: { id: "1166846181421424" }, extraInfo });
+
+describe("the status callback in the contract", () => {
+  it("is a 3.1 webhook with one valid named example per status, in the vendor's words", () => {
+    const { statuses, schemaPointer, exampleOf } = webhook();
+    // Pinned to the vendor's notes, not to the contract.
+    const notes = "../shared/reference/vendor-notes.md";
+    expect(existsSync(notes)).toBe(true);
+    const line = /statuses ([A-Z, -]+)\./.exec(readFileSync(notes, "utf8").replace(/\s+/g, " "))![1]!;
+    expect(statuses).toEqual(line.split(/, /).map((status) => status.trim()));
+    for (const status of statuses) {
+      expect(exampleOf(status).status).toBe(status);
+      expect(schemas.issues(schemaPointer, exampleOf(status))).toEqual([]);
+    }
+    expect(Object.keys((loadDocument().webhooks as object) ?? {})).toEqual(["statusCallback"]);
+  });
+
+  it("names the sequences a message's callbacks follow, which the admin contract's paths name too", () => {
+    expect(webhook().sequences).toEqual({ read: ["SENT", "DELIVERED", "READ"], failed: ["SENT", "FAILED"], "not-sent": ["NOT-SENT"] });
+    expect((loadAdminDocument().components.schemas.CallbackPath as { enum: string[] }).enum).toEqual(Object.keys(webhook().sequences));
+    expect(new Set(Object.values(webhook().sequences).flat())).toEqual(new Set(webhook().statuses));
+  });
+});
+
+describe("the mock sends them", () => {
+  let hook: Receiver;
+  let mock: TestMock;
+  beforeAll(async () => {
+    hook = await receiver();
+    mock = await startTestMock({ apiKey }, "fast", { callbacks: { ...fast, url: hook.url } });
+  });
+  afterAll(async () => {
+    await mock.close();
+    await hook.close();
+  });
+
+  it("after each 202: SENT, DELIVERED, READ, each valid, with its message_id and the send's references", async () => {
+    const { messageId } = await send(mock);
+    const got = await until("three callbacks", () => {
+      const mine = hook.got.filter((callback) => callback.message_id === messageId);
+      return mine.length === 3 ? mine : undefined;
+    });
+    expect(got.map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
+    for (const callback of got) {
+      expect(schemas.issues(webhook().schemaPointer, callback)).toEqual([]);
+      expect(callback.extra_info).toMatchObject({ message_id: messageId, ref: "order-42", ref1: "campaign", ref2: "x" });
+      expect(callback.meta_object.value.statuses[0]!.recipient_id).toBe("919876543210");
+    }
+    expect(new Set(got.map((callback) => callback.meta_object.value.statuses[0]!.id)).size).toBe(1);
+    const admin = createMockAdmin({ baseUrl: mock.url });
+    const page = await admin.raw.GET("/__admin/callbacks");
+    const deliveries = page.data!.deliveries.filter((delivery) => delivery.messageId === messageId);
+    expect(deliveries.map((delivery) => [delivery.status, delivery.state, delivery.attempts.map((attempt) => attempt.outcome)])).toEqual([
+      ["SENT", "delivered", ["delivered"]],
+      ["DELIVERED", "delivered", ["delivered"]],
+      ["READ", "delivered", ["delivered"]],
+    ]);
+  });
+
+  it("leaves out the references a send did not give", async () => {
+    const { messageId } = await send(mock, "+919876543211", { ref: "only-ref" });
+    const first = await until("a callback", () => hook.got.find((callback) => callback.message_id === messageId));
+    expect(first.extra_info.ref).toBe("only-ref");
+    expect(first.extra_info).not.toHaveProperty("ref1");
+    expect(first.extra_info).not.toHaveProperty("ref2");
+  });
+
+  it("follow a scenario's or a test recipient's path: SENT then FAILED, or NOT-SENT alone", async () => {
+    const admin = createMockAdmin({ baseUrl: mock.url });
+    await admin.addScenario({ match: { to: "+919800000001" }, respond: { example: "accepted" }, callbacks: "failed" });
+    const failed = await send(mock, "+919800000001");
+    const notSent = await send(mock, "+12025550121");
+    const statusesOf = (id: string) => hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status);
+    await until("both paths", () => (statusesOf(failed.messageId).length === 2 && statusesOf(notSent.messageId).length === 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more follows
+    expect(statusesOf(failed.messageId)).toEqual(["SENT", "FAILED"]);
+    expect(statusesOf(notSent.messageId)).toEqual(["NOT-SENT"]);
+    expect(hook.got.find((callback) => callback.message_id === failed.messageId && callback.status === "FAILED")!.meta_object.value.statuses[0]!.errors).toHaveLength(1);
+    await admin.reset();
+  });
+
+  it("keep their order per message with 100 concurrent sends", async () => {
+    const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => send(mock, `+9197000${String(i).padStart(5, "0")}`)));
+    const ids = new Set(sent.map((result) => result.messageId));
+    await until("300 callbacks", () => (hook.got.filter((callback) => ids.has(callback.message_id)).length === 300 ? true : undefined), 15_000);
+    for (const id of ids) expect(hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
+  }, 20_000);
+});
+
+describe("a receiver that fails", () => {
+  it("gets retries with backoff: refused twice, then delivered", async () => {
+    const hook = await receiver((hit) => (hit <= 2 ? 503 : 204));
+    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0, 60_000], url: hook.url } });
+    try {
+      const { messageId } = await send(mock);
+      const admin = createMockAdmin({ baseUrl: mock.url });
+      const delivery = await until("SENT delivered", async () => (await admin.raw.GET("/__admin/callbacks")).data!.deliveries.find((one) => one.messageId === messageId && one.state === "delivered"));
+      expect(delivery.attempts.map((attempt) => [attempt.outcome, attempt.status])).toEqual([
+        ["refused", 503],
+        ["refused", 503],
+        ["delivered", 204],
+      ]);
+      const times = delivery.attempts.map((attempt) => Date.parse(attempt.at));
+      expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(15); // backoff 20 ms
+      expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(35); // then 40 ms
+      expect(hook.got.map((callback) => callback.status)).toEqual(["SENT"]);
+    } finally {
+      await mock.close();
+      await hook.close();
+    }
+  });
+
+  it("is given up after the last attempt, and logged; an unreachable one never slows the sends, and a flood is bounded", async () => {
+    const gone = await receiver();
+    await gone.close(); // nothing listens there now
+    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0], attempts: 2, backoffMs: 10, url: gone.url, queueLimit: 20, concurrency: 2 } });
+    try {
+      const started = performance.now();
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196000${String(i).padStart(5, "0")}`)));
+      expect(results).toHaveLength(200);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      const admin = createMockAdmin({ baseUrl: mock.url });
+      const page = await until("the queue drained", async () => {
+        const now = (await admin.raw.GET("/__admin/callbacks")).data!;
+        return now.pending === 0 ? now : undefined;
+      }, 10_000);
+      // 200 sends, at most 20 waiting and 2 sending at a time: the rest were dropped and counted.
+      expect(page.dropped).toBeGreaterThan(0);
+      expect(page.dropped + new Set(page.deliveries.map((delivery) => delivery.messageId)).size).toBe(200);
+      for (const delivery of page.deliveries) {
+        expect(delivery.state).toBe("given-up");
+        expect(delivery.attempts.map((attempt) => attempt.outcome)).toEqual(["network", "network"]);
+      }
+      // Each status was tried and given up in turn, and each give-up logged once.
+      expect(page.deliveries.length).toBe(3 * (200 - page.dropped));
+      expect(mock.lines.filter((line) => /^callback (SENT|DELIVERED|READ) of \S+ given up after 2 attempt\(s\): /.test(line)).length).toBe(page.deliveries.length);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe("the callback URL through the admin API", () => {
+  it("is set, refused when unusable, turned off with null, and reset to the start value", async () => {
+    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, url: "http://127.0.0.1:9/start" } });
+    try {
+      const put = (body: unknown) => createMockAdmin({ baseUrl: mock.url }).raw.PUT("/__admin/callbacks", { body: body as never });
+      const get = async () => (await createMockAdmin({ baseUrl: mock.url }).raw.GET("/__admin/callbacks")).data!.url;
+      expect(await get()).toBe("http://127.0.0.1:9/start");
+      expect((await put({ url: "http://127.0.0.1:9/other" })).response.status).toBe(204);
+      expect(await get()).toBe("http://127.0.0.1:9/other");
+      const refused = await Promise.all([{ url: "ftp://x/" }, { url: "http://u:p@127.0.0.1/" }, { url: "http://127.0.0.1/#f" }, { url: 5 }, {}].map(put));
+      expect(refused.map((answer) => [answer.response.status, (answer.error as { errors: { field: string }[] }).errors.map((error) => error.field)])).toEqual([
+        [400, ["url"]],
+        [400, ["url"]],
+        [400, ["url"]],
+        [400, ["url"]],
+        [400, ["url"]],
+      ]);
+      expect((await put({ url: null })).response.status).toBe(204);
+      expect(await get()).toBeNull();
+      await createMockAdmin({ baseUrl: mock.url }).reset();
+      expect(await get()).toBe("http://127.0.0.1:9/start");
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe("the client reads them", () => {
+  const valid = () => webhook().exampleOf("DELIVERED");
+
+  it("parseStatusCallback gives a typed value, from JSON or text", () => {
+    expect(parseStatusCallback(valid())).toEqual(valid());
+    expect(parseStatusCallback(JSON.stringify(valid())).status).toBe("DELIVERED");
+    expect(parseStatusCallback(Buffer.from(JSON.stringify(valid()))).message_id).toBe(valid().message_id);
+  });
+
+  it("refuses what is not a callback of the contract, as a validation error naming the field", () => {
+    const fields = (body: unknown) => {
+      try {
+        parseStatusCallback(body);
+      } catch (error) {
+        expect(error).toBeInstanceOf(KaleyraValidationError);
+        expect((error as KaleyraValidationError).kind).toBe("validation");
+        return (error as KaleyraValidationError).issues.map((issue) => issue.field);
+      }
+      return [];
+    };
+    expect(fields({ ...valid(), status: "LOST" })).toEqual(["status"]);
+    const { message_id: _, ...noId } = valid();
+    expect(fields(noId)).toEqual(["message_id"]);
+    expect(fields({ ...valid(), extra_info: { ...valid().extra_info, ref: "r".repeat(256) } })).toEqual(["extra_info.ref"]);
+    expect(fields({ ...valid(), extra_info: { ...valid().extra_info, ref: "r".repeat(255) } })).toEqual([]);
+    expect(fields("{not json")).toEqual(["(body)"]);
+    expect(fields(null)).toEqual(["(body)"]);
+  });
+
+  it("statusCallbackHandler answers 2xx only after the team's handler resolved; 500 when it throws, 400 for a bad body", async () => {
+    const events: string[] = [];
+    let fail = false;
+    const handler = statusCallbackHandler(async (callback) => {
+      events.push(`start ${callback.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (fail) throw new Error("database down");
+      events.push(`done ${callback.status}`);
+    }, { maxBodyBytes: 4_096 });
+    const server = createServer((request, response) => void handler(request, response));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const post = (body: string, method = "POST") =>
+      new Promise<number>((resolve, reject) => {
+        const call = httpRequest({ host: "127.0.0.1", port, method, path: "/", headers: { "content-type": "application/json" } }, (response: IncomingMessage) => {
+          events.push(`answer ${response.statusCode}`);
+          response.resume();
+          response.on("end", () => resolve(response.statusCode!));
+        });
+        call.on("error", reject);
+        call.end(body);
+      });
+    try {
+      expect(await post(JSON.stringify(valid()))).toBe(204);
+      expect(events).toEqual(["start DELIVERED", "done DELIVERED", "answer 204"]);
+      fail = true;
+      expect(await post(JSON.stringify(valid()))).toBe(500);
+      expect(await post(JSON.stringify({ ...valid(), status: "LOST" }))).toBe(400);
+      expect(await post("x".repeat(4_096))).toBe(400); // at the limit: read, not JSON
+      expect(await post("x".repeat(4_097))).toBe(413); // one past it
+      expect(await post("", "GET")).toBe(405);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("the callback checker", () => {
+  const callback = (status: StatusCallback["status"], id = "M1", refs: Record<string, string> = { ref: "a" }) => {
+    const value = webhook().exampleOf(status);
+    value.message_id = id;
+    value.extra_info = { ...value.extra_info, message_id: id, ref: undefined as never, ref1: undefined as never, ref2: undefined as never, ...refs };
+    for (const name of ["ref", "ref1", "ref2"] as const) if (value.extra_info[name] === undefined) delete value.extra_info[name];
+    return value;
+  };
+
+  it("finds exactly what is wrong, one named check each", () => {
+    const checker = createCallbackChecker();
+    const checks = (body: unknown) => checker.check(body).map((finding) => finding.check);
+    expect(checks(callback("SENT"))).toEqual([]);
+    expect(checks(callback("READ"))).toEqual(["in_order"]);
+    expect(checks(callback("SENT"))).toEqual(["no_duplicate"]);
+    expect(checks(callback("DELIVERED", "M1", { ref: "b" }))).toEqual(["in_order", "same_refs"]);
+    expect(checks(callback("NOT-SENT", "M2"))).toEqual([]);
+    expect(checks(callback("SENT", "M2"))).toEqual(["in_order"]);
+    expect(checks({ ...callback("SENT", "M3"), status: "LOST" })).toEqual(["valid"]);
+    expect(checks({ ...callback("SENT", "M4"), extra_info: { ...callback("SENT", "M4").extra_info, message_id: "OTHER" } })).toEqual(["same_message_id"]);
+    expect(checks(callback("SENT", "M5", {}))).toEqual([]);
+    expect(checks(callback("DELIVERED", "M5", { ref: "late" }))).toEqual(["same_refs"]);
+    expect(checker.incomplete().sort()).toEqual(["M1", "M2", "M4", "M5"]);
+  });
+
+  it("`kaleyra-video callbacks` checks what the mock sends, and exits 1 on a violation, 2 on a port in use", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { env: {}, out: (text: string) => out.push(text), err: (text: string) => err.push(text) };
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const run = callbacksCommand(["--port", String(port), "--for-ms", "1500"], io);
+    await until("listening", () => (err.some((line) => line.startsWith("Listening")) ? true : undefined));
+    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, url: `http://127.0.0.1:${port}/` } });
+    try {
+      const { messageId } = await send(mock);
+      await until("three lines", () => (out.filter((line) => line.includes(messageId)).length === 3 ? true : undefined));
+      // A callback out of order, sent by hand.
+      await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ ...webhook().exampleOf("READ"), message_id: "X", extra_info: { ...webhook().exampleOf("READ").extra_info, message_id: "X" } }) });
+      expect(await run).toBe(1);
+      expect(out.filter((line) => line.includes(messageId))).toEqual([`SENT ${messageId} ok`, `DELIVERED ${messageId} ok`, `READ ${messageId} ok`]);
+      expect(out.at(-1)).toBe("4 callback(s) for 2 message(s): 1 violation(s): in_order 1; 1 message(s) without a whole sequence yet.");
+    } finally {
+      await mock.close();
+    }
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const taken = (busy.address() as AddressInfo).port;
+    try {
+      const errors: string[] = [];
+      expect(await callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) })).toBe(2);
+      expect(errors).toEqual([`callbacks: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); pick another with --port\nRun kaleyra-video callbacks --help.`]);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+});
