@@ -15,7 +15,7 @@ import { createScenarios } from "../src/mock/admin/scenarios.ts";
 import { ConfigError, configFromEnv, defaultCallbackSettings, maxLatencyMs, maxJournalLimit, parseLatency } from "../src/mock/config.ts";
 import { latencyDraw } from "../src/mock/latency.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";
-import { describeAdmin } from "../src/mock/run.ts";
+import { describeAdmin, describeCallbacks } from "../src/mock/run.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
@@ -179,6 +179,29 @@ describe("latency", () => {
     expect(refused).toBe("KALEYRA_MOCK_ADMIN_TOKEN must be visible ASCII characters only (no spaces, control or non-ASCII characters)");
   });
 
+  it("reads the callback settings, refusing what cannot work by name", () => {
+    expect(configFromEnv({}).callbacks).toEqual({});
+    expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_URL: "http://127.0.0.1:9000/hook?x=1", KALEYRA_MOCK_CALLBACK_DELAYS_MS: "0, 50,600000", KALEYRA_MOCK_CALLBACK_ATTEMPTS: "1" }).callbacks).toEqual({ url: "http://127.0.0.1:9000/hook?x=1", delaysMs: [0, 50, 600_000], attempts: 1 });
+    expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "100" }).callbacks).toEqual({ attempts: 100 });
+    const message = (env: NodeJS.ProcessEnv) => {
+      try {
+        configFromEnv(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      return "";
+    };
+    expect(message({ KALEYRA_MOCK_CALLBACK_URL: "ftp://x/" })).toBe("KALEYRA_MOCK_CALLBACK_URL must be http(s), not ftp:");
+    expect(message({ KALEYRA_MOCK_CALLBACK_URL: "http://user:pw@x/" })).toBe("KALEYRA_MOCK_CALLBACK_URL must not carry a user name or password");
+    expect(message({ KALEYRA_MOCK_CALLBACK_URL: "http://x/#f" })).toBe("KALEYRA_MOCK_CALLBACK_URL must not have a fragment");
+    expect(message({ KALEYRA_MOCK_CALLBACK_URL: "not a url" })).toBe("KALEYRA_MOCK_CALLBACK_URL is not a URL");
+    expect(message({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "10,-1" })).toBe('KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to 600000, not "-1"');
+    expect(message({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "600001" })).toBe('KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to 600000, not "600001"');
+    expect(message({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "0" })).toBe('KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "0"');
+    expect(message({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "101" })).toBe('KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "101"');
+  });
+
   it("holds every answer on the vendor's path, none of the admin API's, and one slow answer never holds back another", async () => {
     const mock = await startTestMock({}, "fast", { latency: { min: 300, max: 300 } });
     try {
@@ -281,6 +304,8 @@ describe("who may use the admin API", () => {
     expect(describeAdmin(config, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (open on loopback; journal keeps 1000).");
     expect(describeAdmin({ ...config, adminToken: "tok-1234", journalLimit: 0 }, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (needs the token; journal off).");
     expect(describeAdmin({ ...config, host: "0.0.0.0" }, "http://0.0.0.0:4010")).toBe("Admin API off: HOST 0.0.0.0 is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.");
+    expect(describeCallbacks(config)).toBe("Status callbacks off (KALEYRA_MOCK_CALLBACK_URL, or PUT /__admin/callbacks).");
+    expect(describeCallbacks(configFromEnv({ KALEYRA_MOCK_CALLBACK_URL: "http://127.0.0.1:9000/" }))).toBe("Status callbacks to http://127.0.0.1:9000/.");
   });
 
   it("when off, leaves every admin path to the vendor's rules (a plain 404), so nothing tells it is there", async () => {

@@ -33,6 +33,30 @@ const facts = JSON.parse(readFileSync(new URL("./fixtures/vendor-page.json", imp
 
 const page = fileURLToPath(new URL("../../shared/reference/kaleyra-whatsapp-send-video.txt", import.meta.url));
 
+const notesFacts = JSON.parse(readFileSync(new URL("./fixtures/vendor-notes.json", import.meta.url), "utf8")) as {
+  callbackStatuses: string[];
+  callbackFields: string[];
+  callbackExtraInfo: string[];
+};
+const notes = fileURLToPath(new URL("../../shared/reference/vendor-notes.md", import.meta.url));
+
+describe("the notes fixture is the vendor's notes", () => {
+  it.skipIf(!existsSync(notes))("the status callbacks' statuses and fields stand in the notes as copied", () => {
+    const text = readFileSync(notes, "utf8").replace(/\s+/g, " ");
+    expect(text).toContain(`statuses ${notesFacts.callbackStatuses.join(", ")}.`);
+    expect(text).toContain(`{ meta_object: { value: { statuses: [...] }, field }, extra_info: { ${notesFacts.callbackExtraInfo.join(", ")}, ... }, status, message_id }`);
+  });
+});
+
+describe("the contract's status callback says what the vendor's notes say", () => {
+  it("has the statuses, the fields and the references the notes give", () => {
+    const callback = loadDocument().components.schemas.StatusCallback as { required: string[]; properties: { extra_info: { properties: Record<string, unknown> } } };
+    expect((loadDocument().components.schemas.CallbackStatus as { enum: string[] }).enum).toEqual(notesFacts.callbackStatuses);
+    expect(callback.required).toEqual(notesFacts.callbackFields);
+    expect(Object.keys(callback.properties.extra_info.properties)).toEqual(notesFacts.callbackExtraInfo);
+  });
+});
+
 describe("the fixture is the vendor's page", () => {
   // The page is beside the project in this workplace (and in CI), not in a user's clone.
   it.skipIf(!existsSync(page))("every value stands in the page as copied", () => {

@@ -134,8 +134,9 @@ function parseCallbacks(env: NodeJS.ProcessEnv): Partial<CallbackSettings> {
   if (delays !== undefined) callbacks.delaysMs = delays.split(",").map((delay) => wholeNumber("KALEYRA_MOCK_CALLBACK_DELAYS_MS", delay.trim(), maxLatencyMs));
   const attempts = nonEmpty(env.KALEYRA_MOCK_CALLBACK_ATTEMPTS);
   if (attempts !== undefined) {
-    callbacks.attempts = wholeNumber("KALEYRA_MOCK_CALLBACK_ATTEMPTS", attempts, 100);
-    if (callbacks.attempts < 1) throw new ConfigError(`KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "0"`);
+    const count = Number(attempts);
+    if (!/^\d+$/.test(attempts) || count < 1 || count > 100) throw new ConfigError(`KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not ${JSON.stringify(attempts)}`);
+    callbacks.attempts = count;
   }
   return callbacks;
 }

@@ -24,6 +24,12 @@ export function describeAdmin(config: MockConfig, url: string): string {
   return `Admin API: ${url}/__admin/ (${access.mode === "token" ? "needs the token" : "open on loopback"}; ${journal}).`;
 }
 
+/** Where status callbacks go. */
+export function describeCallbacks(config: MockConfig): string {
+  const url = config.callbacks?.url;
+  return url === undefined ? "Status callbacks off (KALEYRA_MOCK_CALLBACK_URL, or PUT /__admin/callbacks)." : `Status callbacks to ${url}.`;
+}
+
 /** Runs until SIGINT or SIGTERM; exits 2 on bad settings. */
 export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: MockConfig;
@@ -63,6 +69,7 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
     `Kaleyra WhatsApp video mock listening on ${mock.url}\n` +
       `  ${method.toUpperCase()} ${mock.url}${path}\n` +
       `  ${describeAccount(config)}\n` +
-      `  ${describeAdmin(config, mock.url)}\n`,
+      `  ${describeAdmin(config, mock.url)}\n` +
+      `  ${describeCallbacks(config)}\n`,
   );
 }
