@@ -8,6 +8,7 @@ import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
 import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/client/index.ts";
 import { createCallbackChecker } from "../src/callbacks/checker.ts";
+import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
 import { callbacksCommand } from "../src/callbacks/listen.ts";
 import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
@@ -225,6 +226,26 @@ describe("the callback URL through the admin API", () => {
   });
 });
 
+describe("a callback's payload", () => {
+  it("is the contract's example of its status with the message's ids, recipient, references and time", () => {
+    const message = callbackMessage("MSG1", "+919876543210", { ref: "r0", ref2: "r2" });
+    expect(message.wamid).toMatch(/^wamid\.[A-Za-z0-9+/]+=*$/);
+    expect(Buffer.from(message.wamid.slice("wamid.".length), "base64").toString()).toMatch(/^919876543210[0-9A-F]{32}$/);
+    expect(callbackMessage("MSG1", "+919876543210", {}).wamid).not.toBe(message.wamid);
+    const at = new Date("2026-11-30T09:00:00.999Z");
+    const payload = callbackPayload("FAILED", message, at);
+    const example = webhook().exampleOf("FAILED");
+    expect(payload).toEqual({
+      ...example,
+      message_id: "MSG1",
+      extra_info: { trace_id: message.traceId, message_id: "MSG1", waba_id: example.extra_info.waba_id, ref: "r0", ref2: "r2" },
+      meta_object: { ...example.meta_object, value: { statuses: [{ ...example.meta_object.value.statuses[0]!, id: message.wamid, recipient_id: "919876543210", timestamp: String(Date.parse("2026-11-30T09:00:00Z") / 1000) }] } },
+    });
+    // Only a leading + goes from the recipient.
+    expect(callbackPayload("SENT", callbackMessage("M", "+1+2", {}), at).meta_object.value.statuses[0]!.recipient_id).toBe("1+2");
+  });
+});
+
 describe("the client reads them", () => {
   const valid = () => webhook().exampleOf("DELIVERED");
 
@@ -266,12 +287,17 @@ describe("the client reads them", () => {
     const server = createServer((request, response) => void handler(request, response));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
+    const answers: { status: number; headers: IncomingMessage["headers"]; text: string }[] = [];
     const post = (body: string, method = "POST") =>
       new Promise<number>((resolve, reject) => {
         const call = httpRequest({ host: "127.0.0.1", port, method, path: "/", headers: { "content-type": "application/json" } }, (response: IncomingMessage) => {
           events.push(`answer ${response.statusCode}`);
-          response.resume();
-          response.on("end", () => resolve(response.statusCode!));
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            answers.push({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString() });
+            resolve(response.statusCode!);
+          });
         });
         call.on("error", reject);
         call.end(body);
@@ -285,6 +311,22 @@ describe("the client reads them", () => {
       expect(await post("x".repeat(4_096))).toBe(400); // at the limit: read, not JSON
       expect(await post("x".repeat(4_097))).toBe(413); // one past it
       expect(await post("", "GET")).toBe(405);
+      expect(answers.map((answer) => [answer.status, answer.headers["content-type"], answer.text ? JSON.parse(answer.text) : ""])).toEqual([
+        [204, "application/json", ""],
+        [500, "application/json", { error: "the receiver's handler failed" }],
+        [400, "application/json", { error: "not a status callback of the contract", issues: [{ field: "status", message: 'must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' }] }],
+        [400, "application/json", { error: "not a status callback of the contract", issues: [{ field: "(body)", message: "is not JSON" }] }],
+        [413, "application/json", { error: "the body is larger than 4096 bytes" }],
+        [405, "application/json", { error: "status callbacks are POSTed" }],
+      ]);
+      expect(answers.map((answer) => [answer.headers.allow, answer.headers.connection])).toEqual([
+        [undefined, "keep-alive"],
+        [undefined, "keep-alive"],
+        [undefined, "keep-alive"],
+        [undefined, "keep-alive"],
+        [undefined, "close"],
+        ["POST", "keep-alive"],
+      ]);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -357,3 +357,31 @@ describe("the admin token", () => {
     // mock.close() fails the test if a log line holds the token in any form.
   });
 });
+
+describe("the admin API under generated input", () => {
+  it("answers every body, query and path with 2xx or a 4xx problem, never a 5xx, and the vendor path keeps serving", async () => {
+    const { default: fc } = await import("fast-check");
+    const mock = await startTestMock();
+    try {
+      const scenarioish = fc.oneof(
+        fc.jsonValue(),
+        fc.record({ match: fc.dictionary(fc.constantFrom("to", "sid", "phoneNumber", "x"), fc.jsonValue()), respond: fc.oneof(fc.record({ example: fc.oneof(fc.constantFrom(...exampleNames), fc.string()) }), fc.record({ fault: fc.string() }), fc.jsonValue()), delayMs: fc.oneof(fc.integer(), fc.double(), fc.string()), times: fc.jsonValue() }, { requiredKeys: [] }),
+      );
+      await fc.assert(
+        fc.asyncProperty(scenarioish, fc.string(), fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"), fc.stringMatching(/^[a-z%0-9/._~-]{0,20}$/), async (body, query, method, path) => {
+          const answers = [
+            await admin(mock, "POST", "/__admin/scenarios", JSON.stringify(body)),
+            await admin(mock, "GET", `/__admin/requests?${encodeURIComponent(query)}=${encodeURIComponent(query)}`),
+            await admin(mock, method, `/__admin/${path}`),
+          ];
+          for (const answer of answers) expect(answer.status).toBeLessThan(500);
+          await admin(mock, "POST", "/__admin/reset");
+        }),
+        { numRuns: 150, seed: 11 },
+      );
+      expect((await send(mock, "+919876543210")).status).toBe(202);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
+});

@@ -13,7 +13,7 @@ import { createAdminApi } from "../src/mock/admin/api.ts";
 import { createJournal } from "../src/mock/admin/journal.ts";
 import { createScenarios } from "../src/mock/admin/scenarios.ts";
 import { ConfigError, configFromEnv, defaultCallbackSettings, maxLatencyMs, maxJournalLimit, parseLatency } from "../src/mock/config.ts";
-import { latencyDraw } from "../src/mock/latency.ts";
+import { createHolds, latencyDraw } from "../src/mock/latency.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";
 import { describeAdmin, describeCallbacks } from "../src/mock/run.ts";
 import { secretForms } from "../src/http/secrets.ts";
@@ -154,6 +154,19 @@ describe("latency", () => {
     }
   });
 
+  it("holds for the time asked, and not at all once released (the mock stopping)", async () => {
+    const holds = createHolds();
+    let started = performance.now();
+    await holds.hold(80);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    const pending = holds.hold(60_000);
+    started = performance.now();
+    holds.releaseAll();
+    await pending;
+    await holds.hold(60_000); // after release, at once
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it("draws each answer's latency within the range, reaching both ends", () => {
     const draw = latencyDraw({ min: 3, max: 5 });
     const seen = new Set(Array.from({ length: 500 }, draw));
@@ -285,6 +298,9 @@ describe("who may use the admin API", () => {
   it("knows loopback addresses from the rest", () => {
     for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) expect(isLoopback(host), host).toBe(true);
     for (const host of ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "128.0.0.1", "example.org", "::2", "::ffff:10.0.0.1", "localhost.example.org", "126.255.255.255"]) expect(isLoopback(host), host).toBe(false);
+    // Near misses: the forms are matched whole, not by a part of the name.
+    for (const host of ["evilhst127.0.0.1", "1::1", "::10", "0:0:0:0:0:0:0:10", "1:0:0:0:0:0:0:1", "00:00:1", "x[::1]", "[::1]x"]) expect(isLoopback(host), host).toBe(false);
+    for (const host of ["0::1", "[0:0:0:0:0:0:0:1]", "::FFFF:127.0.0.1"]) expect(isLoopback(host), host).toBe(true);
   });
 
   it("is open on loopback, needs the token wherever it is set, and is off elsewhere without one", () => {
@@ -293,7 +309,7 @@ describe("who may use the admin API", () => {
     expect(adminAccess("0.0.0.0", "tok-1234")).toEqual({ mode: "token", token: "tok-1234" });
     expect(adminAccess("127.0.0.1", "tok-1234")).toEqual({ mode: "token", token: "tok-1234" });
     const token = { mode: "token", token: "tok-1234" } as const;
-    expect([undefined, "", "Bearer", "Bearer tok-123", "Bearer tok-12345", "Basic tok-1234", "tok-1234", "Bearer tok-1234 x"].map((header) => authorized(token, header))).toEqual(Array(8).fill(false));
+    expect([undefined, "", "Bearer", "Bearer tok-123", "Bearer tok-12345", "Basic tok-1234", "tok-1234", "Bearer tok-1234 x", "XBearer tok-1234"].map((header) => authorized(token, header))).toEqual(Array(9).fill(false));
     expect(["Bearer tok-1234", "bearer tok-1234", "Bearer \ttok-1234 "].map((header) => authorized(token, header))).toEqual([true, true, true]);
     expect(authorized({ mode: "off" }, "Bearer tok-1234")).toBe(false);
     expect(authorized({ mode: "open" }, undefined)).toBe(true);

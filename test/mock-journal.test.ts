@@ -115,3 +115,57 @@ describe("the journal's ring", () => {
     expect(journal.read({}).requests.map((entry) => entry.id)).toEqual(["4"]);
   });
 });
+
+describe("the journal's ring at its edges", () => {
+  // A record whose text is exactly `bytes` bytes: only its path has text.
+  const sized = (seq: number, bytes: number): JournalRecord => ({
+    seq, receivedAt: seq, method: "", path: String.fromCharCode(96 + seq).repeat(bytes), rawHeaders: "", body: undefined, bodyJson: false, bodyTruncated: false,
+    sid: undefined, phoneNumber: undefined, apiKey: undefined, status: undefined, raw: undefined, replyBody: undefined, fault: undefined, scenario: undefined, delayMs: 0,
+  });
+  const paths = (journal: ReturnType<typeof createJournal>) => journal.read({}).requests.map((entry) => entry.path);
+
+  it("drops the records left past the last write when it wraps, before writing over newer ones", () => {
+    const journal = createJournal(10, [], 100);
+    for (const [seq, bytes] of [[1, 20], [2, 20], [3, 20], [4, 20], [5, 15]] as const) journal.add(sized(seq, bytes));
+    journal.add(sized(6, 30)); // wraps to 0: drops 1 and 2
+    journal.add(sized(7, 30)); // 30..60: drops 3
+    journal.add(sized(9, 5)); // 60..65: drops 4
+    journal.add(sized(8, 40)); // 65 + 40 > 100: wraps; 5 (at 80, past 65) goes, then 6 (0..30) and 7 (30..60)
+    expect(paths(journal)).toEqual(["h".repeat(40), "i".repeat(5)]);
+    expect(journal.read({}).dropped).toBe(7);
+  });
+
+  it("fills the ring to its last byte before wrapping", () => {
+    const journal = createJournal(10, [], 100);
+    for (const seq of [1, 2, 3, 4]) journal.add(sized(seq, 25)); // exactly 100 bytes
+    expect(paths(journal)).toHaveLength(4);
+    journal.add(sized(5, 1));
+    expect(paths(journal)).toEqual(["b".repeat(25), "c".repeat(25), "d".repeat(25), "e"]);
+  });
+
+  it("shows an entry's code and message id only for a sent answer that is not a fault", () => {
+    const journal = createJournal(10, []);
+    const base = { ...sized(1, 1), status: 202, raw: '{"code":"WA202","data":{"message_id":"M1"}}' };
+    journal.add(base);
+    journal.add({ ...base, seq: 2, fault: "malformed-json" });
+    journal.add({ ...base, seq: 3, status: undefined, raw: undefined, replyBody: { code: "X" } });
+    journal.add({ ...base, seq: 4, raw: undefined, replyBody: { code: "WA500", data: {} }, status: 500 });
+    journal.add({ ...base, seq: 5, status: 0 });
+    expect(journal.read({}).requests.map((entry) => [entry.response.status, entry.response.code, entry.response.messageId, entry.response.fault])).toEqual([
+      [202, "WA202", "M1", null],
+      [202, null, null, "malformed-json"],
+      [null, null, null, null],
+      [500, "WA500", null, null],
+      [0, "WA202", "M1", null],
+    ]);
+  });
+
+  it("masks each header value but the api-key's, which is always ***, and keeps repeated headers joined", () => {
+    const journal = createJournal(10, ["secret-key-1"]);
+    journal.add({ ...sized(1, 1), rawHeaders: ["API-Key", "anything", "X-A", "1", "x-a", "secret-key-1", "Empty", ""].join("\n") });
+    expect(journal.read({}).requests[0]!.headers).toEqual({ "api-key": "***", "x-a": "1, ***", empty: "" });
+    journal.clear();
+    journal.add({ ...sized(2, 1), rawHeaders: "" });
+    expect(journal.read({}).requests[0]!.headers).toEqual({});
+  });
+});

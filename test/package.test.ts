@@ -51,7 +51,7 @@ describe("a consumer project", () => {
   it("type-checks under tsc --strict, with types that are real (a misuse is an error)", async () => {
     writeFileSync(
       join(consumer, "index.ts"),
-      `import { createKaleyraClient, createMockAdmin, isKaleyraError, type SendVideoInput } from "${name}";
+      `import { createKaleyraClient, createMockAdmin, isKaleyraError, parseStatusCallback, type SendVideoInput, type StatusCallback } from "${name}";
 
 const kaleyra = createKaleyraClient({ baseUrl: process.env.MOCK_URL!, sid: "${sid}", apiKey: "${apiKey}" });
 const message: SendVideoInput = { phoneNumber: "${businessNumber}", to: "+919876543210", video: { id: "1166846181421424" }, caption: "Hello" };
@@ -59,7 +59,8 @@ try {
   const { messageId, envelope } = await kaleyra.sendVideo(message);
   const code: "WA202" = envelope.code;
   const journaled = await createMockAdmin({ baseUrl: process.env.MOCK_URL! }).requests({ to: message.to });
-  console.log(messageId, code, journaled.some((entry) => entry.response.messageId === messageId));
+  const callback: StatusCallback = parseStatusCallback({ meta_object: { value: { statuses: [{ id: "wamid.x", status: "sent", timestamp: "1", recipient_id: "919876543210" }] } }, extra_info: { message_id: messageId }, status: "SENT", message_id: messageId });
+  console.log(messageId, code, journaled.some((entry) => entry.response.messageId === messageId), callback.status);
 } catch (error) {
   if (isKaleyraError(error) && error.kind === "api") console.error(error.code, error.status);
   throw error;
@@ -70,6 +71,8 @@ export function misuses() {
   kaleyra.prepareVideo({ ...message, video: { caption: "no id, no link" } });
   // @ts-expect-error: pods are the contract's
   createKaleyraClient({ pod: "us", sid: "x", apiKey: "y" });
+  // @ts-expect-error: statuses are the contract's
+  const status: StatusCallback["status"] = "LOST";
   // @ts-expect-error: faults are the admin contract's
   createMockAdmin({ baseUrl: "http://127.0.0.1:4010" }).addScenario({ match: {}, respond: { fault: "explode" } });
 }
@@ -84,7 +87,7 @@ export function misuses() {
     );
     await run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: consumer });
     const { stdout } = await run(process.execPath, ["out/index.js"], { cwd: consumer, env: { ...process.env, MOCK_URL: mock.url } });
-    expect(stdout.trim()).toMatch(/^\S+ WA202 true$/);
+    expect(stdout.trim()).toMatch(/^\S+ WA202 true SENT$/);
   });
 
   it("gets the kaleyra-video bin", async () => {

@@ -114,8 +114,8 @@ export function createCallbackSender(settings: CallbackSettings, note: (line: st
       if (n < settings.attempts) await wait(settings.backoffMs * 2 ** (n - 1));
     }
     delivery.state = "given-up";
-    const last = delivery.attempts.at(-1);
-    note(`callback ${status} of ${job.message.messageId} given up after ${delivery.attempts.length} attempt(s): ${last?.detail ?? "the mock stopped"}`);
+    if (closed) return; // the mock is stopping: not the receiver's failure
+    note(`callback ${status} of ${job.message.messageId} given up after ${delivery.attempts.length} attempt(s): ${delivery.attempts.at(-1)!.detail}`);
   };
 
   const run = async (job: Job) => {

@@ -51,7 +51,6 @@ export interface JournalFilter {
 }
 
 export interface Journal {
-  readonly enabled: boolean;
   add(record: JournalRecord): void;
   read(filter: JournalFilter): JournalPage;
   clear(): void;
@@ -167,7 +166,6 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
   };
 
   return {
-    enabled: limit > 0,
     add(record) {
       if (limit === 0) return;
       if (ring.length === 0) ring = Buffer.allocUnsafe(capacity);
