@@ -9,6 +9,7 @@ import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
 import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/client/index.ts";
 import { createCallbackChecker } from "../src/callbacks/checker.ts";
 import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
+import { createCallbackSender } from "../src/callbacks/sender.ts";
 import { callbacksCommand } from "../src/callbacks/listen.ts";
 import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
@@ -391,5 +392,132 @@ describe("the callback checker", () => {
     } finally {
       await new Promise((resolve) => busy.close(resolve));
     }
+  });
+});
+
+describe("the callback sender at its limits", () => {
+  const message = (id: string) => callbackMessage(id, "+919876543210", {});
+  const settings = { delaysMs: [0], attempts: 1, backoffMs: 1, timeoutMs: 1_000, queueLimit: 100, concurrency: 8, keep: 100 };
+
+  it("counts 200 and 299 as delivered, 300 and 404 as refused, and keeps the last `keep` deliveries", async () => {
+    const codes = new Map([["A", 200], ["B", 299], ["C", 300], ["D", 404]]);
+    const hook = await receiver((_hit, body) => codes.get(body.message_id) ?? 204);
+    const notes: string[] = [];
+    const sender = createCallbackSender({ ...settings, url: hook.url, keep: 2 }, (line) => notes.push(line), (text) => text);
+    try {
+      for (const id of ["A", "B", "C", "D"]) sender.enqueue(message(id), "not-sent");
+      const page = await until("all sent", () => {
+        const now = sender.page();
+        return now.pending === 0 && notes.length === 2 ? now : undefined;
+      });
+      // keep 2: the last two shown, the two before counted as dropped.
+      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => `${attempt.outcome} ${attempt.status}`)])).toEqual([
+        ["C", "given-up", ["refused 300"]],
+        ["D", "given-up", ["refused 404"]],
+      ]);
+      expect(page.dropped).toBe(2);
+      expect(notes.sort()).toEqual(["callback NOT-SENT of C given up after 1 attempt(s): answered 300", "callback NOT-SENT of D given up after 1 attempt(s): answered 404"]);
+      expect(hook.got.map((callback) => callback.message_id).sort()).toEqual(["A", "B"]);
+    } finally {
+      sender.close();
+      await hook.close();
+    }
+  });
+
+  it("holds at most `queueLimit` messages waiting and `concurrency` sending; the rest are dropped and counted", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const server = createServer((request, response) => {
+      request.resume();
+      void gate.then(() => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const sender = createCallbackSender({ ...settings, url, concurrency: 1, queueLimit: 2 }, () => {}, (text) => text);
+    try {
+      for (const id of ["A", "B", "C", "D", "E"]) sender.enqueue(message(id), "not-sent");
+      // A sending, B and C waiting: the queue is at its limit, D and E dropped.
+      expect(sender.page()).toMatchObject({ pending: 3, dropped: 2 });
+      release();
+      const page = await until("drained", () => (sender.page().pending === 0 ? sender.page() : undefined));
+      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state])).toEqual([
+        ["A", "delivered"],
+        ["B", "delivered"],
+        ["C", "delivered"],
+      ]);
+    } finally {
+      sender.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("sends nothing without a URL or once closed, and waits end at once when it closes", async () => {
+    const hook = await receiver();
+    const sender = createCallbackSender({ ...settings, url: undefined, delaysMs: [60_000] }, () => {}, (text) => text);
+    try {
+      sender.enqueue(message("A"), "read");
+      expect(sender.page()).toEqual({ url: null, pending: 0, dropped: 0, deliveries: [] });
+      sender.setUrl(hook.url);
+      sender.enqueue(message("B"), "read");
+      expect(sender.page().pending).toBe(1);
+      sender.close();
+      await until("stopped", () => (sender.page().pending === 0 ? true : undefined), 1_000);
+      sender.enqueue(message("C"), "read");
+      expect(sender.page().pending).toBe(0);
+      expect(hook.hits).toBe(0);
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe("`kaleyra-video callbacks`, its flags", () => {
+  const io = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { env: {}, out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
+  };
+
+  it("refuses each flag past its limit, by name, with exit 2; --help exits 0", async () => {
+    const cases: [string[], string][] = [
+      [["--port", "65536"], "--port must be a whole number from 0 to 65535"],
+      [["--port=-1"], "--port must be a whole number from 0 to 65535"],
+      [["--port", "1.5"], "--port must be a whole number from 0 to 65535"],
+      [["--for-ms", "0"], "--for-ms must be a whole number from 1 to 2147483647"],
+      [["--for-ms", "2147483648"], "--for-ms must be a whole number from 1 to 2147483647"],
+      [["--report", "junit=x.xml"], "--report takes json=FILE"],
+      [["--report", "json="], "--report takes json=FILE"],
+    ];
+    for (const [argv, message] of cases) {
+      const run = io();
+      expect(await callbacksCommand(argv, run.io), argv.join(" ")).toBe(2);
+      expect(run.err).toEqual([`callbacks: ${message}\nRun kaleyra-video callbacks --help.`]);
+    }
+    const unknown = io();
+    expect(await callbacksCommand(["--colour"], unknown.io)).toBe(2);
+    expect(unknown.err[0]).toMatch(/^callbacks: Unknown option '--colour'/);
+    const help = io();
+    expect(await callbacksCommand(["--help"], help.io)).toBe(0);
+    expect(help.out.join("")).toMatch(/^Usage: kaleyra-video callbacks/);
+  });
+
+  it("listens on a free port with --port 0 for --for-ms, answers a body that is not JSON 400, and writes --report", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "callbacks-")), "report.json");
+    const run = io();
+    const done = callbacksCommand(["--port", "0", "--for-ms", "800", "--report", `json=${file}`], run.io);
+    const url = await until("listening", () => /^Listening for status callbacks on (\S+)$/.exec(run.err.join("\n"))?.[1]);
+    const answer = await fetch(url, { method: "POST", body: "{not json" });
+    expect(answer.status).toBe(400);
+    const valid = webhook().exampleOf("NOT-SENT");
+    expect((await fetch(url, { method: "POST", body: JSON.stringify(valid) })).status).toBe(204);
+    expect(await done).toBe(1);
+    const { readFileSync } = await import("node:fs");
+    const report = JSON.parse(readFileSync(file, "utf8")) as { callbacks: number; messages: number; findings: { check: string }[]; incomplete: string[] };
+    expect(report).toEqual({ callbacks: 1, messages: 1, findings: [{ check: "valid", message: "the body is not JSON" }], incomplete: [] });
+    expect(run.out).toEqual(["? (not JSON) ✗ valid: the body is not JSON", `NOT-SENT ${valid.message_id} ok`, "1 callback(s) for 1 message(s): 1 violation(s): valid 1."]);
   });
 });

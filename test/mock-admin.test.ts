@@ -385,3 +385,37 @@ describe("the admin API under generated input", () => {
     }
   }, 60_000);
 });
+
+describe("admin answers, whole", () => {
+  it("are never cached, and each problem has its title, status and detail", async () => {
+    const mock = await startTestMock();
+    try {
+      const ok = await admin(mock, "GET", "/__admin/scenarios");
+      expect([ok.status, ok.headers["content-type"], ok.headers["cache-control"]]).toEqual([200, "application/json", "no-store"]);
+      const problems = [
+        await admin(mock, "POST", "/__admin/scenarios", "{"),
+        await admin(mock, "GET", "/__admin/nowhere"),
+        await admin(mock, "PATCH", "/__admin/reset"),
+        await admin(mock, "DELETE", "/__admin/scenarios/gone"),
+        await admin(mock, "POST", "/__admin/scenarios", "x".repeat(adminBodyLimitBytes + 1)),
+      ];
+      expect(problems.map((answer) => [answer.status, answer.headers["cache-control"], answer.body.type, answer.body.title, answer.body.status])).toEqual([
+        [400, "no-store", "about:blank", "Bad request", 400],
+        [404, "no-store", "about:blank", "Not found", 404],
+        [405, "no-store", "about:blank", "Method not allowed", 405],
+        [404, "no-store", "about:blank", "Not found", 404],
+        [413, "no-store", "about:blank", "Payload too large", 413],
+      ]);
+      expect(problems.map((answer) => answer.body.detail)).toEqual([
+        expect.stringMatching(/^body: is not JSON: /),
+        "/__admin/nowhere is not a path of the admin API; see its contract (openapi/kaleyra-mock-admin.yaml).",
+        "/__admin/reset takes POST.",
+        'No active scenario has the id "gone".',
+        `The body is larger than ${adminBodyLimitBytes} bytes.`,
+      ]);
+      expect(problems[4]!.headers.connection).toBe("close");
+    } finally {
+      await mock.close();
+    }
+  });
+});

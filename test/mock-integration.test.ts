@@ -20,6 +20,7 @@ import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
+import { rawRequest } from "./support/raw.ts";
 
 /** A POST of a valid body to `to`, reporting how the exchange ended, within `limitMs`. */
 function exchange(mock: TestMock, to: string, limitMs = 2_000): Promise<{ kind: "answer"; status: number; text: string; ms: number } | { kind: "error"; code: string; message: string; ms: number } | { kind: "silence"; ms: number }> {
@@ -106,6 +107,16 @@ describe("the test recipients", () => {
       ["malformed-json", 202, null, "test-recipient"],
       ["no-response", null, null, "test-recipient"],
     ]);
+  });
+
+  it("the malformed answer is a well-formed HTTP 202 of JSON, closed after: only its body is cut", async () => {
+    const to = recipients.find((recipient) => "fault" in recipient.respond && recipient.respond.fault === "malformed-json")!.to;
+    const body = validBody();
+    body.messaging_object.to = to;
+    const answer = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(body) });
+    expect([answer.status, answer.headers["content-type"], answer.headers.connection, answer.headers["content-length"]]).toEqual([202, "application/json", "close", String(Buffer.byteLength(answer.text))]);
+    const whole = JSON.stringify(example("accepted").value);
+    expect(answer.text.length).toBe(Math.floor(whole.length / 2));
   });
 
   it("tell the typed client's failures apart: a reset and silence are transport errors, a cut JSON an invalid response", async () => {
@@ -403,7 +414,31 @@ describe("the admin client", () => {
     expect(refused({ baseUrl: mock.url, token: "bad\ntoken" })).toEqual(["token: must not contain a line break (CR or LF)"]);
     expect(refused({ baseUrl: mock.url, timeoutMs: 0 })).toEqual(["timeoutMs: must be a whole number from 1 to 2147483647"]);
     expect(refused({ baseUrl: mock.url, timeoutMs: 2_147_483_647 })).toEqual([]);
+    expect(refused({ baseUrl: mock.url, timeoutMs: 2_147_483_648 })).toEqual(["timeoutMs: must be a whole number from 1 to 2147483647"]);
+    expect(refused({ baseUrl: mock.url, timeoutMs: 1 })).toEqual([]);
+    expect(refused({ baseUrl: mock.url, timeoutMs: 1.5 })).toEqual(["timeoutMs: must be a whole number from 1 to 2147483647"]);
+    expect(refused({ baseUrl: `${mock.url}/` }).length).toBe(0);
+    expect(createMockAdmin({ baseUrl: `${mock.url}//` }).baseUrl).toBe(mock.url);
+    expect(refused({ baseUrl: `${mock.url}?x=1` })).toEqual(["baseUrl: must not have a query or fragment"]);
+    expect(refused({ baseUrl: "not a url" })).toEqual(["baseUrl: is not a URL"]);
     expect(refused({ baseUrl: mock.url, fetch: "no" })).toEqual(["fetch: must be a function"]);
+  });
+
+  it("asks for identity with a fresh nonce each time, and calls an answer that is not a problem an invalid response", async () => {
+    const admin = createMockAdmin({ baseUrl: mock.url, token });
+    const [one, two] = [await admin.identity(), await admin.identity()];
+    expect(one.nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(two.nonce).not.toBe(one.nonce);
+    const html: Server = createServer((_request, response) => response.writeHead(502, { "content-type": "text/html" }).end("<h1>Bad gateway</h1>"));
+    await new Promise<void>((resolve) => html.listen(0, "127.0.0.1", resolve));
+    try {
+      const error = await failure(createMockAdmin({ baseUrl: `http://127.0.0.1:${(html.address() as AddressInfo).port}` }).scenarios());
+      expect(error).toBeInstanceOf(KaleyraTransportError);
+      expect([(error as KaleyraTransportError).reason, (error as KaleyraTransportError).status, (error as Error).message]).toEqual(["invalid-response", 502, "Answer 502 is not the admin API's problem"]);
+    } finally {
+      html.closeAllConnections();
+      await new Promise((resolve) => html.close(resolve));
+    }
   });
 
   it("never follows a redirect with the token, and gives up on a silent mock within its time limit", async () => {
