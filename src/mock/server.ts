@@ -14,13 +14,14 @@ import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
 import { adminAccess } from "./admin/access.ts";
-import { callbackMessage } from "../callbacks/payload.ts";
-import { createCallbackSender, type CallbackSender } from "../callbacks/sender.ts";
+import { createCallbackSender } from "../callbacks/sender.ts";
 import { createMasker } from "../http/secrets.ts";
 import { createAdminApi, type AdminApi } from "./admin/api.ts";
 import { playFault, type HeldResponses } from "./admin/faults.ts";
 import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/journal.ts";
-import { createScenarios, type Chosen, type Scenarios } from "./admin/scenarios.ts";
+import { createScenarios, type Scenarios } from "./admin/scenarios.ts";
+import { queueCallbacks } from "./callbacks.ts";
+import { chosenReply, recipientOf } from "./scenario.ts";
 import { defaultCallbackSettings, defaultJournalLimit } from "./config.ts";
 import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
 import { createHolds, latencyDraw } from "./latency.ts";
@@ -65,36 +66,7 @@ interface Engines {
   prism: () => Promise<Engine>;
 }
 
-function recipientOf(body: unknown): string | undefined {
-  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
-  return typeof to === "string" ? to : undefined;
-}
-
-/** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
-function chosenReply(chosen: Chosen, notes: string[]): Reply {
-  const { respond, source, delayMs, callbacks } = chosen;
-  notes.push(`${source === "test-recipient" ? "test recipient" : `scenario ${source}`}: ${"example" in respond ? respond.example : `fault ${respond.fault}`}`);
-  if ("fault" in respond) return { status: 0, headers: {}, body: undefined, fault: respond.fault, source, delayMs };
-  const reply = exampleReply(respond.example);
-  return { ...reply, body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body, source, delayMs, ...(callbacks === undefined ? {} : { callbacks }) };
-}
-
 type Answer = { kind: "admin" | "vendor"; reply: Reply } | undefined;
-
-/** After a 202: the message's callbacks, with its id, its recipient and the send's references. */
-function queueCallbacks(sender: CallbackSender, reply: Reply, facts: Facts): void {
-  const answer = (reply.raw !== undefined ? JSON.parse(reply.raw) : reply.body) as { data?: { message_id?: unknown } } | undefined;
-  const messageId = answer?.data?.message_id;
-  if (typeof messageId !== "string" || !facts.bodyJson || facts.body === undefined) return;
-  const sent = JSON.parse(facts.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
-  const refs: { ref?: string; ref1?: string; ref2?: string } = {};
-  for (const name of ["ref", "ref1", "ref2"] as const) {
-    const value = sent.extra_info?.[name];
-    if (typeof value === "string") refs[name] = value;
-  }
-  const to = typeof sent.messaging_object?.to === "string" ? sent.messaging_object.to : "";
-  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read");
-}
 
 async function answer(request: IncomingMessage, config: MockConfig, stages: Stages, notes: string[], facts: Facts): Promise<Answer> {
   const vendor = (reply: Reply | undefined): Answer => reply && { kind: "vendor", reply };
@@ -246,6 +218,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       return;
     }
     const { kind, reply } = answered;
+    // Stage: latency (and a scenario's delay), on the vendor's side only.
     let delayMs = 0;
     if (kind === "vendor") {
       delayMs = latency() + (reply.delayMs ?? 0);
@@ -253,6 +226,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     }
     // While closing, a kept-alive connection would hold the process open after its last answer.
     if (reply.closeConnection || closing) response.setHeader("connection", "close");
+    // Stage: reply, or the fault played instead.
     let status: number | undefined = reply.status;
     if (reply.fault !== undefined) {
       if (closing) response.destroy();
@@ -260,6 +234,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     } else {
       send(response, reply);
     }
+    // Stage: the status callbacks of an accepted send; then the journal and the log.
     if (kind === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url() !== undefined) {
       queueCallbacks(callbacks, reply, facts);
     }

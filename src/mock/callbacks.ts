@@ -1,0 +1,27 @@
+// Stage after the reply: the status callbacks of an accepted send, queued for the sender with
+// the 202's message_id and the send's recipient and references. Never waited for.
+import { callbackMessage } from "../callbacks/payload.ts";
+import type { CallbackSender } from "../callbacks/sender.ts";
+import type { Reply } from "./reply.ts";
+
+/** What the reply stage knows of the request's body. */
+export interface SentBody {
+  /** The body's text; JSON text when `bodyJson`. */
+  body: string | undefined;
+  bodyJson: boolean;
+}
+
+/** After a 202: the message's callbacks, with its id, its recipient and the send's references. */
+export function queueCallbacks(sender: CallbackSender, reply: Reply, facts: SentBody): void {
+  const answer = (reply.raw !== undefined ? JSON.parse(reply.raw) : reply.body) as { data?: { message_id?: unknown } } | undefined;
+  const messageId = answer?.data?.message_id;
+  if (typeof messageId !== "string" || !facts.bodyJson || facts.body === undefined) return;
+  const sent = JSON.parse(facts.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
+  const refs: { ref?: string; ref1?: string; ref2?: string } = {};
+  for (const name of ["ref", "ref1", "ref2"] as const) {
+    const value = sent.extra_info?.[name];
+    if (typeof value === "string") refs[name] = value;
+  }
+  const to = typeof sent.messaging_object?.to === "string" ? sent.messaging_object.to : "";
+  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read");
+}

@@ -1,0 +1,18 @@
+// Stage: scenario. An admin scenario's or a test recipient's choice as the reply: the named
+// example exactly as the contract has it (a fresh message_id for a success), or a fault.
+import { testRecipientSource, type Chosen } from "./admin/scenarios.ts";
+import { exampleReply, withFreshMessageId, type Reply } from "./reply.ts";
+
+export function recipientOf(body: unknown): string | undefined {
+  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
+  return typeof to === "string" ? to : undefined;
+}
+
+/** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
+export function chosenReply(chosen: Chosen, notes: string[]): Reply {
+  const { respond, source, delayMs, callbacks } = chosen;
+  notes.push(`${source === testRecipientSource ? "test recipient" : `scenario ${source}`}: ${"example" in respond ? respond.example : `fault ${respond.fault}`}`);
+  if ("fault" in respond) return { status: 0, headers: {}, body: undefined, fault: respond.fault, source, delayMs };
+  const reply = exampleReply(respond.example);
+  return { ...reply, body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body, source, delayMs, ...(callbacks === undefined ? {} : { callbacks }) };
+}
