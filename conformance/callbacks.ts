@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createCallbackChecker, type CallbackFinding } from "../src/callbacks/checker.ts";
+import { adminPath } from "../src/contract/document.ts";
 import { exchange } from "../src/http/exchange.ts";
 import { readBody } from "../src/http/request-body.ts";
 import type { SendLimits } from "./send.ts";
@@ -25,7 +26,7 @@ export interface CallbackStage {
   adminRequests(): number;
 }
 
-const callbacksPath = "/__admin/callbacks";
+const callbacksPath = adminPath("listCallbacks");
 
 /** Undefined when the mock's admin API does not take the receiver (then nothing is checked). */
 export async function startCallbackStage(target: string, limits: SendLimits, adminToken: string | undefined): Promise<CallbackStage | undefined> {

@@ -56,3 +56,11 @@ export function loadAdminDocument(): OpenApiDocument {
   cachedAdmin ??= JSON.parse(readFileSync(adminSpecJsonPath, "utf8")) as OpenApiDocument;
   return cachedAdmin;
 }
+
+/** The path of an admin operation, by its operationId in the admin contract. */
+export function adminPath(operationId: string): string {
+  for (const [path, item] of Object.entries(loadAdminDocument().paths)) {
+    if (Object.values(item).some((operation) => (operation as { operationId?: string }).operationId === operationId)) return path;
+  }
+  throw new Error(`the admin contract has no operation ${operationId}`);
+}

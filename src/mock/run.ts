@@ -2,6 +2,7 @@
 // a start-up banner, and a clean stop on SIGINT/SIGTERM.
 import { operation } from "../contract/operation.ts";
 import { adminAccess } from "./admin/access.ts";
+import { adminPath } from "../contract/document.ts";
 import { ConfigError, configFromEnv, defaultJournalLimit, type MockConfig } from "./config.ts";
 import { startMock, type MockServer } from "./server.ts";
 
@@ -21,7 +22,8 @@ export function describeAdmin(config: MockConfig, url: string): string {
   const access = adminAccess(config.host, config.adminToken);
   if (access.mode === "off") return `Admin API off: HOST ${config.host} is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.`;
   const journal = config.journalLimit === 0 ? "journal off" : `journal keeps ${config.journalLimit ?? defaultJournalLimit}`;
-  return `Admin API: ${url}/__admin/ (${access.mode === "token" ? "needs the token" : "open on loopback"}; ${journal}).`;
+  const prefix = adminPath("getIdentity").replace(/[^/]+$/, "");
+  return `Admin API: ${url}${prefix} (${access.mode === "token" ? "needs the token" : "open on loopback"}; ${journal}).`;
 }
 
 /** Where status callbacks go. */

@@ -4,11 +4,11 @@
 // contract's `getIdentity`, under the reserved prefix the vendor does not serve; the answer
 // echoes a fresh nonce, so no static page or cache can pass for it.
 import type { components } from "../../../generated/kaleyra-mock-admin.ts";
-import { loadAdminDocument } from "../../contract/document.ts";
+import { adminPath, loadAdminDocument } from "../../contract/document.ts";
 
 export type Identity = components["schemas"]["Identity"];
 
-export const identityPath = "/__admin/identity";
+export const identityPath = adminPath("getIdentity");
 
 /** The schema's constants: who the mock says it is. */
 function constants(): Omit<Identity, "nonce"> {
