@@ -2,12 +2,10 @@
 // end to end. A receiver is started on loopback, the mock is pointed at it through its admin API
 // (and pointed back afterwards), and each accepted message must get one whole sequence of the
 // contract, every callback passing the callback checks.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createCallbackChecker, type CallbackFinding } from "../src/callbacks/checker.ts";
+import type { CallbackFinding } from "../src/callbacks/checker.ts";
+import { startCallbackReceiver } from "../src/callbacks/listen.ts";
 import { adminPath } from "../src/contract/document.ts";
 import { exchange } from "../src/http/exchange.ts";
-import { readBody } from "../src/http/request-body.ts";
 import type { SendLimits } from "./send.ts";
 
 export interface CallbackReport {
@@ -43,26 +41,11 @@ export async function startCallbackStage(target: string, limits: SendLimits, adm
   if (!before.ok || before.answer.status !== 200) return undefined;
   const previous = (JSON.parse(before.answer.text) as { url: string | null }).url;
 
-  const checker = createCallbackChecker();
-  const findings: CallbackReport["findings"] = [];
-  let received = 0;
-  const server = createServer((request, response) => {
-    void readBody(request, 64 * 1024).then((read) => {
-      if (read.kind !== "read") return response.destroy();
-      try {
-        received++;
-        findings.push(...checker.check(JSON.parse(read.bytes.toString("utf8"))));
-      } catch {
-        findings.push({ check: "valid", messageId: undefined, message: "the body is not JSON" });
-      }
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+  const receiver = await startCallbackReceiver({ port: 0, host: "127.0.0.1", path: "/callbacks" });
+  const { checker, url } = receiver;
   const pointed = await admin("PUT", { url });
   if (!pointed.ok || pointed.answer.status !== 204) {
-    server.close();
+    await receiver.close();
     return undefined;
   }
 
@@ -76,11 +59,10 @@ export async function startCallbackStage(target: string, limits: SendLimits, adm
       };
       const started = Date.now();
       while (whole().length > 0 && Date.now() - started < limitMs && !limits.signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
-      for (const id of whole()) findings.push({ check: "complete", messageId: id, message: `no whole sequence within ${limitMs} ms (got ${checker.messages().get(id)?.join(", ") || "nothing"})` });
+      const missing = whole().map((id) => ({ check: "complete" as const, messageId: id, message: `no whole sequence within ${limitMs} ms (got ${checker.messages().get(id)?.join(", ") || "nothing"})` }));
       await admin("PUT", { url: previous });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      return { messages: messageIds.length, received, findings };
+      await receiver.close();
+      return { messages: messageIds.length, received: receiver.received(), findings: [...receiver.findings, ...missing] };
     },
   };
 }

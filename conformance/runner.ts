@@ -2,7 +2,7 @@
 // shrunk on failure), every answer checked against the contract.
 import fc from "fast-check";
 import { loadDocument } from "../src/contract/document.ts";
-import { exampleMatching, operation } from "../src/contract/operation.ts";
+import { exampleMatching, operation, recipientOf } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { randomBytes } from "node:crypto";
 import { defaultMaxResponseBytes } from "../src/http/edge.ts";
@@ -204,7 +204,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
         .map((body) => (remote ? addressed(body, to) : body))
         .filter((body) => checks.check(contract.requestSchemaPointer, body).ok)
         // The kit's mock answers its test recipients with fixed failures: not a valid send's answer.
-        .filter((body) => !testRecipients.has((body as { messaging_object?: { to?: unknown } }).messaging_object?.to as string));
+        .filter((body) => !testRecipients.has(recipientOf(body) ?? ""));
       const asCase = (body: Json): Case => ({
         category: "generated",
         title: "generated valid request",

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { CommandIo } from "../cli/send.ts";
 import { UsageError } from "../cli/output.ts";
 import { readBody } from "../http/request-body.ts";
-import { createCallbackChecker, type CallbackFinding } from "./checker.ts";
+import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
 
 export const callbacksHelp = `Usage: kaleyra-video callbacks [--port N] [--host H] [--for-ms MS] [--report json=FILE]
@@ -37,11 +37,21 @@ export interface ListenResult {
   incomplete: string[];
 }
 
-/** Listens until `stop` resolves; `ready` gets the URL once listening. */
-export async function listenForCallbacks(options: { port: number; host: string; stop: Promise<unknown>; ready?: (url: string) => void; line?: (text: string) => void }): Promise<ListenResult> {
+export interface CallbackReceiver {
+  url: string;
+  checker: CallbackChecker;
+  /** Every finding so far, a body that was not JSON included. */
+  findings: CallbackFinding[];
+  /** Callbacks received that were JSON. */
+  received(): number;
+  close(): Promise<void>;
+}
+
+/** A receiver on `host:port` that checks every callback it gets; `line` hears one line each. */
+export async function startCallbackReceiver(options: { port: number; host: string; path?: string; line?: (text: string) => void }): Promise<CallbackReceiver> {
   const checker = createCallbackChecker();
   const findings: CallbackFinding[] = [];
-  let callbacks = 0;
+  let received = 0;
   const line = options.line ?? (() => {});
   const server = createServer((request, response) => {
     void (async () => {
@@ -56,7 +66,7 @@ export async function listenForCallbacks(options: { port: number; host: string; 
         line("? (not JSON) ✗ valid: the body is not JSON");
         return response.writeHead(400).end();
       }
-      callbacks++;
+      received++;
       const found = checker.check(body);
       findings.push(...found);
       const { status, message_id: id } = (body ?? {}) as { status?: unknown; message_id?: unknown };
@@ -72,11 +82,25 @@ export async function listenForCallbacks(options: { port: number; host: string; 
     });
   });
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  options.ready?.(`http://${host}:${(server.address() as AddressInfo).port}/`);
+  return {
+    url: `http://${host}:${(server.address() as AddressInfo).port}${options.path ?? "/"}`,
+    checker,
+    findings,
+    received: () => received,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Listens until `stop` resolves; `ready` gets the URL once listening. */
+export async function listenForCallbacks(options: { port: number; host: string; stop: Promise<unknown>; ready?: (url: string) => void; line?: (text: string) => void }): Promise<ListenResult> {
+  const receiver = await startCallbackReceiver(options);
+  options.ready?.(receiver.url);
   await options.stop;
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  return { callbacks, messages: checker.messages().size, findings, incomplete: checker.incomplete() };
+  await receiver.close();
+  return { callbacks: receiver.received(), messages: receiver.checker.messages().size, findings: receiver.findings, incomplete: receiver.checker.incomplete() };
 }
 
 export function describeResult(result: ListenResult): string {

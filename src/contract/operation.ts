@@ -160,3 +160,9 @@ export function exampleMatching(status: number, body: unknown): NamedExample | u
     return example.status === status && value.code === code && Object.keys(value.error).sort().join(",") === keys;
   });
 }
+
+/** The request body's recipient, `messaging_object.to`, when it is a string. */
+export function recipientOf(body: unknown): string | undefined {
+  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
+  return typeof to === "string" ? to : undefined;
+}

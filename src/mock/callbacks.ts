@@ -1,6 +1,7 @@
 // Stage after the reply: the status callbacks of an accepted send, queued for the sender with
 // the 202's message_id and the send's recipient and references. Never waited for.
 import { callbackMessage } from "../callbacks/payload.ts";
+import { recipientOf } from "../contract/operation.ts";
 import type { CallbackSender } from "../callbacks/sender.ts";
 import type { Reply } from "./reply.ts";
 
@@ -22,6 +23,6 @@ export function queueCallbacks(sender: CallbackSender, reply: Reply, facts: Sent
     const value = sent.extra_info?.[name];
     if (typeof value === "string") refs[name] = value;
   }
-  const to = typeof sent.messaging_object?.to === "string" ? sent.messaging_object.to : "";
+  const to = recipientOf(sent) ?? "";
   sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read");
 }

@@ -3,11 +3,6 @@
 import { testRecipientSource, type Chosen } from "./admin/scenarios.ts";
 import { exampleReply, withFreshMessageId, type Reply } from "./reply.ts";
 
-export function recipientOf(body: unknown): string | undefined {
-  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
-  return typeof to === "string" ? to : undefined;
-}
-
 /** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
 export function chosenReply(chosen: Chosen, notes: string[]): Reply {
   const { respond, source, delayMs, callbacks } = chosen;

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
-import { operation } from "../contract/operation.ts";
+import { operation, recipientOf } from "../contract/operation.ts";
 import { compileContractSchemas } from "../contract/schemas.ts";
 import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
@@ -21,7 +21,7 @@ import { playFault, type HeldResponses } from "./admin/faults.ts";
 import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/journal.ts";
 import { createScenarios, type Scenarios } from "./admin/scenarios.ts";
 import { queueCallbacks } from "./callbacks.ts";
-import { chosenReply, recipientOf } from "./scenario.ts";
+import { chosenReply } from "./scenario.ts";
 import { defaultCallbackSettings, defaultJournalLimit } from "./config.ts";
 import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
 import { createHolds, latencyDraw } from "./latency.ts";

@@ -7,6 +7,7 @@
 import type { components } from "../../../generated/kaleyra-mock-admin.ts";
 import { createMasker, maskDeep, maskedSecret, type Masker } from "../../http/secrets.ts";
 import { faultNames, type Fault } from "./faults.ts";
+import { recipientOf } from "../../contract/operation.ts";
 
 export type JournalEntry = components["schemas"]["JournalEntry"];
 export type JournalPage = components["schemas"]["Journal"];
@@ -59,11 +60,6 @@ export interface Journal {
 function envelopeFields(body: unknown): { code: string | null; messageId: string | null } {
   const envelope = body as { code?: unknown; data?: { message_id?: unknown } } | null | undefined;
   return { code: typeof envelope?.code === "string" ? envelope.code : null, messageId: typeof envelope?.data?.message_id === "string" ? envelope.data.message_id : null };
-}
-
-function recipientOf(body: unknown): string | undefined {
-  const to = (body as { messaging_object?: { to?: unknown } } | null | undefined)?.messaging_object?.to;
-  return typeof to === "string" ? to : undefined;
 }
 
 function headersOf(joined: string, mask: Masker): Record<string, string> {
