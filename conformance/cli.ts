@@ -2,16 +2,24 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../src/client/pods.ts";
+import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "../src/cli/flags.ts";
+import { UsageError } from "../src/cli/output.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
-import { headerValueProblem, withoutCredentials } from "../src/http/secrets.ts";
-import { jsonReport, junit, summary } from "./report.ts";
+import { createMasker, headerValueProblem } from "../src/http/secrets.ts";
+import { checkDescriptions, checkNames } from "./checks.ts";
+import { RecordingError, replayRecording } from "./recorded.ts";
+import { firstFinding, jsonReport, junit, summary } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
 
 export const conformHelp = `Usage: kaleyra-video conform (--target <url|pod> | --pod POD) --sid SID --phone-number NUM
                              [--seed N] [--runs N] [--no-account] [--prefer-examples]
                              [--allow-send --to NUM [--max-sends N]] [--trusted-target]
                              [--timeout-ms N] [--max-response-bytes N] [--run-timeout-ms N]
+                             [--checks A,B] [--exclude-checks A,B] [--rate-limit N]
+                             [--max-response-time MS] [--lenient]
                              [--report junit=FILE] [--report json=FILE]
+       kaleyra-video conform --replay FILE [--checks …] [--exclude-checks …] [--lenient]
+                             [--max-response-time MS] [--report …]
 
 Checks a target (the local mock, a vendor pod, or another implementation) against the contract:
 every answer's status, media type, body and code; that auth is enforced; that every request the
@@ -44,11 +52,27 @@ with --allow-send, only to --to, and at most --max-sends of them (default 1).
   --seed          repeat a run's generated requests (the seed is printed)
   --runs          generated valid requests to send (default 200; loopback only unless --allow-send)
   --report        junit=FILE or json=FILE; may be repeated
+  --checks        only these checks (comma-separated; see below)
+  --exclude-checks  all checks but these
+  --rate-limit    at most N requests a second (decimals allowed, e.g. 0.5), every request counted
+  --max-response-time  adds the response_time check: an answer slower than MS fails it
+  --lenient       leniency (the target accepts a request the contract refuses) is reported, and
+                  does not fail the run: for a live pod whose leniency you know
+  --replay        judge a recording of kaleyra-video proxy --record again, offline, against
+                  the contract as it is now; nothing is sent
+
+Checks (each finding is a violation, or leniency: the target accepted what the contract refuses):
+${checkNames.map((name) => `  ${name.padEnd(24)}${checkDescriptions[name]}`).join("\n")}
+
+Before a wall of violations, a diagnosis: nothing listening at the target, or every request
+with your key answered with the same 401, stops the run with one line (exit 2). The summary's
+first line names the most useful finding.
 
 On SIGINT or SIGTERM the reports are written for what ran so far, marked partial.
 
-Exit codes: 0 conforms, 1 violations found (or a run cut short by --run-timeout-ms that
-found none: it did not finish), 2 usage, 130 stopped by SIGINT, 143 by SIGTERM.
+Exit codes: 0 conforms, 1 violations or leniency found (or a run cut short by --run-timeout-ms
+that found none: it did not finish), 2 usage, or the target cannot be judged (diagnosis),
+130 stopped by SIGINT, 143 by SIGTERM.
 
 Example (against npm start, run with KALEYRA_MOCK_API_KEY=test-key):
   KALEYRA_API_KEY=test-key npm run conform -- --target http://127.0.0.1:4010 \\
@@ -60,8 +84,6 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
-
-class UsageError extends Error {}
 
 
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -89,6 +111,12 @@ export async function conform(argv: string[], io: Io): Promise<number> {
         "max-response-bytes": { type: "string" },
         "run-timeout-ms": { type: "string" },
         report: { type: "string", multiple: true },
+        checks: { type: "string", multiple: true },
+        "exclude-checks": { type: "string", multiple: true },
+        "rate-limit": { type: "string" },
+        "max-response-time": { type: "string" },
+        lenient: { type: "boolean" },
+        replay: { type: "string" },
         "treat-as-remote": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -101,23 +129,31 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       if (!value) throw new UsageError(`--${flag} is required`);
       return value;
     };
-    const whole = (value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
-      if (value === undefined) return undefined;
-      const number = Number(value);
-      if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
-      return number;
-    };
+    const whole = wholeFlag;
+    const checks = checkFlags(values.checks, values["exclude-checks"]);
+    const maxResponseTimeMs = whole(values["max-response-time"], "max-response-time", 1, maxTimerMs);
+    const lenient = values.lenient === true;
+    const reports = reportFlags(values.report);
+    if (values.replay !== undefined) {
+      const live = ["target", "pod", "sid", "phone-number", "to", "allow-send", "max-sends", "no-account", "no-callbacks", "prefer-examples", "trusted-target", "seed", "runs", "timeout-ms", "max-response-bytes", "run-timeout-ms", "rate-limit", "treat-as-remote"] as const;
+      const given = live.filter((flag) => values[flag] !== undefined);
+      if (given.length) throw new UsageError(`--replay judges a recording offline; ${given.map((flag) => `--${flag}`).join(", ")} ${given.length === 1 ? "does" : "do"} not apply`);
+      const result = await replayRecording(values.replay, {
+        lenient,
+        mask: createMasker([io.env.KALEYRA_API_KEY?.trim(), io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim()]),
+        ...(checks ? { selected: new Set(checks) } : {}),
+        ...(maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs }),
+      });
+      io.out(summary(result));
+      writeReports(result, reports, io);
+      return result.ok ? 0 : 1;
+    }
     if ((values.target === undefined) === (values.pod === undefined)) throw new UsageError("give exactly one of --target or --pod");
     const target = targetOf(values.target, values.pod);
     const apiKey = io.env.KALEYRA_API_KEY?.trim();
     if (!apiKey) throw new UsageError("set KALEYRA_API_KEY (the key is never taken as a flag)");
     const keyProblem = headerValueProblem(apiKey);
     if (keyProblem) throw new UsageError(`KALEYRA_API_KEY ${keyProblem}`);
-    const reports = (values.report ?? []).map((spec) => {
-      const [kind, file] = spec.split("=", 2);
-      if ((kind !== "junit" && kind !== "json") || !file) throw new UsageError(`--report takes junit=FILE or json=FILE, not ${JSON.stringify(spec).slice(0, 80)}`);
-      return { kind, file };
-    });
 
     const options: RunOptions = {
       target,
@@ -125,8 +161,13 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       phoneNumber: need(values["phone-number"], "phone-number"),
       apiKey,
       checksKeys: values["no-account"] !== true,
+      lenient,
       log: (line) => io.err(line),
     };
+    if (checks) options.checks = checks;
+    if (maxResponseTimeMs !== undefined) options.maxResponseTimeMs = maxResponseTimeMs;
+    const rateLimit = rateFlag(values["rate-limit"], "rate-limit");
+    if (rateLimit !== undefined) options.rateLimit = rateLimit;
     const adminToken = io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim();
     if (adminToken) {
       const tokenProblem = headerValueProblem(adminToken);
@@ -158,11 +199,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     const stop = new AbortController();
     let latest: RunResult | undefined;
     let stoppedBy: keyof typeof signalExitCodes | undefined;
-    const write = (result: RunResult) => {
-      for (const { kind, file } of reports) {
-        writeFileSync(file, kind === "junit" ? junit(result) : jsonReport(result));
-      }
-    };
+    const write = (result: RunResult) => writeReports(result, reports);
     const onSignal = (signal: keyof typeof signalExitCodes) => () => {
       if (stoppedBy) return;
       stoppedBy = signal;
@@ -180,39 +217,38 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       process.off("SIGTERM", handlers.SIGTERM);
     }
     if (stoppedBy) result = { ...result, interrupted: `stopped by ${stoppedBy}`, ok: false };
+    if (result.diagnosis && !stoppedBy) {
+      // One line, not a wall: the target cannot be judged as it is.
+      io.err(`conform: ${firstFinding(result)}`);
+      writeReports(result, reports, io);
+      return 2;
+    }
     io.out(summary(result));
-    write(result);
-    for (const { kind, file } of reports) io.err(`${kind} report written to ${file}`);
+    writeReports(result, reports, io);
     if (stoppedBy) return signalExitCodes[stoppedBy];
     return result.ok ? 0 : 1;
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") || /needs the recipient/.test((error as Error).message);
+    const usage = error instanceof UsageError || error instanceof RecordingError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") || /needs the recipient/.test((error as Error).message);
     if (!usage) throw error;
     io.err(`conform: ${(error as Error).message}\nRun kaleyra-video conform --help.`);
     return 2;
   }
 }
 
-/** The base URL of --target or --pod; credentials, queries and fragments are refused, never echoed. */
+/** The reports asked for, written for the result (and, with io, said so). */
+export function writeReports(result: RunResult, reports: readonly ReportSpec[], io?: Pick<Io, "err">): void {
+  for (const { kind, file } of reports) {
+    writeFileSync(file, kind === "junit" ? junit(result) : jsonReport(result));
+    io?.err(`${kind} report written to ${file}`);
+  }
+}
+
+/** The base URL of --target or --pod. */
 function targetOf(target: string | undefined, pod: string | undefined): string {
-  const pods = Object.keys(podUrls()).join(", ");
   if (pod !== undefined) {
     const url = podUrl(pod);
-    if (!url) throw new UsageError(`--pod must be one of ${pods}`);
+    if (!url) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
     return url;
   }
-  const named = podUrl(target!);
-  if (named) return named;
-  let url: URL;
-  try {
-    url = new URL(target!);
-  } catch {
-    throw new UsageError(`--target must be an http(s) URL or one of the pods ${pods}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--target must be an http(s) URL or one of the pods ${pods}`);
-  if (url.username || url.password) {
-    throw new UsageError(`--target must not carry a user name or password (${withoutCredentials(url.href)}); the kit sends the api-key, and nothing else, as credentials`);
-  }
-  if (url.search || url.hash || /[?#]/.test(target!)) throw new UsageError("--target must not have a query or fragment");
-  return url.href.replace(/\/+$/, "");
+  return baseUrlFlag(target!, "target");
 }

@@ -113,7 +113,8 @@ describe("it catches servers that are wrong in one way, under the right check", 
     [
       "answers 500 to malformed JSON",
       {
-        request: ({ body }) => {
+        request: ({ method, body }) => {
+          if (method !== "POST") return undefined;
           try {
             JSON.parse(body);
             return undefined;
@@ -130,7 +131,10 @@ describe("it catches servers that are wrong in one way, under the right check", 
       { response: (answer) => (answer.status === 202 ? { ...answer, body: JSON.stringify({ ...JSON.parse(answer.body), data: {} }) } : answer) },
       "response_schema",
     ],
-    ["answers text/html", { response: (answer) => ({ ...answer, headers: { "content-type": "text/html" } }) }, "content_type_documented"],
+    ["answers text/html", { response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "text/html" } }) }, "content_type_documented"],
+    ["labels its JSON latin-1", { response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "application/json; charset=iso-8859-1" } }) }, "response_headers"],
+    ["sends no Allow with its 405", { response: (answer) => (answer.status === 405 ? { ...answer, headers: { "content-type": answer.headers["content-type"]! } } : answer) }, "unsupported_method"],
+    ["answers 404 to other methods on the path", { request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) }, "unsupported_method"],
     ["confuses WA400 with E110", { response: (answer) => (answer.status === 400 ? { ...answer, body: JSON.stringify(example("low-balance").value) } : answer) }, "rejects_invalid"],
     ["answers 422 to invalid payloads", { response: (answer) => (answer.status === 400 ? { ...answer, status: 422 } : answer) }, ["status_documented", "rejects_invalid"]],
     ["sends code as a number", { response: (answer) => ({ ...answer, body: answer.body.replace(/"code":"WA202"/, '"code":202') }) }, ["response_schema", "code_documented", "accepts_valid"]],

@@ -9,11 +9,15 @@ import { derive, resolver, type Json, type Schema } from "./derive.ts";
  * accepted: the success; rejected: 400 WA400 (the payload breaks the contract); refused: any
  * documented 4xx (a malformed SID is also an incorrect one: RBC001 is as right as WA400);
  * unauthorized: 401 RBC001; documented: any documented answer (the contract leaves the choice open);
- * example:NAME: that named example's status and code (asked of a mock with Prefer).
+ * example:NAME: that named example's status and code (asked of a mock with Prefer);
+ * valid: a recorded request the contract accepts (not refused as malformed);
+ * unsupported-method: another method on the operation's path (405 with Allow).
  */
-export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized" | "documented" | `example:${string}`;
+export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized" | "documented" | "valid" | "unsupported-method" | `example:${string}`;
 
 export interface CaseRequest {
+  /** Upper-case; the operation's own method when absent. */
+  method?: string;
   sid: string;
   phoneNumber: string;
   /** The body as sent, already serialized (a malformed one is a string that is not JSON). */
@@ -26,7 +30,7 @@ export interface CaseRequest {
 }
 
 export interface Case {
-  category: "auth" | "example" | "boundary" | "negative" | "generated";
+  category: "auth" | "example" | "boundary" | "negative" | "method" | "generated" | "recorded";
   title: string;
   request: CaseRequest;
   expect: Expectation;
@@ -54,6 +58,9 @@ export interface PlanOptions {
 
 /** NANP numbers 555-0100 to 555-0199 are reserved for fiction: no customer can be reached. */
 export const fictionalRecipient = "+12025550100";
+
+/** Tried on the operation's path; OPTIONS, HEAD and TRACE are left to proxies and CORS. */
+export const unsupportedMethods = ["GET", "PUT", "PATCH", "DELETE"];
 
 export const wrongKey = "conformance-wrong-key-0000000000";
 
@@ -158,6 +165,12 @@ export function buildPlan(options: PlanOptions): Case[] {
   invalid("negative", "valid JSON as text/plain", probeBody, { contentType: "text/plain" });
   // A server may sniff a body that comes without a media type; the contract does not say.
   cases.push({ category: "negative", title: "valid JSON with no Content-Type", request: base(probeBody, { contentType: undefined }), expect: "documented", mayBeAccepted: false });
+
+  // Methods the path does not document, with the key and no body (nothing to deliver): 405.
+  const documentedMethods = Object.keys(doc.paths[contract.path] ?? {}).map((key) => key.toUpperCase());
+  for (const method of unsupportedMethods.filter((method) => !documentedMethods.includes(method))) {
+    cases.push({ category: "method", title: `${method} on the operation's path`, request: base("", { method, contentType: undefined }), expect: "unsupported-method", mayBeAccepted: false });
+  }
 
   // Every documented answer, asked for by name from a mock: a valid request, so only where sends are allowed.
   if (options.preferExamples) {

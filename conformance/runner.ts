@@ -10,10 +10,12 @@ import { exchange } from "../src/http/exchange.ts";
 import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
 import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
 import { startCallbackStage, type CallbackReport } from "./callbacks.ts";
-import { checkAnswer, type CheckResult } from "./checks.ts";
+import { checkAnswer, checkNames, type CheckName, type CheckResult } from "./checks.ts";
+import { diagnoseAnswers, unreachable, type Diagnosis } from "./diagnose.ts";
+import { judgeRequest } from "./request.ts";
 import { arbitraryFor, resolver, type Json } from "./derive.ts";
 import { addressed, buildPlan, couldDeliver, requestExamples, type Case } from "./plan.ts";
-import { curlFor, sendCase, type Observed, type SendLimits } from "./send.ts";
+import { curlFor, pathFor, headersFor, sendCase, type Observed, type SendLimits } from "./send.ts";
 
 export interface RunOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:4010 or https://api.in.kaleyra.io. */
@@ -53,6 +55,14 @@ export interface RunOptions {
   maxResponseBytes?: number;
   /** Stop sending after this long and report what ran. */
   runTimeoutMs?: number;
+  /** The checks to apply (--checks, --exclude-checks); all by default. */
+  checks?: readonly CheckName[];
+  /** Adds the response_time check: an answer slower than this fails it. */
+  maxResponseTimeMs?: number;
+  /** At most this many requests a second, every request of the run counted. */
+  rateLimit?: number;
+  /** Leniency (the target accepts what the contract refuses) is reported, and does not fail the run. */
+  lenient?: boolean;
   /** Stops the run (SIGINT); what ran so far is reported. */
   signal?: AbortSignal;
   /** Called after each answer with the run so far, so that it can be reported if the run is cut. */
@@ -91,20 +101,34 @@ export interface RunResult {
   interrupted: string | undefined;
   /** The status callbacks of the accepted sends, checked end to end (the kit's mock only). */
   callbacks: CallbackReport | undefined;
+  /** Why the target could not be judged at all (nothing listening, a key it does not know); the run stopped. */
+  diagnosis: Diagnosis | undefined;
+  /** What probably explains the findings, most useful first. */
+  hints: string[];
+  /** --lenient: leniency is reported without failing the run. */
+  lenient: boolean;
+  /** Set when the answers were recorded (the proxy, a replay): how many, and how many fell outside the contract. */
+  recording?: { exchanges: number; outside: number; file?: string };
   ok: boolean;
 }
 
 /** Asks the target whether it is the kit's mock. No key is sent: the target may be a real pod. */
 export async function identifyTarget(target: string, limits: SendLimits, adminToken?: string): Promise<boolean> {
+  return (await probeTarget(target, limits, adminToken)).mock;
+}
+
+/** The identity probe; `noAnswer` says why nothing came back, when nothing did. */
+async function probeTarget(target: string, limits: SendLimits, adminToken?: string): Promise<{ mock: boolean; noAnswer?: string }> {
   const nonce = randomBytes(16).toString("hex");
   // A mock whose admin API needs a token answers the probe only with it (and the token only).
   const headers: Record<string, string> = { accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
   const result = await exchange({ url: `${target.replace(/\/+$/, "")}${identityPath}?nonce=${nonce}`, method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
-  if (!result.ok || result.answer.status !== 200) return false;
+  if (!result.ok) return result.error.reason === "network" || result.error.reason === "timeout" ? { mock: false, noAnswer: `${result.error.reason}: ${result.error.message}` } : { mock: false };
+  if (result.answer.status !== 200) return { mock: false };
   try {
-    return isIdentity(JSON.parse(result.answer.text), nonce);
+    return { mock: isIdentity(JSON.parse(result.answer.text), nonce) };
   } catch {
-    return false;
+    return { mock: false };
   }
 }
 
@@ -130,18 +154,28 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     signal: stop.signal,
   };
   let requestsSent = 0;
+  const pace = pacer(options.rateLimit, stop.signal);
+  const selected = new Set(options.checks ?? checkNames);
+  let diagnosis: Diagnosis | undefined;
+  const hints: string[] = [];
+  const lenient = options.lenient === true;
 
   try {
     // The full plan holds requests a real pod would deliver: only for a target that proves it
     // is the kit's mock, or that the user vouches for.
     let mode: TargetMode = "live";
+    let answeredOnce = false;
     if (options.trustedTarget) mode = "trusted";
     else if (!options.treatAsRemote) {
+      await pace();
       requestsSent++;
-      if (await identifyTarget(options.target, limits, options.adminToken)) mode = "mock";
+      const probe = await probeTarget(options.target, limits, options.adminToken);
+      if (probe.mock) mode = "mock";
+      if (probe.noAnswer !== undefined && interrupted === undefined) diagnosis = unreachable(shownTarget, probe.noAnswer);
+      else answeredOnce = true;
     }
     const remote = mode === "live";
-    log(
+    if (diagnosis === undefined) log(
       mode === "mock"
         ? `${shownTarget} identified itself as the kit's mock: the full plan.`
         : mode === "trusted"
@@ -161,27 +195,47 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     let acceptableSent = 0;
     let shrunk: CaseOutcome | undefined;
     let callbacks: CallbackReport | undefined;
+    let callbackStage: Awaited<ReturnType<typeof startCallbackStage>> | undefined;
+    // A check fails the run unless it is leniency and the user said leniency is known.
+    const fails = (check: CheckResult) => !check.ok && !(lenient && check.severity === "leniency");
     const snapshot = (): RunResult => {
-      const ok = interrupted === undefined && outcomes.every((outcome) => outcome.checks.every((check) => check.ok)) && (!shrunk || shrunk.checks.every((check) => check.ok)) && (callbacks?.findings.length ?? 0) === 0;
-      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0), interrupted, ok, callbacks };
+      const ok = interrupted === undefined && diagnosis === undefined && outcomes.every((outcome) => !outcome.checks.some(fails)) && (!shrunk || !shrunk.checks.some(fails)) && (callbacks?.findings.length ?? 0) === 0;
+      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0), interrupted, diagnosis, hints: [...hints], lenient, ok, callbacks };
     };
+    if (diagnosis) return snapshot();
     // Stage: the callbacks of the accepted sends, against the kit's mock only.
-    const callbackStage = mode === "mock" && options.checkCallbacks !== false ? await startCallbackStage(options.target, limits, options.adminToken) : undefined;
+    callbackStage = mode === "mock" && options.checkCallbacks !== false ? await startCallbackStage(options.target, limits, options.adminToken) : undefined;
 
     const run = async (testCase: Case): Promise<CaseOutcome | undefined> => {
-      if (interrupted !== undefined) return undefined;
+      if (interrupted !== undefined || diagnosis !== undefined) return undefined;
       // Decided from the request itself, not from how the plan labelled it.
       const delivers = testCase.mayBeAccepted || couldDeliver(testCase.request);
       if (delivers) {
         if (!allowSend || acceptableSent >= maxSends) return undefined;
         acceptableSent++;
       }
+      await pace();
+      if (interrupted !== undefined) return undefined;
       requestsSent++;
       const observed = await sendCase(options.target, testCase.request, options.apiKey, limits);
       if (interrupted !== undefined && observed.status === undefined) return undefined; // cut by the stop, not the target's fault
+      // Nothing has ever answered: one line saying so, not a violation per request.
+      if (observed.status === undefined && !answeredOnce) {
+        diagnosis = unreachable(shownTarget, observed.transportError ?? "no answer");
+        return undefined;
+      }
+      answeredOnce ||= observed.status !== undefined;
       const example = observed.status === undefined ? undefined : exampleMatching(observed.status, observed.json)?.name;
-      return { testCase, observed, checks: checkAnswer(testCase, observed), example, curl: curlFor(shownTarget, testCase.request) };
+      const requestIssues = testCase.expect === "rejected" || testCase.expect === "refused" ? issuesOf(testCase) : undefined;
+      const checks = checkAnswer({ expect: testCase.expect, observed, ...(requestIssues ? { requestIssues } : {}), ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }) }, selected);
+      const outcome: CaseOutcome = { testCase, observed, checks, example, curl: curlFor(shownTarget, testCase.request) };
+      seen.push(outcome);
+      const verdict = diagnoseAnswers(seen, { target: shownTarget, mode, sid: options.sid, phoneNumber: options.phoneNumber, checksKeys: options.checksKeys ?? true });
+      if (verdict.diagnosis) diagnosis = verdict.diagnosis;
+      for (const hint of verdict.hints) if (!hints.includes(hint)) hints.push(hint);
+      return diagnosis ? undefined : outcome;
     };
+    const seen: CaseOutcome[] = [];
 
     for (const testCase of plan) {
       const outcome = await run(testCase);
@@ -231,13 +285,13 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
         }),
         { seed, numRuns: runs, endOnFailure: remote },
       );
-      if (result.failed && result.counterexample && interrupted === undefined) {
+      if (result.failed && result.counterexample && interrupted === undefined && diagnosis === undefined) {
         const smallest = await run(asCase(result.counterexample[0]));
         shrunk = smallest ?? generated.at(-1);
       }
       log(`${generated.length} generated valid requests sent (seed ${seed})`);
     }
-    if (callbackStage) {
+    if (callbackStage && diagnosis === undefined) {
       const accepted = outcomes.flatMap((outcome) => {
         const id = (outcome.observed.json as { data?: { message_id?: unknown } } | undefined)?.data?.message_id;
         return outcome.observed.status === 202 && typeof id === "string" ? [id] : [];
@@ -250,4 +304,32 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     if (runTimer) clearTimeout(runTimer);
     options.signal?.removeEventListener("abort", onSignal);
   }
+}
+
+/** What the case's request breaks of the contract, as a recording would be judged. */
+function issuesOf(testCase: Case) {
+  const judged = judgeRequest({ method: testCase.request.method ?? operation().method.toUpperCase(), path: pathFor(testCase.request), headers: headersFor(testCase.request, "key"), body: testCase.request.body });
+  return judged.kind === "operation" ? judged.issues : [];
+}
+
+/** Waits so that requests leave at most `perSecond` a second; no wait without a limit. */
+export function pacer(perSecond: number | undefined, signal: AbortSignal): () => Promise<void> {
+  if (perSecond === undefined) return async () => {};
+  const gap = 1000 / perSecond;
+  let next = 0;
+  return () => {
+    const now = performance.now();
+    const at = Math.max(now, next);
+    next = at + gap;
+    if (at <= now || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, at - now);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+  };
 }

@@ -213,8 +213,24 @@ describe("bounded: every exchange, every body, the run", () => {
     const started = performance.now();
     const result = await runConformance(options(pod.url, { timeoutMs: 200, runTimeoutMs: 3_000 }));
     expect(performance.now() - started).toBeLessThan(6_000);
-    const first = result.outcomes[0]!;
-    expect(first.checks).toEqual([{ name: "answered", ok: false, detail: expect.stringMatching(/^no answer: timeout: no complete answer within 200 ms/) }]);
+    // Nothing ever answered whole: one diagnosis, not a timeout per case.
+    expect(result.outcomes).toEqual([]);
+    expect(result.diagnosis).toEqual({ kind: "silent", message: expect.stringMatching(/no complete answer within 200 ms/) });
+    expect(result.ok).toBe(false);
+  });
+
+  it("once a target has answered, a dripping answer fails `answered` for its case alone", async () => {
+    const pod = await track(stub((seen, response) => {
+      // The identity probe gets a quick 404, as a pod gives it; every send drips.
+      if (seen.url.startsWith("/__admin/")) return void response.writeHead(404, { "content-type": "application/json" }).end("{}");
+      response.writeHead(400, { "content-type": "application/json" });
+      const timer = setInterval(() => response.write(" "), 50);
+      response.on("close", () => clearInterval(timer));
+    }));
+    const result = await runConformance(options(pod.url, { timeoutMs: 200, runTimeoutMs: 1_500 }));
+    expect(result.diagnosis).toBeUndefined();
+    expect(result.outcomes.length).toBeGreaterThan(1);
+    expect(result.outcomes[0]!.checks).toEqual([{ name: "answered", ok: false, severity: "violation", detail: expect.stringMatching(/^no answer: timeout: no complete answer within 200 ms/) }]);
   });
 
   it("a huge answer is cut at the limit: the case fails `answered`, the run goes on", async () => {

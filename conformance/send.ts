@@ -9,6 +9,8 @@ export interface Observed {
   /** Undefined when no answer came (refused, reset, timed out). */
   status: number | undefined;
   contentType: string | undefined;
+  /** Lower-case names, values masked; empty when no answer came. */
+  headers: Record<string, string>;
   text: string;
   /** The body parsed as JSON, when it is JSON. */
   json: unknown;
@@ -46,14 +48,14 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   const result = await exchange(
     {
       url: target.replace(/\/+$/, "") + pathFor(request),
-      method: operation().method.toUpperCase(),
+      method: request.method ?? operation().method.toUpperCase(),
       headers: { ...headersFor(request, apiKey), "content-length": String(body.length) },
       body,
     },
     limits,
   );
   if (!result.ok) {
-    return { status: undefined, contentType: undefined, text: "", json: undefined, transportError: `${result.error.reason}: ${result.error.message}`, milliseconds: result.milliseconds };
+    return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: `${result.error.reason}: ${result.error.message}`, milliseconds: result.milliseconds };
   }
   const { status, headers, text } = result.answer;
   let json: unknown;
@@ -63,7 +65,7 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   } catch {
     json = undefined;
   }
-  return { status, contentType: headers["content-type"], text, json, transportError: undefined, milliseconds: result.milliseconds };
+  return { status, contentType: headers["content-type"], headers, text, json, transportError: undefined, milliseconds: result.milliseconds };
 }
 
 function shellQuote(text: string): string {
@@ -76,5 +78,6 @@ export function curlFor(target: string, request: CaseRequest): string {
   const headers = Object.entries(headersFor(request, "$KALEYRA_API_KEY")).map(([name, value]) =>
     name === "api-key" && request.key === "account" ? `-H "api-key: $KALEYRA_API_KEY"` : `-H ${shellQuote(`${name}: ${value}`)}`,
   );
-  return `curl -X POST ${shellQuote(url)} ${headers.join(" ")} --data-raw ${shellQuote(request.body)}`;
+  const data = request.body === "" && request.method !== undefined ? "" : ` --data-raw ${shellQuote(request.body)}`;
+  return `curl -X ${request.method ?? operation().method.toUpperCase()} ${shellQuote(url)} ${headers.join(" ")}${data}`;
 }

@@ -388,7 +388,7 @@ describe("the callback checker", () => {
     try {
       const errors: string[] = [];
       expect(await callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) })).toBe(2);
-      expect(errors).toEqual([`callbacks: cannot listen on 127.0.0.1:${taken} (EADDRINUSE); pick another with --port\nRun kaleyra-video callbacks --help.`]);
+      expect(errors).toEqual([`callbacks: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video callbacks --help.`]);
     } finally {
       await new Promise((resolve) => busy.close(resolve));
     }

@@ -5,7 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type { CommandIo } from "../cli/send.ts";
-import { UsageError } from "../cli/output.ts";
+import { listenProblem, UsageError } from "../cli/output.ts";
 import { readBody } from "../http/request-body.ts";
 import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
@@ -137,9 +137,7 @@ export async function callbacksCommand(argv: string[], io: CommandIo): Promise<n
     try {
       result = await listenForCallbacks({ port, host: values.host ?? "127.0.0.1", stop, ready: (url) => io.err(`Listening for status callbacks on ${url}`), line: (text) => io.out(text) });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") throw new UsageError(`cannot listen on ${values.host ?? "127.0.0.1"}:${port} (${code}); pick another with --port`);
-      throw error;
+      throw listenProblem(error, values.host ?? "127.0.0.1", port) ?? error;
     } finally {
       clearTimeout(timer);
       process.off("SIGINT", onSignal);

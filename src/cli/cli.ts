@@ -27,6 +27,7 @@ Commands:
   mock    run the local mock of the API
   conform check a target (the mock, a pod, another implementation) against the contract
   callbacks  listen for status callbacks and check them against the contract
+  proxy   a recording, validating proxy in front of a pod (or the mock); drift summary on stop
 
 Run kaleyra-video <command> --help for a command's options.
 
@@ -54,6 +55,12 @@ async function mock(io: CommandIo): Promise<number> {
   return exitCodes.ok;
 }
 
+async function proxy(argv: string[], io: CommandIo): Promise<number> {
+  const tool = await loadTool(() => import("../proxy/cli.ts"), "proxy (the conformance checks)", io);
+  if (!tool) return exitCodes.unexpected;
+  return tool.proxyCommand(argv, io);
+}
+
 async function conformance(argv: string[], io: CommandIo): Promise<number> {
   const tool = await loadTool(() => import("../../conformance/cli.ts"), "conform (fast-check)", io);
   if (!tool) return exitCodes.unexpected;
@@ -70,6 +77,8 @@ export async function cli(argv: string[], io: CommandIo): Promise<number> {
         return await conformance(rest, io);
       case "callbacks":
         return await callbacksCommand(rest, io);
+      case "proxy":
+        return await proxy(rest, io);
       case "mock":
         if (rest.includes("--help") || rest.includes("-h")) {
           io.out(mockHelp);

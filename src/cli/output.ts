@@ -49,3 +49,11 @@ export function errorAsText(error: KaleyraError): string {
       return `Error (HTTP ${error.status}) from the mock's admin API: ${error.problem.detail}`;
   }
 }
+
+/** A port in use, or one that may not be bound, in one line. */
+export function listenProblem(error: unknown, host: string, port: number): UsageError | undefined {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return new UsageError(`port ${port} on ${host} is in use; pick another with --port (0 picks a free one)`);
+  if (code === "EACCES" || code === "EADDRNOTAVAIL") return new UsageError(`cannot listen on ${host}:${port} (${code}); pick another with --port or --host`);
+  return undefined;
+}

@@ -3,7 +3,7 @@
 // Under the kit's rules: redirects are answers, never followed; one deadline covers connecting,
 // the head and the body; the body is read with a limit (after decompression, if a server
 // compresses unasked); every secret is masked out of what comes back.
-import { request as httpRequest, type Agent, type IncomingMessage } from "node:http";
+import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Readable } from "node:stream";
@@ -27,6 +27,11 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** Connections to reuse; Node's global agent otherwise. */
   agent?: Agent;
+  /**
+   * Also keep the answer unmasked, for a proxy to hand back to the caller that sent the secret;
+   * never for anything that is logged or stored.
+   */
+  keepRaw?: boolean;
 }
 
 export interface Answer {
@@ -35,6 +40,8 @@ export interface Answer {
   headers: Record<string, string>;
   /** The body as UTF-8 text, masked. */
   text: string;
+  /** With keepRaw: the body's bytes (decompressed) and headers as they came. */
+  raw?: { body: Buffer; headers: IncomingHttpHeaders };
 }
 
 export type ExchangeResult = { ok: true; answer: Answer; milliseconds: number } | { ok: false; error: HttpEdgeError; milliseconds: number };
@@ -85,7 +92,9 @@ export function exchange(request: ExchangeRequest, options: ExchangeOptions): Pr
           for (const [name, value] of Object.entries(response.headers)) {
             if (value !== undefined) headers[name] = options.mask(Array.isArray(value) ? value.join(", ") : value);
           }
-          finish({ ok: true, answer: { status: response.statusCode ?? 0, headers, text: options.mask(bytes.toString("utf8")) } });
+          const answer: Answer = { status: response.statusCode ?? 0, headers, text: options.mask(bytes.toString("utf8")) };
+          if (options.keepRaw) answer.raw = { body: bytes, headers: response.headers };
+          finish({ ok: true, answer });
         },
         (error: unknown) => fail(error instanceof HttpEdgeError ? error : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`)),
       );

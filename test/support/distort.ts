@@ -13,6 +13,8 @@ export interface Answer {
 export interface Distortion {
   /** Answer instead of the mock, or change the request's headers (and body) before forwarding. */
   request?: (incoming: { method: string; path: string; headers: IncomingHttpHeaders; body: string }) => Answer | { headers: IncomingHttpHeaders; body?: string } | undefined;
+  /** Milliseconds to hold the request before it is handled (a slow server). */
+  delayMs?: (incoming: { method: string; path: string; body: string }) => number;
   /** Rewrite the mock's answer. */
   response?: (answer: Answer) => Answer;
 }
@@ -22,8 +24,10 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-    incoming.on("end", () => {
+    incoming.on("end", async () => {
       let body = Buffer.concat(chunks).toString("utf8");
+      const hold = distortion.delayMs?.({ method: incoming.method ?? "", path: incoming.url ?? "", body }) ?? 0;
+      if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
       let headers = incoming.headers;
       let early: ReturnType<NonNullable<Distortion["request"]>>;
       try {
@@ -50,7 +54,8 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
         answer.on("end", () => {
           const original: Answer = {
             status: answer.statusCode ?? 502,
-            headers: { "content-type": String(answer.headers["content-type"] ?? "") },
+            // Every header but the hop-by-hop ones and the length (the body may be rewritten).
+            headers: Object.fromEntries(Object.entries(answer.headers).filter(([name, value]) => value !== undefined && !["connection", "keep-alive", "transfer-encoding", "content-length", "date"].includes(name)).map(([name, value]) => [name, String(value)])),
             body: Buffer.concat(parts).toString("utf8"),
           };
           const final = distortion.response ? distortion.response(original) : original;

@@ -1,0 +1,188 @@
+// Recorded traffic: one NDJSON record per exchange the proxy saw (request, answer, timing,
+// findings; every secret masked), judged by the same checks as a planned run. The proxy judges
+// each exchange as it passes; `conform --replay` judges a recording again, offline, against the
+// contract as it is now.
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { operation } from "../src/contract/operation.ts";
+import { maskDeep, type Masker } from "../src/http/secrets.ts";
+import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
+import type { Case, CaseRequest, Expectation } from "./plan.ts";
+import { judgeRequest, type RequestJudgement } from "./request.ts";
+import type { CaseOutcome, RunResult } from "./runner.ts";
+import { curlFor, type Observed } from "./send.ts";
+
+export const recordVersion = 1;
+
+export interface RecordedRequest {
+  method: string;
+  /** As on the wire, secrets masked. */
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  bodyTruncated?: boolean;
+}
+
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ExchangeRecord {
+  kind: "exchange";
+  version: number;
+  seq: number;
+  at: string;
+  upstream: string;
+  request: RecordedRequest;
+  /** Null when no answer came: `error` says why. */
+  response: RecordedResponse | null;
+  error: string | null;
+  milliseconds: number;
+  /** Where the request falls in the contract: its operation, another method on its path, or outside it. */
+  contract: RequestJudgement["kind"];
+  findings: { check: CheckName; severity: Severity; detail: string; fields?: string[] }[];
+}
+
+export interface JudgeOptions {
+  selected?: ReadonlySet<CheckName>;
+  maxResponseTimeMs?: number;
+}
+
+function expectationOf(judged: RequestJudgement): Expectation | undefined {
+  if (judged.kind === "outside") return undefined;
+  if (judged.kind === "method") return "unsupported-method";
+  if (!judged.hasKey) return "unauthorized";
+  return judged.issues.length ? "refused" : "valid";
+}
+
+function observedOf(record: Pick<ExchangeRecord, "response" | "error" | "milliseconds">): Observed {
+  if (!record.response) return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: record.error ?? "no answer", milliseconds: record.milliseconds };
+  let json: unknown;
+  try {
+    json = JSON.parse(record.response.body);
+  } catch {
+    json = undefined;
+  }
+  return { status: record.response.status, contentType: record.response.headers["content-type"], headers: record.response.headers, text: record.response.body, json, transportError: undefined, milliseconds: record.milliseconds };
+}
+
+/** The recorded request as a case, so reports show it as they show a planned one. */
+function caseOf(record: Pick<ExchangeRecord, "seq" | "request">, judged: RequestJudgement, expect: Expectation): Case {
+  const params = operation().matchPath(record.request.path.split("?")[0]!) ?? {};
+  const decode = (value: string | undefined) => {
+    try {
+      return decodeURIComponent(value ?? "");
+    } catch {
+      return value ?? "";
+    }
+  };
+  const request: CaseRequest = {
+    method: record.request.method,
+    sid: decode(params.sid),
+    phoneNumber: decode(params.phone_number),
+    body: record.request.body,
+    contentType: record.request.headers["content-type"],
+    key: judged.kind === "operation" && !judged.hasKey ? "none" : "account",
+  };
+  return { category: "recorded", title: `#${record.seq} ${record.request.method} ${record.request.path}`, request, expect, mayBeAccepted: false };
+}
+
+/** Judges one recorded exchange; undefined for a request outside the contract (not checked). */
+export function judgeExchange(record: Pick<ExchangeRecord, "seq" | "request" | "response" | "error" | "milliseconds">, target: string, options: JudgeOptions = {}): { contract: RequestJudgement["kind"]; outcome: CaseOutcome | undefined } {
+  const judged = judgeRequest({ method: record.request.method, path: record.request.path, headers: record.request.headers, body: record.request.body });
+  const expect = expectationOf(judged);
+  if (expect === undefined) return { contract: judged.kind, outcome: undefined };
+  const observed = observedOf(record);
+  const checks: CheckResult[] = checkAnswer(
+    { expect, observed, requestIssues: judged.kind === "operation" ? judged.issues : [], ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }) },
+    options.selected ?? new Set(checkNames),
+  );
+  const testCase = caseOf(record, judged, expect);
+  return { contract: judged.kind, outcome: { testCase, observed, checks, example: undefined, curl: curlFor(target, testCase.request) } };
+}
+
+export function findingsOf(outcome: CaseOutcome | undefined): ExchangeRecord["findings"] {
+  return (outcome?.checks ?? []).filter((check) => !check.ok).map((check) => ({ check: check.name, severity: check.severity ?? "violation", detail: check.detail, ...(check.fields?.length ? { fields: check.fields } : {}) }));
+}
+
+/** A run's result from recorded outcomes: what the proxy reports on stop, and the replay. */
+export function recordedResult(input: { target: string; outcomes: CaseOutcome[]; exchanges: number; outside: number; lenient: boolean; interrupted?: string; file?: string }): RunResult {
+  const fails = (check: CheckResult) => !check.ok && !(input.lenient && check.severity === "leniency");
+  return {
+    target: input.target,
+    mode: "live",
+    remote: true,
+    seed: 0,
+    outcomes: input.outcomes,
+    shrunk: undefined,
+    acceptableSent: 0,
+    requestsSent: 0,
+    interrupted: input.interrupted,
+    callbacks: undefined,
+    diagnosis: undefined,
+    hints: [],
+    lenient: input.lenient,
+    recording: { exchanges: input.exchanges, outside: input.outside, ...(input.file === undefined ? {} : { file: input.file }) },
+    ok: input.outcomes.every((outcome) => !outcome.checks.some(fails)),
+  };
+}
+
+export class RecordingError extends Error {}
+
+const isRecord = (value: unknown): value is ExchangeRecord => {
+  const record = value as Partial<ExchangeRecord> | null;
+  return (
+    typeof record === "object" &&
+    record !== null &&
+    record.kind === "exchange" &&
+    typeof record.seq === "number" &&
+    typeof record.request === "object" &&
+    record.request !== null &&
+    typeof record.request.method === "string" &&
+    typeof record.request.path === "string" &&
+    typeof record.request.body === "string" &&
+    typeof record.request.headers === "object" &&
+    (record.response === null || (typeof record.response === "object" && typeof record.response.status === "number" && typeof record.response.body === "string" && typeof record.response.headers === "object")) &&
+    typeof record.milliseconds === "number"
+  );
+};
+
+/** Longest line read from a recording: a record is a request and an answer, each bounded by the proxy. */
+export const maxRecordLine = 8 * 1024 * 1024;
+
+/** Judges a recording again, offline, against the contract as it is now. */
+export async function replayRecording(file: string, options: JudgeOptions & { lenient: boolean; mask: Masker }): Promise<RunResult> {
+  const input = createReadStream(file, { encoding: "utf8" });
+  await new Promise<void>((resolve, reject) => {
+    input.once("error", (error: NodeJS.ErrnoException) => reject(new RecordingError(`cannot read ${file}: ${error.code ?? error.message}`)));
+    input.once("ready", () => resolve());
+  });
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const outcomes: CaseOutcome[] = [];
+  let exchanges = 0;
+  let outside = 0;
+  let upstream: string | undefined;
+  let number = 0;
+  for await (const line of lines) {
+    number++;
+    if (line.trim() === "") continue;
+    if (line.length > maxRecordLine) throw new RecordingError(`line ${number} of ${file} is longer than ${maxRecordLine} characters`);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new RecordingError(`line ${number} of ${file} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    }
+    if (!isRecord(value)) throw new RecordingError(`line ${number} of ${file} is not an exchange record`);
+    // A recording may come from elsewhere: its secrets are masked again before anything shows them.
+    const record = maskDeep(value, options.mask) as ExchangeRecord;
+    upstream ??= typeof record.upstream === "string" ? record.upstream : "the recorded target";
+    exchanges++;
+    const { outcome } = judgeExchange(record, upstream, options);
+    if (outcome) outcomes.push(outcome);
+    else outside++;
+  }
+  return recordedResult({ target: upstream ?? "the recorded target", outcomes, exchanges, outside, lenient: options.lenient, file });
+}

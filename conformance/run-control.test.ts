@@ -1,0 +1,275 @@
+// Run control (checks by name, a rate limit, a response-time limit), leniency as its own
+// severity, and diagnoses before walls: each through the run and through the CLI.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { example } from "../src/contract/operation.ts";
+import { startDistorted, type Distortion } from "../test/support/distort.ts";
+import { startTestMock, type TestMock } from "../test/support/mock.ts";
+import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
+import { checkNames } from "./checks.ts";
+import { conform } from "./cli.ts";
+import { checkTotals, findings, jsonReport, junit, summary } from "./report.ts";
+import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+
+const seed = 20261130;
+let mock: TestMock;
+let open: TestMock;
+beforeAll(async () => {
+  mock = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] });
+  open = await startTestMock({});
+});
+afterAll(async () => {
+  await mock.close();
+  await open.close();
+});
+
+const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({ target, sid, phoneNumber: businessNumber, apiKey, seed, runs: 20, checkCallbacks: false, ...extra });
+const failedChecks = (result: RunResult) => checkTotals(result).filter((row) => row.failed > 0).map((row) => row.name);
+
+async function withServer<T>(distortion: Distortion, use: (url: string) => Promise<T>): Promise<T> {
+  const server = await startDistorted(mock.url, distortion);
+  try {
+    return await use(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = { KALEYRA_API_KEY: apiKey }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await conform(argv, { env, out: (text) => out.push(text), err: (text) => err.push(text) });
+  return { code, out: out.join("\n"), err };
+}
+
+const accepted = () => ({ status: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(example("accepted").value) });
+/** Takes a caption past the contract's limit, and nothing else wrong. */
+const longCaptions: Distortion = { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? accepted() : undefined) };
+/** Two defects: a 500 to malformed JSON, and text/html on every answer. */
+const twoDefects: Distortion = {
+  request: ({ method, body }) => {
+    if (method !== "POST") return undefined;
+    try {
+      JSON.parse(body);
+      return undefined;
+    } catch {
+      return { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) };
+    }
+  },
+  response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "text/html" } }),
+};
+
+describe("checks chosen by name", () => {
+  it("--checks runs only the named checks, --exclude-checks all but those: the exact sets", async () => {
+    await withServer(twoDefects, async (url) => {
+      expect(failedChecks(await runConformance(options(url)))).toEqual(["content_type_documented", "no_server_error", "rejects_invalid"]);
+      expect(failedChecks(await runConformance(options(url, { checks: ["no_server_error"] })))).toEqual(["no_server_error"]);
+      const ran = checkTotals(await runConformance(options(url, { checks: ["no_server_error", "status_documented"] }))).map((row) => row.name);
+      expect(ran).toEqual(["status_documented", "no_server_error"]);
+    });
+  });
+
+  it("the CLI reads both flags, comma-separated or repeated, and refuses unknown names by name", async () => {
+    await withServer(twoDefects, async (url) => {
+      const only = await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--checks", "no_server_error,status_documented", "--checks", "auth_enforced"]);
+      expect(only.code).toBe(1);
+      expect(only.out).toMatch(/^no_server_error\s+\d+\s+[1-9]\d*\s+0$/m);
+      expect(only.out).not.toMatch(/^content_type_documented/m);
+      const excluded = await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--exclude-checks", "content_type_documented,no_server_error", "--exclude-checks", "rejects_invalid"]);
+      expect(excluded.code).toBe(0);
+    });
+    const unknown = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--checks", "no_server_error,not_a_check"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toEqual([`conform: unknown check "not_a_check"; the checks are ${checkNames.join(", ")}\nRun kaleyra-video conform --help.`]);
+    const none = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--checks", "answered", "--exclude-checks", "answered"]);
+    expect(none.code).toBe(2);
+    expect(none.err[0]).toMatch(/leave no check to run/);
+  });
+});
+
+describe("rate and time limits", () => {
+  it("--rate-limit spaces every request of the run, the identity probe included", async () => {
+    const arrivals: number[] = [];
+    await withServer({ request: () => void arrivals.push(performance.now()) }, async (url) => {
+      const result = await runConformance(options(url, { rateLimit: 50, runs: 0, checks: ["answered"] }));
+      expect(result.requestsSent).toBe(arrivals.length);
+    });
+    expect(arrivals.length).toBeGreaterThan(20);
+    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]!);
+    // 50 a second is one every 20 ms; a request may arrive a little early after a late one.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((arrivals.length - 1) * 20 - 5);
+    expect(Math.min(...gaps)).toBeGreaterThan(10);
+  });
+
+  it("the CLI takes a rate above 0 up to 10000, decimals too, and refuses the rest", async () => {
+    for (const bad of ["0", "10000.5", "-1", "fast", "1e3"]) {
+      const run = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, `--rate-limit=${bad}`]);
+      expect(run.err).toEqual(["conform: --rate-limit must be a number of requests a second, above 0 and at most 10000\nRun kaleyra-video conform --help."]);
+    }
+    const fastest = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--runs", "2", "--no-callbacks", "--rate-limit", "10000"]);
+    expect(fastest.code).toBe(0);
+  });
+
+  it("--max-response-time adds response_time, failed by the slow answers alone", async () => {
+    // The first three requests with a ref2 are slow; the rest, and all others, are not.
+    let slowOnes = 0;
+    const slow: Distortion = { delayMs: ({ body }) => (body.includes('"ref2"') && slowOnes++ < 3 ? 300 : 0) };
+    await withServer(slow, async (url) => {
+      const result = await runConformance(options(url, { maxResponseTimeMs: 150 }));
+      expect(failedChecks(result)).toEqual(["response_time"]);
+      const slowCases = result.outcomes.filter((outcome) => outcome.checks.some((check) => check.name === "response_time" && !check.ok));
+      expect(slowCases.length).toBe(3);
+      expect(slowCases.every((outcome) => outcome.testCase.request.body.includes('"ref2"'))).toBe(true);
+      expect(slowCases[0]!.checks.find((check) => check.name === "response_time")!.detail).toMatch(/^\d+ ms; limit 150 ms$/);
+      // Without the flag, no such check.
+      expect(checkTotals(await runConformance(options(url, { runs: 2 }))).map((row) => row.name)).not.toContain("response_time");
+    });
+  });
+
+  it("the CLI's --max-response-time is a whole number of milliseconds from 1", async () => {
+    const zero = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--max-response-time", "0"]);
+    expect(zero.code).toBe(2);
+    expect(zero.err[0]).toMatch(/^conform: --max-response-time must be a whole number from 1 to/);
+    const one = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--runs", "0", "--no-callbacks", "--max-response-time", "1", "--report", `json=${join(mkdtempSync(join(tmpdir(), "rt-")), "r.json")}`]);
+    expect([0, 1]).toContain(one.code);
+    expect(one.out).toMatch(/^response_time\s/m);
+  });
+});
+
+describe("leniency is its own finding", () => {
+  it("a target that takes a refused request is lenient, naming the field; a wrong refusal is a violation", async () => {
+    await withServer(longCaptions, async (url) => {
+      const result = await runConformance(options(url));
+      expect(result.ok).toBe(false);
+      const all = findings(result);
+      expect(all.length).toBeGreaterThan(0);
+      expect(new Set(all.map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["rejects_invalid/leniency"]));
+      expect(new Set(all.flatMap((finding) => finding.fields))).toEqual(new Set(["messaging_object.video.caption"]));
+      const report = JSON.parse(jsonReport(result)) as { findings: { severity: string }[]; cases: { checks: { ok: boolean; severity?: string }[] }[]; lenientFields: { field: string }[] };
+      expect(report.findings.every((finding) => finding.severity === "leniency")).toBe(true);
+      expect(report.cases.flatMap((c) => c.checks).filter((check) => !check.ok).every((check) => check.severity === "leniency")).toBe(true);
+      expect(report.lenientFields.map((row) => row.field)).toEqual(["messaging_object.video.caption"]);
+      expect(summary(result)).toMatch(/^Leniency \(\d+\): the target accepts what the contract refuses: messaging_object\.video\.caption \(\d+\)/m);
+      expect(summary(result)).toMatch(/^FAIL/m);
+    });
+    // The same defect refused with the wrong answer is a violation.
+    const wrongRefusal: Distortion = { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-sid-or-api-key").value) } : undefined) };
+    await withServer(wrongRefusal, async (url) => {
+      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["rejects_invalid/violation"]));
+    });
+  });
+
+  it("--lenient reports leniency without failing; violations still fail", async () => {
+    await withServer(longCaptions, async (url) => {
+      const result = await runConformance(options(url, { lenient: true }));
+      expect(result.ok).toBe(true);
+      const text = summary(result);
+      expect(text).toMatch(/^Leniency \(\d+, reported, not failed: --lenient\): the contract may be stricter than the target\. Taken though the contract refuses: messaging_object\.video\.caption/m);
+      expect(text).toMatch(/^PASS with leniency/m);
+      const xml = new XMLParser({ ignoreAttributes: false }).parse(junit(result)) as { testsuites: { testsuite: { "@_name": string; "@_failures": string; "@_skipped": string }[] } };
+      const [contract, leniency] = xml.testsuites.testsuite;
+      expect(contract!["@_failures"]).toBe("0");
+      expect(leniency!["@_name"]).toMatch(/^leniency: /);
+      expect(leniency!["@_failures"]).toBe("0");
+      expect(Number(leniency!["@_skipped"])).toBeGreaterThan(0);
+      const strict = new XMLParser({ ignoreAttributes: false }).parse(junit(await runConformance(options(url)))) as typeof xml;
+      expect(strict.testsuites.testsuite[0]!["@_failures"]).toBe("0");
+      expect(Number(strict.testsuites.testsuite[1]!["@_failures"])).toBeGreaterThan(0);
+    });
+    await withServer({ ...longCaptions, response: twoDefects.response! }, async (url) => {
+      const result = await runConformance(options(url, { lenient: true }));
+      expect(result.ok).toBe(false);
+    });
+    const run = await withServer(longCaptions, (url) => cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--lenient"]));
+    expect(run.code).toBe(0);
+  });
+
+  it("another method answered 2xx is leniency; answered 404 a violation", async () => {
+    await withServer({ request: ({ method }) => (method === "POST" ? undefined : accepted()) }, async (url) => {
+      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["unsupported_method/leniency"]));
+    });
+    await withServer({ request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) }, async (url) => {
+      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["unsupported_method/violation"]));
+    });
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("diagnoses before walls", () => {
+  it("nothing listening: one line, exit 2, one request", async () => {
+    const port = await freePort();
+    const result = await runConformance(options(`http://127.0.0.1:${port}`));
+    expect(result.diagnosis).toEqual({ kind: "unreachable", message: `nothing is listening at http://127.0.0.1:${port}/ (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?` });
+    expect(result.outcomes).toEqual([]);
+    expect(result.requestsSent).toBe(1);
+    const run = await cli(["--target", `http://127.0.0.1:${port}`, "--sid", sid, "--phone-number", businessNumber]);
+    expect(run).toEqual({ code: 2, out: "", err: [`conform: ${result.diagnosis!.message}`] });
+    // Without the identity probe (a target treated as remote), the first case tells the same.
+    const remote = await runConformance(options(`http://127.0.0.1:${port}`, { treatAsRemote: true }));
+    expect(remote.diagnosis?.kind).toBe("unreachable");
+    expect(remote.requestsSent).toBe(1);
+  });
+
+  it("every request with the key answered with the same 401: one line on the key or SID, after three", async () => {
+    const result = await runConformance(options(mock.url, { apiKey: "not-the-account-key" }));
+    expect(result.diagnosis).toEqual({ kind: "credentials", message: `every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for ${mock.url}/` });
+    // The identity probe, the two auth probes, and three requests with the key: then it stops.
+    expect(result.requestsSent).toBe(6);
+    expect(result.outcomes.map((outcome) => outcome.testCase.request.key)).toEqual(["none", "wrong", "account", "account"]);
+    const wrongSid = await runConformance(options(mock.url, { sid: "HXAP16XXXXXX00IN" }));
+    expect(wrongSid.diagnosis?.kind).toBe("credentials");
+    const run = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${join(mkdtempSync(join(tmpdir(), "diag-")), "r.json")}`], { KALEYRA_API_KEY: "not-the-account-key" });
+    expect(run.code).toBe(2);
+    expect(run.out).toBe("");
+    // The progress line on the plan, the diagnosis, where the report went: no wall.
+    expect(run.err).toEqual([`${mock.url}/ identified itself as the kit's mock: the full plan.`, `conform: ${result.diagnosis!.message}`, expect.stringMatching(/^json report written to /)]);
+    // The right key: no diagnosis.
+    expect((await runConformance(options(mock.url))).diagnosis).toBeUndefined();
+  });
+
+  it("a mock without an account answering the wrong-key probe with 202: the hint to use --no-account, first", async () => {
+    const result = await runConformance(options(open.url));
+    expect(failedChecks(result)).toEqual(["auth_enforced"]);
+    expect(result.hints).toEqual([expect.stringMatching(/run with --no-account/)]);
+    expect(summary(result).split("\n")[1]).toBe(`First: ${result.hints[0]}`);
+    const fixed = await runConformance(options(open.url, { checksKeys: false }));
+    expect(fixed.ok).toBe(true);
+    expect(fixed.hints).toEqual([]);
+  });
+
+  it("a failing run prints its most useful finding first", async () => {
+    await withServer(twoDefects, async (url) => {
+      const result = await runConformance(options(url));
+      const first = summary(result).split("\n")[1]!;
+      expect(first).toMatch(/^First: no_server_error \(violation\) on \[negative\] /);
+      const report = JSON.parse(jsonReport(result)) as { first: string; findings: { check: string }[] };
+      expect(report.first).toBe(first.slice("First: ".length));
+      expect(report.findings[0]!.check).toBe("no_server_error");
+    });
+  });
+});
+
+describe("the JSON report", () => {
+  it("carries a severity on every failed check of every case", async () => {
+    await withServer(twoDefects, async (url) => {
+      const file = join(mkdtempSync(join(tmpdir(), "sev-")), "r.json");
+      await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--report", `json=${file}`]);
+      const report = JSON.parse(readFileSync(file, "utf8")) as { cases: { checks: { ok: boolean; severity?: string }[] }[]; shrunk: { checks: { ok: boolean; severity?: string }[] } | null; findings: { severity: string }[] };
+      const failed = [...report.cases.flatMap((c) => c.checks), ...(report.shrunk?.checks ?? [])].filter((check) => !check.ok);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((check) => check.severity === "violation")).toBe(true);
+      expect(report.findings.length).toBe(failed.length);
+    });
+  });
+});

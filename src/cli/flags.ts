@@ -1,0 +1,66 @@
+// Flags that several commands share (conform, proxy), read one way: a target or upstream, whole
+// numbers in a range, report files, and check names.
+import { checkNames, selectChecks, type CheckName } from "../../conformance/checks.ts";
+import { podUrl, podUrls } from "../client/pods.ts";
+import { withoutCredentials } from "../http/secrets.ts";
+import { UsageError } from "./output.ts";
+
+/** A whole number from min to max, or undefined when the flag is absent. */
+export function wholeFlag(value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+  return number;
+}
+
+/** Requests a second: a positive number up to 10000, decimals allowed (0.5 is one every 2 s). */
+export function rateFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(number > 0) || number > 10_000) throw new UsageError(`--${flag} must be a number of requests a second, above 0 and at most 10000`);
+  return number;
+}
+
+/** The base URL of a target (a URL or a pod's name); credentials, queries and fragments are refused, never echoed. */
+export function baseUrlFlag(value: string, flag: string): string {
+  const pods = Object.keys(podUrls()).join(", ");
+  const named = podUrl(value);
+  if (named) return named;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} must be an http(s) URL or one of the pods ${pods}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--${flag} must be an http(s) URL or one of the pods ${pods}`);
+  if (url.username || url.password) {
+    throw new UsageError(`--${flag} must not carry a user name or password (${withoutCredentials(url.href)}); the kit sends the api-key, and nothing else, as credentials`);
+  }
+  if (url.search || url.hash || /[?#]/.test(value)) throw new UsageError(`--${flag} must not have a query or fragment`);
+  return url.href.replace(/\/+$/, "");
+}
+
+export interface ReportSpec {
+  kind: "junit" | "json";
+  file: string;
+}
+
+export function reportFlags(specs: readonly string[] | undefined): ReportSpec[] {
+  return (specs ?? []).map((spec) => {
+    const [kind, file] = spec.split("=", 2);
+    if ((kind !== "junit" && kind !== "json") || !file) throw new UsageError(`--report takes junit=FILE or json=FILE, not ${JSON.stringify(spec).slice(0, 80)}`);
+    return { kind, file };
+  });
+}
+
+/** --checks and --exclude-checks (comma-separated, may repeat); unknown names are refused by name. */
+export function checkFlags(only: readonly string[] | undefined, exclude: readonly string[] | undefined): CheckName[] | undefined {
+  const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  const wanted = split(only);
+  const unwanted = split(exclude);
+  if (wanted === undefined && unwanted === undefined) return undefined;
+  const { selected, unknown } = selectChecks(wanted, unwanted);
+  if (unknown.length) throw new UsageError(`unknown check ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; the checks are ${checkNames.join(", ")}`);
+  if (selected.size === 0) throw new UsageError("--checks and --exclude-checks leave no check to run");
+  return [...selected];
+}

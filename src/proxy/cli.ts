@@ -1,0 +1,127 @@
+// `kaleyra-video proxy`: the recording, validating proxy, and its drift summary on stop.
+import { parseArgs } from "node:util";
+import { writeReports } from "../../conformance/cli.ts";
+import { summary } from "../../conformance/report.ts";
+import { baseUrlFlag, checkFlags, reportFlags, wholeFlag } from "../cli/flags.ts";
+import { listenProblem, UsageError } from "../cli/output.ts";
+import type { CommandIo } from "../cli/send.ts";
+import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
+import { podUrls } from "../client/pods.ts";
+import { startProxy } from "./server.ts";
+
+export const defaultProxyPort = 4030;
+
+export const proxyHelp = `Usage: kaleyra-video proxy --upstream <url|pod> [--port N] [--host H] [--record FILE]
+                           [--timeout-ms N] [--max-body-bytes N] [--checks A,B]
+                           [--exclude-checks A,B] [--max-response-time MS] [--lenient]
+                           [--report junit=FILE] [--report json=FILE]
+
+A recording, validating proxy. Point your application (or Postman, or curl) at it instead of the
+pod: each request goes to the upstream unchanged, and its answer comes back unchanged; no
+redirect is followed, every body is bounded, and nothing is sent that your application did not
+send. Each exchange is checked against the contract (request and answer) and printed as one
+line; with --record it is appended to FILE as one JSON record (request, answer, timing,
+findings), the api-key masked in every form.
+
+On Ctrl-C or SIGTERM, a drift summary: for each check, how many exchanges failed it; statuses
+and codes the contract does not document, with counts and a sample; request fields the upstream
+accepted that the contract refuses (leniency). Judge a recording again later, against the
+contract as it is then, with: kaleyra-video conform --replay FILE.
+
+  --upstream      the API behind the proxy: a base URL, or a pod: ${Object.keys(podUrls()).join(", ")}
+  --port          port to listen on (default ${defaultProxyPort}; 0 picks a free one, printed)
+  --host          interface to listen on (default 127.0.0.1)
+  --record        append one NDJSON record per exchange to FILE
+  --timeout-ms    one limit for each whole exchange with the upstream (default 30000); past
+                  it your application gets 504
+  --max-body-bytes  the largest request body taken and answer read (default ${defaultMaxResponseBytes});
+                  past it: 413 for a request (not forwarded), 502 for an answer
+  --checks, --exclude-checks, --max-response-time, --lenient, --report: as for conform
+
+Exit codes (after Ctrl-C or SIGTERM): 0 no drift, 1 drift found (a violation, or leniency
+without --lenient), 2 bad usage or the port cannot be used.
+
+Example (the application sends to http://127.0.0.1:4030 instead of the pod):
+  kaleyra-video proxy --upstream in --record traffic.ndjson
+`;
+
+export async function proxyCommand(argv: string[], io: CommandIo): Promise<number> {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        upstream: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        record: { type: "string" },
+        "timeout-ms": { type: "string" },
+        "max-body-bytes": { type: "string" },
+        checks: { type: "string", multiple: true },
+        "exclude-checks": { type: "string", multiple: true },
+        "max-response-time": { type: "string" },
+        lenient: { type: "boolean" },
+        report: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      io.out(proxyHelp);
+      return 0;
+    }
+    if (values.upstream === undefined) throw new UsageError("--upstream is required: the URL or pod the proxy forwards to");
+    const upstream = baseUrlFlag(values.upstream, "upstream");
+    const port = wholeFlag(values.port, "port", 0, 65535) ?? defaultProxyPort;
+    const host = values.host ?? "127.0.0.1";
+    const checks = checkFlags(values.checks, values["exclude-checks"]);
+    const maxResponseTimeMs = wholeFlag(values["max-response-time"], "max-response-time", 1, maxTimerMs);
+    const reports = reportFlags(values.report);
+    const lenient = values.lenient === true;
+
+    let stopBy: ((signal: string) => void) | undefined;
+    const stopped = new Promise<string>((resolve) => (stopBy = resolve));
+    const onSigint = () => stopBy?.("SIGINT");
+    const onSigterm = () => stopBy?.("SIGTERM");
+    let proxy;
+    try {
+      proxy = await startProxy({
+        upstream,
+        host,
+        port,
+        timeoutMs: wholeFlag(values["timeout-ms"], "timeout-ms", 1, maxTimerMs) ?? 30_000,
+        maxBodyBytes: wholeFlag(values["max-body-bytes"], "max-body-bytes", 1, maxResponseBytesLimit) ?? defaultMaxResponseBytes,
+        lenient,
+        judge: { ...(checks ? { selected: new Set(checks) } : {}), ...(maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs }) },
+        secrets: [io.env.KALEYRA_API_KEY?.trim(), io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim()],
+        ...(values.record === undefined ? {} : { record: values.record }),
+        line: (text) => io.out(text),
+      });
+    } catch (error) {
+      const problem = listenProblem(error, host, port);
+      if (problem) throw problem;
+      const code = (error as { code?: string }).code;
+      if (values.record !== undefined && (code === "ENOENT" || code === "EACCES" || code === "EISDIR")) throw new UsageError(`cannot write the recording ${values.record} (${code})`);
+      throw error;
+    }
+    process.once("SIGINT", onSigint);
+    process.once("SIGTERM", onSigterm);
+    io.err(`Proxy on ${proxy.url} → ${upstream}${values.record ? `, recording to ${values.record}` : ""}. Ctrl-C for the drift summary.`);
+    try {
+      await stopped;
+    } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigterm);
+    }
+    await proxy.close();
+    const result = proxy.result();
+    io.out(summary(result));
+    writeReports(result, reports, io);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (!usage) throw error;
+    io.err(`proxy: ${(error as Error).message}\nRun kaleyra-video proxy --help.`);
+    return 2;
+  }
+}
