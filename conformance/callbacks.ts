@@ -31,10 +31,12 @@ export async function startCallbackStage(target: string, limits: SendLimits, adm
   const base = target.replace(/\/+$/, "");
   let adminRequests = 0;
   const headers = { "content-type": "application/json", accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
+  // The run's stop signal is left out: a run stopped by the user still points the mock back.
+  const { signal: _runSignal, ...bounds } = limits;
   const admin = async (method: string, body?: unknown) => {
     adminRequests++;
     const text = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return exchange({ url: `${base}${callbacksPath}`, method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...limits, maxResponseBytes: 4 * 1024 * 1024 });
+    return exchange({ url: `${base}${callbacksPath}`, method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...bounds, maxResponseBytes: 4 * 1024 * 1024 });
   };
 
   const before = await admin("GET");

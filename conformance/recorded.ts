@@ -4,7 +4,7 @@
 // contract as it is now.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { operation } from "../src/contract/operation.ts";
+import { exampleMatching, operation } from "../src/contract/operation.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
 import type { Case, CaseRequest, Expectation } from "./plan.ts";
@@ -100,7 +100,8 @@ export function judgeExchange(record: Pick<ExchangeRecord, "seq" | "request" | "
     options.selected ?? new Set(checkNames),
   );
   const testCase = caseOf(record, judged, expect);
-  return { contract: judged.kind, outcome: { testCase, observed, checks, example: undefined, curl: curlFor(target, testCase.request) } };
+  const example = observed.status === undefined ? undefined : exampleMatching(observed.status, observed.json)?.name;
+  return { contract: judged.kind, outcome: { testCase, observed, checks, example, curl: curlFor(target, testCase.request) } };
 }
 
 export function findingsOf(outcome: CaseOutcome | undefined): ExchangeRecord["findings"] {

@@ -227,8 +227,10 @@ describe("diagnoses before walls", () => {
     // The identity probe, the two auth probes, and three requests with the key: then it stops.
     expect(result.requestsSent).toBe(6);
     expect(result.outcomes.map((outcome) => outcome.testCase.request.key)).toEqual(["none", "wrong", "account", "account"]);
-    const wrongSid = await runConformance(options(mock.url, { sid: "HXAP16XXXXXX00IN" }));
+    // With the callback stage on, a run stopped by a diagnosis still points the mock back.
+    const wrongSid = await runConformance(options(mock.url, { sid: "HXAP16XXXXXX00IN", checkCallbacks: true }));
     expect(wrongSid.diagnosis?.kind).toBe("credentials");
+    expect(((await fetch(`${mock.url}/__admin/callbacks`).then((answer) => answer.json())) as { url: string | null }).url).toBeNull();
     const run = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${join(mkdtempSync(join(tmpdir(), "diag-")), "r.json")}`], { KALEYRA_API_KEY: "not-the-account-key" });
     expect(run.code).toBe(2);
     expect(run.out).toBe("");

@@ -154,6 +154,8 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     signal: stop.signal,
   };
   let requestsSent = 0;
+  let callbackStage: Awaited<ReturnType<typeof startCallbackStage>> | undefined;
+  let callbacksFinished = false;
   const pace = pacer(options.rateLimit, stop.signal);
   const selected = new Set(options.checks ?? checkNames);
   let diagnosis: Diagnosis | undefined;
@@ -195,7 +197,6 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     let acceptableSent = 0;
     let shrunk: CaseOutcome | undefined;
     let callbacks: CallbackReport | undefined;
-    let callbackStage: Awaited<ReturnType<typeof startCallbackStage>> | undefined;
     // A check fails the run unless it is leniency and the user said leniency is known.
     const fails = (check: CheckResult) => !check.ok && !(lenient && check.severity === "leniency");
     const snapshot = (): RunResult => {
@@ -238,12 +239,14 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     const seen: CaseOutcome[] = [];
 
     for (const testCase of plan) {
+      if (diagnosis !== undefined) return snapshot();
       const outcome = await run(testCase);
       if (outcome) {
         outcomes.push(outcome);
         options.onProgress?.(snapshot());
       }
     }
+    if (diagnosis !== undefined) return snapshot();
     log(`${outcomes.length} planned cases sent`);
 
     // Generated valid requests: every one must be accepted. fast-check shrinks a failure to the
@@ -289,18 +292,21 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
         const smallest = await run(asCase(result.counterexample[0]));
         shrunk = smallest ?? generated.at(-1);
       }
-      log(`${generated.length} generated valid requests sent (seed ${seed})`);
+      if (diagnosis === undefined) log(`${generated.length} generated valid requests sent (seed ${seed})`);
     }
     if (callbackStage && diagnosis === undefined) {
       const accepted = outcomes.flatMap((outcome) => {
         const id = (outcome.observed.json as { data?: { message_id?: unknown } } | undefined)?.data?.message_id;
         return outcome.observed.status === 202 && typeof id === "string" ? [id] : [];
       });
+      callbacksFinished = true;
       callbacks = await callbackStage.finish(accepted, options.callbackWaitMs ?? 5_000);
       log(`${callbacks.received} status callbacks of ${accepted.length} accepted sends checked`);
     }
     return snapshot();
   } finally {
+    // A run that stopped early still points the mock back and closes its receiver.
+    if (callbackStage && !callbacksFinished) await callbackStage.finish([], 0);
     if (runTimer) clearTimeout(runTimer);
     options.signal?.removeEventListener("abort", onSignal);
   }

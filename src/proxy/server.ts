@@ -71,7 +71,7 @@ function problem(response: ServerResponse, status: number, title: string, detail
 
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const upstream = options.upstream.replace(/\/+$/, "");
-  const shown = withoutCredentials(upstream);
+  const shown = withoutCredentials(upstream).replace(/\/+$/, "");
   const agent = upstream.startsWith("https:") ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   const recording = options.record === undefined ? undefined : openSync(options.record, "a");
   const outcomes: CaseOutcome[] = [];

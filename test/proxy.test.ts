@@ -1,0 +1,317 @@
+// The recording, validating proxy: in front of the mock it changes nothing and finds nothing; in
+// front of an upstream that drifts, is lenient, stays silent or drips, it says so per exchange,
+// records every exchange with the key masked, and sums up on stop; a recording replays offline.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { conform } from "../conformance/cli.ts";
+import type { ExchangeRecord } from "../conformance/recorded.ts";
+import { checkTotals, drift, findings, lenientFields, summary, undocumentedAnswers } from "../conformance/report.ts";
+import { runConformance } from "../conformance/runner.ts";
+import { example, operation } from "../src/contract/operation.ts";
+import { secretForms } from "../src/http/secrets.ts";
+import { startProxy, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
+import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
+import { apiKey, businessNumber, sid } from "./support/requests.ts";
+
+let mock: TestMock;
+beforeAll(async () => {
+  mock = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] });
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const folder = () => mkdtempSync(join(tmpdir(), "proxy-"));
+
+async function proxy(upstream: string, extra: Partial<ProxyOptions> = {}): Promise<ProxyServer & { lines: string[] }> {
+  const lines: string[] = [];
+  const server = await startProxy({ upstream, host: "127.0.0.1", port: 0, timeoutMs: 2_000, maxBodyBytes: 64 * 1024, line: (text) => lines.push(text), ...extra });
+  cleanups.push(() => server.close());
+  return Object.assign(server, { lines });
+}
+
+/** An upstream that answers as it likes. */
+async function upstream(answer: (request: IncomingMessage, body: string, response: ServerResponse) => void): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] }> {
+  const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      seen.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body });
+      answer(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const path = messagesPath(sid, businessNumber);
+type Send = { messaging_object: Record<string, unknown> & { video: Record<string, unknown> } };
+const valid = operation().requestExamples["by-media-id"] as Send;
+const longCaption: Send = { messaging_object: { ...valid.messaging_object, video: { ...valid.messaging_object.video, caption: "x".repeat(1025) } } };
+const json = (status: number, body: unknown, response: ServerResponse) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+
+async function send(base: string, body: unknown, init: { key?: string | null; method?: string; at?: string } = {}) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (init.key !== null) headers["api-key"] = init.key ?? apiKey;
+  const method = init.method ?? "POST";
+  return fetch(`${base}${init.at ?? path}`, { method, headers, redirect: "manual", ...(method === "GET" ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
+}
+
+const records = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as ExchangeRecord);
+
+function expectNoSecret(text: string) {
+  for (const form of secretForms(apiKey)) expect(text).not.toContain(form);
+}
+
+describe("in front of the mock", () => {
+  it("forwards every request and answer unchanged, records each with the key masked, and finds nothing", async () => {
+    const file = join(folder(), "traffic.ndjson");
+    const front = await proxy(mock.url, { record: file, secrets: [] });
+    const direct = await send(mock.url, valid);
+    const through = await send(front.url, valid);
+    expect(through.status).toBe(direct.status);
+    expect(through.headers.get("content-type")).toBe(direct.headers.get("content-type"));
+    const accepted = (await through.json()) as { code: string; data: { message_id: string } };
+    expect(accepted.code).toBe("WA202");
+    expect((await send(front.url, longCaption)).status).toBe(400);
+    expect((await send(front.url, valid, { key: null })).status).toBe(401);
+    const get = await send(front.url, undefined, { method: "GET" });
+    expect([get.status, get.headers.get("allow")]).toEqual([405, "POST"]);
+    expect((await send(front.url, valid, { at: "/v1/elsewhere" })).status).toBe(404);
+
+    const kept = records(file);
+    expect(kept.map((record) => [record.seq, record.request.method, record.response?.status, record.contract, record.findings])).toEqual([
+      [1, "POST", 202, "operation", []],
+      [2, "POST", 400, "operation", []],
+      [3, "POST", 401, "operation", []],
+      [4, "GET", 405, "method", []],
+      [5, "POST", 404, "outside", []],
+    ]);
+    expect(kept[0]!.request.headers["api-key"]).toBe("***");
+    expect(JSON.parse(kept[0]!.response!.body)).toEqual(accepted);
+    expectNoSecret(readFileSync(file, "utf8"));
+    expect(front.lines).toHaveLength(5);
+    expect(front.lines[0]).toMatch(/^#1 POST \/v2\/.* → 202 WA202 \d+ ms ok$/);
+    expect(front.lines[4]).toMatch(/^#5 POST \/v1\/elsewhere → 404 \d+ ms outside the contract$/);
+    front.lines.forEach(expectNoSecret);
+    const result = front.result();
+    expect(result.ok).toBe(true);
+    expect(result.recording).toEqual({ exchanges: 5, outside: 1, file });
+    expect(drift(result)).toBe("Drift:\n  every check passed on every exchange");
+  });
+
+  it("a conformance run through it passes, with nothing failed (a faithful proxy)", async () => {
+    const front = await proxy(mock.url);
+    const result = await runConformance({ target: front.url, sid, phoneNumber: businessNumber, apiKey, seed: 3, runs: 20, checkCallbacks: false });
+    expect(checkTotals(result).filter((row) => row.failed > 0)).toEqual([]);
+    expect(front.result().ok).toBe(true);
+  });
+
+  it("never follows a redirect, and bounds what it takes and what it reads", async () => {
+    const target = await upstream((request, _body, response) => {
+      if (request.url === "/big") return void response.writeHead(200, { "content-type": "application/json" }).end(`"${"x".repeat(70 * 1024)}"`);
+      response.writeHead(302, { location: `http://127.0.0.1:1/steal?key=${apiKey}` }).end();
+    });
+    const front = await proxy(target.url, { maxBodyBytes: 64 * 1024 });
+    const redirected = await fetch(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid), redirect: "manual" });
+    expect(redirected.status).toBe(302);
+    expect(target.seen).toHaveLength(1);
+    // A body at the limit goes through; one byte more is refused with 413 and not forwarded.
+    const atLimit = JSON.stringify({ pad: "y".repeat(64 * 1024 - 10) });
+    expect(Buffer.byteLength(atLimit)).toBe(64 * 1024);
+    expect((await send(front.url, atLimit)).status).toBe(302);
+    expect((await send(front.url, atLimit.replace("{", "{ "))).status).toBe(413);
+    expect(target.seen).toHaveLength(2);
+    const big = await send(front.url, valid, { at: "/big" });
+    expect(big.status).toBe(502);
+    expect(((await big.json()) as { detail: string }).detail).toMatch(/too-large/);
+    front.lines.forEach(expectNoSecret);
+  });
+});
+
+describe("in front of an upstream that departs from the contract", () => {
+  it("a drifting upstream: undocumented statuses and codes counted with a sample, per check", async () => {
+    let n = 0;
+    const target = await upstream((_request, _body, response) => {
+      n++;
+      if (n % 3 === 1) return json(429, { code: "WA429", message: "Too many requests" }, response);
+      if (n % 3 === 2) return json(400, { code: "WAV2101", message: "Invalid video", error: {} }, response);
+      json(202, example("accepted").value, response);
+    });
+    const front = await proxy(target.url);
+    for (let i = 0; i < 6; i++) await send(front.url, valid);
+    const result = front.result();
+    expect(result.ok).toBe(false);
+    expect(undocumentedAnswers(result).map((row) => [row.status, row.code, row.count])).toEqual([
+      [400, "WAV2101", 2],
+      [429, "WA429", 2],
+    ]);
+    expect(undocumentedAnswers(result)[1]!.sample).toBe('{"code":"WA429","message":"Too many requests"}');
+    expect(checkTotals(result).filter((row) => row.failed > 0).map((row) => [row.name, row.failed])).toEqual([
+      ["status_documented", 2],
+      ["response_schema", 2],
+      ["code_documented", 2],
+    ]);
+    const text = drift(result);
+    expect(text).toContain("  status_documented: 2 of 6 exchanges failed");
+    expect(text).toContain("    429 WA429 × 2, e.g. to #1 POST");
+  });
+
+  it("a lenient upstream: leniency with the fields the contract refuses; --lenient does not fail", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const strict = await proxy(target.url);
+    await send(strict.url, longCaption);
+    await send(strict.url, { ...valid, messaging_object: { ...valid.messaging_object, recipient_type: "group" } });
+    await send(strict.url, valid);
+    const result = strict.result();
+    expect(result.ok).toBe(false);
+    expect(findings(result).map((finding) => `${finding.check}/${finding.severity}`)).toEqual(["rejects_invalid/leniency", "rejects_invalid/leniency"]);
+    expect(lenientFields(result)).toEqual([
+      { field: "messaging_object.recipient_type", count: 1 },
+      { field: "messaging_object.video.caption", count: 1 },
+    ]);
+    expect(drift(result)).toContain("Request fields the target accepted that the contract refuses: messaging_object.recipient_type (1), messaging_object.video.caption (1)");
+    expect(strict.lines[0]).toMatch(/✗ rejects_invalid \(leniency\)$/);
+    const lenient = await proxy(target.url, { lenient: true });
+    await send(lenient.url, longCaption);
+    expect(lenient.result().ok).toBe(true);
+    expect(summary(lenient.result())).toMatch(/the contract may be stricter than the target/);
+  });
+
+  it("a silent upstream: the application gets 504 at the deadline, the record says why", async () => {
+    const target = await upstream(() => {});
+    const file = join(folder(), "silent.ndjson");
+    const front = await proxy(target.url, { timeoutMs: 300, record: file });
+    const started = performance.now();
+    const answer = await send(front.url, valid);
+    expect(answer.status).toBe(504);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const [record] = records(file);
+    expect(record!.response).toBeNull();
+    expect(record!.error).toBe("timeout: no complete answer within 300 ms");
+    expect(record!.findings).toEqual([{ check: "answered", severity: "violation", detail: "no answer: timeout: no complete answer within 300 ms" }]);
+  });
+
+  it("a dripping upstream is cut by the same one deadline", async () => {
+    const target = await upstream((_request, _body, response) => {
+      response.writeHead(202, { "content-type": "application/json" });
+      const timer = setInterval(() => response.write(" "), 50);
+      response.on("close", () => clearInterval(timer));
+    });
+    const front = await proxy(target.url, { timeoutMs: 300 });
+    expect((await send(front.url, valid)).status).toBe(504);
+    expect(front.result().outcomes[0]!.checks).toEqual([{ name: "answered", ok: false, severity: "violation", detail: "no answer: timeout: no complete answer within 300 ms" }]);
+  });
+});
+
+async function runCli(args: string[], sendSome: (url: string) => Promise<void>, signal: NodeJS.Signals) {
+  const child = spawn(process.execPath, ["dist/src/cli/bin.js", "proxy", ...args, "--port", "0"], { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await expect.poll(() => /Proxy on (http:\S+)/.exec(err)?.[1], { timeout: 10_000 }).toBeDefined();
+  await sendSome(/Proxy on (http:\S+)/.exec(err)![1]!);
+  child.kill(signal);
+  const code = await exited;
+  return { code, out, err };
+}
+
+describe("the proxy command", () => {
+  it("SIGINT: the drift summary of what passed, exit 0 when nothing drifted; the recording replays to the same findings", async () => {
+    const dir = folder();
+    const file = join(dir, "mock.ndjson");
+    const run = await runCli(["--upstream", mock.url, "--record", file], async (url) => {
+      await send(url, valid);
+      await send(url, longCaption);
+      await send(url, valid, { key: null });
+    }, "SIGINT");
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^#1 POST .* → 202 WA202 \d+ ms ok$/m);
+    expect(run.out).toMatch(/^Recorded traffic with http:\/\/127\.0\.0\.1:\d+ \(.*mock\.ndjson\) judged against the contract: 3 exchanges, 3 on the contract's path, 0 outside it/m);
+    expect(run.out).toMatch(/^Drift:\n  every check passed on every exchange$/m);
+    expectNoSecret(run.out + run.err + readFileSync(file, "utf8"));
+    expect(records(file)).toHaveLength(3);
+
+    const replay: string[] = [];
+    const report = join(dir, "replay.json");
+    const code = await conform(["--replay", file, "--report", `json=${report}`], { env: {}, out: (text) => replay.push(text), err: () => {} });
+    expect(code).toBe(0);
+    expect(replay.join("\n")).toMatch(/3 exchanges, 3 on the contract's path/);
+    // Each recorded answer is recognised as the contract's named example.
+    expect(replay.join("\n")).toMatch(/^202\s+WA202\s+accepted\s+yes \(1\)$/m);
+    expect((JSON.parse(readFileSync(report, "utf8")) as { ok: boolean; cases: unknown[] }).cases).toHaveLength(3);
+  });
+
+  it("SIGTERM after drift: the summary names it, exit 1; the replay finds the same, offline", async () => {
+    const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: "Slow down" }, response));
+    const file = join(folder(), "drift.ndjson");
+    const run = await runCli(["--upstream", target.url, "--record", file], async (url) => {
+      await send(url, valid);
+      await send(url, valid);
+    }, "SIGTERM");
+    expect(run.code).toBe(1);
+    expect(run.out).toContain("    429 WA429 × 2");
+    const out: string[] = [];
+    expect(await conform(["--replay", file], { env: {}, out: (text) => out.push(text), err: () => {} })).toBe(1);
+    expect(out.join("\n")).toContain("    429 WA429 × 2");
+    // What the proxy recorded and what the replay finds are the same findings.
+    const recorded = records(file).flatMap((record) => record.findings.map((finding) => finding.check));
+    expect(recorded).toEqual(["status_documented", "status_documented"]);
+  });
+
+  it("refuses bad flags and a port in use in one line each", async () => {
+    const io = () => {
+      const err: string[] = [];
+      return { err, io: { env: {}, out: () => {}, err: (text: string) => err.push(text) } };
+    };
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const missing = io();
+    expect(await proxyCommand([], missing.io)).toBe(2);
+    expect(missing.err).toEqual(["proxy: --upstream is required: the URL or pod the proxy forwards to\nRun kaleyra-video proxy --help."]);
+    const creds = io();
+    expect(await proxyCommand(["--upstream", "http://user:pw@127.0.0.1:1"], creds.io)).toBe(2);
+    expect(creds.err[0]).not.toContain("pw");
+    const taken = Number(new URL(mock.url).port);
+    const busy = io();
+    expect(await proxyCommand(["--upstream", mock.url, "--port", String(taken)], busy.io)).toBe(2);
+    expect(busy.err).toEqual([`proxy: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video proxy --help.`]);
+    const checks = io();
+    expect(await proxyCommand(["--upstream", mock.url, "--checks", "nope"], checks.io)).toBe(2);
+    expect(checks.err[0]).toMatch(/^proxy: unknown check "nope"; the checks are answered, /);
+  });
+
+  it("a recording that is not one is refused with the line that is wrong", async () => {
+    const file = join(folder(), "bad.ndjson");
+    writeFileSync(file, `${JSON.stringify({ kind: "exchange" })}\n`);
+    const err: string[] = [];
+    expect(await conform(["--replay", file], { env: {}, out: () => {}, err: (text) => err.push(text) })).toBe(2);
+    expect(err).toEqual([`conform: line 1 of ${file} is not an exchange record\nRun kaleyra-video conform --help.`]);
+    const both: string[] = [];
+    expect(await conform(["--replay", file, "--target", mock.url], { env: {}, out: () => {}, err: (text) => both.push(text) })).toBe(2);
+    expect(both).toEqual(["conform: --replay judges a recording offline; --target does not apply\nRun kaleyra-video conform --help."]);
+    const absent: string[] = [];
+    expect(await conform(["--replay", join(folder(), "none.ndjson")], { env: {}, out: () => {}, err: (text) => absent.push(text) })).toBe(2);
+    expect(absent[0]).toMatch(/^conform: cannot read .*none\.ndjson: ENOENT\nRun kaleyra-video conform --help\.$/);
+  });
+});
