@@ -109,11 +109,14 @@ describe("the admin API's rendered docs", () => {
       await admin.goto(`file://${process.cwd()}/build/docs/admin.html`);
       const doc = loadAdminDocument();
       const texts: string[] = [];
+      const all = Object.values(doc.paths).flatMap((item) => Object.values(item) as { summary: string; tags?: string[] }[]);
       for (const tag of (doc.tags as { name: string }[]).map((t) => t.name)) {
         await admin.getByText(tag, { exact: true }).first().click();
+        // The tag's operations render after the click: wait for them (a busy machine is slow), then read.
+        for (const op of all.filter((candidate) => candidate.tags?.includes(tag))) await admin.getByText(op.summary).first().waitFor({ state: "attached" });
         texts.push(await admin.locator("body").innerText());
       }
-      const operations = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => (op as { summary: string }).summary));
+      const operations = all.map((op) => op.summary);
       expect(operations).toHaveLength(11);
       for (const summary of operations) expect(texts.join("\n"), summary).toContain(summary);
       await admin.getByText("Scenarios", { exact: true }).first().click();

@@ -36,8 +36,12 @@ async function agree(request: CaseRequest): Promise<void> {
   const context = `fast ${viaFast.status} ${code(viaFast)} vs prism ${viaPrism.status} ${code(viaPrism)}: ${curlFor("http://mock", request)}`;
   expect(viaFast.status, context).toBe(viaPrism.status);
   expect(code(viaFast), context).toBe(code(viaPrism));
+  expect(viaFast.headers.allow, context).toBe(viaPrism.headers.allow);
   for (const observed of [viaFast, viaPrism]) {
-    expect(schemas.check(contract.responseSchemaPointers[observed.status!]!, observed.json).ok, context).toBe(true);
+    const pointer = contract.responseSchemaPointers[observed.status!];
+    // Another method on the path gets 405, which the operation does not document.
+    if (pointer === undefined) expect([observed.status, request.method], context).toEqual([405, expect.any(String)]);
+    else expect(schemas.check(pointer, observed.json).ok, context).toBe(true);
   }
 }
 
