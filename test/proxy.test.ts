@@ -159,6 +159,9 @@ describe("in front of an upstream that departs from the contract", () => {
     });
     const front = await proxy(target.url);
     for (let i = 0; i < 6; i++) await send(front.url, valid);
+    // Only what the application sent, once each.
+    expect(target.seen.map((seen) => [seen.method, seen.url, seen.body])).toEqual(Array.from({ length: 6 }, () => ["POST", path, JSON.stringify(valid)]));
+    expect(target.seen[0]!.headers["api-key"]).toBe(apiKey);
     const result = front.result();
     expect(result.ok).toBe(false);
     expect(undocumentedAnswers(result).map((row) => [row.status, row.code, row.count])).toEqual([
@@ -265,13 +268,20 @@ describe("the proxy command", () => {
 
   it("SIGTERM after drift: the summary names it, exit 1; the replay finds the same, offline", async () => {
     const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: "Slow down" }, response));
-    const file = join(folder(), "drift.ndjson");
-    const run = await runCli(["--upstream", target.url, "--record", file], async (url) => {
+    const dir = folder();
+    const file = join(dir, "drift.ndjson");
+    const run = await runCli(["--upstream", target.url, "--record", file, "--report", `json=${join(dir, "proxy.json")}`, "--report", `junit=${join(dir, "proxy.xml")}`], async (url) => {
       await send(url, valid);
       await send(url, valid);
     }, "SIGTERM");
     expect(run.code).toBe(1);
     expect(run.out).toContain("    429 WA429 × 2");
+    // The reports asked for, written on the signal, with what passed through.
+    const report = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8")) as { ok: boolean; findings: { check: string; severity: string }[]; undocumentedAnswers: { status: number; code: string; count: number }[] };
+    expect(report.ok).toBe(false);
+    expect(report.findings.map((finding) => `${finding.check}/${finding.severity}`)).toEqual(["status_documented/violation", "status_documented/violation"]);
+    expect(report.undocumentedAnswers.map((row) => [row.status, row.code, row.count])).toEqual([[429, "WA429", 2]]);
+    expect(readFileSync(join(dir, "proxy.xml"), "utf8")).toMatch(/<failure type="status_documented"/);
     const out: string[] = [];
     expect(await conform(["--replay", file], { env: {}, out: (text) => out.push(text), err: () => {} })).toBe(1);
     expect(out.join("\n")).toContain("    429 WA429 × 2");

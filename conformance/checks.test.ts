@@ -1,0 +1,241 @@
+// Each check, the request judge, the diagnoses, the pacer and the shared flags, alone and at
+// their edges: no server, so each runs in milliseconds (and a mutant of them dies fast).
+import { describe, expect, it } from "vitest";
+import { example, operation } from "../src/contract/operation.ts";
+import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "../src/cli/flags.ts";
+import { checkAnswer, checkNames, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
+import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
+import type { Case } from "./plan.ts";
+import { judgeRequest } from "./request.ts";
+import { pacer, type CaseOutcome } from "./runner.ts";
+import type { Observed } from "./send.ts";
+
+const json = "application/json";
+function observed(status: number | undefined, body: unknown, headers: Record<string, string> = { "content-type": json }, milliseconds = 5): Observed {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  return { status, contentType: headers["content-type"], headers, text, json: body, transportError: status === undefined ? "network: ECONNRESET" : undefined, milliseconds };
+}
+const named = (name: string) => example(name);
+const answer = (name: string, headers?: Record<string, string>, milliseconds?: number) => observed(named(name).status, named(name).value, headers, milliseconds);
+const only = (name: CheckName, input: CheckInput) => checkAnswer(input, new Set([name]));
+
+describe("the checks, one at a time", () => {
+  it("every check is named once, in the order of usefulness too", () => {
+    expect(new Set(usefulness)).toEqual(new Set(checkNames));
+    expect(usefulness).toHaveLength(checkNames.length);
+  });
+
+  it("no answer fails `answered` alone, as a violation, and nothing when it is not selected", () => {
+    const none = observed(undefined, undefined, {});
+    expect(checkAnswer({ expect: "accepted", observed: none })).toEqual([{ name: "answered", ok: false, severity: "violation", detail: "no answer: network: ECONNRESET" }]);
+    expect(checkAnswer({ expect: "accepted", observed: none }, new Set(["status_documented"]))).toEqual([]);
+  });
+
+  it("an accepted send passes every check that applies to it, and only those run", () => {
+    const results = checkAnswer({ expect: "accepted", observed: answer("accepted") });
+    expect(results.map((result) => [result.name, result.ok])).toEqual([
+      ["status_documented", true],
+      ["content_type_documented", true],
+      ["response_headers", true],
+      ["response_schema", true],
+      ["code_documented", true],
+      ["no_server_error", true],
+      ["accepts_valid", true],
+    ]);
+    expect(results.every((result) => result.severity === undefined)).toBe(true);
+  });
+
+  it("response_headers: a well-formed Content-Type, UTF-8 for JSON", () => {
+    const verdict = (contentType: string | undefined) => only("response_headers", { expect: "documented", observed: answer("accepted", contentType === undefined ? {} : { "content-type": contentType }) })[0]!;
+    expect(verdict("application/json").ok).toBe(true);
+    expect(verdict("application/json; charset=utf-8").ok).toBe(true);
+    expect(verdict('application/json;charset="UTF-8"').ok).toBe(true);
+    expect(verdict("application/json; charset=iso-8859-1")).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "Content-Type says charset=iso-8859-1; JSON is UTF-8" });
+    expect(verdict(undefined)).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "no Content-Type" });
+    expect(verdict("json").detail).toBe('Content-Type "json" is not a media type');
+    expect(verdict("application/json; charset").ok).toBe(false);
+  });
+
+  it("response_time: at the limit passes, one past fails; without a limit it does not run", () => {
+    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150), maxResponseTimeMs: 150 })).toEqual([{ name: "response_time", ok: true, detail: "150 ms; limit 150 ms" }]);
+    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150.4), maxResponseTimeMs: 150 })).toEqual([{ name: "response_time", ok: false, severity: "violation", detail: "150 ms; limit 150 ms" }]);
+    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 10_000) })).toEqual([]);
+  });
+
+  it("unsupported_method: 405 naming POST passes; 2xx is leniency; 405 without it or 404 a violation", () => {
+    const method = (status: number, headers: Record<string, string>) => only("unsupported_method", { expect: "unsupported-method", observed: observed(status, {}, headers) })[0]!;
+    expect(method(405, { "content-type": json, allow: "GET, post" })).toEqual({ name: "unsupported_method", ok: true, detail: "405, Allow: GET, POST" });
+    expect(method(200, { "content-type": json })).toEqual({ name: "unsupported_method", ok: false, severity: "leniency", detail: "200; the target accepts a method the contract does not document on this path" });
+    expect(method(299, {}).severity).toBe("leniency");
+    expect(method(300, {}).severity).toBe("violation");
+    expect(method(405, { allow: "GET" })).toEqual({ name: "unsupported_method", ok: false, severity: "violation", detail: "405 without an Allow header naming POST" });
+    expect(method(404, {})).toEqual({ name: "unsupported_method", ok: false, severity: "violation", detail: "404; expected 405 with Allow: POST" });
+    // Another method's answer is not held to the operation's documented statuses.
+    expect(checkAnswer({ expect: "unsupported-method", observed: observed(405, {}, { allow: "POST" }) }).map((result) => result.name)).toEqual(["no_server_error", "unsupported_method"]);
+  });
+
+  it("rejects_invalid: the wrong refusal is a violation, an acceptance leniency naming the fields", () => {
+    const issues = [{ field: "messaging_object.video.caption", rule: "maxLength", message: "too long" }, { field: "messaging_object.video.caption", rule: "x", message: "y" }, { field: "Content-Type", rule: "mediaType", message: "no" }];
+    const rejected = (observation: Observed) => only("rejects_invalid", { expect: "rejected", observed: observation, requestIssues: issues })[0]!;
+    expect(rejected(answer("incorrect-payload")).ok).toBe(true);
+    expect(rejected(answer("accepted"))).toEqual({ name: "rejects_invalid", ok: false, severity: "leniency", fields: ["messaging_object.video.caption", "Content-Type"], detail: "202 WA202; the target accepts a request the contract refuses: messaging_object.video.caption, Content-Type" });
+    expect(rejected(answer("low-balance"))).toEqual({ name: "rejects_invalid", ok: false, severity: "violation", detail: "400 E110; expected 400 WA400 for a request the contract refuses" });
+    const refused = (observation: Observed) => only("rejects_invalid", { expect: "refused", observed: observation })[0]!;
+    expect(refused(answer("incorrect-sid-or-api-key")).ok).toBe(true);
+    expect(refused(observed(400, { code: "NOPE" })).severity).toBe("violation");
+    expect(refused(answer("internal-error")).severity).toBe("violation");
+    expect(refused(answer("accepted"))).toEqual({ name: "rejects_invalid", ok: false, severity: "leniency", fields: [], detail: "202 WA202; the target accepts a request the contract refuses" });
+  });
+
+  it("accepts_valid for recorded traffic: only a refusal as malformed fails it", () => {
+    const valid = (name: string) => only("accepts_valid", { expect: "valid", observed: answer(name) })[0]!;
+    expect(valid("accepted")).toEqual({ name: "accepts_valid", ok: true, detail: "202 WA202" });
+    expect(valid("incorrect-sid-or-api-key").ok).toBe(true);
+    expect(valid("incorrect-payload")).toEqual({ name: "accepts_valid", ok: false, severity: "violation", detail: "400 WA400; refused as malformed, but the contract accepts the request" });
+  });
+
+  it("no_server_error: 499 passes, 500 fails, and a 5xx asked for by name is not judged", () => {
+    expect(only("no_server_error", { expect: "documented", observed: observed(499, {}) })[0]!.ok).toBe(true);
+    expect(only("no_server_error", { expect: "documented", observed: answer("internal-error") })[0]!.ok).toBe(false);
+    expect(only("no_server_error", { expect: "example:internal-error", observed: answer("internal-error") })).toEqual([]);
+  });
+
+  it("auth_enforced and serves_example run only for their kind of request", () => {
+    expect(only("auth_enforced", { expect: "unauthorized", observed: answer("incorrect-sid-or-api-key") })[0]!.ok).toBe(true);
+    expect(only("auth_enforced", { expect: "unauthorized", observed: answer("phone-number-not-in-account") })[0]!.ok).toBe(false);
+    expect(only("auth_enforced", { expect: "accepted", observed: answer("accepted") })).toEqual([]);
+    expect(only("serves_example", { expect: "example:low-balance", observed: answer("low-balance") })[0]!.ok).toBe(true);
+    expect(only("serves_example", { expect: "example:low-balance", observed: answer("incorrect-payload") })[0]!.ok).toBe(false);
+  });
+
+  it("selectChecks: the named ones, less the excluded; unknown names returned", () => {
+    expect([...selectChecks(["no_server_error", "answered"], ["answered"]).selected]).toEqual(["no_server_error"]);
+    expect(selectChecks(undefined, ["answered"]).selected.size).toBe(checkNames.length - 1);
+    expect(selectChecks([], undefined).selected.size).toBe(checkNames.length);
+    expect(selectChecks(["nope", "answered"], ["gone"]).unknown).toEqual(["nope", "gone"]);
+  });
+});
+
+describe("judgeRequest: what a request breaks of the contract", () => {
+  const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
+  const body = JSON.stringify(operation().requestExamples["by-media-id"]);
+  const headers = { "content-type": "application/json; charset=utf-8", "api-key": "k" };
+  it("places a request: outside the contract, another method, the operation", () => {
+    expect(judgeRequest({ method: "POST", path: "/v1/other", headers, body })).toEqual({ kind: "outside" });
+    expect(judgeRequest({ method: "get", path, headers, body: "" })).toEqual({ kind: "method", method: "GET" });
+    expect(judgeRequest({ method: "POST", path: `${path}?x=1`, headers, body })).toEqual({ kind: "operation", hasKey: true, issues: [] });
+  });
+  it("names each field: path parameters, media type, JSON, the body's schema, and the key", () => {
+    const fields = (request: Partial<Parameters<typeof judgeRequest>[0]>) => {
+      const judged = judgeRequest({ method: "POST", path, headers, body, ...request });
+      return judged.kind === "operation" ? judged.issues.map((issue) => issue.field) : judged.kind;
+    };
+    expect(fields({ path: path.replace("HXAP16XXXXXX97IN", "HX-AP") })).toEqual(["path sid"]);
+    expect(fields({ path: path.replace("+918630005920", "%ZZ") })).toEqual(["path phone_number"]);
+    expect(fields({ headers: { "api-key": "k" } })).toEqual(["Content-Type"]);
+    expect(fields({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual(["Content-Type"]);
+    expect(fields({ body: "" })).toEqual(["(body)"]);
+    expect(fields({ body: "{" })).toEqual(["(body)"]);
+    expect(fields({ body: JSON.stringify({ messaging_object: {} }) })).not.toEqual([]);
+    const keyless = judgeRequest({ method: "POST", path, headers: { "content-type": json, "api-key": "  " }, body });
+    expect(keyless).toEqual({ kind: "operation", hasKey: false, issues: [] });
+  });
+});
+
+describe("diagnoses", () => {
+  const context = { target: "http://t", mode: "live" as const, sid: "S1", phoneNumber: "+911234567", checksKeys: true };
+  const outcome = (key: Case["request"]["key"], status: number | undefined, code: string, extra: Partial<Case["request"]> = {}, category: Case["category"] = "negative"): CaseOutcome => ({
+    testCase: { category, title: "t", request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key, ...extra }, expect: "rejected", mayBeAccepted: false },
+    observed: observed(status, { code }),
+    checks: [],
+    example: undefined,
+    curl: "",
+  });
+  it("the same 401 to every request with the key: after exactly three", () => {
+    const refused = () => outcome("account", 401, "RBC001");
+    expect(credentialsEvidence).toBe(3);
+    expect(diagnoseAnswers([refused(), refused()], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([refused(), refused(), refused()], context).diagnosis).toEqual({ kind: "credentials", message: "every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t" });
+    // Not when one answered otherwise, the codes differ, or the 401s are to a malformed SID.
+    expect(diagnoseAnswers([refused(), refused(), refused(), outcome("account", 400, "WA400")], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([refused(), refused(), outcome("account", 401, "WA401")], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([refused(), refused(), outcome("account", 401, "RBC001", { sid: "S-1" })], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([refused(), refused(), outcome("account", 401, "RBC001", { phoneNumber: "+1" })], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([outcome("none", 401, "RBC001"), outcome("wrong", 401, "RBC001"), refused(), refused()], context).diagnosis).toBeUndefined();
+  });
+  it("the --no-account hint: a wrong key taken and a missing one refused, by a target that is not live", () => {
+    const probes = (wrong: number, none: number) => [outcome("none", none, "RBC001", {}, "auth"), outcome("wrong", wrong, "WA202", {}, "auth")];
+    expect(diagnoseAnswers(probes(202, 401), { ...context, mode: "mock" }).hints).toEqual([expect.stringMatching(/--no-account/)]);
+    expect(diagnoseAnswers(probes(299, 401), { ...context, mode: "trusted" }).hints).toHaveLength(1);
+    expect(diagnoseAnswers(probes(202, 401), context).hints).toEqual([]);
+    expect(diagnoseAnswers(probes(202, 202), { ...context, mode: "mock" }).hints).toEqual([]);
+    expect(diagnoseAnswers(probes(300, 401), { ...context, mode: "mock" }).hints).toEqual([]);
+    expect(diagnoseAnswers(probes(202, 401), { ...context, mode: "mock", checksKeys: false }).hints).toEqual([]);
+  });
+  it("says why nothing answered", () => {
+    expect(unreachable("http://t", "network: ECONNREFUSED")).toEqual({ kind: "unreachable", message: "nothing is listening at http://t (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?" });
+    expect(unreachable("http://t", "network: ENOTFOUND").message).toBe("the host of http://t is not found (DNS) (network: ENOTFOUND); is the mock running (npm start), or is --target wrong?");
+    expect(unreachable("http://t", "timeout: no complete answer within 5 ms")).toEqual({ kind: "silent", message: "nothing answered in time at http://t (timeout: no complete answer within 5 ms); is the mock running (npm start), or is --target wrong?" });
+    expect(unreachable("http://t", "network: ECONNRESET").message).toMatch(/^no answer came from http:\/\/t /);
+  });
+});
+
+describe("the pacer", () => {
+  it("without a limit, no wait; with one, a gap between calls; a stop ends the wait", async () => {
+    const stop = new AbortController();
+    const free = pacer(undefined, stop.signal);
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await free();
+    expect(performance.now() - started).toBeLessThan(20);
+    const paced = pacer(20, stop.signal);
+    const at: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await paced();
+      at.push(performance.now());
+    }
+    expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(3 * 50 - 3);
+    const slow = pacer(0.1, stop.signal);
+    await slow();
+    const waiting = slow();
+    stop.abort();
+    await waiting;
+    expect(performance.now() - at[3]!).toBeLessThan(1_000);
+  });
+});
+
+describe("the shared flags", () => {
+  it("whole numbers at their bounds", () => {
+    expect(wholeFlag(undefined, "n")).toBeUndefined();
+    expect(wholeFlag("1", "n", 1, 5)).toBe(1);
+    expect(wholeFlag("5", "n", 1, 5)).toBe(5);
+    expect(() => wholeFlag("0", "n", 1, 5)).toThrow("--n must be a whole number from 1 to 5");
+    expect(() => wholeFlag("6", "n", 1, 5)).toThrow("--n must be a whole number from 1 to 5");
+    expect(() => wholeFlag("1.5", "n", 1, 5)).toThrow();
+    expect(() => wholeFlag("99999999999999999999", "n")).toThrow();
+  });
+  it("rates above 0 to 10000", () => {
+    expect(rateFlag("10000", "r")).toBe(10_000);
+    expect(rateFlag("0.5", "r")).toBe(0.5);
+    for (const bad of ["0", "0.0", "10000.01", "-1", "", "1e2", "x"]) expect(() => rateFlag(bad, "r"), bad).toThrow("--r must be a number of requests a second, above 0 and at most 10000");
+  });
+  it("base URLs and pods; no credentials, query or fragment", () => {
+    expect(baseUrlFlag("http://127.0.0.1:4010/", "target")).toBe("http://127.0.0.1:4010");
+    expect(baseUrlFlag("in", "upstream")).toMatch(/^https:\/\//);
+    expect(() => baseUrlFlag("ftp://x", "upstream")).toThrow(/^--upstream must be an http\(s\) URL or one of the pods /);
+    expect(() => baseUrlFlag("not a url", "upstream")).toThrow(/^--upstream must be an http\(s\) URL/);
+    expect(() => baseUrlFlag("http://u:secret@h", "upstream")).toThrow(/^--upstream must not carry a user name or password/);
+    expect(() => baseUrlFlag("http://u:secret@h", "upstream")).not.toThrow(/secret/);
+    expect(() => baseUrlFlag("http://h/?q", "target")).toThrow("--target must not have a query or fragment");
+    expect(() => baseUrlFlag("http://h/#f", "target")).toThrow("--target must not have a query or fragment");
+  });
+  it("reports and checks", () => {
+    expect(reportFlags(["json=a.json", "junit=b.xml"])).toEqual([{ kind: "json", file: "a.json" }, { kind: "junit", file: "b.xml" }]);
+    expect(reportFlags(undefined)).toEqual([]);
+    expect(() => reportFlags(["xml=a"])).toThrow('--report takes junit=FILE or json=FILE, not "xml=a"');
+    expect(() => reportFlags(["json="])).toThrow();
+    expect(checkFlags(undefined, undefined)).toBeUndefined();
+    expect(checkFlags(["answered, no_server_error"], ["answered"])).toEqual(["no_server_error"]);
+    expect(() => checkFlags(["nope"], undefined)).toThrow(`unknown check "nope"; the checks are ${checkNames.join(", ")}`);
+    expect(() => checkFlags(["answered"], ["answered"])).toThrow("--checks and --exclude-checks leave no check to run");
+  });
+});
