@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../src/client/pods.ts";
-import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "../src/cli/flags.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "../src/cli/flags.ts";
 import { UsageError } from "../src/cli/output.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
 import { createMasker, headerValueProblem } from "../src/http/secrets.ts";
@@ -110,12 +110,8 @@ export async function conform(argv: string[], io: Io): Promise<number> {
         "timeout-ms": { type: "string" },
         "max-response-bytes": { type: "string" },
         "run-timeout-ms": { type: "string" },
-        report: { type: "string", multiple: true },
-        checks: { type: "string", multiple: true },
-        "exclude-checks": { type: "string", multiple: true },
+        ...judgingFlags,
         "rate-limit": { type: "string" },
-        "max-response-time": { type: "string" },
-        lenient: { type: "boolean" },
         replay: { type: "string" },
         "treat-as-remote": { type: "boolean" },
         help: { type: "boolean", short: "h" },

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
-import { startDistorted, type Distortion } from "../test/support/distort.ts";
+import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startGate, type Gate } from "../test/support/gate.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
 import { conform } from "./cli.ts";
@@ -110,21 +110,7 @@ describe("it catches servers that are wrong in one way, under the right check", 
       { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? accepted() : undefined) },
       "rejects_invalid",
     ],
-    [
-      "answers 500 to malformed JSON",
-      {
-        request: ({ method, body }) => {
-          if (method !== "POST") return undefined;
-          try {
-            JSON.parse(body);
-            return undefined;
-          } catch {
-            return { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) };
-          }
-        },
-      },
-      ["no_server_error", "rejects_invalid"],
-    ],
+    ["answers 500 to malformed JSON", serverErrorOnMalformedJson(example("internal-error").value), ["no_server_error", "rejects_invalid"]],
     ["ignores a missing key", { request: ({ headers }) => (headers["api-key"] ? undefined : { headers: { ...headers, "api-key": apiKey } }) }, "auth_enforced"],
     [
       "sends a 202 without message_id",

@@ -2,13 +2,13 @@
 // contract, correlates them by message id, and sums up on Ctrl-C (or after --for-ms).
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type { CommandIo } from "../cli/send.ts";
 import { listenProblem, UsageError } from "../cli/output.ts";
 import { readBody } from "../http/request-body.ts";
 import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
+import { listenOn } from "../http/listen.ts";
 
 export const callbacksHelp = `Usage: kaleyra-video callbacks [--port N] [--host H] [--for-ms MS] [--report json=FILE]
 
@@ -74,16 +74,9 @@ export async function startCallbackReceiver(options: { port: number; host: strin
       response.writeHead(204).end();
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = await listenOn(server, options.port, options.host);
   return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}${options.path ?? "/"}`,
+    url: `${url}${options.path ?? "/"}`,
     checker,
     findings,
     received: () => received,

@@ -5,6 +5,15 @@ import { podUrl, podUrls } from "../client/pods.ts";
 import { withoutCredentials } from "../http/secrets.ts";
 import { UsageError } from "./output.ts";
 
+/** The flags of judging answers, the same for conform and proxy (parseArgs options). */
+export const judgingFlags = {
+  checks: { type: "string", multiple: true },
+  "exclude-checks": { type: "string", multiple: true },
+  "max-response-time": { type: "string" },
+  lenient: { type: "boolean" },
+  report: { type: "string", multiple: true },
+} as const;
+
 /** A whole number from min to max, or undefined when the flag is absent. */
 export function wholeFlag(value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;

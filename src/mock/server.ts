@@ -5,7 +5,6 @@
 //   test recipients) → fast path (the plain case) or engine (Prism, loaded when first needed) →
 //   latency → reply (or a fault) → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
 import { compileContractSchemas } from "../contract/schemas.ts";
@@ -28,6 +27,7 @@ import { createHolds, latencyDraw } from "./latency.ts";
 import { createRequestLog, escapeLine, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
 import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
+import { listenOn } from "../http/listen.ts";
 
 export interface MockServer {
   /** Where the mock listens, e.g. `http://127.0.0.1:4010`. */
@@ -291,18 +291,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = await listenOn(server, options.port, options.host);
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { writeReports } from "../../conformance/cli.ts";
 import { summary } from "../../conformance/report.ts";
-import { baseUrlFlag, checkFlags, reportFlags, wholeFlag } from "../cli/flags.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag } from "../cli/flags.ts";
 import { listenProblem, UsageError } from "../cli/output.ts";
 import type { CommandIo } from "../cli/send.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
@@ -58,11 +58,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
         record: { type: "string" },
         "timeout-ms": { type: "string" },
         "max-body-bytes": { type: "string" },
-        checks: { type: "string", multiple: true },
-        "exclude-checks": { type: "string", multiple: true },
-        "max-response-time": { type: "string" },
-        lenient: { type: "boolean" },
-        report: { type: "string", multiple: true },
+        ...judgingFlags,
         help: { type: "boolean", short: "h" },
       },
     });

@@ -5,12 +5,12 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { Agent as HttpAgent, createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import type { AddressInfo } from "node:net";
 import { exchange } from "../http/exchange.ts";
 import { readBody } from "../http/request-body.ts";
 import { createMasker, withoutCredentials, type Masker } from "../http/secrets.ts";
 import { findingsOf, judgeExchange, recordedResult, recordVersion, type ExchangeRecord, type JudgeOptions } from "../../conformance/recorded.ts";
 import type { CaseOutcome, RunResult } from "../../conformance/runner.ts";
+import { listenOn } from "../http/listen.ts";
 
 export interface ProxyOptions {
   /** The upstream's base URL (a pod's, a mock's), without a trailing slash. */
@@ -39,8 +39,9 @@ export interface ProxyServer {
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and what the edge recomputes; accept-encoding is dropped
-// so the upstream answers plainly (the edge would decompress anyway).
-const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding"]);
+// so the upstream answers plainly (the edge would decompress anyway), and expect because the
+// whole body is already here.
+const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "expect"]);
 const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "content-encoding"]);
 
 function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string> {
@@ -140,16 +141,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = await listenOn(server, options.port, options.host);
   return {
-    url: `http://${host}:${(server.address() as AddressInfo).port}`,
+    url,
     result: (interrupted) => recordedResult({ target: shown, outcomes: [...outcomes], exchanges, outside, lenient: options.lenient === true, ...(interrupted === undefined ? {} : { interrupted }), ...(options.record === undefined ? {} : { file: options.record }) }),
     close: async () => {
       server.closeAllConnections();

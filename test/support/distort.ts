@@ -76,3 +76,18 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
       }),
   };
 }
+
+/** A server that answers 500 WA500 to a POST whose body is not JSON (and is right otherwise). */
+export function serverErrorOnMalformedJson(internalError: unknown): Distortion {
+  return {
+    request: ({ method, body }) => {
+      if (method !== "POST") return undefined;
+      try {
+        JSON.parse(body);
+        return undefined;
+      } catch {
+        return { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(internalError) };
+      }
+    },
+  };
+}
