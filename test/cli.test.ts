@@ -47,10 +47,22 @@ describe("kaleyra-video send", () => {
     const before = mock.lines.length;
     const { code, stderr } = await run(["send", ...target(), "--video-id", "1", "--caption", "x".repeat(1025), "--ref", "r".repeat(256)]);
     expect(code).toBe(exitCodes.validation);
-    expect(stderr).toMatch(/Not sent/);
-    expect(stderr).toMatch(/messaging_object\.video\.caption: must NOT have more than 1024 characters/);
-    expect(stderr).toMatch(/extra_info\.ref: must NOT have more than 255 characters/);
+    // Two lines, naming the flags the user typed (not the fields they became).
+    expect(stderr.trimEnd()).toBe("Not sent: the request breaks the contract.\n  --caption: must NOT have more than 1024 characters; --ref: must NOT have more than 255 characters");
     expect(mock.lines.length).toBe(before);
+  });
+
+  it("errors name flags, not the client's options or the contract's fields, and carry no Markdown", async () => {
+    const insecure = await run(["send", "--base-url", "http://example.com", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+    expect(insecure.code).toBe(exitCodes.usage);
+    expect(insecure.stderr.trimEnd()).toBe("kaleyra-video: --base-url uses plain http off loopback, which would send the api-key in clear; use https, or set --allow-insecure-http\nRun kaleyra-video send --help for the options.");
+    const number = await run(["send", ...target(), "--video-link", "not a link", "--phone-number", "918630005920"]);
+    expect(number.code).toBe(exitCodes.validation);
+    const lines = number.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^ {2}--phone-number: does not have the required form — A phone number in E\.164 form: \+, the country code/);
+    expect(lines[1]).toMatch(/; --video-link: does not have the required form — A public HTTP\(S\) URL/);
+    expect(number.stderr).not.toMatch(/`|\*\*|phoneNumber|messaging_object/);
   });
 
   it("an API error exits 4 with its code; --json gives it as data", async () => {

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-const client = (options: Partial<KaleyraClientOptions> = {}) => createKaleyraClient({ baseUrl, sid, apiKey, ...options });
+const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl, sid, apiKey, ...options });
 
 
 /** Every form a caller or a logger could turn an error into. */

@@ -165,7 +165,12 @@ describe("validation before sending", () => {
   });
 
   it("refuses id and link together", async () => {
-    const issues = await rejected({ ...send, video: { id: "1", link: "https://example.org/v.mp4" } as never });
+    // @ts-expect-error id and link together: the types forbid it, as the contract's oneOf does
+    const both: SendVideoInput = { ...send, video: { id: "1", link: "https://example.org/v.mp4" } };
+    // @ts-expect-error neither id nor link
+    const neither: SendVideoInput = { ...send, video: {} };
+    expect(neither.video).toEqual({});
+    const issues = await rejected(both);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ field: "messaging_object.video", rule: "oneOf" });
     expect(issues[0]!.message).toMatch(/Video by media id: messaging_object\.video\.link is not allowed here/);
@@ -225,7 +230,10 @@ describe("createKaleyraClient", () => {
 
   it("needs exactly one of pod and baseUrl, a known pod, and a key", () => {
     expect(() => createKaleyraClient({ sid, apiKey } as never)).toThrow(/exactly one of `pod` or `baseUrl`/);
+    // @ts-expect-error both a pod and a base URL: the types forbid it, and so does the client at run time
     expect(() => createKaleyraClient({ pod: "in", baseUrl: "https://x.example", sid, apiKey })).toThrow(/exactly one/);
+    // @ts-expect-error neither
+    expect(() => createKaleyraClient({ sid, apiKey })).toThrow(/exactly one of `pod` or `baseUrl`/);
     expect(() => createKaleyraClient({ pod: "us" as Pod, sid, apiKey })).toThrow(/pod "us" is not a pod of the contract; use one of in, sg, eu, na/);
     expect(() => createKaleyraClient({ pod: "in", sid, apiKey: " " })).toThrow(/apiKey must not be blank/);
     expect(() => createKaleyraClient({ baseUrl: "ftp://x", sid, apiKey })).toThrow(/http\(s\)/);

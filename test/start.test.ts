@@ -120,6 +120,23 @@ describe("the mock's entry point", () => {
     expect(output()).toMatch(/PORT must be a whole number from 0 to 65535/);
   });
 
+  it("a port in use: one line naming the port and how to pick another, exit 2, no stack trace", async () => {
+    const { createServer } = await import("node:net");
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      for (const command of [entry, [process.execPath, "dist/src/cli/bin.js", "mock"]] as const) {
+        const { child, listening, output } = startProcess(command, { PORT: String(port), KALEYRA_MOCK_LOG: "silent" });
+        await expect(listening).rejects.toThrow();
+        expect(await exited(child)).toBe(2);
+        expect(output()).toBe(`kaleyra mock: port ${port} on 127.0.0.1 is in use; start the mock with another PORT (PORT=0 picks a free one) or HOST\n`);
+      }
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
   it("prints the account checks without printing the key", async () => {
     const { child, listening, output } = startProcess(entry, {
       PORT: "0",

@@ -1,5 +1,7 @@
 // How the CLI reports: one exit code per kind of failure, human lines or --json.
 import type { KaleyraError } from "../client/errors.ts";
+import { bindProblem } from "../http/listen.ts";
+import { plainText } from "../contract/plain-text.ts";
 
 export const exitCodes = {
   ok: 0,
@@ -34,15 +36,27 @@ export function errorAsJson(error: KaleyraError): Record<string, unknown> {
   }
 }
 
-export function errorAsText(error: KaleyraError): string {
+/** One issue a field (a link that breaks both its pattern and its format says so once). */
+function firstPerField<T extends { field: string }>(issues: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => !seen.has(issue.field) && seen.add(issue.field));
+}
+
+/**
+ * The error in at most two lines: what happened, then the details on one line. `inFlags` puts the
+ * command's own words (flags, variables) for the client's fields and options.
+ */
+export function errorAsText(error: KaleyraError, inFlags: (text: string) => string = (text) => text): string {
+  const details = (parts: string[]) => (parts.length ? `\n  ${parts.map((part) => part.replace(/\.$/, "")).join("; ")}` : "");
   switch (error.kind) {
     case "api": {
-      const details = Object.entries(error.details).map(([part, text]) => `\n  ${part}: ${text}`).join("");
       const documented = error.documented ? "" : " (not a code the contract documents)";
-      return `Error ${error.code} (HTTP ${error.status})${documented}: ${error.apiMessage}${details}`;
+      return `Error ${error.code} (HTTP ${error.status})${documented}: ${error.apiMessage}${details(Object.entries(error.details).map(([part, text]) => `${part}: ${text}`))}`;
     }
     case "validation":
-      return `Not sent: the request breaks the contract.${error.issues.map((issue) => `\n  ${issue.field}: ${issue.message}`).join("")}`;
+      return error.issues.length
+        ? `Not sent: the request breaks the contract.${details(firstPerField(error.issues).map((issue) => `${inFlags(issue.field)}: ${inFlags(plainText(issue.message))}`))}`
+        : `Not sent: ${inFlags(plainText(error.message))}`;
     case "transport":
       return `Error (${error.reason}): ${error.message}`;
     case "admin":
@@ -50,10 +64,8 @@ export function errorAsText(error: KaleyraError): string {
   }
 }
 
-/** A port in use, or one that may not be bound, in one line. */
+/** A port in use, or one that may not be bound, in one line naming the flags to change. */
 export function listenProblem(error: unknown, host: string, port: number): UsageError | undefined {
-  const code = (error as { code?: string }).code;
-  if (code === "EADDRINUSE") return new UsageError(`port ${port} on ${host} is in use; pick another with --port (0 picks a free one)`);
-  if (code === "EACCES" || code === "EADDRNOTAVAIL") return new UsageError(`cannot listen on ${host}:${port} (${code}); pick another with --port or --host`);
-  return undefined;
+  const problem = bindProblem(error, host, port, "pick another with --port (0 picks a free one)");
+  return problem === undefined ? undefined : new UsageError(problem);
 }

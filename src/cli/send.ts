@@ -1,7 +1,8 @@
 // `kaleyra-video send`: one video message, with the key from KALEYRA_API_KEY.
 import { parseArgs } from "node:util";
-import { createKaleyraClient, type KaleyraClientOptions, type SendVideoInput } from "../client/client.ts";
+import { createKaleyraClient, type KaleyraClientOptions, type KaleyraTarget, type SendVideoInput } from "../client/client.ts";
 import { isKaleyraError } from "../client/errors.ts";
+import { plainText } from "../contract/plain-text.ts";
 import { podUrl, podUrls, type Pod } from "../client/pods.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { headerValueProblem } from "../http/secrets.ts";
@@ -64,6 +65,34 @@ const options = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+// The client's and the contract's names for what this command takes as flags: an error names the
+// flag the user typed, not the field it became.
+const flagNames: [RegExp, string][] = Object.entries({
+  "messaging_object.video.caption": "--caption",
+  "messaging_object.video.link": "--video-link",
+  "messaging_object.video.id": "--video-id",
+  "messaging_object.video": "--video-id or --video-link",
+  "messaging_object.to": "--to",
+  "extra_info.ref1": "--ref1",
+  "extra_info.ref2": "--ref2",
+  "extra_info.ref": "--ref",
+  "extra_info.wa_source": "--wa-source",
+  phoneNumber: "--phone-number",
+  phone_number: "--phone-number",
+  allowInsecureHttp: "--allow-insecure-http",
+  baseUrl: "--base-url",
+  maxResponseBytes: "--max-response-bytes",
+  timeoutMs: "--timeout-ms",
+  apiKey: "KALEYRA_API_KEY",
+}).map(([name, flag]) => [new RegExp(`(?<![\\w.-])${name.replace(/\./g, "\\.")}(?![\\w])`, "g"), flag]);
+const exactFields: Record<string, string> = { sid: "--sid", to: "--to", pod: "--pod" };
+
+/** A field, option or message in this command's words. */
+export function inFlags(text: string): string {
+  if (Object.hasOwn(exactFields, text)) return exactFields[text]!;
+  return flagNames.reduce((named, [pattern, flag]) => named.replace(pattern, flag), text);
+}
+
 export interface CommandIo {
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
@@ -89,13 +118,9 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   const keyProblem = headerValueProblem(apiKey);
   if (keyProblem) throw new UsageError(`KALEYRA_API_KEY ${keyProblem}`);
 
-  const clientOptions: KaleyraClientOptions = { sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
-  if (values.pod !== undefined) {
-    if (podUrl(values.pod) === undefined) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
-    clientOptions.pod = values.pod as Pod;
-  } else {
-    clientOptions.baseUrl = values["base-url"]!;
-  }
+  if (values.pod !== undefined && podUrl(values.pod) === undefined) throw new UsageError(`--pod must be one of ${Object.keys(podUrls()).join(", ")}`);
+  const target: KaleyraTarget = values.pod !== undefined ? { pod: values.pod as Pod } : { baseUrl: values["base-url"]! };
+  const clientOptions: KaleyraClientOptions = { ...target, sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
   if (values["allow-insecure-http"]) clientOptions.allowInsecureHttp = true;
   if (values["timeout-ms"] !== undefined) {
     const timeoutMs = Number(values["timeout-ms"]);
@@ -124,7 +149,9 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   try {
     client = createKaleyraClient(clientOptions);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (!isKaleyraError(error) || error.kind !== "validation" || !error.issues[0]) throw error;
+    const [issue] = error.issues;
+    throw new UsageError(`${inFlags(issue.field)} ${inFlags(plainText(issue.message))}`);
   }
   try {
     if (dryRun) {
@@ -138,7 +165,7 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   } catch (error) {
     if (!isKaleyraError(error)) throw error;
     if (values.json) io.out(JSON.stringify(errorAsJson(error)));
-    else io.err(errorAsText(error));
+    else io.err(errorAsText(error, inFlags));
     return exitCodeOf(error);
   }
 }

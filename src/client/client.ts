@@ -24,15 +24,26 @@ type Schemas = components["schemas"];
 export type SendVideoRequest = Schemas["SendVideoRequest"];
 export type ExtraInfo = Schemas["ExtraInfo"];
 
-export interface KaleyraClientOptions {
+/** Exactly one of two shapes: the keys of each are forbidden in the other (as the contract's oneOf says). */
+type OneOf<A, B> = (A & { [K in Exclude<keyof B, keyof A>]?: never }) | (B & { [K in Exclude<keyof A, keyof B>]?: never });
+
+/** Where sends go: a vendor pod, or any base URL (the local mock, a proxy); never both. */
+export type KaleyraTarget = OneOf<
+  {
+    /** A vendor pod. */
+    pod: Pod;
+  },
+  {
+    /** Any base URL (the local mock, a proxy). `http://` is refused off loopback unless `allowInsecureHttp`. */
+    baseUrl: string;
+  }
+>;
+
+export type KaleyraClientOptions = KaleyraTarget & {
   /** The account SID. */
   sid: string;
   /** The account's API key; kept in a closure, never logged, never put on an error. */
   apiKey: string;
-  /** A vendor pod… */
-  pod?: Pod;
-  /** …or any base URL (the local mock, a proxy). `http://` is refused off loopback unless `allowInsecureHttp`. */
-  baseUrl?: string;
   allowInsecureHttp?: boolean;
   /** Time limit of a whole send (connect, answer, body) in milliseconds; 30 s by default. */
   timeoutMs?: number;
@@ -41,7 +52,10 @@ export interface KaleyraClientOptions {
   userAgent?: string;
   /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: FetchLike;
-}
+};
+
+/** The video by the contract's two shapes, `id` or `link`, never both (the caption is its own field). */
+export type VideoInput = OneOf<Pick<Schemas["VideoById"], "id">, Pick<Schemas["VideoByLink"], "link">>;
 
 export interface SendVideoInput {
   /** The business's WhatsApp number that sends, registered to the account (E.164, with `+`). */
@@ -49,7 +63,7 @@ export interface SendVideoInput {
   /** The customer's WhatsApp number (E.164, with `+`). */
   to: string;
   /** The video: an uploaded media id (recommended) or a public HTTP(S) link. */
-  video: { id: string } | { link: string };
+  video: VideoInput;
   caption?: string;
   extraInfo?: ExtraInfo;
   /** Cancels the send. */

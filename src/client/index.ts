@@ -1,6 +1,6 @@
 // The package's entry point: the client, its error values and the contract's types.
 export { createKaleyraClient, defaultTimeoutMs } from "./client.ts";
-export type { KaleyraClient, KaleyraClientOptions, PreparedRequest, SendVideoInput, SendVideoResult, SendVideoRequest, ExtraInfo } from "./client.ts";
+export type { KaleyraClient, KaleyraClientOptions, KaleyraTarget, PreparedRequest, SendVideoInput, SendVideoResult, SendVideoRequest, ExtraInfo, VideoInput } from "./client.ts";
 export { KaleyraApiError, KaleyraTransportError, KaleyraValidationError, isKaleyraError } from "./errors.ts";
 export type { DocumentedErrorCode, Envelope, AcceptedEnvelope, KaleyraError, KaleyraErrorKind, RequestSummary, TransportReason } from "./errors.ts";
 export type { ValidationIssue } from "../contract/issues.ts";

@@ -2,6 +2,7 @@
 // makes Ajv report every branch's errors; the issues keep the branch that came closest or, when
 // none is closer, name the alternatives by their titles in the contract.
 import type { ErrorObject } from "ajv";
+import { plainText } from "./plain-text.ts";
 
 export interface ValidationIssue {
   /** Dotted path of the field, e.g. `messaging_object.video.caption`; `(body)` for the whole value. */
@@ -42,8 +43,9 @@ function messageOf(error: ErrorObject): string {
     case "format": {
       // The schema's description says in words what the pattern says in symbols (a URI's
       // pattern is two thousand symbols: quoting it helps nobody).
-      const description = (error.parentSchema as { description?: string } | undefined)?.description;
-      if (!description) return error.message ?? error.keyword;
+      const markdown = (error.parentSchema as { description?: string } | undefined)?.description;
+      if (!markdown) return error.message ?? error.keyword;
+      const description = plainText(markdown);
       return error.keyword === "pattern" ? `does not have the required form — ${description}` : `${error.message} — ${description}`;
     }
     default:

@@ -15,3 +15,11 @@ export async function listenOn(server: Server, port: number, host: string): Prom
   const shown = host.includes(":") ? `[${host}]` : host;
   return `http://${shown}:${(server.address() as AddressInfo).port}`;
 }
+
+/** Why a server could not listen, in the user's words, or undefined for another error. */
+export function bindProblem(error: unknown, host: string, port: number, remedy: string): string | undefined {
+  const code = (error as { code?: string }).code;
+  if (code === "EADDRINUSE") return `port ${port} on ${host} is in use; ${remedy}`;
+  if (code === "EACCES" || code === "EADDRNOTAVAIL") return `cannot listen on ${host}:${port} (${code}); ${remedy}`;
+  return undefined;
+}

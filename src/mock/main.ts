@@ -2,6 +2,7 @@
 import { runMock } from "./run.ts";
 
 runMock().catch((error: unknown) => {
-  process.stderr.write(`kaleyra mock: ${(error as Error).stack ?? String(error)}\n`);
+  // One line, no stack trace: KALEYRA_DEBUG=1 shows it.
+  process.stderr.write(`kaleyra mock: unexpected failure: ${process.env.KALEYRA_DEBUG ? ((error as Error).stack ?? String(error)) : ((error as Error).message ?? String(error))}\n`);
   process.exit(1);
 });

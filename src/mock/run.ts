@@ -5,6 +5,7 @@ import { adminAccess } from "./admin/access.ts";
 import { adminPath } from "../contract/document.ts";
 import { ConfigError, configFromEnv, defaultJournalLimit, type MockConfig } from "./config.ts";
 import { startMock, type MockServer } from "./server.ts";
+import { bindProblem } from "../http/listen.ts";
 
 function describeAccount({ account }: MockConfig): string {
   const checks = [
@@ -61,7 +62,14 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  mock = await startMock(config);
+  try {
+    mock = await startMock(config);
+  } catch (error) {
+    const problem = bindProblem(error, config.host, config.port, "start the mock with another PORT (PORT=0 picks a free one) or HOST");
+    if (problem === undefined) throw error;
+    process.stderr.write(`kaleyra mock: ${problem}\n`);
+    process.exit(2);
+  }
   if (stopping) {
     await mock.close();
     process.exit(0);
