@@ -14,6 +14,7 @@ import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
 export const conformHelp = `Usage: kaleyra-video conform (--target <url|pod> | --pod POD) --sid SID --phone-number NUM
                              [--seed N] [--runs N] [--no-account] [--prefer-examples]
                              [--allow-send --to NUM [--max-sends N]] [--trusted-target]
+                             [--treat-as-remote] [--no-callbacks]
                              [--timeout-ms N] [--max-response-bytes N] [--run-timeout-ms N]
                              [--checks A,B] [--exclude-checks A,B] [--rate-limit N]
                              [--max-response-time MS] [--lenient]
@@ -40,6 +41,7 @@ with --allow-send, only to --to, and at most --max-sends of them (default 1).
   --pod           a pod by name, as --target does
   --trusted-target  you know the target delivers nothing (your own stub): the full plan
                   without asking it who it is
+  --treat-as-remote  the safe plan even for the kit's mock: see what a pod would be sent
   --timeout-ms    one limit for each whole exchange: connect, answer, body (default 10000)
   --max-response-bytes  the largest answer read (default 1048576); past it, the case fails
                   \`answered\` and the rest is discarded
@@ -79,6 +81,34 @@ Example (against npm start, run with KALEYRA_MOCK_API_KEY=test-key):
     --sid HXAP16XXXXXX97IN --phone-number +918630005920 --report junit=conformance.xml
 `;
 
+/** The flags, as parseArgs reads them: --help and the README are checked against these. */
+export const conformFlags = {
+  target: { type: "string" },
+  pod: { type: "string" },
+  sid: { type: "string" },
+  "phone-number": { type: "string" },
+  to: { type: "string" },
+  "allow-send": { type: "boolean" },
+  "max-sends": { type: "string" },
+  "no-account": { type: "boolean" },
+  "no-callbacks": { type: "boolean" },
+  "prefer-examples": { type: "boolean" },
+  "trusted-target": { type: "boolean" },
+  seed: { type: "string" },
+  runs: { type: "string" },
+  "timeout-ms": { type: "string" },
+  "max-response-bytes": { type: "string" },
+  "run-timeout-ms": { type: "string" },
+  ...judgingFlags,
+  "rate-limit": { type: "string" },
+  replay: { type: "string" },
+  "treat-as-remote": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Flags of a run against a target, which a replay (offline) does not take. */
+const liveFlags = (Object.keys(conformFlags) as (keyof typeof conformFlags)[]).filter((flag) => !(flag in judgingFlags) && flag !== "replay" && flag !== "help");
+
 export interface Io {
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
@@ -90,33 +120,7 @@ const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function conform(argv: string[], io: Io): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        target: { type: "string" },
-        pod: { type: "string" },
-        sid: { type: "string" },
-        "phone-number": { type: "string" },
-        to: { type: "string" },
-        "allow-send": { type: "boolean" },
-        "max-sends": { type: "string" },
-        "no-account": { type: "boolean" },
-        "no-callbacks": { type: "boolean" },
-        "prefer-examples": { type: "boolean" },
-        "trusted-target": { type: "boolean" },
-        seed: { type: "string" },
-        runs: { type: "string" },
-        "timeout-ms": { type: "string" },
-        "max-response-bytes": { type: "string" },
-        "run-timeout-ms": { type: "string" },
-        ...judgingFlags,
-        "rate-limit": { type: "string" },
-        replay: { type: "string" },
-        "treat-as-remote": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    const { values } = parseArgs({ args: argv, strict: true, options: conformFlags });
     if (values.help) {
       io.out(conformHelp);
       return 0;
@@ -131,8 +135,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     const lenient = values.lenient === true;
     const reports = reportFlags(values.report);
     if (values.replay !== undefined) {
-      const live = ["target", "pod", "sid", "phone-number", "to", "allow-send", "max-sends", "no-account", "no-callbacks", "prefer-examples", "trusted-target", "seed", "runs", "timeout-ms", "max-response-bytes", "run-timeout-ms", "rate-limit", "treat-as-remote"] as const;
-      const given = live.filter((flag) => values[flag] !== undefined);
+      const given = liveFlags.filter((flag) => values[flag] !== undefined);
       if (given.length) throw new UsageError(`--replay judges a recording offline; ${given.map((flag) => `--${flag}`).join(", ")} ${given.length === 1 ? "does" : "do"} not apply`);
       const result = await replayRecording(values.replay, {
         lenient,

@@ -104,9 +104,12 @@ export function describeResult(result: ListenResult): string {
   return `${result.callbacks} callback(s) for ${result.messages} message(s): ${violations}${incomplete}.`;
 }
 
+/** The flags, as parseArgs reads them: --help and the README are checked against these. */
+export const callbacksFlags = { port: { type: "string" }, host: { type: "string" }, "for-ms": { type: "string" }, report: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+
 export async function callbacksCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
-    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { port: { type: "string" }, host: { type: "string" }, "for-ms": { type: "string" }, report: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: callbacksFlags });
     if (values.help) {
       io.out(callbacksHelp);
       return 0;

@@ -44,7 +44,8 @@ Example (against the local mock, npm start):
     --phone-number +918630005920 --to +919876543210 --video-id 1166846181421424 --caption "Hello"
 `;
 
-const options = {
+/** The flags, as parseArgs reads them: --help and the README are checked against these. */
+export const sendFlags = {
   pod: { type: "string" },
   "base-url": { type: "string" },
   sid: { type: "string" },
@@ -105,7 +106,7 @@ function required(value: string | undefined, flag: string): string {
 }
 
 export async function send(argv: string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  const { values } = parseArgs({ args: argv, options: sendFlags, strict: true, allowPositionals: false });
   if (values.help) {
     io.out(sendHelp);
     return exitCodes.ok;

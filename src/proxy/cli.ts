@@ -38,6 +38,9 @@ contract as it is then, with: kaleyra-video conform --replay FILE.
                   past it: 413 for a request (not forwarded), 502 for an answer
   --checks, --exclude-checks, --max-response-time, --lenient, --report: as for conform
 
+Each request's own api-key (and Authorization) is masked in the recording and the output, and so
+are KALEYRA_API_KEY and KALEYRA_MOCK_ADMIN_TOKEN when they are set.
+
 Exit codes (after Ctrl-C or SIGTERM): 0 no drift, 1 drift found (a violation, or leniency
 without --lenient), 2 bad usage or the port cannot be used.
 
@@ -45,23 +48,21 @@ Example (the application sends to http://127.0.0.1:4030 instead of the pod):
   kaleyra-video proxy --upstream in --record traffic.ndjson
 `;
 
+/** The flags, as parseArgs reads them: --help and the README are checked against these. */
+export const proxyFlags = {
+  upstream: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  record: { type: "string" },
+  "timeout-ms": { type: "string" },
+  "max-body-bytes": { type: "string" },
+  ...judgingFlags,
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export async function proxyCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        upstream: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        record: { type: "string" },
-        "timeout-ms": { type: "string" },
-        "max-body-bytes": { type: "string" },
-        ...judgingFlags,
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: proxyFlags });
     if (values.help) {
       io.out(proxyHelp);
       return 0;
