@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { generateCollection, type Collection } from "../src/tools/postman-collection.ts";
+import newman, { type NewmanRunSummary } from "newman";
+import { startDistorted } from "./support/distort.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 
 interface PostmanRequest {
@@ -32,32 +34,54 @@ afterAll(async () => {
 const requests = (items: unknown[]): PostmanItem[] => (items as PostmanItem[]).flatMap((item) => (item.item ? requests(item.item) : [item]));
 
 describe("the Postman collection", () => {
-  it("is a v2.1 collection with the operation, pointed at the mock, the key in a variable", () => {
+  it("is a v2.1 collection, pointed at the mock, the key in a variable", () => {
     expect(collection.info.schema).toBe("https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
-    const [item] = requests(collection.item);
-    expect(item!.name).toBe("Send a video message");
-    expect(item!.request.method).toBe("POST");
-    expect(item!.request.url.path.join("/")).toBe("v2/:sid/whatsapp/:phone_number/messages");
     expect(collection.variable).toEqual(expect.arrayContaining([expect.objectContaining({ key: "baseUrl", value: "http://127.0.0.1:4010" })]));
     expect(collection.auth).toEqual({ type: "apikey", apikey: expect.arrayContaining([{ key: "key", value: "api-key" }, { key: "value", value: "{{apiKey}}" }]) });
   });
 
-  it("carries the contract's request example and a saved answer for every documented status", () => {
-    const [item] = requests(collection.item);
-    const body = JSON.parse(item!.request.body.raw);
-    expect(compileContractSchemas().issues(operation().requestSchemaPointer, body)).toEqual([]);
-    expect(item!.response.map((response) => response.code).sort()).toEqual(operation().statuses);
+  it("saves one request per named example of the contract, each with the contract's request and the example as its answer", () => {
+    const items = requests(collection.item);
+    expect(items.map((item) => item.name)).toEqual(operation().examples.map((example) => `${example.status} ${example.summary}`));
+    for (const [index, example] of operation().examples.entries()) {
+      const item = items[index]!;
+      expect(item.request.method).toBe("POST");
+      expect(item.request.url.path.join("/")).toBe("v2/:sid/whatsapp/:phone_number/messages");
+      expect(compileContractSchemas().issues(operation().requestSchemaPointer, JSON.parse(item.request.body.raw))).toEqual([]);
+      expect(item.request.header).toContainEqual({ key: "Prefer", value: `code=${example.status}, example=${example.name}` });
+      expect(item.response.map((response) => [response.code, JSON.parse(response.body)])).toEqual([[example.status, example.value]]);
+    }
   });
 
-  it("works against the mock, sent as Postman would with its variables", async () => {
-    const [item] = requests(collection.item);
-    const variables = Object.fromEntries((collection.variable ?? []).map((variable) => [variable.key, variable.value]));
-    const pathVariables = Object.fromEntries(item!.request.url.variable.map((variable) => [variable.key, variable.value]));
-    const path = item!.request.url.path.map((segment) => (segment.startsWith(":") ? pathVariables[segment.slice(1)]! : segment)).join("/");
-    const base = item!.request.url.host.join("").replace("{{baseUrl}}", mock.url);
-    const headers = Object.fromEntries(item!.request.header.map((header) => [header.key, header.value]));
-    const response = await fetch(`${base}/${path}`, { method: item!.request.method, headers: { ...headers, "api-key": variables.apiKey! }, body: item!.request.body.raw });
-    expect(response.status).toBe(202);
-    expect(((await response.json()) as { code: string }).code).toBe("WA202");
+  it("runs in newman against the mock: every test of every request passes", async () => {
+    const summary = await runNewman(mock.url);
+    expect(failuresOf(summary)).toEqual([]);
+    // Three tests a request: status, code, schema.
+    expect(summary.run.stats.assertions).toMatchObject({ total: 3 * operation().examples.length, failed: 0 });
+    expect(summary.run.executions.map((execution) => execution.response?.code)).toEqual(operation().examples.map((example) => example.status));
+  });
+
+  it("its tests fail where the answer departs: a wrong code fails the code and schema tests of that request alone", async () => {
+    const server = await startDistorted(mock.url, { response: (answer) => ({ ...answer, body: answer.body.replace('"WA202"', '"WA203"') }) });
+    try {
+      const summary = await runNewman(server.url);
+      const accepted = `${operation().examples[0]!.status} ${operation().examples[0]!.summary}`;
+      expect(failuresOf(summary)).toEqual([
+        [accepted, "code is WA202"],
+        [accepted, "the body matches the contract's schema for 202"],
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });
+
+function runNewman(baseUrl: string): Promise<NewmanRunSummary> {
+  return new Promise((resolve, reject) => {
+    newman.run({ collection: collection as never, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [], timeoutRequest: 5_000 }, (error, summary) => (error ? reject(error) : resolve(summary)));
+  });
+}
+
+function failuresOf(summary: NewmanRunSummary): [string, string][] {
+  return summary.run.failures.map((failure) => [(failure.source as { name?: string } | undefined)?.name ?? "?", (failure.error as { test?: string }).test ?? failure.error.message]);
+}
