@@ -1,18 +1,18 @@
-// The rendered API docs, as a reader sees them in a real browser (Debian's Chromium, driven by
-// playwright-core). `npm run docs` builds them; this test builds them too.
+// The rendered API docs, as a reader sees them in a real browser (a Chromium found by
+// support/chromium.ts, driven by playwright-core). `npm run docs` builds them; this test builds them too.
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAdminDocument } from "../src/contract/document.ts";
-import { operation } from "../src/contract/operation.ts";
+import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
+import { operation, operationId } from "../src/contract/operation.ts";
 import { webhook } from "../src/contract/webhook.ts";
+import { findChromium, noChromium } from "./support/chromium.ts";
+import { operationRoute } from "../src/tools/docs-open-on-operation.ts";
 
 const html = "build/docs/index.html";
 const screenshot = "build/docs/screenshot.png";
-// Debian's package; a browser download is not possible here. Never skipped: .ci/run installs it.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let browser: Browser;
 let page: Page;
@@ -20,15 +20,10 @@ const seen: string[] = [];
 const visibleText = async () => seen.push(await page.locator("body").innerText());
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(`Chromium is not at ${executablePath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
+  // Never skipped: without a Chromium the test fails, saying what to run.
+  const { executablePath, args } = await findChromium();
   await promisify(execFile)("npm", ["run", "--silent", "docs"]);
-  browser = await chromium.launch({
-    executablePath,
-    // No background traffic: this machine has no network beyond the package registries.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  browser = await chromium.launch({ executablePath, args });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`file://${process.cwd()}/${html}`);
 }, 60_000);
@@ -43,10 +38,33 @@ describe("the rendered docs", () => {
     expect(readFileSync(html, "utf8")).not.toMatch(/<script[^>]+src="https?:/);
   });
 
-  it("show the pods on the first page", async () => {
+  it("open on the operation, not on the overview, with no clicks", async () => {
+    // The page this suite opened in beforeAll, before any click.
+    expect(new URL(page.url()).hash).toBe(operationRoute(loadDocument(), operationId));
+    await page.getByRole("heading", { name: "Send a video message" }).waitFor();
+    const text = await page.locator("body").innerText();
+    expect(text).toContain("messaging_object");
+    expect(text).toMatch(/^Request$/m);
+    const admin = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    admin.setDefaultTimeout(5_000);
+    try {
+      await admin.goto(`file://${process.cwd()}/build/docs/admin.html`);
+      await admin.getByRole("heading", { name: "Prove this is the kit's mock" }).waitFor();
+      // A link to a section of its own is kept.
+      await admin.goto(`file://${process.cwd()}/build/docs/index.html#/callbacks`);
+      expect(new URL(admin.url()).hash).toBe("#/callbacks");
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it("show the pods on the overview, in plain text (no raw Markdown)", async () => {
+    await page.getByText("Kaleyra WhatsApp v2 — Send Video Message", { exact: true }).first().click();
     await page.getByText("Servers").first().waitFor();
     await visibleText();
     for (const host of ["api.in.kaleyra.io", "api.kaleyra.io", "api.eu.kaleyra.io", "api.na.kaleyra.ai"]) expect(seen.at(-1)).toContain(host);
+    // Markdown rendered, never shown as source: no code-span backticks, no bold stars.
+    expect(seen.at(-1)).not.toMatch(/`|\*\*/);
   });
 
   it("lead a reader to the operation, its auth header, its limits and every documented answer", async () => {
@@ -73,6 +91,7 @@ describe("the rendered docs", () => {
     expect(text).toContain("<= 1024 characters");
     expect(text).toContain("<= 255 characters");
     for (const code of ["WA202", "WA400", "E110", "RBC001", "WA401", "WA-401", "WA500"]) expect(text, code).toContain(code);
+    expect(text).not.toMatch(/`|\*\*/);
     expect(existsSync(screenshot)).toBe(true);
   });
 
@@ -119,6 +138,7 @@ describe("the admin API's rendered docs", () => {
       const operations = all.map((op) => op.summary);
       expect(operations).toHaveLength(11);
       for (const summary of operations) expect(texts.join("\n"), summary).toContain(summary);
+      expect(texts.join("\n")).not.toMatch(/`|\*\*/);
       await admin.getByText("Scenarios", { exact: true }).first().click();
       await admin.getByText("Add a scenario").first().click();
       await admin.getByRole("heading", { name: "Add a scenario" }).waitFor();
@@ -132,5 +152,20 @@ describe("the admin API's rendered docs", () => {
     } finally {
       await admin.close();
     }
+  });
+});
+
+describe("the Chromium it uses", () => {
+  const sparticuz = async () => ({ executablePath: async () => "/tmp/chromium", args: ["--single-process", "--headless='shell'"] });
+  const none = async (): Promise<never> => {
+    throw new Error("not installed");
+  };
+  it("CHROMIUM_PATH first, then @sparticuz/chromium (no root), then Debian's; none: what to run", async () => {
+    expect((await findChromium({ CHROMIUM_PATH: "/opt/c" }, (path) => path === "/opt/c", sparticuz)).source).toBe("CHROMIUM_PATH");
+    await expect(findChromium({ CHROMIUM_PATH: "/opt/c" }, () => false, sparticuz)).rejects.toThrow(`CHROMIUM_PATH is /opt/c, and nothing is there. ${noChromium}`);
+    const packaged = await findChromium({}, () => true, sparticuz);
+    expect([packaged.source, packaged.executablePath, packaged.args.includes("--single-process"), packaged.args.includes("--headless='shell'")]).toEqual(["@sparticuz/chromium", "/tmp/chromium", false, true]);
+    expect((await findChromium({}, (path) => path === "/usr/bin/chromium", none)).source).toBe("Debian's chromium");
+    await expect(findChromium({}, () => false, none)).rejects.toThrow(noChromium);
   });
 });

@@ -1,0 +1,10 @@
+import { chromium } from "playwright-core";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+await page.goto(`file://${process.cwd()}/build/docs/index.html`);
+await page.waitForTimeout(1000);
+const text = await page.locator("body").innerText();
+for (const needle of ["messaging_object", "message_id", "RBC001", "Incorrect SID", "recipient_type", "Send a video message", "`"]) console.log(needle, text.includes(needle));
+console.log(page.url());
+await page.screenshot({ path: "/tmp/docs3.png" });
+await browser.close();
