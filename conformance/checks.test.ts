@@ -2,7 +2,7 @@
 // their edges: no server, so each runs in milliseconds (and a mutant of them dies fast).
 import { describe, expect, it } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
-import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "../src/cli/flags.ts";
+import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "./flags.ts";
 import { checkAnswer, checkNames, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
 import type { Case } from "./plan.ts";

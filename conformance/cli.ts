@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../src/client/pods.ts";
-import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "../src/cli/flags.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "./flags.ts";
 import { UsageError } from "../src/cli/output.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
 import { createMasker, headerValueProblem } from "../src/http/secrets.ts";

@@ -1,11 +1,14 @@
-// The package as a new user gets it: `npm pack`, installed into an empty folder outside the repo,
-// used from a strict TypeScript project, its bin run, its spec loaded from the export path.
+// The packages as a new user gets them: `npm run pack` assembles and packs the kit and the tools;
+// each is installed into an empty folder outside the repo: the kit alone, used from a strict
+// TypeScript project, its bin run, its spec loaded from the export path; the kit with the tools,
+// whose mock, conformance, proxy and callback checker run from node_modules.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toolsDependencies, toolsName } from "../src/tools/pack.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 
@@ -13,19 +16,34 @@ const run = promisify(execFile);
 const repo = process.cwd();
 const name = JSON.parse(readFileSync("package.json", "utf8")).name as string;
 let consumer: string;
+let withTools: string;
 let packed: { filename: string; files: { path: string }[] };
+let packedTools: { filename: string; files: { path: string }[] };
+let installOutput: string;
 let mock: TestMock;
+
+/** An empty project with these tarballs installed. */
+async function project(folder: string, tarballs: string[]): Promise<string> {
+  mkdirSync(folder);
+  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  const { stdout, stderr } = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], { cwd: folder });
+  return stdout + stderr;
+}
 
 beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), "kit-package-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo });
-  packed = (JSON.parse(stdout) as (typeof packed)[])[0]!;
+  // The build is npm test's; the packages are assembled from it and packed as npm pack does.
+  const { assemble } = await import("../src/tools/pack.ts");
+  const { kit, tools } = assemble();
+  const pack = async (folder: string) => (JSON.parse((await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: folder })).stdout) as (typeof packed)[])[0]!;
+  packed = await pack(kit);
+  packedTools = await pack(tools);
   consumer = join(work, "consumer");
-  mkdirSync(consumer);
-  writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", join(work, packed.filename)], { cwd: consumer });
+  installOutput = await project(consumer, [join(work, packed.filename)]);
+  withTools = join(work, "with-tools");
+  installOutput += await project(withTools, [join(work, packed.filename), join(work, packedTools.filename)]);
   mock = await startTestMock();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await mock?.close();
@@ -41,9 +59,25 @@ describe("the packed tarball", () => {
     }
   });
 
-  it("depends at run time on openapi-fetch and the validator only", () => {
+  it("depends at run time on openapi-fetch and the validator only, and runs nothing on install", () => {
     const installed = JSON.parse(readFileSync(join(consumer, "node_modules", name, "package.json"), "utf8"));
     expect(Object.keys(installed.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch"]);
+    expect(installed.scripts).toBeUndefined();
+    expect(installed.devDependencies).toBeUndefined();
+    expect(installOutput).not.toMatch(/kaleyra-whatsapp-video/i);
+  });
+
+  it("the tools: the mock, proxy and conformance, importing the kit by name, with Prism and fast-check", () => {
+    const paths = packedTools.files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(["dist/src/mock/run.js", "dist/src/proxy/cli.js", "dist/conformance/cli.js", "bin.js", "package.json"]));
+    // One copy of the kit's code: none of its folders is in the tools.
+    expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli)\//.test(path))).toEqual([]);
+    const installed = JSON.parse(readFileSync(join(withTools, "node_modules", toolsName, "package.json"), "utf8"));
+    expect(Object.keys(installed.dependencies).sort()).toEqual([name, ...toolsDependencies].sort());
+    expect(installed.scripts).toBeUndefined();
+    const server = readFileSync(join(withTools, "node_modules", toolsName, "dist/src/proxy/server.js"), "utf8");
+    expect(server).toContain(`from "${name}/dist/src/http/exchange.js"`);
+    expect(server).not.toMatch(/from "\.\.\/http\//);
   });
 });
 
@@ -71,6 +105,12 @@ export function misuses() {
   kaleyra.prepareVideo({ ...message, video: { caption: "no id, no link" } });
   // @ts-expect-error: pods are the contract's
   createKaleyraClient({ pod: "us", sid: "x", apiKey: "y" });
+  // @ts-expect-error: a pod or a base URL, never both
+  createKaleyraClient({ pod: "in", baseUrl: "https://x.example", sid: "x", apiKey: "y" });
+  // @ts-expect-error: one of them is needed
+  createKaleyraClient({ sid: "x", apiKey: "y" });
+  // @ts-expect-error: an id or a link, never both
+  kaleyra.prepareVideo({ ...message, video: { id: "1", link: "https://x.example/v.mp4" } });
   // @ts-expect-error: statuses are the contract's
   const status: StatusCallback["status"] = "LOST";
   // @ts-expect-error: faults are the admin contract's
@@ -101,15 +141,15 @@ export function misuses() {
     expect(sent.stdout.trim()).toMatch(/^Sent: message id \S+$/);
   });
 
-  it("says clearly that mock and conform need the kit's clone", async () => {
+  it("without the tools, says in two lines that mock, conform and proxy come with them", async () => {
     const bin = join(consumer, "node_modules/.bin/kaleyra-video");
-    for (const command of ["mock", "conform"]) {
+    for (const [command, what] of [["mock", "the mock"], ["conform", "conform"], ["proxy", "the proxy"]] as const) {
       const failed = await run(bin, [command], { cwd: consumer }).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
       );
       expect(failed?.code).toBe(1);
-      expect(failed?.stderr).toMatch(/needs the kit's development dependencies/);
+      expect(failed?.stderr).toBe(`kaleyra-video: ${what} comes with the tools package.\nInstall it beside this one: npm install --save-dev ${toolsName}\n`);
     }
   });
 
@@ -122,5 +162,44 @@ export function misuses() {
     expect(readFileSync(adminYamlPath, "utf8")).toMatch(/^openapi: 3\.1\.0/);
     expect(JSON.parse(readFileSync(adminJsonPath, "utf8")).paths).toHaveProperty(["/__admin/requests"]);
     expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/client/index.js"))).toBe(true);
+  });
+});
+
+describe("with the tools installed", () => {
+  const bin = () => join(withTools, "node_modules/.bin/kaleyra-video");
+
+  it("npx kaleyra-video mock serves the contract; conform passes against it; the proxy records through it", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(bin(), ["mock"], { cwd: withTools, env: { ...process.env, PORT: "0", KALEYRA_MOCK_LOG: "silent", KALEYRA_MOCK_API_KEY: apiKey, KALEYRA_MOCK_SID: sid, KALEYRA_MOCK_PHONE_NUMBERS: businessNumber } });
+    let banner = "";
+    child.stdout.on("data", (chunk: Buffer) => (banner += chunk.toString()));
+    try {
+      await expect.poll(() => /listening on (http:\S+)/.exec(banner)?.[1], { timeout: 15_000 }).toBeDefined();
+      const url = /listening on (http:\S+)/.exec(banner)![1]!;
+      const conformed = await run(bin(), ["conform", "--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "20"], { cwd: withTools, env: { ...process.env, KALEYRA_API_KEY: apiKey } });
+      expect(conformed.stdout).toMatch(/^PASS: every answer is what the contract says\.$/m);
+      const record = join(withTools, "traffic.ndjson");
+      const proxy = spawn(bin(), ["proxy", "--upstream", url, "--port", "0", "--record", record], { cwd: withTools, env: { ...process.env, KALEYRA_API_KEY: apiKey } });
+      let said = "";
+      let out = "";
+      proxy.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+      proxy.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      await expect.poll(() => /Proxy on (http:\S+)/.exec(said)?.[1], { timeout: 15_000 }).toBeDefined();
+      const through = /Proxy on (http:\S+)/.exec(said)![1]!;
+      const answer = await fetch(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: "{}" });
+      expect(answer.status).toBe(400);
+      const exited = new Promise<number | null>((resolve) => proxy.on("exit", resolve));
+      proxy.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/^Drift:\n {2}every check passed on every exchange$/m);
+      expect(readFileSync(record, "utf8").trim().split("\n")).toHaveLength(1);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
+
+  it("npx kaleyra-video callbacks listens and sums up", async () => {
+    const { stdout } = await run(bin(), ["callbacks", "--port", "0", "--for-ms", "200"], { cwd: withTools });
+    expect(stdout.trim()).toBe("0 callback(s) for 0 message(s): no violation.");
   });
 });

@@ -36,33 +36,45 @@ Example:
     --phone-number +918630005920 --to +919876543210 --video-id 1166846181421424
 `;
 
-// `mock` and `conform` are loaded only when asked for: Prism and fast-check are heavy, and are
-// development dependencies that an installed package lacks.
-async function loadTool<T>(load: () => Promise<T>, what: string, io: CommandIo): Promise<T | undefined> {
+/** The package that carries the mock, the proxy and conformance (Prism, fast-check): see the README. */
+export const toolsPackage = "kaleyra-whatsapp-video-tools";
+
+// `mock`, `conform` and `proxy` are loaded only when asked for: Prism and fast-check are heavy.
+// In a clone they sit beside this file; installed, they come with the tools package, which a
+// project that only sends messages does not need.
+async function loadTool<T>(beside: () => Promise<T>, entry: string, what: string, io: CommandIo): Promise<T | undefined> {
+  const missing = (error: unknown) => (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND";
   try {
-    return await load();
+    return await beside();
   } catch (error) {
-    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
-    io.err(`kaleyra-video: ${what} needs the kit's development dependencies.\nRun it from a clone of the kit after npm install.`);
+    if (!missing(error)) throw error;
+  }
+  try {
+    // A specifier in a variable: the tools package is not a dependency of this one.
+    const specifier = `${toolsPackage}/${entry}`;
+    return (await import(specifier)) as T;
+  } catch (error) {
+    if (!missing(error)) throw error;
+    io.err(`kaleyra-video: ${what} comes with the tools package.\nInstall it beside this one: npm install --save-dev ${toolsPackage}`);
     return undefined;
   }
 }
 
 async function mock(io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../mock/run.ts"), "the mock (Stoplight Prism)", io);
+  const tool = await loadTool(() => import("../mock/run.ts"), "mock", "the mock", io);
   if (!tool) return exitCodes.unexpected;
   await tool.runMock(io.env);
   return exitCodes.ok;
 }
 
 async function proxy(argv: string[], io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../proxy/cli.ts"), "proxy (the conformance checks)", io);
+  const tool = await loadTool(() => import("../proxy/cli.ts"), "proxy", "the proxy", io);
   if (!tool) return exitCodes.unexpected;
   return tool.proxyCommand(argv, io);
 }
 
 async function conformance(argv: string[], io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../../conformance/cli.ts"), "conform (fast-check)", io);
+  const tool = await loadTool(() => import("../../conformance/cli.ts"), "conform", "conform", io);
   if (!tool) return exitCodes.unexpected;
   return tool.conform(argv, io);
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { writeReports } from "../../conformance/cli.ts";
 import { summary } from "../../conformance/report.ts";
-import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag } from "../cli/flags.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag } from "../../conformance/flags.ts";
 import { listenProblem, UsageError } from "../cli/output.ts";
 import type { CommandIo } from "../cli/send.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";

@@ -1,9 +1,9 @@
 // Flags that several commands share (conform, proxy), read one way: a target or upstream, whole
 // numbers in a range, report files, and check names.
-import { checkNames, selectChecks, type CheckName } from "../../conformance/checks.ts";
-import { podUrl, podUrls } from "../client/pods.ts";
-import { withoutCredentials } from "../http/secrets.ts";
-import { UsageError } from "./output.ts";
+import { checkNames, selectChecks, type CheckName } from "./checks.ts";
+import { podUrl, podUrls } from "../src/client/pods.ts";
+import { withoutCredentials } from "../src/http/secrets.ts";
+import { UsageError } from "../src/cli/output.ts";
 
 /** The flags of judging answers, the same for conform and proxy (parseArgs options). */
 export const judgingFlags = {

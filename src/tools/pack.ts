@@ -1,0 +1,129 @@
+// `npm run pack`: the two packages users install, assembled from one build into build/packages/
+// and packed there as tarballs:
+// - the kit (kaleyra-whatsapp-video-kit): the typed client, the admin client, the callback parser
+//   and handler, the contracts, and the `kaleyra-video` bin; three small runtime dependencies;
+// - the tools (kaleyra-whatsapp-video-tools): the mock, the proxy and conformance, with Prism
+//   and fast-check. It depends on the kit and imports it by package name: one copy of the code.
+// Neither carries scripts: nothing runs when they are installed.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const out = join(root, "build", "packages");
+
+interface Manifest {
+  name: string;
+  version: string;
+  description: string;
+  license: string;
+  engines: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  bin: Record<string, string>;
+  main: string;
+  types: string;
+  exports: Record<string, unknown>;
+}
+
+export const toolsName = "kaleyra-whatsapp-video-tools";
+
+/** What the kit ships of the build; the tools ship the rest of it. */
+export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
+export const toolsFolders = ["dist/src/mock", "dist/src/proxy", "dist/conformance"];
+/** The development dependencies the tools need at run time. */
+export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
+
+const walk = (folder: string): string[] => readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)]));
+
+/** The version npm installed of a package, as the lock file pinned it. */
+export function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * The tools' compiled imports of the kit's files, by relative path in the build, rewritten to the
+ * kit's package name: `../http/exchange.js` becomes `kaleyra-whatsapp-video-kit/dist/src/http/exchange.js`.
+ */
+export function rewriteImports(source: string, file: string, kitName: string): string {
+  return source.replace(/(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
+    const target = relative(root, resolve(dirname(file), specifier)).split("\\").join("/");
+    return kitFolders.some((folder) => target.startsWith(`${folder}/`)) ? `${lead}${quote}${kitName}/${target}${quote}` : whole;
+  });
+}
+
+function copy(paths: string[], into: string): void {
+  for (const path of paths) cpSync(join(root, path), join(into, path), { recursive: true });
+}
+
+export function assemble(): { kit: string; tools: string } {
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
+  if (!existsSync(join(root, "dist/src/cli/bin.js"))) throw new Error("build first: npm run build");
+  rmSync(out, { recursive: true, force: true });
+  const kit = join(out, "kit");
+  const tools = join(out, "tools");
+
+  copy([...kitFolders, "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md"], kit);
+  writeFileSync(
+    join(kit, "package.json"),
+    `${JSON.stringify(
+      {
+        name: manifest.name,
+        version: manifest.version,
+        description: manifest.description,
+        type: "module",
+        license: manifest.license,
+        engines: manifest.engines,
+        bin: manifest.bin,
+        main: manifest.main,
+        types: manifest.types,
+        // ./dist/*: for the tools package, which imports the kit's own modules.
+        exports: { ...manifest.exports, "./dist/*": "./dist/*" },
+        dependencies: manifest.dependencies,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  copy(toolsFolders, tools);
+  for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".js"))) {
+    // Resolved as if the file were still in the build, where the kit's files are its neighbours.
+    const asBuilt = join(root, relative(tools, file));
+    writeFileSync(file, rewriteImports(readFileSync(file, "utf8"), asBuilt, manifest.name));
+  }
+  writeFileSync(join(tools, "bin.js"), `#!/usr/bin/env node\n// The kit's kaleyra-video, which finds this package's commands by its name.\nimport "${manifest.name}/dist/src/cli/bin.js";\n`, { mode: 0o755 });
+  writeFileSync(
+    join(tools, "README.md"),
+    `# ${toolsName}\n\nThe mock, the recording proxy and the conformance suite of [${manifest.name}](https://www.npmjs.com/package/${manifest.name}): \`npx kaleyra-video mock | conform | proxy\`. See the kit's README.\n`,
+  );
+  writeFileSync(
+    join(tools, "package.json"),
+    `${JSON.stringify(
+      {
+        name: toolsName,
+        version: manifest.version,
+        description: `The mock, proxy and conformance suite of ${manifest.name}`,
+        type: "module",
+        license: manifest.license,
+        engines: manifest.engines,
+        bin: { "kaleyra-video": "bin.js" },
+        exports: { "./mock": "./dist/src/mock/run.js", "./proxy": "./dist/src/proxy/cli.js", "./conform": "./dist/conformance/cli.js", "./package.json": "./package.json" },
+        dependencies: { [manifest.name]: manifest.version, ...Object.fromEntries(toolsDependencies.map((name) => [name, installedVersion(name)])) },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return { kit, tools };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { kit, tools } = assemble();
+  for (const folder of [kit, tools]) {
+    mkdirSync(out, { recursive: true });
+    const packed = execFileSync("npm", ["pack", "--pack-destination", out, "--silent"], { cwd: folder, encoding: "utf8" }).trim();
+    process.stdout.write(`${join(out, packed)}\n`);
+  }
+}
