@@ -3,10 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
 import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "./flags.ts";
-import { checkAnswer, checkNames, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
+import { checkAnswer, checkNames, responseContractsOf, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
+import { loadDocument } from "../src/contract/document.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
 import type { Case } from "./plan.ts";
 import { judgeRequest } from "./request.ts";
+import { findingsOf, judgeExchange, recordedResult, replayRecording, type ExchangeRecord } from "./recorded.ts";
+import { podUrls } from "../src/client/pods.ts";
 import { pacer, type CaseOutcome } from "./runner.ts";
 import type { Observed } from "./send.ts";
 
@@ -237,5 +240,219 @@ describe("the shared flags", () => {
     expect(checkFlags(["answered, no_server_error"], ["answered"])).toEqual(["no_server_error"]);
     expect(() => checkFlags(["nope"], undefined)).toThrow(`unknown check "nope"; the checks are ${checkNames.join(", ")}`);
     expect(() => checkFlags(["answered"], ["answered"])).toThrow("--checks and --exclude-checks leave no check to run");
+  });
+});
+
+describe("each check's own words", () => {
+  const at = (name: CheckName, input: CheckInput) => only(name, input)[0];
+  it("says what it saw and what it wanted, pass or fail", () => {
+    expect(at("status_documented", { expect: "documented", observed: observed(418, {}) })).toEqual({ name: "status_documented", ok: false, severity: "violation", detail: `418 is not a documented status (${operation().statuses.join(", ")})` });
+    expect(at("status_documented", { expect: "documented", observed: answer("accepted") })).toEqual({ name: "status_documented", ok: true, detail: "202" });
+    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "text/html" }) })).toEqual({ name: "content_type_documented", ok: false, severity: "violation", detail: "text/html; documented: application/json" });
+    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", {}) })!.detail).toBe("(none); documented: application/json");
+    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "Application/JSON; charset=utf-8" }) })!.ok).toBe(true);
+    expect(at("code_documented", { expect: "documented", observed: observed(202, { code: "WA203" }) })).toEqual({ name: "code_documented", ok: false, severity: "violation", detail: "WA203; documented for 202: WA202" });
+    expect(at("code_documented", { expect: "documented", observed: observed(202, { message: "no code" }) })!.detail).toBe("(no code); documented for 202: WA202");
+    expect(at("code_documented", { expect: "documented", observed: observed(202, [ "WA202" ]) })!.detail).toBe("(no code); documented for 202: WA202");
+    expect(at("code_documented", { expect: "documented", observed: observed(202, null) })!.detail).toBe("(no code); documented for 202: WA202");
+    expect(at("code_documented", { expect: "documented", observed: observed(202, { code: 202 }) })!.detail).toBe("(no code); documented for 202: WA202");
+    expect(at("code_documented", { expect: "documented", observed: observed(400, { code: "WA400" }) })!.ok).toBe(true);
+    expect(at("code_documented", { expect: "documented", observed: observed(400, { code: "E110" }) })!.ok).toBe(true);
+    expect(at("response_schema", { expect: "documented", observed: { ...answer("accepted"), json: undefined } })).toEqual({ name: "response_schema", ok: false, severity: "violation", detail: "(body) is not JSON" });
+    expect(at("response_schema", { expect: "documented", observed: observed(202, { code: "WA202" }) })).toEqual({ name: "response_schema", ok: false, severity: "violation", detail: "message is required; data is required; error is required" });
+    expect(at("response_schema", { expect: "documented", observed: answer("accepted") })).toEqual({ name: "response_schema", ok: true, detail: "valid" });
+    expect(at("no_server_error", { expect: "documented", observed: answer("internal-error") })).toEqual({ name: "no_server_error", ok: false, severity: "violation", detail: "500" });
+    expect(at("accepts_valid", { expect: "accepted", observed: answer("incorrect-payload") })).toEqual({ name: "accepts_valid", ok: false, severity: "violation", detail: "400 WA400; expected 202 WA202 for a request the contract accepts" });
+    expect(at("accepts_valid", { expect: "accepted", observed: observed(202, { code: "WA203" }) })!.ok).toBe(false);
+    expect(at("auth_enforced", { expect: "unauthorized", observed: answer("accepted") })).toEqual({ name: "auth_enforced", ok: false, severity: "violation", detail: "202 WA202; expected 401 RBC001" });
+    expect(at("rejects_invalid", { expect: "refused", observed: observed(400, {}) })).toEqual({ name: "rejects_invalid", ok: false, severity: "violation", detail: "400 (no code); expected a documented 4xx refusal" });
+    expect(at("rejects_invalid", { expect: "refused", observed: answer("incorrect-payload") })).toEqual({ name: "rejects_invalid", ok: true, detail: "400 WA400" });
+    expect(at("rejects_invalid", { expect: "refused", observed: observed(399, { code: "WA400" }) })!.ok).toBe(false);
+    expect(at("rejects_invalid", { expect: "refused", observed: observed(500, { code: "WA500" }) })!.ok).toBe(false);
+    expect(at("serves_example", { expect: "example:low-balance", observed: answer("incorrect-payload") })).toEqual({ name: "serves_example", ok: false, severity: "violation", detail: "400 WA400 (incorrect-payload); asked for low-balance" });
+    expect(at("serves_example", { expect: "example:low-balance", observed: observed(418, {}) })!.detail).toBe("418 (no code) (no named example); asked for low-balance");
+    expect(at("unsupported_method", { expect: "unsupported-method", observed: observed(405, {}, { "content-type": json, allow: "GET,POST" }) })!.ok).toBe(true);
+    expect(at("unsupported_method", { expect: "unsupported-method", observed: observed(405, {}, { "content-type": json }) })!.ok).toBe(false);
+    expect(at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "text/plain; charset=latin1" }) })).toEqual({ name: "response_headers", ok: true, detail: "valid" });
+    expect(at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "application/problem+json; charset=latin1" }) })!.ok).toBe(false);
+  });
+
+  it("response_headers: every header the contract declares, required and valid against its schema", () => {
+    const doc = structuredClone(loadDocument()) as unknown as { components: { responses: Record<string, { headers?: unknown }> }; paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; headers?: unknown }> }>> };
+    const responses = doc.paths[operation().path]![operation().method]!.responses;
+    const accepted = responses["202"]!;
+    const target = accepted.$ref ? doc.components.responses[accepted.$ref.split("/").pop()!]! : accepted;
+    target.headers = {
+      "X-Request-Id": { required: true, schema: { type: "string", pattern: "^[a-f0-9]{8}$" } },
+      "X-RateLimit-Remaining": { schema: { type: "integer", minimum: 0 } },
+      "X-Free": { description: "no schema" },
+    };
+    const contracts = responseContractsOf(doc as never);
+    const check = (headers: Record<string, string>) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": json, ...headers }), responses: contracts })[0]!;
+    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "10", "x-free": "anything" })).toEqual({ name: "response_headers", ok: true, detail: "valid" });
+    expect(check({ "x-request-id": "0badcafe" }).ok).toBe(true);
+    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "0" }).ok).toBe(true);
+    expect(check({}).detail).toBe("x-request-id: required, missing");
+    expect(check({ "x-request-id": "NOPE", "x-ratelimit-remaining": "-1" }).detail).toBe('x-request-id: "NOPE" does not match its schema; x-ratelimit-remaining: "-1" does not match its schema');
+    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": " " }).detail).toBe('x-ratelimit-remaining: " " does not match its schema');
+    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "1.5" }).ok).toBe(false);
+    expect(check({ "x-request-id": `${"a".repeat(100)}` }).detail).toBe(`x-request-id: ${JSON.stringify("a".repeat(80))} does not match its schema`);
+    // Only the 202 declares them.
+    expect(only("response_headers", { expect: "documented", observed: answer("incorrect-payload"), responses: contracts })[0]!.ok).toBe(true);
+  });
+
+  it("selectChecks keeps the order of the checks and drops only the excluded", () => {
+    expect([...selectChecks(["response_time", "answered"], undefined).selected]).toEqual(["response_time", "answered"]);
+    expect(selectChecks(["answered"], []).unknown).toEqual([]);
+    expect([...selectChecks(undefined, ["answered", "response_time"]).selected]).toEqual(checkNames.filter((name) => name !== "answered" && name !== "response_time"));
+  });
+});
+
+describe("the request judge's own words", () => {
+  const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
+  const body = JSON.stringify(operation().requestExamples["by-media-id"]);
+  const issues = (request: Partial<Parameters<typeof judgeRequest>[0]>) => {
+    const judged = judgeRequest({ method: "POST", path, headers: { "content-type": json, "api-key": "k" }, body, ...request });
+    return judged.kind === "operation" ? judged.issues : judged;
+  };
+  it("names each problem exactly", () => {
+    expect(issues({ path: path.replace("+918630005920", "%E0%A4%A") })).toEqual([{ field: "path phone_number", rule: "encoding", message: "is not valid percent-encoding" }]);
+    expect(issues({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual([{ field: "Content-Type", rule: "mediaType", message: "text/plain is not application/json" }]);
+    expect(issues({ headers: { "api-key": "k" } })).toEqual([{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }]);
+    expect(issues({ body: "" })).toEqual([{ field: "(body)", rule: "json", message: "is empty" }]);
+    expect(issues({ body: "{" })).toEqual([{ field: "(body)", rule: "json", message: "is not JSON" }]);
+    expect(judgeRequest({ method: "POST", path, headers: { "content-type": json }, body })).toEqual({ kind: "operation", hasKey: false, issues: [] });
+  });
+});
+
+describe("recorded exchanges", () => {
+  const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "%2B918630005920");
+  const body = JSON.stringify(operation().requestExamples["by-media-id"]);
+  const record = (request: Partial<ExchangeRecord["request"]>, response: ExchangeRecord["response"], extra: Partial<ExchangeRecord> = {}) => ({
+    seq: 7,
+    request: { method: "POST", path, headers: { "content-type": json, "api-key": "***" }, body, ...request },
+    response,
+    error: null,
+    milliseconds: 12,
+    ...extra,
+  });
+  const reply = (name: string, headers: Record<string, string> = { "content-type": json }) => ({ status: named(name).status, headers, body: JSON.stringify(named(name).value) });
+
+  it("judges each as its request deserves: valid, refused, unauthorized, another method, outside", () => {
+    const valid = judgeExchange(record({}, reply("accepted")), "http://pod");
+    expect(valid.contract).toBe("operation");
+    expect(valid.outcome!.testCase).toEqual({
+      category: "recorded",
+      title: `#7 POST ${path}`,
+      request: { method: "POST", sid: "HXAP16XXXXXX97IN", phoneNumber: "+918630005920", body, contentType: json, key: "account" },
+      expect: "valid",
+      mayBeAccepted: false,
+    });
+    expect(valid.outcome!.example).toBe("accepted");
+    expect(valid.outcome!.curl).toBe(`curl -X POST 'http://pod${path.replace("%2B", "+")}' -H 'accept: application/json' -H 'content-type: application/json' -H "api-key: $KALEYRA_API_KEY" --data-raw '${body}'`);
+    expect(valid.outcome!.checks.every((check) => check.ok)).toBe(true);
+    const keyless = judgeExchange(record({ headers: { "content-type": json } }, reply("incorrect-sid-or-api-key")), "http://pod");
+    expect([keyless.outcome!.testCase.expect, keyless.outcome!.testCase.request.key]).toEqual(["unauthorized", "none"]);
+    const refused = judgeExchange(record({ body: "{}" }, reply("accepted")), "http://pod");
+    expect(refused.outcome!.testCase.expect).toBe("refused");
+    expect(findingsOf(refused.outcome)).toEqual([{ check: "rejects_invalid", severity: "leniency", detail: "202 WA202; the target accepts a request the contract refuses: messaging_object", fields: ["messaging_object"] }]);
+    const method = judgeExchange(record({ method: "GET", body: "" }, { status: 405, headers: { allow: "POST" }, body: "" }), "http://pod");
+    expect([method.contract, method.outcome!.testCase.expect, method.outcome!.testCase.request.key]).toEqual(["method", "unsupported-method", "account"]);
+    expect(judgeExchange(record({ path: "/v1/other" }, reply("accepted")), "http://pod")).toEqual({ contract: "outside", outcome: undefined });
+  });
+
+  it("an answer that did not come, or is not JSON, is judged as such; the limits and selection apply", () => {
+    const silent = judgeExchange(record({}, null, { error: null }), "http://pod");
+    expect(silent.outcome!.observed).toEqual({ status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: "no answer", milliseconds: 12 });
+    const html = judgeExchange(record({}, { status: 202, headers: { "content-type": "text/html" }, body: "<p>ok</p>" }), "http://pod");
+    expect(html.outcome!.observed.json).toBeUndefined();
+    expect(findingsOf(html.outcome).map((finding) => finding.check)).toEqual(["content_type_documented", "response_schema", "code_documented"]);
+    expect(findingsOf(html.outcome)[0]).toEqual({ check: "content_type_documented", severity: "violation", detail: "text/html; documented: application/json" });
+    const slow = judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod", { maxResponseTimeMs: 100, selected: new Set(["response_time"]) });
+    expect(slow.outcome!.checks).toEqual([{ name: "response_time", ok: false, severity: "violation", detail: "500 ms; limit 100 ms" }]);
+    expect(judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod").outcome!.checks.map((check) => check.name)).not.toContain("response_time");
+  });
+
+  it("sums up as a run's result", () => {
+    const outcome = judgeExchange(record({ body: "{}" }, reply("accepted")), "http://pod").outcome!;
+    const strict = recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 3, outside: 2, lenient: false, file: "t.ndjson" });
+    expect(strict).toEqual({ target: "http://pod", mode: "live", remote: true, seed: 0, outcomes: [outcome], shrunk: undefined, acceptableSent: 0, requestsSent: 0, interrupted: undefined, callbacks: undefined, diagnosis: undefined, hints: [], lenient: false, recording: { exchanges: 3, outside: 2, file: "t.ndjson" }, ok: false });
+    expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).ok).toBe(true);
+    expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).recording).toEqual({ exchanges: 1, outside: 0 });
+  });
+
+  it("a replay refuses a line that is not a whole exchange record, naming it", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const good = { kind: "exchange", version: 1, at: "", upstream: "http://pod", ...record({}, reply("accepted")), contract: "operation", findings: [] };
+    const broken = [
+      null,
+      { ...good, kind: "other" },
+      { ...good, seq: "1" },
+      { ...good, request: null },
+      { ...good, request: { ...good.request, method: 1 } },
+      { ...good, request: { ...good.request, path: 1 } },
+      { ...good, request: { ...good.request, body: 1 } },
+      { ...good, request: { ...good.request, headers: "x" } },
+      { ...good, response: "x" },
+      { ...good, response: { ...good.response, status: "202" } },
+      { ...good, response: { ...good.response, body: 1 } },
+      { ...good, response: { status: 202, body: "" } },
+      { ...good, milliseconds: "12" },
+    ];
+    const folder = mkdtempSync(join(tmpdir(), "replay-"));
+    const mask = (text: string) => text.replaceAll("s3cret-key", "***");
+    for (const [index, line] of broken.entries()) {
+      const file = join(folder, `${index}.ndjson`);
+      writeFileSync(file, `${JSON.stringify(good)}\n\n${JSON.stringify(line)}\n`);
+      await expect(replayRecording(file, { lenient: false, mask }), String(index)).rejects.toThrow(`line 3 of ${file} is not an exchange record`);
+    }
+    const file = join(folder, "good.ndjson");
+    writeFileSync(file, `${JSON.stringify({ ...good, request: { ...good.request, body: good.request.body.replace("1166846181421424", "s3cret-key") } })}\n${JSON.stringify({ ...good, upstream: "http://other", request: { ...good.request, path: "/v1/x" } })}\n`);
+    const result = await replayRecording(file, { lenient: false, mask });
+    expect(result.target).toBe("http://pod");
+    expect(result.recording).toEqual({ exchanges: 2, outside: 1, file });
+    expect(result.outcomes[0]!.testCase.request.body).not.toContain("s3cret-key");
+  });
+});
+
+describe("diagnoses: which requests count", () => {
+  const context = { target: "http://t", mode: "mock" as const, sid: "S1", phoneNumber: "+911234567", checksKeys: true };
+  const outcome = (key: "account" | "none" | "wrong", status: number, category: "auth" | "negative" = "negative"): CaseOutcome => ({
+    testCase: { category, title: "t", request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key }, expect: "rejected", mayBeAccepted: false },
+    observed: observed(status, { code: "RBC001" }),
+    checks: [],
+    example: undefined,
+    curl: "",
+  });
+  it("only requests with the user's key, and only the auth probes for the hint", () => {
+    expect(diagnoseAnswers([outcome("wrong", 401), outcome("wrong", 401), outcome("wrong", 401)], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([outcome("none", 401), outcome("none", 401), outcome("none", 401)], context).diagnosis).toBeUndefined();
+    expect(diagnoseAnswers([{ ...outcome("account", 401), observed: observed(401, { message: "no code" }) }, { ...outcome("account", 401), observed: observed(401, { message: "no code" }) }, { ...outcome("account", 401), observed: observed(401, { message: "no code" }) }], context).diagnosis!.message).toBe("every request with your key was answered 401: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t");
+    // Probes that are not the auth category do not make the hint.
+    expect(diagnoseAnswers([outcome("none", 401), outcome("wrong", 202)], context).hints).toEqual([]);
+    expect(diagnoseAnswers([outcome("none", 401, "auth"), outcome("wrong", 200, "auth")], context).hints).toHaveLength(1);
+    expect(diagnoseAnswers([outcome("none", 401, "auth"), outcome("wrong", 199, "auth")], context).hints).toEqual([]);
+  });
+});
+
+describe("the shared flags' edges", () => {
+  it("refuse what only looks like a number, a target, or a report", () => {
+    for (const bad of ["1x", "x1", " 1", "9007199254740993"]) expect(() => wholeFlag(bad, "n"), bad).toThrow("--n must be a whole number from 0 to 9007199254740991");
+    expect(() => rateFlag("1.", "r")).toThrow();
+    expect(() => rateFlag(".5", "r")).toThrow();
+    expect(rateFlag("0.25", "r")).toBe(0.25);
+    expect(() => baseUrlFlag("ftp://x", "upstream")).toThrow(`--upstream must be an http(s) URL or one of the pods ${Object.keys(podUrls()).join(", ")}`);
+    expect(baseUrlFlag("https://h.example", "target")).toBe("https://h.example");
+    expect(baseUrlFlag("http://h.example//", "target")).toBe("http://h.example");
+    expect(() => baseUrlFlag("http://user@h", "target")).toThrow("--target must not carry a user name or password (http://***@h/); the kit sends the api-key, and nothing else, as credentials");
+    expect(() => baseUrlFlag("http://:pw@h", "target")).toThrow(/must not carry a user name or password/);
+    expect(() => baseUrlFlag("http://h/?", "target")).toThrow("--target must not have a query or fragment");
+    expect(() => baseUrlFlag("http://h/?a", "target")).toThrow("--target must not have a query or fragment");
+    expect(() => reportFlags(["x"])).toThrow('--report takes junit=FILE or json=FILE, not "x"');
+    expect(checkFlags(["answered,,", " no_server_error "], undefined)).toEqual(["answered", "no_server_error"]);
+    expect(checkFlags(undefined, ["answered"])).toEqual(checkNames.filter((name) => name !== "answered"));
+    expect(() => checkFlags([`${"x".repeat(50)}`], undefined)).toThrow(`unknown check ${JSON.stringify("x".repeat(40))}; the checks are`);
   });
 });
