@@ -8,7 +8,7 @@ import { loadDocument } from "../src/contract/document.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
 import type { Case } from "./plan.ts";
 import { judgeRequest } from "./request.ts";
-import { findingsOf, judgeExchange, recordedResult, replayRecording, type ExchangeRecord } from "./recorded.ts";
+import { findingsOf, judgeExchange, maxRecordLine, recordedResult, replayRecording, type ExchangeRecord } from "./recorded.ts";
 import { podUrls } from "../src/client/pods.ts";
 import { pacer, type CaseOutcome } from "./runner.ts";
 import type { Observed } from "./send.ts";
@@ -378,6 +378,13 @@ describe("recorded exchanges", () => {
     const strict = recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 3, outside: 2, lenient: false, file: "t.ndjson" });
     expect(strict).toEqual({ target: "http://pod", mode: "live", remote: true, seed: 0, outcomes: [outcome], shrunk: undefined, acceptableSent: 0, requestsSent: 0, interrupted: undefined, callbacks: undefined, diagnosis: undefined, hints: [], lenient: false, recording: { exchanges: 3, outside: 2, file: "t.ndjson" }, ok: false });
     expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).ok).toBe(true);
+    // --lenient forgives leniency, never a violation.
+    const violating = judgeExchange(record({}, reply("internal-error")), "http://pod").outcome!;
+    expect(recordedResult({ target: "http://pod", outcomes: [violating], exchanges: 1, outside: 0, lenient: true }).ok).toBe(false);
+    expect(recordedResult({ target: "http://pod", outcomes: [judgeExchange(record({}, reply("accepted")), "http://pod").outcome!], exchanges: 1, outside: 0, lenient: false }).ok).toBe(true);
+    // Another method's request is not judged by the operation's request rules.
+    const method = judgeExchange(record({ method: "PUT", body: "{" }, { status: 200, headers: {}, body: "" }), "http://pod").outcome!;
+    expect(method.checks.find((check) => check.name === "unsupported_method")).toEqual({ name: "unsupported_method", ok: false, severity: "leniency", detail: "200; the target accepts a method the contract does not document on this path" });
     expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).recording).toEqual({ exchanges: 1, outside: 0 });
   });
 
@@ -408,6 +415,25 @@ describe("recorded exchanges", () => {
       writeFileSync(file, `${JSON.stringify(good)}\n\n${JSON.stringify(line)}\n`);
       await expect(replayRecording(file, { lenient: false, mask }), String(index)).rejects.toThrow(`line 3 of ${file} is not an exchange record`);
     }
+    // A line of exactly the longest a record may be is read; one character more is refused.
+    const padded = (length: number) => {
+      const base = JSON.stringify({ ...good, at: "" });
+      return JSON.stringify({ ...good, at: "x".repeat(length - base.length) });
+    };
+    const atLimit = join(folder, "limit.ndjson");
+    writeFileSync(atLimit, `${padded(maxRecordLine)}\n`);
+    expect((await replayRecording(atLimit, { lenient: false, mask })).recording!.exchanges).toBe(1);
+    writeFileSync(atLimit, `${padded(maxRecordLine + 1)}\n`);
+    await expect(replayRecording(atLimit, { lenient: false, mask })).rejects.toThrow(`line 1 of ${atLimit} is longer than ${maxRecordLine} characters`);
+    const notJson = join(folder, "text.ndjson");
+    writeFileSync(notJson, "not json\n");
+    await expect(replayRecording(notJson, { lenient: false, mask })).rejects.toThrow(`line 1 of ${notJson} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    const anonymous = join(folder, "anonymous.ndjson");
+    writeFileSync(anonymous, `${JSON.stringify({ ...good, upstream: 7 })}\n`);
+    expect((await replayRecording(anonymous, { lenient: false, mask })).target).toBe("the recorded target");
+    const empty = join(folder, "empty.ndjson");
+    writeFileSync(empty, "\n  \n");
+    expect(await replayRecording(empty, { lenient: false, mask })).toMatchObject({ target: "the recorded target", recording: { exchanges: 0, outside: 0 }, ok: true });
     const file = join(folder, "good.ndjson");
     writeFileSync(file, `${JSON.stringify({ ...good, request: { ...good.request, body: good.request.body.replace("1166846181421424", "s3cret-key") } })}\n${JSON.stringify({ ...good, upstream: "http://other", request: { ...good.request, path: "/v1/x" } })}\n`);
     const result = await replayRecording(file, { lenient: false, mask });

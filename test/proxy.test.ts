@@ -325,3 +325,109 @@ describe("the proxy command", () => {
     expect(absent[0]).toMatch(/^conform: cannot read .*none\.ndjson: ENOENT\nRun kaleyra-video conform --help\.$/);
   });
 });
+
+describe("what the proxy forwards, answers and writes, exactly", () => {
+  it("drops hop-by-hop headers and the ones Connection names, keeps the rest, and recomputes lengths", async () => {
+    const target = await upstream((_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "x-upstream": "kept", "keep-alive": "timeout=5" }).end(JSON.stringify(example("accepted").value)));
+    const front = await proxy(`${target.url}/`);
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const call = request(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", connection: "X-Private, keep-alive", "x-private": "hidden", "x-team": "visible", "accept-encoding": "gzip", expect: "100-continue" } }, (answer) => {
+        answer.resume();
+        answer.on("end", () => resolve(answer.statusCode ?? 0));
+        expect(answer.headers["x-upstream"]).toBe("kept");
+        expect(answer.headers["content-length"]).toBe(String(JSON.stringify(example("accepted").value).length));
+      });
+      call.on("error", reject);
+      call.end(JSON.stringify(valid));
+    });
+    expect(status).toBe(202);
+    const seen = target.seen[0]!;
+    // Forwarded to the upstream's own path, with no double slash from its base URL.
+    expect(seen.url).toBe(path);
+    expect([seen.headers["x-private"], seen.headers["x-team"], seen.headers["accept-encoding"], seen.headers.expect, seen.headers["api-key"]]).toEqual([undefined, "visible", undefined, undefined, apiKey]);
+    expect(seen.headers["content-length"]).toBe(String(Buffer.byteLength(JSON.stringify(valid))));
+    expect(front.result().target).toBe(target.url);
+  });
+
+  it("sends no length for a bodiless GET, and a zero length for a bodiless DELETE", async () => {
+    const target = await upstream((_request, _body, response) => response.writeHead(405, { allow: "POST" }).end());
+    const front = await proxy(target.url);
+    await send(front.url, undefined, { method: "GET" });
+    await fetch(`${front.url}${path}`, { method: "DELETE", headers: { "api-key": apiKey } });
+    expect([target.seen[0]!.headers["content-length"], target.seen[1]!.headers["content-length"]]).toEqual([undefined, "0"]);
+    expect(front.lines[0]).toMatch(/^#1 GET \/v2\/.* → 405 \d+ ms ok$/);
+  });
+
+  it("masks the request's own key and bearer token, and the ones it was given, in the record and the line", async () => {
+    const target = await upstream((request, body, response) => json(400, { code: "WA400", message: `echo ${request.headers.authorization} ${body}`, data: {}, error: {} }, response));
+    const file = join(folder(), "masked.ndjson");
+    const front = await proxy(target.url, { record: file, secrets: ["given-secret-1"] });
+    await fetch(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1" }) });
+    const text = readFileSync(file, "utf8");
+    for (const secret of [apiKey, "tok-123456", "given-secret-1"]) expect(text).not.toContain(secret);
+    const [record] = records(file);
+    expect(record!.request.headers.authorization).toBe("***");
+    expect(record!.request.path).toBe(`${path}?key=***`);
+    expect(front.lines.join("\n")).not.toContain(apiKey);
+  });
+
+  it("answers what it could not forward as an RFC 9457 problem, and records why", async () => {
+    const target = await upstream(() => {});
+    const file = join(folder(), "problems.ndjson");
+    const front = await proxy(target.url, { timeoutMs: 200, maxBodyBytes: 100, record: file });
+    const big = await send(front.url, { pad: "x".repeat(200) });
+    expect([big.status, big.headers.get("content-type")]).toEqual([413, "application/problem+json"]);
+    expect(await big.json()).toEqual({ type: "about:blank", title: "Payload Too Large", status: 413, detail: "kaleyra-video proxy: the request body is larger than 100 bytes (--max-body-bytes); not forwarded" });
+    const slow = await send(front.url, {});
+    expect(await slow.json()).toEqual({ type: "about:blank", title: "Gateway Timeout", status: 504, detail: `kaleyra-video proxy: no usable answer from ${target.url} (timeout: no complete answer within 200 ms)` });
+    expect(target.seen).toHaveLength(1);
+    const [tooLarge, timedOut] = records(file);
+    expect(tooLarge).toEqual({ kind: "exchange", version: 1, seq: 1, at: expect.any(String), upstream: target.url, request: { method: "POST", path, headers: expect.any(Object), body: "", bodyTruncated: true }, response: null, error: "not forwarded: the body is larger than 100 bytes", milliseconds: 0, contract: "outside", findings: [] });
+    expect(timedOut!.error).toBe("timeout: no complete answer within 200 ms");
+    expect(front.lines).toEqual([`#1 POST ${path} → no answer (not forwarded: the body is larger than 100 bytes) 0 ms outside the contract`, expect.stringMatching(new RegExp(`^#2 POST ${path.replace(/[+]/g, "\\+")} → no answer \\(timeout: no complete answer within 200 ms\\) \\d+ ms ✗ answered$`))]);
+    const refused = await proxy("http://127.0.0.1:1", { timeoutMs: 1_000 });
+    const bad = await send(refused.url, valid);
+    expect([bad.status, ((await bad.json()) as { title: string }).title]).toEqual([502, "Bad Gateway"]);
+    expect(refused.result("stopped").interrupted).toBe("stopped");
+  });
+});
+
+describe("the proxy command, in-process", () => {
+  it("runs until SIGINT, then prints the summary and writes the reports; its flags take effect", async () => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: "Slow down" }, response));
+    const dir = folder();
+    const out: string[] = [];
+    const err: string[] = [];
+    const running = proxyCommand(["--upstream", target.url, "--port", "0", "--record", join(dir, "r.ndjson"), "--report", `json=${join(dir, "r.json")}`, "--max-body-bytes", "300", "--timeout-ms", "1000", "--exclude-checks", "status_documented"], { env: { KALEYRA_API_KEY: apiKey }, out: (text) => out.push(text), err: (text) => err.push(text) });
+    await expect.poll(() => err.join("\n"), { timeout: 5_000 }).toMatch(/^Proxy on http:/);
+    const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
+    expect(err[0]).toBe(`Proxy on ${url} → ${target.url}, recording to ${join(dir, "r.ndjson")}. Ctrl-C for the drift summary.`);
+    expect((await send(url, { pad: "x".repeat(300) })).status).toBe(413);
+    expect((await send(url, valid)).status).toBe(429);
+    process.emit("SIGINT");
+    // status_documented excluded: the 429 passes what is left.
+    expect(await running).toBe(0);
+    expect(out.join("\n")).toMatch(/2 exchanges, 1 on the contract's path, 1 outside it/);
+    expect(err.at(-1)).toBe(`json report written to ${join(dir, "r.json")}`);
+    expect(JSON.parse(readFileSync(join(dir, "r.json"), "utf8")).recording).toEqual({ exchanges: 2, outside: 1, file: join(dir, "r.ndjson") });
+  });
+
+  it("refuses a recording it cannot write and bad limits, in one line each", async () => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const err: string[] = [];
+    const io = { env: {}, out: () => {}, err: (text: string) => err.push(text) };
+    expect(await proxyCommand(["--upstream", mock.url, "--port", "0", "--record", join(folder(), "no", "such", "dir.ndjson")], io)).toBe(2);
+    expect(err.pop()).toMatch(/^proxy: cannot write the recording .*dir\.ndjson \(ENOENT\)\nRun kaleyra-video proxy --help\.$/);
+    expect(await proxyCommand(["--upstream", mock.url, "--max-body-bytes", "0"], io)).toBe(2);
+    expect(err.pop()).toMatch(/^proxy: --max-body-bytes must be a whole number from 1 to/);
+    expect(await proxyCommand(["--upstream", mock.url, "--timeout-ms", "0"], io)).toBe(2);
+    expect(err.pop()).toMatch(/^proxy: --timeout-ms must be a whole number from 1 to/);
+    expect(await proxyCommand(["--upstream", mock.url, "--max-response-time", "0"], io)).toBe(2);
+    expect(await proxyCommand(["--upstream", mock.url, "--report", "xml=x"], io)).toBe(2);
+    const help: string[] = [];
+    expect(await proxyCommand(["--help"], { env: {}, out: (text) => help.push(text), err: () => {} })).toBe(0);
+    expect(help[0]).toMatch(/^Usage: kaleyra-video proxy --upstream/);
+  });
+});

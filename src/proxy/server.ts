@@ -124,7 +124,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       };
     }
     exchanges++;
-    const judged = judgeExchange(record, shown, options.judge);
+    // What the proxy refused itself never reached the upstream: nothing of the upstream to judge.
+    const judged = record.error?.startsWith("not forwarded") ? { contract: "outside" as const, outcome: undefined } : judgeExchange(record, shown, options.judge);
     record.contract = judged.contract;
     record.findings = findingsOf(judged.outcome);
     if (judged.outcome) outcomes.push(judged.outcome);
