@@ -363,7 +363,7 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
     const target = await upstream((request, body, response) => json(400, { code: "WA400", message: `echo ${request.headers.authorization} ${body}`, data: {}, error: {} }, response));
     const file = join(folder(), "masked.ndjson");
     const front = await proxy(target.url, { record: file, secrets: ["given-secret-1"] });
-    await fetch(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1" }) });
+    await fetch(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1", token: "tok-123456" }) });
     const text = readFileSync(file, "utf8");
     for (const secret of [apiKey, "tok-123456", "given-secret-1"]) expect(text).not.toContain(secret);
     const [record] = records(file);

@@ -16,6 +16,9 @@ KALEYRA_MOCK_JOURNAL_LIMIT, KALEYRA_MOCK_ADMIN_TOKEN; status callbacks: KALEYRA_
 KALEYRA_MOCK_CALLBACK_DELAYS_MS (100,200,300), KALEYRA_MOCK_CALLBACK_ATTEMPTS (4).
 The admin API is on the same port under /__admin/ (see the README).
 
+Exit codes: 0 stopped by SIGINT or SIGTERM, 1 an unexpected failure (one line; KALEYRA_DEBUG=1
+shows where) or the tools package missing, 2 a bad setting or a port that cannot be used.
+
 Example:
   PORT=4010 KALEYRA_MOCK_API_KEY=test-key kaleyra-video mock
 `;
