@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toolsDependencies, toolsName } from "../src/tools/pack.ts";
+import { rewriteImports, toolsDependencies, toolsName } from "../src/tools/pack.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 
@@ -78,6 +78,20 @@ describe("the packed tarball", () => {
     const server = readFileSync(join(withTools, "node_modules", toolsName, "dist/src/proxy/server.js"), "utf8");
     expect(server).toContain(`from "${name}/dist/src/http/exchange.js"`);
     expect(server).not.toMatch(/from "\.\.\/http\//);
+    expect(paths.filter((path) => path.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("rewrites every form of import into the kit, and only those", () => {
+    const file = join(repo, "dist/src/proxy/server.js");
+    const source = `import "../http/listen.js";\nimport { a } from "../http/exchange.js";\nconst m = await import("../mock/run.js");\nexport * from '../contract/document.js';\nimport x from "./cli.js";\nimport y from "../../conformance/checks.js";`;
+    expect(rewriteImports(source, file, "kit").split("\n")).toEqual([
+      'import "kit/dist/src/http/listen.js";',
+      'import { a } from "kit/dist/src/http/exchange.js";',
+      'const m = await import("../mock/run.js");',
+      "export * from 'kit/dist/src/contract/document.js';",
+      'import x from "./cli.js";',
+      'import y from "../../conformance/checks.js";',
+    ]);
   });
 });
 

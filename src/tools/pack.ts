@@ -47,7 +47,7 @@ export function installedVersion(name: string): string {
  * kit's package name: `../http/exchange.js` becomes `kaleyra-whatsapp-video-kit/dist/src/http/exchange.js`.
  */
 export function rewriteImports(source: string, file: string, kitName: string): string {
-  return source.replace(/(\bfrom\s*|\bimport\s*\(\s*)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
+  return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
     const target = relative(root, resolve(dirname(file), specifier)).split("\\").join("/");
     return kitFolders.some((folder) => target.startsWith(`${folder}/`)) ? `${lead}${quote}${kitName}/${target}${quote}` : whole;
   });
@@ -88,6 +88,8 @@ export function assemble(): { kit: string; tools: string } {
   );
 
   copy(toolsFolders, tools);
+  // The tools are commands, not a library: no declarations (they would point into the kit's files).
+  for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".d.ts"))) rmSync(file);
   for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".js"))) {
     // Resolved as if the file were still in the build, where the kit's files are its neighbours.
     const asBuilt = join(root, relative(tools, file));
