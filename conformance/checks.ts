@@ -5,7 +5,7 @@
 import type { ValidationIssue } from "../src/contract/issues.ts";
 import { loadDocument, type OpenApiDocument } from "../src/contract/document.ts";
 import { buildOperationContract, example, exampleMatching, operation } from "../src/contract/operation.ts";
-import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { compileContractSchemas, contractSchemas } from "../src/contract/schemas.ts";
 import { resolver, type Schema } from "./derive.ts";
 import type { Expectation } from "./plan.ts";
 import type { Observed } from "./send.ts";
@@ -60,15 +60,14 @@ let cached: Map<number, ResponseContract> | undefined;
 const pointerEscape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
 function responseContracts(): Map<number, ResponseContract> {
-  cached ??= responseContractsOf(loadDocument());
+  cached ??= responseContractsOf(loadDocument(), contractSchemas());
   return cached;
 }
 
 /** Per documented status of a document's operation: its media types, headers, and the codes its schema allows. */
-export function responseContractsOf(doc: OpenApiDocument): Map<number, ResponseContract> {
+export function responseContractsOf(doc: OpenApiDocument, schemas = compileContractSchemas(doc)): Map<number, ResponseContract> {
   const resolve = resolver(doc);
   const contract = buildOperationContract(doc);
-  const schemas = compileContractSchemas(doc);
   const contracts = new Map<number, ResponseContract>();
   const codesOf = (schema: Schema): string[] => {
     const s = resolve(schema) as Schema & { allOf?: Schema[] };
@@ -164,7 +163,7 @@ const checks = {
   },
   response_schema: (input: Answered): Verdict => {
     if (!input.documented) return undefined;
-    const issues = input.observed.json === undefined ? [{ field: "(body)", message: "is not JSON" }] : compileContractSchemas().issues(operation().responseSchemaPointers[input.status]!, input.observed.json);
+    const issues = input.observed.json === undefined ? [{ field: "(body)", message: "is not JSON" }] : contractSchemas().issues(operation().responseSchemaPointers[input.status]!, input.observed.json);
     return { ok: issues.length === 0, detail: issues.length ? issues.map((i) => `${i.field} ${i.message}`).join("; ") : "valid" };
   },
   code_documented: (input: Answered): Verdict => {

@@ -2,7 +2,7 @@
 // and each says whether the target could accept it (and so deliver a message and cost money).
 import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
-import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { contractSchemas } from "../src/contract/schemas.ts";
 import { derive, resolver, type Json, type Schema } from "./derive.ts";
 
 /**
@@ -94,9 +94,6 @@ export function couldDeliver(request: CaseRequest): boolean {
   return contractSchemas().check(operation().requestSchemaPointer, body).ok;
 }
 
-// Compiled once for every plan and every send-time check.
-let schemasOnce: ReturnType<typeof compileContractSchemas> | undefined;
-const contractSchemas = () => (schemasOnce ??= compileContractSchemas());
 
 export function buildPlan(options: PlanOptions): Case[] {
   const doc = loadDocument();

@@ -2,7 +2,7 @@
 // parameters, media type, key and body. The plan knows what it sent; a recording does not, so
 // the proxy and the replay ask this, and a leniency finding names exactly these fields.
 import { operation } from "../src/contract/operation.ts";
-import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { contractSchemas } from "../src/contract/schemas.ts";
 import type { ValidationIssue } from "../src/contract/issues.ts";
 
 export interface RequestSeen {
@@ -22,9 +22,6 @@ export type RequestJudgement =
   /** The operation: `issues` empty when the contract accepts the request. */
   | { kind: "operation"; hasKey: boolean; issues: ValidationIssue[] };
 
-let schemasOnce: ReturnType<typeof compileContractSchemas> | undefined;
-const schemas = () => (schemasOnce ??= compileContractSchemas());
-
 const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase();
 
 export function judgeRequest(request: RequestSeen): RequestJudgement {
@@ -42,7 +39,7 @@ export function judgeRequest(request: RequestSeen): RequestJudgement {
       issues.push({ field: `path ${name}`, rule: "encoding", message: "is not valid percent-encoding" });
       continue;
     }
-    for (const issue of schemas().issues(contract.pathParameterSchemaPointers[name]!, value)) {
+    for (const issue of contractSchemas().issues(contract.pathParameterSchemaPointers[name]!, value)) {
       issues.push({ ...issue, field: `path ${name}` });
     }
   }
@@ -57,7 +54,7 @@ export function judgeRequest(request: RequestSeen): RequestJudgement {
     issues.push({ field: "(body)", rule: "json", message: request.body === "" ? "is empty" : "is not JSON" });
     return { kind: "operation", hasKey: hasKey(request), issues };
   }
-  issues.push(...schemas().issues(contract.requestSchemaPointer, body));
+  issues.push(...contractSchemas().issues(contract.requestSchemaPointer, body));
   return { kind: "operation", hasKey: hasKey(request), issues };
 }
 
