@@ -1,13 +1,17 @@
-// The tests Stryker runs against each mutant: every test that exercises src/ and conformance/ in
-// this process. Tests that only run built code in other processes (npm start, the packed package,
-// the docs in Chromium, the Postman export) cannot see a mutant, so they are left out here; they
-// run in npm test. MUTATE_TESTS (comma-separated files or globs) narrows the set to the tests of
-// what changed: a mutant of a mock's start-up code is covered by every test that starts a mock,
-// and running all of them for each such mutant takes hours on two cores.
+// The tests Stryker runs against each mutant: with MUTATE_AREA (set by `npm run mutate`), the
+// area's tests from mutation-areas.json; MUTATE_TESTS (comma-separated files) overrides them;
+// otherwise every in-process test. Tests that only run built code in other processes (npm start,
+// the packed package, the docs in Chromium, the Postman export) cannot see a mutant: left out.
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import base from "./vitest.config.ts";
 
-const only = process.env.MUTATE_TESTS?.split(",").map((file) => file.trim()).filter(Boolean);
+const { areas } = JSON.parse(readFileSync(new URL("./mutation-areas.json", import.meta.url), "utf8")) as {
+  areas: Record<string, { folder: string; tests: string[] }>;
+};
+const only =
+  process.env.MUTATE_TESTS?.split(",").map((file) => file.trim()).filter(Boolean) ??
+  (process.env.MUTATE_AREA ? areas[process.env.MUTATE_AREA]?.tests : undefined);
 
 // Not mergeConfig: it would add the narrowed list to the whole one rather than replace it.
 export default defineConfig({

@@ -1,0 +1,169 @@
+// `npm run mutate [-- AREA…] [--force]`: StrykerJS over src/ and conformance/, one area of
+// mutation-areas.json at a time (its folder against its tests, its own incremental file), then one
+// merged report: reports/mutation/mutation.json and the score table reports/mutation/scores.md.
+// Exit 1 when the whole score is under the "high" threshold of mutation-areas.json.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+interface Area {
+  folder: string;
+  tests: string[];
+}
+interface Mutant {
+  status: string;
+}
+interface FileResult {
+  language: string;
+  source: string;
+  mutants: Mutant[];
+}
+interface Report {
+  schemaVersion: string;
+  thresholds: { high: number; low: number };
+  files: Record<string, FileResult>;
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const { areas, thresholds } = JSON.parse(readFileSync(join(root, "mutation-areas.json"), "utf8")) as {
+  areas: Record<string, Area>;
+  thresholds: { high: number; low: number };
+};
+const areaReport = (name: string) => join(root, "reports/mutation/areas", `${name}.incremental.json`);
+
+/** Folders holding code Stryker mutates that no area, or more than one, claims. */
+export function unclaimedFolders(folders: string[], claimed: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const folder of claimed) counts.set(folder, (counts.get(folder) ?? 0) + 1);
+  return folders.filter((folder) => counts.get(folder) !== 1);
+}
+
+function mutatedFolders(): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (path !== join("src", "tools")) walk(path);
+      } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
+        if (!["src/mock/main.ts", "src/cli/bin.ts"].includes(path)) found.add(dir);
+      }
+    }
+  };
+  walk("src");
+  walk("conformance");
+  return [...found].sort();
+}
+
+interface Tally {
+  killed: number;
+  timeout: number;
+  survived: number;
+  noCoverage: number;
+}
+
+export function tally(mutants: Mutant[]): Tally {
+  const t: Tally = { killed: 0, timeout: 0, survived: 0, noCoverage: 0 };
+  for (const m of mutants) {
+    if (m.status === "Killed") t.killed++;
+    else if (m.status === "Timeout") t.timeout++;
+    else if (m.status === "Survived") t.survived++;
+    else if (m.status === "NoCoverage") t.noCoverage++;
+  }
+  return t;
+}
+
+/** Stryker's mutation score: detected over detected plus undetected (compile errors and ignored mutants left out). */
+export function score(t: Tally): number {
+  const detected = t.killed + t.timeout;
+  const all = detected + t.survived + t.noCoverage;
+  return all === 0 ? 100 : (100 * detected) / all;
+}
+
+function sum(tallies: Tally[]): Tally {
+  return tallies.reduce(
+    (a, b) => ({
+      killed: a.killed + b.killed,
+      timeout: a.timeout + b.timeout,
+      survived: a.survived + b.survived,
+      noCoverage: a.noCoverage + b.noCoverage,
+    }),
+    { killed: 0, timeout: 0, survived: 0, noCoverage: 0 },
+  );
+}
+
+const row = (name: string, t: Tally) =>
+  `| ${name} | ${score(t).toFixed(1)}% | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} |`;
+
+function main(): number {
+  const args = process.argv.slice(2);
+  const force = args.includes("--force");
+  const chosen = args.filter((arg) => !arg.startsWith("--"));
+  const unknown = chosen.filter((name) => !(name in areas));
+  if (unknown.length) {
+    process.stderr.write(`Unknown area ${unknown.join(", ")}; the areas are: ${Object.keys(areas).join(", ")}\n`);
+    return 2;
+  }
+  const stray = unclaimedFolders(mutatedFolders(), Object.values(areas).map((a) => a.folder));
+  if (stray.length) {
+    process.stderr.write(`${stray.join(", ")}: not in exactly one area of mutation-areas.json\n`);
+    return 2;
+  }
+
+  const timings: string[] = [];
+  for (const name of chosen.length ? chosen : Object.keys(areas)) {
+    const area = areas[name]!;
+    const started = Date.now();
+    process.stdout.write(`\n== area ${name}: ${area.folder}/*.ts against ${area.tests.length} test files\n`);
+    const run = spawnSync(join(root, "node_modules/.bin/stryker"), ["run", ...(force ? ["--force"] : [])], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, MUTATE_AREA: name },
+    });
+    if (run.status !== 0) {
+      process.stderr.write(`Stryker failed on area ${name} (exit ${run.status ?? run.signal})\n`);
+      return 1;
+    }
+    timings.push(`${name} ${Math.round((Date.now() - started) / 60_000)} min`);
+  }
+
+  const merged: Report = { schemaVersion: "1.0", thresholds: thresholds, files: {} };
+  const rows: string[] = [];
+  const areaTallies: Tally[] = [];
+  const missing: string[] = [];
+  for (const name of Object.keys(areas)) {
+    if (!existsSync(areaReport(name))) {
+      missing.push(name);
+      continue;
+    }
+    const report = JSON.parse(readFileSync(areaReport(name), "utf8")) as Report;
+    const files = Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b));
+    const t = sum(files.map(([, f]) => tally(f.mutants)));
+    areaTallies.push(t);
+    rows.push(row(`**${name}**`, t));
+    for (const [file, result] of files) {
+      merged.files[relative(root, join(root, file))] = result;
+      rows.push(row(file, tally(result.mutants)));
+    }
+  }
+  const total = sum(areaTallies);
+  const lines = [
+    "# Mutation scores",
+    "",
+    `Written by \`npm run mutate\` (src/tools/mutate.ts) from reports/mutation/areas/*.incremental.json${missing.length ? `; no report yet for ${missing.join(", ")}` : ""}.`,
+    "",
+    "| area / file | score | killed | timed out | survived | not covered |",
+    "| --- | --- | --- | --- | --- | --- |",
+    row("**all areas**", total),
+    ...rows,
+  ];
+  writeFileSync(join(root, "reports/mutation/mutation.json"), JSON.stringify(merged));
+  writeFileSync(join(root, "reports/mutation/scores.md"), lines.join("\n") + "\n");
+  if (timings.length) process.stdout.write(`\nTime: ${timings.join(", ")}\n`);
+  process.stdout.write(`Mutation score, all areas: ${score(total).toFixed(1)}% (threshold ${thresholds.high}%)${missing.length ? `; not run yet: ${missing.join(", ")}` : ""}\n`);
+  process.stdout.write("Per area and file: reports/mutation/scores.md\n");
+  return score(total) >= thresholds.high && missing.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main();

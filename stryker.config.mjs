@@ -1,0 +1,37 @@
+// StrykerJS's settings. MUTATE_AREA (set by `npm run mutate`, src/tools/mutate.ts) narrows a run to
+// one area of mutation-areas.json: its folder's files, its own incremental file and reports. Without
+// it, `npx stryker run` mutates everything against every in-process test (hours on two cores).
+import { readFileSync } from "node:fs";
+
+const { areas, thresholds } = JSON.parse(readFileSync(new URL("./mutation-areas.json", import.meta.url), "utf8"));
+const name = process.env.MUTATE_AREA;
+const area = name ? areas[name] : undefined;
+if (name && !area) throw new Error(`MUTATE_AREA=${name} is not an area of mutation-areas.json`);
+const out = area ? `reports/mutation/areas/${name}` : "reports/mutation/all";
+
+// Entry points and build-time tools run only in other processes, where no mutant can reach.
+const never = ["!**/*.test.ts", "!src/tools/**", "!src/mock/main.ts", "!src/cli/bin.ts"];
+
+export default {
+  $schema: "./node_modules/@stryker-mutator/core/schema/stryker-schema.json",
+  packageManager: "npm",
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutate.config.ts" },
+  checkers: ["typescript"],
+  tsconfigFile: "tsconfig.json",
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: area ? [`${area.folder}/*.ts`, ...never] : ["src/**/*.ts", "conformance/**/*.ts", ...never],
+  coverageAnalysis: "perTest",
+  incremental: true,
+  incrementalFile: `${out}.incremental.json`,
+  concurrency: 2,
+  timeoutMS: 15000,
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: `${out}.html` },
+  jsonReporter: { fileName: `${out}.json` },
+  thresholds: { ...thresholds, break: null },
+  tempDirName: ".stryker-tmp",
+  // Module-level mutants need every test re-run one by one: a third of the mutants, three quarters
+  // of the time in the first run. `-- --ignoreStatic false` includes them.
+  ignoreStatic: true,
+};
