@@ -16,6 +16,7 @@ import { conform } from "./cli.ts";
 import { buildPlan, fictionalRecipient, wrongKey } from "./plan.ts";
 import { checkTotals, coverage, junit } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+import { fetchWithin } from "../test/support/wait.ts";
 
 const seed = 20261124;
 let mock: TestMock;
@@ -49,7 +50,7 @@ describe("against the mock", () => {
     expect(result.callbacks).toEqual({ messages: accepted, received: expect.any(Number), findings: [] });
     expect(result.callbacks!.received).toBeGreaterThanOrEqual(3 * accepted);
     expect(result.ok).toBe(true);
-    const page = await fetch(`${mock.url}/__admin/callbacks`).then((answer) => answer.json() as Promise<{ url: string | null }>);
+    const page = await fetchWithin(`${mock.url}/__admin/callbacks`).then((answer) => answer.json() as Promise<{ url: string | null }>);
     expect(page.url).toBeNull();
     const skipped = await runConformance(options(mock.url, { runs: 5, checkCallbacks: false }));
     expect(skipped.callbacks).toBeUndefined();
@@ -64,7 +65,7 @@ describe("against the mock", () => {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", async () => {
         const body = Buffer.concat(chunks);
-        for (let i = 0; i < 2; i++) await fetch(receiverUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+        for (let i = 0; i < 2; i++) await fetchWithin(receiverUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
         response.writeHead(204).end();
       });
     });

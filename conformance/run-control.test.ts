@@ -14,6 +14,7 @@ import { checkNames } from "./checks.ts";
 import { conform } from "./cli.ts";
 import { checkTotals, findings, jsonReport, junit, summary } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+import { fetchWithin } from "../test/support/wait.ts";
 
 const seed = 20261130;
 let mock: TestMock;
@@ -222,7 +223,7 @@ describe("diagnoses before walls", () => {
     // With the callback stage on, a run stopped by a diagnosis still points the mock back.
     const wrongSid = await runConformance(options(mock.url, { sid: "HXAP16XXXXXX00IN", checkCallbacks: true }));
     expect(wrongSid.diagnosis?.kind).toBe("credentials");
-    expect(((await fetch(`${mock.url}/__admin/callbacks`).then((answer) => answer.json())) as { url: string | null }).url).toBeNull();
+    expect(((await fetchWithin(`${mock.url}/__admin/callbacks`).then((answer) => answer.json())) as { url: string | null }).url).toBeNull();
     const run = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${join(mkdtempSync(join(tmpdir(), "diag-")), "r.json")}`], { KALEYRA_API_KEY: "not-the-account-key" });
     expect(run.code).toBe(2);
     expect(run.out).toBe("");

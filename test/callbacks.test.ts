@@ -14,6 +14,7 @@ import { callbacksCommand } from "../src/callbacks/listen.ts";
 import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { fetchWithin, until, waitMs } from "./support/wait.ts";
 
 const schemas = compileContractSchemas(loadDocument());
 const fast = { delaysMs: [5], backoffMs: 20, attempts: 3, timeoutMs: 500 };
@@ -50,17 +51,7 @@ async function receiver(answer: (hit: number, body: StatusCallback) => number = 
   return state;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = 5_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const client = (mock: TestMock) => createKaleyraClient({ sid, apiKey, baseUrl: mock.url });
+const client = (mock: TestMock) => createKaleyraClient({ sid, apiKey, baseUrl: mock.url, timeoutMs: waitMs });
 const send = (mock: TestMock, to = "+919876543210", extraInfo: Record<string, string> = { ref: "order-42", ref1: "campaign", ref2: "x" }) =>
   client(mock).sendVideo({ phoneNumber: businessNumber, to, video: { id: "1166846181421424" }, extraInfo });
 
@@ -375,7 +366,7 @@ describe("the callback checker", () => {
       const { messageId } = await send(mock);
       await until("three lines", () => (out.filter((line) => line.includes(messageId)).length === 3 ? true : undefined));
       // A callback out of order, sent by hand.
-      await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ ...webhook().exampleOf("READ"), message_id: "X", extra_info: { ...webhook().exampleOf("READ").extra_info, message_id: "X" } }) });
+      await fetchWithin(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ ...webhook().exampleOf("READ"), message_id: "X", extra_info: { ...webhook().exampleOf("READ").extra_info, message_id: "X" } }) });
       expect(await run).toBe(1);
       expect(out.filter((line) => line.includes(messageId))).toEqual([`SENT ${messageId} ok`, `DELIVERED ${messageId} ok`, `READ ${messageId} ok`]);
       expect(out.at(-1)).toBe("4 callback(s) for 2 message(s): 1 violation(s): in_order 1; 1 message(s) without a whole sequence yet.");
@@ -510,10 +501,10 @@ describe("`kaleyra-video callbacks`, its flags", () => {
     const run = io();
     const done = callbacksCommand(["--port", "0", "--for-ms", "800", "--report", `json=${file}`], run.io);
     const url = await until("listening", () => /^Listening for status callbacks on (\S+)$/.exec(run.err.join("\n"))?.[1]);
-    const answer = await fetch(url, { method: "POST", body: "{not json" });
+    const answer = await fetchWithin(url, { method: "POST", body: "{not json" });
     expect(answer.status).toBe(400);
     const valid = webhook().exampleOf("NOT-SENT");
-    expect((await fetch(url, { method: "POST", body: JSON.stringify(valid) })).status).toBe(204);
+    expect((await fetchWithin(url, { method: "POST", body: JSON.stringify(valid) })).status).toBe(204);
     expect(await done).toBe(1);
     const { readFileSync } = await import("node:fs");
     const report = JSON.parse(readFileSync(file, "utf8")) as { callbacks: number; messages: number; findings: { check: string }[]; incomplete: string[] };

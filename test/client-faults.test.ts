@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createKaleyraClient, isKaleyraError, KaleyraApiError, KaleyraTransportError, type KaleyraClientOptions, type SendVideoInput } from "../src/client/index.ts";
 import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { waitMs } from "./support/wait.ts";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl, sid, apiKey, ...options });
+const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl, sid, apiKey, timeoutMs: waitMs, ...options });
 
 
 /** Every form a caller or a logger could turn an error into. */

@@ -12,6 +12,7 @@ import { example } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
+import { waitMs } from "./support/wait.ts";
 
 // A key with the characters that encodings treat differently: JSON escapes `"` and `\`, URLs `/`, `+`, `=`.
 const apiKey = 'live-K3y/+="\\secret';
@@ -63,7 +64,7 @@ afterAll(async () => {
 });
 
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl: origin.url, sid, apiKey, ...options });
+const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl: origin.url, sid, apiKey, timeoutMs: waitMs, ...options });
 const accepted = JSON.stringify(example("accepted").value);
 
 /** Every form a caller or a logger could turn an error into. */
@@ -219,7 +220,7 @@ describe("the key is checked before use", () => {
 
   it("four visible ASCII characters are enough", async () => {
     origin.handler = (_request, response) => response.writeHead(202, { "content-type": "application/json" }).end(accepted);
-    await createKaleyraClient({ baseUrl: origin.url, sid, apiKey: "a!~Z" }).sendVideo(send);
+    await createKaleyraClient({ baseUrl: origin.url, sid, apiKey: "a!~Z", timeoutMs: waitMs }).sendVideo(send);
     expect(origin.requests[0]!.headers["api-key"]).toBe("a!~Z");
   });
 

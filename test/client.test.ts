@@ -18,6 +18,7 @@ import { startGate, type Gate } from "./support/gate.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { waitMs } from "./support/wait.ts";
 
 const schemas = compileContractSchemas();
 let mock: TestMock;
@@ -27,7 +28,7 @@ let client: KaleyraClient;
 beforeAll(async () => {
   mock = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] });
   gate = await startGate(mock.url);
-  client = createKaleyraClient({ baseUrl: gate.url, sid, apiKey, userAgent: "kit-tests/1" });
+  client = createKaleyraClient({ baseUrl: gate.url, sid, apiKey, userAgent: "kit-tests/1", timeoutMs: waitMs });
 });
 afterAll(async () => {
   // Client conformance: everything the client sent in this file was what the contract asks for.
@@ -120,7 +121,7 @@ describe("API errors are KaleyraApiError values, by documented code", () => {
   });
 
   it("a wrong key is RBC001 and a business number outside the account WA401 (the mock knows its account)", async () => {
-    const wrongKey = createKaleyraClient({ baseUrl: gate.url, sid, apiKey: "not-the-key" });
+    const wrongKey = createKaleyraClient({ baseUrl: gate.url, sid, apiKey: "not-the-key", timeoutMs: waitMs });
     expect(await failure(wrongKey.sendVideo(send))).toMatchObject({ kind: "api", status: 401, code: "RBC001" });
     expect(await failure(client.sendVideo({ ...send, phoneNumber: "+14155550100" }))).toMatchObject({ kind: "api", code: "WA401" });
   });
@@ -194,7 +195,7 @@ describe("validation before sending", () => {
   });
 
   it("refuses a SID the contract does not allow", async () => {
-    const badSid = createKaleyraClient({ baseUrl: gate.url, sid: "HX/AP", apiKey });
+    const badSid = createKaleyraClient({ baseUrl: gate.url, sid: "HX/AP", apiKey, timeoutMs: waitMs });
     await expect(badSid.sendVideo(send)).rejects.toMatchObject({ kind: "validation", issues: [expect.objectContaining({ field: "sid" })] });
   });
 

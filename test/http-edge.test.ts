@@ -12,6 +12,7 @@ import { deadline, guardedTransport } from "../src/http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secretForms, withoutCredentials } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
+import { waitMs } from "./support/wait.ts";
 
 const key = 'K3y/+="\\<&>é\'!';
 
@@ -300,7 +301,7 @@ describe("the client's transport", () => {
       expect(JSON.parse(body)).toMatchObject({ messaging_object: { to: "+919876543210" } });
       response.writeHead(202, { "content-type": "application/json" }).end(accepted);
     };
-    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234" });
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", timeoutMs: waitMs });
     const { prepared } = { prepared: client.prepareVideo(send) };
     await client.sendVideo(send);
     await client.sendVideo(send);
@@ -309,7 +310,7 @@ describe("the client's transport", () => {
 
   it("a raw call through openapi-fetch reads a Response-like answer: status, ok, headers, json", async () => {
     handler = (_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "x-extra": "1" }).end(accepted);
-    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234" });
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", timeoutMs: waitMs });
     const { data, response } = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
     expect([response.status, response.ok, response.headers.get("x-extra"), response.headers.get("x-extra"), data?.data.message_id]).toEqual([202, true, "1", "1", "A1234567890123456789"]);
     // Outside 2xx, `ok` is false, so openapi-fetch hands the body over as `error`.

@@ -1,5 +1,5 @@
 // The mock started with an account (KALEYRA_MOCK_*) answers like the vendor does for it.
-import request from "supertest";
+import request, { type Response } from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFromEnv, ConfigError } from "../src/mock/config.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";

@@ -21,6 +21,7 @@ import { failure } from "./support/failure.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
 import { rawRequest } from "./support/raw.ts";
+import { waitMs } from "./support/wait.ts";
 
 /** A POST of a valid body to `to`, reporting how the exchange ended, within `limitMs`. */
 function exchange(mock: TestMock, to: string, limitMs = 2_000): Promise<{ kind: "answer"; status: number; text: string; ms: number } | { kind: "error"; code: string; message: string; ms: number } | { kind: "silence"; ms: number }> {
@@ -354,7 +355,7 @@ describe("the admin client", () => {
     const admin = createMockAdmin({ baseUrl: mock.url, token });
     await admin.reset();
     // The team's code under test:
-    const client = createKaleyraClient({ sid, apiKey, baseUrl: mock.url });
+    const client = createKaleyraClient({ sid, apiKey, baseUrl: mock.url, timeoutMs: waitMs });
     await client.sendVideo({ phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" }, caption: "Hello", extraInfo: { ref: "order-42" } });
     const [sent, ...rest] = await admin.requests({ to: "+919876543210" });
     expect(rest).toEqual([]);

@@ -2,7 +2,7 @@
 // contract's own schemas accept gets 202 WA202, every one they refuse gets 400 WA400. Patterns,
 // limits and enums come from the spec; Ajv, compiled from the same spec, is the oracle.
 import fc from "fast-check";
-import request from "supertest";
+import request, { type Response } from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitraryFor, resolver, type Json } from "../conformance/derive.ts";
 import { loadDocument } from "../src/contract/document.ts";

@@ -1,5 +1,5 @@
 // The mock, started in-process on a free port, answering as the vendor does.
-import request from "supertest";
+import request, { type Response } from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
@@ -22,7 +22,7 @@ const path = messagesPath(sid, businessNumber);
 const post = (target = path) => request(mock.url).post(target).set("api-key", apiKey);
 
 /** The response is the documented one: its status, JSON, and a body valid against that status's schema. */
-function expectDocumented(response: request.Response, status: number, code: string) {
+function expectDocumented(response: Response, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers["content-type"]).toMatch(/^application\/json/);
   expect(response.body.code).toBe(code);

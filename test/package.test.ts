@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rewriteImports, toolsDependencies, toolsName } from "../src/tools/pack.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { fetchWithin } from "./support/wait.ts";
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -200,7 +201,7 @@ describe("with the tools installed", () => {
       proxy.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
       await expect.poll(() => /Proxy on (http:\S+)/.exec(said)?.[1], { timeout: 15_000 }).toBeDefined();
       const through = /Proxy on (http:\S+)/.exec(said)![1]!;
-      const answer = await fetch(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: "{}" });
+      const answer = await fetchWithin(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: "{}" });
       expect(answer.status).toBe(400);
       const exited = new Promise<number | null>((resolve) => proxy.on("exit", resolve));
       proxy.kill("SIGINT");

@@ -17,6 +17,7 @@ import { secretForms } from "../src/http/secrets.ts";
 import { startProxy, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
 import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { fetchWithin } from "./support/wait.ts";
 
 let mock: TestMock;
 beforeAll(async () => {
@@ -132,7 +133,7 @@ describe("in front of the mock", () => {
       response.writeHead(302, { location: `http://127.0.0.1:1/steal?key=${apiKey}` }).end();
     });
     const front = await proxy(target.url, { maxBodyBytes: 64 * 1024 });
-    const redirected = await fetch(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid), redirect: "manual" });
+    const redirected = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid), redirect: "manual" });
     expect(redirected.status).toBe(302);
     expect(target.seen).toHaveLength(1);
     // A body at the limit goes through; one byte more is refused with 413 and not forwarded.
@@ -354,7 +355,7 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
     const target = await upstream((_request, _body, response) => response.writeHead(405, { allow: "POST" }).end());
     const front = await proxy(target.url);
     await send(front.url, undefined, { method: "GET" });
-    await fetch(`${front.url}${path}`, { method: "DELETE", headers: { "api-key": apiKey } });
+    await fetchWithin(`${front.url}${path}`, { method: "DELETE", headers: { "api-key": apiKey } });
     expect([target.seen[0]!.headers["content-length"], target.seen[1]!.headers["content-length"]]).toEqual([undefined, "0"]);
     expect(front.lines[0]).toMatch(/^#1 GET \/v2\/.* → 405 \d+ ms ok$/);
   });
@@ -363,7 +364,7 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
     const target = await upstream((request, body, response) => json(400, { code: "WA400", message: `echo ${request.headers.authorization} ${body}`, data: {}, error: {} }, response));
     const file = join(folder(), "masked.ndjson");
     const front = await proxy(target.url, { record: file, secrets: ["given-secret-1"] });
-    await fetch(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1", token: "tok-123456" }) });
+    await fetchWithin(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1", token: "tok-123456" }) });
     const text = readFileSync(file, "utf8");
     for (const secret of [apiKey, "tok-123456", "given-secret-1"]) expect(text).not.toContain(secret);
     const [record] = records(file);
