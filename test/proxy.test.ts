@@ -394,6 +394,76 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
   });
 });
 
+describe("the proxy's edges", () => {
+  it("hands every Set-Cookie back as its own header, not joined with commas", async () => {
+    const target = await upstream((_request, _body, response) => response.writeHead(202, [["content-type", "application/json"], ["set-cookie", "a=1; Path=/"], ["set-cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]]).end(JSON.stringify(example("accepted").value)));
+    const front = await proxy(target.url);
+    const { request } = await import("node:http");
+    const cookies = await new Promise<string[] | undefined>((resolve, reject) => {
+      const call = request(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" } }, (answer) => {
+        answer.resume();
+        answer.on("end", () => resolve(answer.headers["set-cookie"]));
+      });
+      call.on("error", reject);
+      call.end(JSON.stringify(valid));
+    });
+    expect(cookies).toEqual(["a=1; Path=/", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]);
+  });
+
+  it("takes an upstream written with trailing slashes, and shows it without them", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const front = await proxy(`${target.url}///`);
+    expect((await send(front.url, valid)).status).toBe(202);
+    expect(target.seen[0]!.url).toBe(path);
+    expect(front.result().target).toBe(target.url);
+    expect(front.lines[0]).toMatch(/^#1 POST \/v2\/\S+ → 202 WA202 \d+ ms ok$/);
+  });
+
+  it("speaks TLS to an https upstream (a plain-HTTP port there fails the handshake, recorded)", async () => {
+    const target = await upstream(() => {});
+    const file = join(folder(), "tls.ndjson");
+    const front = await proxy(target.url.replace("http:", "https:"), { record: file });
+    const answer = await send(front.url, valid);
+    expect(answer.status).toBe(502);
+    expect(((await answer.json()) as { detail: string }).detail).toMatch(/^kaleyra-video proxy: no usable answer from https:\/\/127\.0\.0\.1:\d+ \(network: E[A-Z_]+\)$/);
+    expect(records(file)[0]!.error).toMatch(/^network: E(PROTO|CONNRESET)$/);
+  });
+
+  it("drops a request whose client hangs up mid-body: nothing forwarded, nothing recorded", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const file = join(folder(), "aborted.ndjson");
+    const front = await proxy(target.url, { record: file });
+    const { request } = await import("node:http");
+    const call = request(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", "content-length": "1000" } });
+    call.on("error", () => {});
+    call.write("{\"messaging_object\":");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    call.destroy();
+    // The next request is answered: the proxy is still there, and only it reaches the upstream.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await send(front.url, valid)).status).toBe(202);
+    expect(target.seen.map((seen) => seen.body)).toEqual([JSON.stringify(valid)]);
+    expect(records(file).map((record) => record.seq)).toEqual([2]);
+    expect(front.result().recording).toEqual({ exchanges: 1, outside: 0, file });
+  });
+
+  it("records the request's headers without the hop-by-hop ones, and its lines say leniency", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const file = join(folder(), "headers.ndjson");
+    const front = await proxy(target.url, { record: file });
+    expect((await send(front.url, longCaption)).status).toBe(202);
+    const [record] = records(file);
+    expect(Object.keys(record!.request.headers).sort()).toEqual(["accept", "accept-encoding", "accept-language", "api-key", "content-length", "content-type", "host", "sec-fetch-mode", "user-agent"]);
+    expect(front.lines[0]).toMatch(/^#1 POST \S+ → 202 WA202 \d+ ms ✗ rejects_invalid \(leniency\)$/);
+  });
+
+  it("stops listening when closed", async () => {
+    const front = await startProxy({ upstream: mock.url, host: "127.0.0.1", port: 0, timeoutMs: 1_000, maxBodyBytes: 1024 });
+    await front.close();
+    await expect(fetchWithin(`${front.url}${path}`, { method: "POST" }, 1_000)).rejects.toThrow(/fetch failed/);
+  });
+});
+
 describe("the proxy command, in-process", () => {
   it("runs until SIGINT, then prints the summary and writes the reports; its flags take effect", async () => {
     const { proxyCommand } = await import("../src/proxy/cli.ts");

@@ -44,18 +44,22 @@ export interface ProxyServer {
 const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "expect"]);
 const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "content-encoding"]);
 
-function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string> {
+// Set-Cookie is the one header Node keeps as a list: its values cannot be joined with commas.
+function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string | string[]> {
   const named = new Set((String(headers.connection ?? "")).split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
-  const out: Record<string, string> = {};
+  const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || drop.has(name) || named.has(name)) continue;
-    out[name] = Array.isArray(value) ? value.join(", ") : value;
+    out[name] = value;
   }
   return out;
 }
 
-function masked(headers: Record<string, string>, mask: Masker): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, mask(value)]));
+const joined = (headers: Record<string, string | string[]>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]));
+
+function masked(headers: Record<string, string | string[]>, mask: Masker): Record<string, string> {
+  return Object.fromEntries(Object.entries(joined(headers)).map(([name, value]) => [name, mask(value)]));
 }
 
 /** The request's own credentials: the api-key, and a bearer token if it carries one. */
@@ -89,7 +93,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     const path = request.url ?? "/";
     const read = await readBody(request, options.maxBodyBytes);
     if (read.kind === "aborted") return void response.destroy();
-    const requestHeaders = forwardable(request.headers, notForwarded);
+    const requestHeaders = joined(forwardable(request.headers, notForwarded));
     const body = read.kind === "read" ? read.bytes : Buffer.alloc(0);
     const recordedRequest: ExchangeRecord["request"] = { method, path: mask(path), headers: masked(forwardable(request.headers, new Set(["connection", "keep-alive"])), mask), body: mask(body.toString("utf8")) };
     let record: ExchangeRecord;
