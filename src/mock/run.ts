@@ -7,7 +7,7 @@ import { ConfigError, configFromEnv, defaultJournalLimit, type MockConfig } from
 import { startMock, type MockServer } from "./server.ts";
 import { bindProblem } from "../http/listen.ts";
 
-function describeAccount({ account }: MockConfig): string {
+export function describeAccount({ account }: MockConfig): string {
   const checks = [
     account.apiKey !== undefined ? "api-key" : undefined,
     account.sid !== undefined ? `sid ${account.sid}` : undefined,
@@ -33,6 +33,8 @@ export function describeCallbacks(config: MockConfig): string {
   return url === undefined ? "Status callbacks off (KALEYRA_MOCK_CALLBACK_URL, or PUT /__admin/callbacks)." : `Status callbacks to ${url}.`;
 }
 
+// Stryker disable all: runMock runs only as its own process (npm start, `kaleyra-video mock`),
+// where no mutant can reach; test/start.test.ts and test/package.test.ts test it there.
 /** Runs until SIGINT or SIGTERM; exits 2 on bad settings. */
 export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: MockConfig;
@@ -83,3 +85,4 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
       `  ${describeCallbacks(config)}\n`,
   );
 }
+// Stryker restore all

@@ -103,7 +103,7 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   if (hasMalformedEscape(path)) {
     const problem = "the path has a malformed percent-escape";
     notes.push(problem);
-    return vendor(isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: `The ${problem}.` }));
+    return vendor(isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: "The path has a malformed percent-escape." }));
   }
   const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
   if (decoded.problem && isOperation) notes.push(decoded.problem);

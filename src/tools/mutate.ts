@@ -33,13 +33,16 @@ const { areas, thresholds } = JSON.parse(readFileSync(join(root, "mutation-areas
 const areaReport = (name: string) => join(root, "reports/mutation/areas", `${name}.incremental.json`);
 
 /** Folders holding code Stryker mutates that no area, or more than one, claims. */
+export { areas };
+
 export function unclaimedFolders(folders: string[], claimed: string[]): string[] {
   const counts = new Map<string, number>();
   for (const folder of claimed) counts.set(folder, (counts.get(folder) ?? 0) + 1);
   return folders.filter((folder) => counts.get(folder) !== 1);
 }
 
-function mutatedFolders(): string[] {
+/** The folders of src/ and conformance/ holding code Stryker mutates (tests, tools and process entry points left out). */
+export function mutatedFolders(): string[] {
   const found = new Set<string>();
   const walk = (dir: string): void => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -115,7 +118,7 @@ function main(): number {
   for (const name of chosen.length ? chosen : Object.keys(areas)) {
     const area = areas[name]!;
     const started = Date.now();
-    process.stdout.write(`\n== area ${name}: ${area.folder}/*.ts against ${area.tests.length} test files\n`);
+    process.stdout.write(`\n== area ${name}: ${area.folder}/*.ts against ${area.tests.join(", ")}\n`);
     const run = spawnSync(join(root, "node_modules/.bin/stryker"), ["run", ...(force ? ["--force"] : [])], {
       cwd: root,
       stdio: "inherit",

@@ -1,0 +1,113 @@
+// The mock's answers below the contract, in-process (so a mutation test can see them): a head it
+// will not read, a client that breaks the protocol or stalls, a body past the limit, a path it
+// cannot decode, another method. Each with its exact status, words and connection handling.
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxHeaderLines } from "../src/mock/intake.ts";
+import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
+import { rawRequest } from "./support/raw.ts";
+import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
+import { waitMs } from "./support/wait.ts";
+
+const bodyLimitBytes = 1_000;
+let mock: TestMock;
+beforeAll(async () => {
+  mock = await startTestMock({ apiKey }, "fast", { bodyLimitBytes, requestTimeoutMs: 600 });
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+const path = messagesPath(sid, businessNumber);
+const json = { "api-key": apiKey, "content-type": "application/json" };
+
+/** Bytes as written, and everything the server sends back until it closes. */
+function rawExchange(bytes: string, hold = false): Promise<string> {
+  const { hostname, port } = new URL(mock.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => (hold ? socket.write(bytes) : socket.end(bytes)));
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`no close within ${waitMs} ms; got ${JSON.stringify(text)}`)), waitMs);
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    socket.on("error", reject);
+  });
+}
+
+const headerLines = (count: number) => Array.from({ length: count }, (_, i) => `x-h${i}: v`);
+
+describe("a head the mock will not read", () => {
+  it(`${maxHeaderLines} header lines are read; one more is a 431 problem, and the connection closes`, async () => {
+    const body = JSON.stringify(validBody());
+    const head = (lines: number) => [`POST ${path} HTTP/1.1`, "host: x", `api-key: ${apiKey}`, "content-type: application/json", `content-length: ${Buffer.byteLength(body)}`, ...headerLines(lines - 4)].join("\r\n");
+    expect(await rawExchange(`${head(maxHeaderLines)}\r\n\r\n${body}`)).toMatch(/^HTTP\/1\.1 202 Accepted\r\n/);
+    const past = await rawExchange(`${head(maxHeaderLines + 1)}\r\n\r\n${body}`);
+    expect(past).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(past.toLowerCase()).toContain("\r\nconnection: close\r\n");
+    expect(JSON.parse(past.slice(past.indexOf("\r\n\r\n") + 4))).toEqual({ type: "about:blank", title: "Request header fields too large", status: 431, detail: `The request has ${maxHeaderLines + 1} header lines; at most ${maxHeaderLines} are read.` });
+  });
+
+  it("two Host headers are a 400 problem, and the connection closes", async () => {
+    const answer = await rawExchange(`POST ${path} HTTP/1.1\r\nhost: a\r\nhost: b\r\ncontent-length: 0\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer.toLowerCase()).toContain("\r\nconnection: close\r\n");
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({ type: "about:blank", title: "Bad request", status: 400, detail: "The request has 2 Host headers; a request has one." });
+  });
+});
+
+describe("a client that breaks the protocol or stalls: an empty 4xx, then the connection closes", () => {
+  it("a header block over Node's limit: 431", async () => {
+    expect(await rawExchange(`POST ${path} HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`)).toBe("HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
+
+  it("a request line that is not HTTP: 400", async () => {
+    expect(await rawExchange("HELLO THERE\r\n\r\n")).toBe("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
+
+  it("half a body, then nothing: 408 after the request timeout", async () => {
+    const started = Date.now();
+    expect(await rawExchange(`POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"messaging`, true)).toBe("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe("a body past the mock's limit", () => {
+  const padded = (bytes: number) => {
+    const body = JSON.stringify({ ...validBody(), pad: "" });
+    return JSON.stringify({ ...validBody(), pad: "x".repeat(bytes - body.length) });
+  };
+
+  it(`at ${bodyLimitBytes} bytes it is read; one more is the vendor's 400 on the operation, and the connection closes`, async () => {
+    const at = await rawRequest(mock.url, { method: "POST", path, headers: json, body: padded(bodyLimitBytes) });
+    expect([at.status, JSON.parse(at.text).code, at.headers.connection]).toEqual([202, "WA202", "keep-alive"]);
+    const past = await rawRequest(mock.url, { method: "POST", path, headers: json, body: padded(bodyLimitBytes + 1) });
+    expect([past.status, JSON.parse(past.text).code, past.headers.connection]).toEqual([400, "WA400", "close"]);
+    expect(mock.lines.at(-1)).toMatch(new RegExp(`→ 400 WA400 \\(\\d+\\.\\d ms\\) — body larger than the mock's limit of ${bodyLimitBytes} bytes\\n$`));
+  });
+
+  it("elsewhere it is a 413 problem", async () => {
+    const past = await rawRequest(mock.url, { method: "POST", path: "/v2/other", headers: json, body: "x".repeat(bodyLimitBytes + 1) });
+    expect([past.status, past.headers.connection]).toEqual([413, "close"]);
+    expect(JSON.parse(past.text)).toEqual({ type: "about:blank", title: "Payload too large", status: 413, detail: `The body is larger than ${bodyLimitBytes} bytes.` });
+  });
+});
+
+describe("a path the mock cannot decode, and another method", () => {
+  it("a malformed percent-escape: the vendor's 400 on the operation, a 400 problem elsewhere, and the reason logged", async () => {
+    const onOperation = await rawRequest(mock.url, { method: "POST", path: messagesPath("HX%ZZ", businessNumber), headers: json, body: JSON.stringify(validBody()) });
+    expect([onOperation.status, JSON.parse(onOperation.text).code]).toEqual([400, "WA400"]);
+    expect(mock.lines.at(-1)).toMatch(/ — the path has a malformed percent-escape\n$/);
+    const elsewhere = await rawRequest(mock.url, { method: "POST", path: "/v2/%E0%A4%A", headers: json, body: "{}" });
+    expect(JSON.parse(elsewhere.text)).toEqual({ type: "about:blank", title: "Bad request", status: 400, detail: "The path has a malformed percent-escape." });
+  });
+
+  it("another method on the operation's path is a 405 naming POST; on another path a 404 without Allow", async () => {
+    const other = await rawRequest(mock.url, { method: "PUT", path, headers: json, body: "{}" });
+    expect([other.status, other.headers.allow]).toEqual([405, "POST"]);
+    const nowhere = await rawRequest(mock.url, { method: "PUT", path: "/v2/x", headers: json, body: "{}" });
+    expect([nowhere.status, nowhere.headers.allow]).toEqual([404, undefined]);
+  });
+});
