@@ -111,3 +111,36 @@ describe("a path the mock cannot decode, and another method", () => {
     expect([nowhere.status, nowhere.headers.allow]).toEqual([404, undefined]);
   });
 });
+
+describe("the log says why each request was refused, in the reasons the mock found", () => {
+  let open: TestMock;
+  beforeAll(async () => {
+    open = await startTestMock({}, "fast");
+  });
+  afterAll(async () => {
+    await open.close();
+  });
+
+  const body = () => JSON.stringify(validBody());
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  it.each<[string, Parameters<typeof rawRequest>[1], number, string | RegExp]>([
+    ["an empty body", { method: "POST", path, headers: json, body: "" }, 400, "empty body; the body is required"],
+    ["another media type", { method: "POST", path, headers: { "api-key": apiKey, "content-type": "text/plain" }, body: body() }, 400, "Content-Type text/plain is not application/json; (body) must be object"],
+    ["no media type", { method: "POST", path, headers: { "api-key": apiKey }, body: body() }, 400, "Content-Type (none) is not application/json; (body) must be object"],
+    ["JSON that does not parse", { method: "POST", path, headers: json, body: "{not" }, 400, /malformed JSON: [^;]*position 1[^;]*; \(body\) must be object/], // V8's words differ across Node versions
+    ["bytes that are not UTF-8", { method: "POST", path, headers: json, body: Buffer.from([0x7b, 0xff, 0x7d]) }, 400, "body is not valid UTF-8; (body) must be object"],
+    ["no api-key", { method: "POST", path, headers: { "content-type": "application/json" }, body: body() }, 401, "no api-key"],
+    ["a sid outside its pattern", { method: "POST", path: messagesPath("HX%20AP", businessNumber), headers: json, body: body() }, 400, 'path sid must match pattern "^[A-Za-z0-9]+$"'],
+    ["a target that is not a path", { method: "OPTIONS", path: "*", headers: json }, 400, "a request target that is neither a path nor an absolute http(s) URL"],
+  ])("%s", async (_name, request, status, reason) => {
+    expect((await rawRequest(open.url, request)).status).toBe(status);
+    expect(open.lines.at(-1)!.replace(/\(\d+\.\d ms\)/, "(ms)")).toMatch(new RegExp(` → ${status}( [A-Z0-9]+)? \\(ms\\) — ${typeof reason === "string" ? escaped(reason) : reason.source}\\n$`));
+  });
+
+  it("an absolute-form target is answered as its path, a query kept out of the log", async () => {
+    expect((await rawRequest(open.url, { method: "POST", path: `http://x.example${path}?a=1`, headers: json, body: body() })).status).toBe(202);
+    expect(open.lines.at(-1)).toMatch(new RegExp(`^POST http://x\\.example${path.replace(/[+]/g, "\\+")} → 202 WA202 \\(\\d+\\.\\d ms\\)\\n$`));
+    const star = await rawRequest(open.url, { method: "OPTIONS", path: "*" });
+    expect(JSON.parse(star.text)).toEqual({ type: "about:blank", title: "Bad request", status: 400, detail: "The request has a request target that is neither a path nor an absolute http(s) URL." });
+  });
+});

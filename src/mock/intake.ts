@@ -108,7 +108,7 @@ export function checkHead(request: IncomingMessage): HeadCheck {
     if (rest === "" || rest.startsWith("/")) return { ok: true, target: splitUrl(rest || "/") };
     if (rest.startsWith("?")) return { ok: true, target: splitUrl(`/${rest}`) };
   }
-  return { ok: false, status: 400, problem: "the request target is neither a path nor an absolute http(s) URL" };
+  return { ok: false, status: 400, problem: "a request target that is neither a path nor an absolute http(s) URL" };
 }
 
 export function splitUrl(url: string): RequestTarget {

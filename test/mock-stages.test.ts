@@ -1,4 +1,5 @@
-// The mock's request log, line by line: what is escaped, masked, dropped and cut, at its limits.
+// The mock's stages as units, at their edges: the request log (escaped, masked, dropped, cut),
+// the start-up banner, and reading Prefer against the contract.
 import { describe, expect, it } from "vitest";
 import { createRequestLog, escapeLine, maxLogLineLength, type RequestLogEntry } from "../src/mock/log.ts";
 
@@ -59,5 +60,46 @@ describe("the mock's start-up banner", () => {
     expect(describeAccount(configFromEnv({ KALEYRA_MOCK_API_KEY: "k-123456" }))).toBe("Account checks: api-key.");
     expect(describeAccount(configFromEnv({ KALEYRA_MOCK_API_KEY: "k-123456", KALEYRA_MOCK_SID: "HX1", KALEYRA_MOCK_PHONE_NUMBERS: "+911,+912" }))).toBe("Account checks: api-key; sid HX1; business numbers +911, +912.");
     expect(describeAccount(configFromEnv({ KALEYRA_MOCK_SID: "HX1" }))).toBe("Account checks: sid HX1.");
+  });
+});
+
+describe("reading Prefer (RFC 7240) against the contract", () => {
+  it("parses names case-insensitively, values quoted or not, `,` or `;` between, the first of a name winning", async () => {
+    const { readPreference } = await import("../src/mock/prefer.ts");
+    const { operation } = await import("../src/contract/operation.ts");
+    const contract = operation();
+    const [first, second] = contract.examples;
+    const read = (header: string | undefined) => readPreference(header, contract);
+    expect(read(undefined)).toEqual({ ok: true, preference: {} });
+    expect(read("  ")).toEqual({ ok: true, preference: {} });
+    expect(read("dynamic=true, respond-async")).toEqual({ ok: true, preference: {} });
+    expect(read(`Code = "${first!.status}" ; EXAMPLE= ${first!.name} `)).toEqual({ ok: true, preference: { code: first!.status, example: first!.name } });
+    expect(read(`example="${second!.name}", example=${first!.name}`)).toEqual({ ok: true, preference: { code: second!.status, example: second!.name } });
+    // A lone quote is a value, not an empty quoted string; `=` with no name is no preference.
+    expect(read('code="')).toEqual({ ok: false, problem: `Prefer code=" is not a documented status; use one of ${contract.statuses.join(", ")}` });
+    expect(read(`=x, code=${first!.status}`)).toEqual({ ok: true, preference: { code: first!.status } });
+    expect(read("code")).toEqual({ ok: false, problem: `Prefer code= is not a documented status; use one of ${contract.statuses.join(", ")}` });
+  });
+
+  it("refuses a status the contract does not document, written any other way than three digits", async () => {
+    const { readPreference } = await import("../src/mock/prefer.ts");
+    const { operation } = await import("../src/contract/operation.ts");
+    const contract = operation();
+    for (const code of ["2020", "0202", "202x", "x202", "999"]) {
+      expect(readPreference(`code=${code}`, contract)).toEqual({ ok: false, problem: `Prefer code=${code} is not a documented status; use one of ${contract.statuses.join(", ")}` });
+    }
+  });
+
+  it("refuses an unknown example, listing the names (of the status asked, when one is)", async () => {
+    const { readPreference } = await import("../src/mock/prefer.ts");
+    const { operation } = await import("../src/contract/operation.ts");
+    const contract = operation();
+    const all = contract.examples.map((example) => example.name);
+    const status = contract.examples[0]!.status;
+    const ofStatus = contract.examples.filter((example) => example.status === status).map((example) => example.name);
+    const other = contract.examples.find((example) => example.status !== status)!;
+    expect(readPreference("example=nope", contract)).toEqual({ ok: false, problem: `Prefer example=nope is not a named example; use one of ${all.join(", ")}` });
+    expect(readPreference(`code=${status}, example=${other.name}`, contract)).toEqual({ ok: false, problem: `Prefer example=${other.name} is not a named example of status ${status}; use one of ${ofStatus.join(", ")}` });
+    expect(ofStatus.length).toBeLessThan(all.length);
   });
 });
