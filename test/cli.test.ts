@@ -217,3 +217,46 @@ describe("kaleyra-video send with a real key is safe", () => {
     expect(stderr).toMatch(/^Error \(too-large\): The answer is larger than the limit of 50 bytes/);
   });
 });
+
+// Each default the help states, through the command itself (a default inverted or moved in the
+// CLI is not caught by tests of the library underneath).
+describe("the commands' defaults, as their help states them", () => {
+  async function answering(bytes: number) {
+    const { createServer } = await import("node:http");
+    const envelope = (pad: string) => JSON.stringify({ code: "WA202", message: pad, data: { message_id: "M1" }, error: {} });
+    const body = envelope("x".repeat(bytes - envelope("").length));
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => response.writeHead(202, { "content-type": "application/json" }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it("send reads an answer of up to 1048576 bytes by default, and no more", async () => {
+    for (const [bytes, code] of [[1_048_576, exitCodes.ok], [1_048_577, exitCodes.transport]] as const) {
+      const server = await answering(bytes);
+      const { code: exit, stderr } = await run(["send", "--base-url", server.url, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+      await server.close();
+      expect(exit, `${bytes} bytes`).toBe(code);
+      if (code !== exitCodes.ok) expect(stderr).toMatch(/^Error \(too-large\): The answer is larger than the limit of 1048576 bytes/);
+    }
+  });
+
+  it("proxy listens on 127.0.0.1:4030 and takes request bodies of up to 1048576 bytes by default", async () => {
+    const { proxyCommand, defaultProxyPort } = await import("../src/proxy/cli.ts");
+    expect(defaultProxyPort).toBe(4030);
+    const err: string[] = [];
+    const running = proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => err.push(text) });
+    await expect.poll(() => err[0], { timeout: 5_000 }).toBe(`Proxy on http://127.0.0.1:4030 → ${mock.url}. Ctrl-C for the drift summary.`);
+    const { rawRequest } = await import("./support/raw.ts");
+    const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
+    const at = await rawRequest("http://127.0.0.1:4030", { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_576) });
+    const past = await rawRequest("http://127.0.0.1:4030", { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_577) });
+    process.emit("SIGINT");
+    // The mock refuses the body that is not JSON, as the contract says it must: nothing drifted.
+    expect(await running).toBe(0);
+    expect([at.status, past.status]).toEqual([400, 413]);
+  });
+});
