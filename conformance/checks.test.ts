@@ -139,7 +139,7 @@ describe("judgeRequest: what a request breaks of the contract", () => {
     expect(fields({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual(["Content-Type"]);
     expect(fields({ body: "" })).toEqual(["(body)"]);
     expect(fields({ body: "{" })).toEqual(["(body)"]);
-    expect(fields({ body: JSON.stringify({ messaging_object: {} }) })).not.toEqual([]);
+    expect(fields({ body: JSON.stringify({ messaging_object: {} }) })).toEqual(["messaging_object.messaging_product", "messaging_object.to", "messaging_object.video"]);
     const keyless = judgeRequest({ method: "POST", path, headers: { "content-type": json, "api-key": "  " }, body });
     expect(keyless).toEqual({ kind: "operation", hasKey: false, issues: [] });
   });
@@ -480,5 +480,25 @@ describe("the shared flags' edges", () => {
     expect(checkFlags(["answered,,", " no_server_error "], undefined)).toEqual(["answered", "no_server_error"]);
     expect(checkFlags(undefined, ["answered"])).toEqual(checkNames.filter((name) => name !== "answered"));
     expect(() => checkFlags([`${"x".repeat(50)}`], undefined)).toThrow(`unknown check ${JSON.stringify("x".repeat(40))}; the checks are`);
+  });
+});
+
+describe("the words of what a check or the request judge found, at their edges", () => {
+  it("a charset written without a space after `;` is read too", () => {
+    const verdict = (contentType: string) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
+    expect(verdict("application/json;charset=iso-8859-1").detail).toBe("Content-Type says charset=iso-8859-1; JSON is UTF-8");
+    expect(verdict("application/json;  charset=windows-1252").detail).toBe("Content-Type says charset=windows-1252; JSON is UTF-8");
+  });
+
+  it("a request with no Content-Type is named as such", () => {
+    const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
+    expect(judgeRequest({ method: "POST", path, headers: { "api-key": "k" }, body: "{}" })).toEqual({
+      kind: "operation",
+      hasKey: true,
+      issues: [
+        { field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" },
+        { field: "messaging_object", rule: "required", message: "is required" },
+      ],
+    });
   });
 });

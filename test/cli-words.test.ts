@@ -80,3 +80,12 @@ describe("the contract's Markdown as plain text", () => {
     expect(inFlags("phoneNumberish")).toBe("phoneNumberish");
   });
 });
+
+describe("plain text from the contract's CommonMark, at its edges", () => {
+  it("trims a code span's inner spaces, and leaves a star glued to a word alone", () => {
+    expect(plainText("use ` a b ` here")).toBe("use a b here");
+    expect(plainText("*a*b and a*b* stay; *c* goes")).toBe("*a*b and a*b* stay; c goes");
+    expect(plainText("**bold** and __also__, [the page](https://example.org/x)")).toBe("bold and also, the page (https://example.org/x)");
+    expect(plainText("  two\n   lines  ")).toBe("two lines");
+  });
+});
