@@ -144,9 +144,17 @@ describe("the mock's entry point", () => {
       KALEYRA_MOCK_SID: sid,
       KALEYRA_MOCK_PHONE_NUMBERS: businessNumber,
     });
-    await listening;
+    const url = await listening;
     expect(output()).toMatch(/Account checks: api-key; sid HXAP16XXXXXX97IN; business numbers \+918630005920/);
-    expect(output()).not.toContain(apiKey);
+    // Refused requests too: a wrong key, and the account's key where the mock quotes the body.
+    const { secretForms } = await import("../src/http/secrets.ts");
+    const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
+    expect((await rawRequest(url, { method: "POST", path, headers: { "api-key": "wrong-key-1", "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    expect((await rawRequest(url, { method: "POST", path: `${path}?k=${apiKey}`, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify({ messaging_object: { to: apiKey } }) })).status).toBe(400);
+    expect((await rawRequest(url, { method: "POST", path: `/v2/${apiKey}`, headers: { "api-key": apiKey }, body: "" })).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(output().split("\n").filter((line) => line.includes(" → "))).toHaveLength(3);
+    for (const form of secretForms(apiKey)) expect(output()).not.toContain(form);
     child.kill("SIGTERM");
     await exited(child);
   });
