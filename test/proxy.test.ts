@@ -502,3 +502,45 @@ describe("the proxy command, in-process", () => {
     expect(help[0]).toMatch(/^Usage: kaleyra-video proxy --upstream/);
   });
 });
+
+describe("the proxy command's judging flags and secrets, in-process", () => {
+  async function session(args: string[], env: Record<string, string>, exchange: (url: string) => Promise<void>) {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const out: string[] = [];
+    const err: string[] = [];
+    const running = proxyCommand([...args, "--port", "0"], { env, out: (text) => out.push(text), err: (text) => err.push(text) });
+    await expect.poll(() => err[0], { timeout: 5_000 }).toMatch(/^Proxy on http:/);
+    await exchange(/Proxy on (http:\S+) → /.exec(err[0]!)![1]!);
+    process.emit("SIGTERM");
+    return { code: await running, out, err };
+  }
+  const lenientUpstream = () => upstream((_request, _body, response) => json(202, example("accepted").value, response));
+
+  it("leniency fails the session unless --lenient; --checks keeps only the checks named", async () => {
+    const target = await lenientUpstream();
+    const strict = await session(["--upstream", target.url], {}, async (url) => void (await send(url, longCaption)));
+    expect(strict.code).toBe(1);
+    expect(strict.out[0]).toMatch(/ ✗ rejects_invalid \(leniency\)$/);
+    const lenient = await session(["--upstream", target.url, "--lenient"], {}, async (url) => void (await send(url, longCaption)));
+    expect(lenient.code).toBe(0);
+    expect(lenient.out.join("\n")).toMatch(/^PASS with leniency/m);
+    const narrowed = await session(["--upstream", target.url, "--checks", "status_documented"], {}, async (url) => void (await send(url, longCaption)));
+    expect([narrowed.code, narrowed.out[0]]).toEqual([0, expect.stringMatching(/ ok$/)]);
+  });
+
+  it("--max-response-time fails the answers slower than it", async () => {
+    const slow = await upstream((_request, _body, response) => setTimeout(() => json(202, example("accepted").value, response), 120));
+    const run = await session(["--upstream", slow.url, "--max-response-time", "50"], {}, async (url) => void (await send(url, valid)));
+    expect([run.code, run.out[0]]).toEqual([1, expect.stringMatching(/ ✗ response_time$/)]);
+  });
+
+  it("masks KALEYRA_API_KEY and KALEYRA_MOCK_ADMIN_TOKEN in its lines, though the request carries neither", async () => {
+    const echo = await upstream((_request, body, response) => json(400, { code: "WA400", message: body, data: {}, error: {} }, response));
+    const run = await session(["--upstream", echo.url], { KALEYRA_API_KEY: " env-key-123456 ", KALEYRA_MOCK_ADMIN_TOKEN: "admin-tok-123456" }, async (url) => {
+      await send(url, { note: "env-key-123456 admin-tok-123456" }, { key: "other-key-1", at: `${path}?a=env-key-123456&b=admin-tok-123456` });
+    });
+    expect(run.out[0]).toMatch(new RegExp(`^#1 POST ${path.replace(/[+]/g, "\\+")}\\?a=\\*\\*\\*&b=\\*\\*\\* → 400 WA400 `));
+    const all = [...run.out, ...run.err].join("\n");
+    for (const secret of ["env-key-123456", "admin-tok-123456", "other-key-1"]) expect(all).not.toContain(secret);
+  });
+});
