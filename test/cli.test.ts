@@ -244,16 +244,30 @@ describe("the commands' defaults, as their help states them", () => {
     }
   });
 
-  it("proxy listens on 127.0.0.1:4030 and takes request bodies of up to 1048576 bytes by default", async () => {
+  it("proxy listens on 127.0.0.1:4030 by default (shown with the port held), and takes request bodies of up to 1048576 bytes", async () => {
     const { proxyCommand, defaultProxyPort } = await import("../src/proxy/cli.ts");
     expect(defaultProxyPort).toBe(4030);
+    // Hold the port (or find it held): the refusal names the default port and host, and no test
+    // depends on 4030 being free, so parallel runs cannot collide on it.
+    const { createServer } = await import("node:net");
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4030, "127.0.0.1", () => resolve()));
+    const refused: string[] = [];
+    try {
+      expect(await proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => refused.push(text) })).toBe(exitCodes.usage);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(refused).toEqual(["proxy: port 4030 on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video proxy --help."]);
+
     const err: string[] = [];
-    const running = proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => err.push(text) });
-    await expect.poll(() => err[0], { timeout: 5_000 }).toBe(`Proxy on http://127.0.0.1:4030 → ${mock.url}. Ctrl-C for the drift summary.`);
+    const running = proxyCommand(["--upstream", mock.url, "--port", "0"], { env: {}, out: () => {}, err: (text) => err.push(text) });
+    await expect.poll(() => err[0], { timeout: 5_000 }).toMatch(/^Proxy on http:\/\/127\.0\.0\.1:\d+ → /);
+    const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
     const { rawRequest } = await import("./support/raw.ts");
     const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
-    const at = await rawRequest("http://127.0.0.1:4030", { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_576) });
-    const past = await rawRequest("http://127.0.0.1:4030", { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_577) });
+    const at = await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_576) });
+    const past = await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_577) });
     process.emit("SIGINT");
     // The mock refuses the body that is not JSON, as the contract says it must: nothing drifted.
     expect(await running).toBe(0);
