@@ -144,3 +144,33 @@ describe("the log says why each request was refused, in the reasons the mock fou
     expect(JSON.parse(star.text)).toEqual({ type: "about:blank", title: "Bad request", status: 400, detail: "The request has a request target that is neither a path nor an absolute http(s) URL." });
   });
 });
+
+describe("the Prism engine's answers", () => {
+  let prism: TestMock;
+  beforeAll(async () => {
+    prism = await startTestMock({}, "prism");
+  });
+  afterAll(async () => {
+    await prism.close();
+  });
+
+  it("a method no HTTP API uses is a 405 problem naming it, in either engine", async () => {
+    for (const target of [mock, prism]) {
+      const answer = await rawRequest(target.url, { method: "SEARCH", path: "/v2/x", headers: json });
+      expect([answer.status, JSON.parse(answer.text)]).toEqual([405, { type: "about:blank", title: "Method not allowed", status: 405, detail: "SEARCH is not an HTTP method this API uses" }]);
+    }
+  });
+
+  it("answers with the contract's examples, never invented bodies: the plain case and each named example", async () => {
+    const { example, operation } = await import("../src/contract/operation.ts");
+    const plain = await rawRequest(prism.url, { method: "POST", path, headers: { ...json, prefer: "code=202" }, body: JSON.stringify(validBody()) });
+    const accepted = example("accepted").value as { data: { message_id: string } };
+    const body = JSON.parse(plain.text) as typeof accepted;
+    expect(body.data.message_id).not.toBe(accepted.data.message_id);
+    expect({ ...body, data: { ...body.data, message_id: accepted.data.message_id } }).toEqual(accepted);
+    for (const named of operation().examples.filter((candidate) => candidate.status >= 400)) {
+      const answer = await rawRequest(prism.url, { method: "POST", path, headers: { ...json, prefer: `example=${named.name}` }, body: JSON.stringify(validBody()) });
+      expect([answer.status, JSON.parse(answer.text)], named.name).toEqual([named.status, example(named.name).value]);
+    }
+  });
+});
