@@ -174,3 +174,22 @@ describe("the Prism engine's answers", () => {
     }
   });
 });
+
+describe("a held answer does not hold the mock up", () => {
+  it("stopping the mock ends a connection held silent by the no-response fault, at once", async () => {
+    const { operation } = await import("../src/contract/operation.ts");
+    const silent = operation().testRecipients.find((recipient) => "fault" in recipient.respond && recipient.respond.fault === "no-response")!.to;
+    const own = await startTestMock({}, "fast");
+    const body = validBody();
+    body.messaging_object.to = silent;
+    const pending = rawRequest(own.url, { method: "POST", path, headers: json, body: JSON.stringify(body), limitMs: 3_000 }).then(
+      () => "answered",
+      (error: Error) => error.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await pending).toBe("socket hang up");
+  });
+});
