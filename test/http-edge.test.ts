@@ -13,6 +13,7 @@ import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secr
 import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
 import { waitMs } from "./support/wait.ts";
+import { connect } from "node:net";
 
 const key = 'K3y/+="\\<&>é\'!';
 
@@ -327,5 +328,59 @@ describe("the client's transport", () => {
       expect([answer.status, answer.ok], String(status)).toEqual([status, ok]);
       expect(await answer.json()).toEqual({});
     }
+  });
+});
+
+describe("readBody: a server's bounded read of a request body", () => {
+  async function reading(limit: number) {
+    const { readBody } = await import("../src/http/request-body.ts");
+    const { createServer } = await import("node:http");
+    const results: unknown[] = [];
+    const server = createServer((request, response) => {
+      void readBody(request, limit).then((read) => {
+        results.push(read.kind === "read" ? { kind: "read", text: read.bytes.toString() } : read);
+        response.writeHead(read.kind === "read" ? 200 : 413, { connection: "close" }).end(read.kind);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    return { port, results, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+  }
+  const raw = (port: number, bytes: string, end: "end" | "hold" | "destroy") =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write(bytes);
+        if (end === "end") socket.end();
+        if (end === "destroy") setTimeout(() => (socket.destroy(), resolve("destroyed")), 100);
+      });
+      let text = "";
+      const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no answer within ${waitMs} ms`))), waitMs);
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("close", () => (clearTimeout(timer), resolve(text)));
+      socket.on("error", () => {});
+    });
+
+  it("reads a body at the limit whole; one byte past is too large", async () => {
+    const server = await reading(5);
+    await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "end");
+    await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n6\r\nhello!\r\n0\r\n\r\n", "end");
+    await server.close();
+    expect(server.results).toEqual([{ kind: "read", text: "hello" }, { kind: "too-large", limit: 5 }]);
+  });
+
+  it("refuses a declared length past the limit at once, before a byte of the body comes", async () => {
+    const server = await reading(5);
+    const answer = await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 6\r\n\r\n", "hold");
+    await server.close();
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(server.results).toEqual([{ kind: "too-large", limit: 5 }]);
+  });
+
+  it("tells a client that went away mid-body from a complete body", async () => {
+    const server = await reading(100);
+    await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 50\r\n\r\nhalf", "destroy");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.close();
+    expect(server.results).toEqual([{ kind: "aborted" }]);
   });
 });
