@@ -384,3 +384,13 @@ describe("readBody: a server's bounded read of a request body", () => {
     expect(server.results).toEqual([{ kind: "aborted" }]);
   });
 });
+
+describe("the kit's transport at the edges of 2xx", () => {
+  it("any 3xx, with or without a Location, is refused as a redirect: no 3xx answer reaches openapi-fetch", async () => {
+    handler = (_request, _body, reply) => reply.writeHead(300, { "content-type": "application/json" }).end('{"code":"X"}');
+    const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", timeoutMs: waitMs });
+    await expect(client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } })).rejects.toThrow(
+      "The server answered 300, redirecting to (no Location). Redirects are never followed: nothing was sent there.",
+    );
+  });
+});
