@@ -193,3 +193,29 @@ describe("a held answer does not hold the mock up", () => {
     expect(await pending).toBe("socket hang up");
   });
 });
+
+describe("the log names what chose an answer: a test recipient or a scenario", () => {
+  it("a test recipient's example or fault, and a scenario's id and example", async () => {
+    const { operation } = await import("../src/contract/operation.ts");
+    const own = await startTestMock({}, "fast");
+    try {
+      const send = (to: string) => {
+        const body = validBody();
+        body.messaging_object.to = to;
+        return rawRequest(own.url, { method: "POST", path, headers: json, body: JSON.stringify(body) });
+      };
+      const byExample = operation().testRecipients.find((recipient) => "example" in recipient.respond)!;
+      await send(byExample.to);
+      expect(own.lines.at(-1)).toMatch(new RegExp(` — test recipient: ${"example" in byExample.respond ? byExample.respond.example : ""}\\n$`));
+      const byFault = operation().testRecipients.find((recipient) => "fault" in recipient.respond && recipient.respond.fault === "malformed-json")!;
+      await send(byFault.to).catch(() => undefined);
+      expect(own.lines.at(-1)).toMatch(/ — test recipient: fault malformed-json\n$/);
+      const created = await rawRequest(own.url, { method: "POST", path: "/__admin/scenarios", headers: { "content-type": "application/json" }, body: JSON.stringify({ match: { to: "+919876543210" }, respond: { example: "low-balance" } }) });
+      const id = (JSON.parse(created.text) as { id: string }).id;
+      expect((await send("+919876543210")).status).toBe(operation().examples.find((example) => example.name === "low-balance")!.status);
+      expect(own.lines.at(-1)).toMatch(new RegExp(` — scenario ${id}: low-balance\\n$`));
+    } finally {
+      await own.close();
+    }
+  });
+});
