@@ -264,6 +264,7 @@ describe("the commands' defaults, as their help states them", () => {
     const running = proxyCommand(["--upstream", mock.url, "--port", "0"], { env: {}, out: () => {}, err: (text) => err.push(text) });
     await expect.poll(() => err[0], { timeout: 5_000 }).toMatch(/^Proxy on http:\/\/127\.0\.0\.1:\d+ → /);
     const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
+    expect(err[0]).toBe(`Proxy on ${url} → ${mock.url}. Ctrl-C for the drift summary.`);
     const { rawRequest } = await import("./support/raw.ts");
     const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
     const at = await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_576) });

@@ -536,7 +536,7 @@ describe("the proxy command's judging flags and secrets, in-process", () => {
 
   it("masks KALEYRA_API_KEY and KALEYRA_MOCK_ADMIN_TOKEN in its lines, though the request carries neither", async () => {
     const echo = await upstream((_request, body, response) => json(400, { code: "WA400", message: body, data: {}, error: {} }, response));
-    const run = await session(["--upstream", echo.url], { KALEYRA_API_KEY: " env-key-123456 ", KALEYRA_MOCK_ADMIN_TOKEN: "admin-tok-123456" }, async (url) => {
+    const run = await session(["--upstream", echo.url], { KALEYRA_API_KEY: " env-key-123456 ", KALEYRA_MOCK_ADMIN_TOKEN: " admin-tok-123456 " }, async (url) => {
       await send(url, { note: "env-key-123456 admin-tok-123456" }, { key: "other-key-1", at: `${path}?a=env-key-123456&b=admin-tok-123456` });
     });
     expect(run.out[0]).toMatch(new RegExp(`^#1 POST ${path.replace(/[+]/g, "\\+")}\\?a=\\*\\*\\*&b=\\*\\*\\* → 400 WA400 `));
