@@ -3,14 +3,14 @@
 // it, `npx stryker run` mutates everything against every in-process test (hours on two cores).
 import { readFileSync } from "node:fs";
 
-const { areas, thresholds } = JSON.parse(readFileSync(new URL("./mutation-areas.json", import.meta.url), "utf8"));
+const { areas, thresholds, processOnly } = JSON.parse(readFileSync(new URL("./mutation-areas.json", import.meta.url), "utf8"));
 const name = process.env.MUTATE_AREA;
 const area = name ? areas[name] : undefined;
 if (name && !area) throw new Error(`MUTATE_AREA=${name} is not an area of mutation-areas.json`);
 const out = area ? `reports/mutation/areas/${name}` : "reports/mutation/all";
 
 // Entry points and build-time tools run only in other processes, where no mutant can reach.
-const never = ["!**/*.test.ts", "!src/tools/**", "!src/mock/main.ts", "!src/cli/bin.ts"];
+const never = ["!**/*.test.ts", "!src/tools/**", ...processOnly.map((file) => `!${file}`)];
 
 export default {
   $schema: "./node_modules/@stryker-mutator/core/schema/stryker-schema.json",
