@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../src/client/pods.ts";
 import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "./flags.ts";
-import { UsageError } from "../src/cli/output.ts";
+import { isUsageError, UsageError } from "../src/cli/output.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
 import { createMasker, headerValueProblem } from "../src/http/secrets.ts";
 import { checkDescriptions, checkNames } from "./checks.ts";
@@ -227,7 +227,7 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     if (stoppedBy) return signalExitCodes[stoppedBy];
     return result.ok ? 0 : 1;
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof RecordingError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") || /needs the recipient/.test((error as Error).message);
+    const usage = isUsageError(error) || error instanceof RecordingError || /needs the recipient/.test((error as Error).message);
     if (!usage) throw error;
     io.err(`conform: ${(error as Error).message}\nRun kaleyra-video conform --help.`);
     return 2;

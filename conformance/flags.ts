@@ -3,7 +3,9 @@
 import { checkNames, selectChecks, type CheckName } from "./checks.ts";
 import { podUrl, podUrls } from "../src/client/pods.ts";
 import { withoutCredentials } from "../src/http/secrets.ts";
-import { UsageError } from "../src/cli/output.ts";
+import { UsageError, wholeFlag } from "../src/cli/output.ts";
+
+export { wholeFlag };
 
 /** The flags of judging answers, the same for conform and proxy (parseArgs options). */
 export const judgingFlags = {
@@ -13,14 +15,6 @@ export const judgingFlags = {
   lenient: { type: "boolean" },
   report: { type: "string", multiple: true },
 } as const;
-
-/** A whole number from min to max, or undefined when the flag is absent. */
-export function wholeFlag(value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
-  return number;
-}
 
 /** Requests a second: a positive number up to 10000, decimals allowed (0.5 is one every 2 s). */
 export function rateFlag(value: string | undefined, flag: string): number | undefined {

@@ -512,3 +512,289 @@ describe("`kaleyra-video callbacks`, its flags", () => {
     expect(run.out).toEqual(["? (not JSON) ✗ valid: the body is not JSON", `NOT-SENT ${valid.message_id} ok`, "1 callback(s) for 1 message(s): 1 violation(s): valid 1."]);
   });
 });
+
+describe("`kaleyra-video callbacks`, its defaults through the command", () => {
+  it("listens on port 4020 of 127.0.0.1 by default (shown with the port held), and --for-ms 1 is a whole run", async () => {
+    const { defaultCallbacksPort } = await import("../src/callbacks/listen.ts");
+    expect(defaultCallbacksPort).toBe(4020);
+    const { createServer } = await import("node:net");
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4020, "127.0.0.1", () => resolve()));
+    const err: string[] = [];
+    try {
+      expect(await callbacksCommand(["--for-ms", "1"], { env: {}, out: () => {}, err: (text) => err.push(text) })).toBe(2);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+    expect(err).toEqual(["callbacks: port 4020 on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video callbacks --help."]);
+    const out: string[] = [];
+    const quick: string[] = [];
+    expect(await callbacksCommand(["--port", "0", "--for-ms", "1"], { env: {}, out: (text) => out.push(text), err: (text) => quick.push(text) })).toBe(0);
+    expect(quick).toEqual([expect.stringMatching(/^Listening for status callbacks on http:\/\/127\.0\.0\.1:\d+\/$/)]);
+    expect(out).toEqual(["0 callback(s) for 0 message(s): no violation."]);
+  });
+});
+
+describe("the callbacks' checker, parser and URL rule, word for word", () => {
+  const thrown = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("expected it to throw");
+  };
+  const sequences = "SENT → DELIVERED → READ; SENT → FAILED; NOT-SENT";
+  const ofStatus = (status: "SENT" | "DELIVERED" | "READ" | "FAILED" | "NOT-SENT", id = "M1", refs: Partial<Record<"ref" | "ref1" | "ref2", string>> = {}) => {
+    const callback = webhook().exampleOf(status);
+    callback.message_id = id;
+    callback.extra_info.message_id = id;
+    delete callback.extra_info.ref;
+    delete callback.extra_info.ref1;
+    delete callback.extra_info.ref2;
+    Object.assign(callback.extra_info, refs);
+    return callback;
+  };
+
+  it("names each finding by its check, with the statuses seen, the contract's sequences and the references", () => {
+    const checker = createCallbackChecker();
+    expect(checker.check({ ...ofStatus("SENT"), status: "BOGUS", message_id: 5 })).toEqual([
+      { check: "valid", messageId: undefined, message: 'status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"; message_id must be string' },
+    ]);
+    expect(checker.check({ ...ofStatus("SENT"), status: "BOGUS" })).toEqual([{ check: "valid", messageId: "M1", message: 'status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' }]);
+    expect(checker.check(ofStatus("READ"))).toEqual([{ check: "in_order", messageId: "M1", message: `READ after nothing: the contract's sequences are ${sequences}` }]);
+    expect(checker.check(ofStatus("SENT", "M2", { ref: "a" }))).toEqual([]);
+    expect(checker.check(ofStatus("DELIVERED", "M2", { ref: "a" }))).toEqual([]);
+    expect(checker.check(ofStatus("FAILED", "M2", { ref: "a", ref2: "c" }))).toEqual([
+      { check: "in_order", messageId: "M2", message: `FAILED after SENT, DELIVERED: the contract's sequences are ${sequences}` },
+      { check: "same_refs", messageId: "M2", message: 'ref, ref1, ref2 are ["a",null,"c"], not ["a",null,null] as in its first callback' },
+    ]);
+    expect(checker.check(ofStatus("SENT", "M2", { ref: "a" }))).toEqual([{ check: "no_duplicate", messageId: "M2", message: "SENT came twice" }]);
+    const other = ofStatus("NOT-SENT", "M3");
+    other.extra_info.message_id = "M4";
+    expect(checker.check(other)).toEqual([{ check: "same_message_id", messageId: "M3", message: "extra_info.message_id M4 is not message_id M3" }]);
+    expect(checker.check(ofStatus("READ", "M2", { ref: "a" }))).toEqual([
+      { check: "in_order", messageId: "M2", message: `READ after SENT, DELIVERED, FAILED: the contract's sequences are ${sequences}` },
+    ]);
+    expect(checker.check(ofStatus("SENT", "M5"))).toEqual([]);
+    expect(checker.check(ofStatus("FAILED", "M5"))).toEqual([]);
+    expect(Object.fromEntries(checker.messages())).toEqual({ M1: ["READ"], M2: ["SENT", "DELIVERED", "FAILED", "READ"], M3: ["NOT-SENT"], M5: ["SENT", "FAILED"] });
+    expect(checker.incomplete()).toEqual(["M1", "M2"]);
+  });
+
+  it("parseStatusCallback: text, bytes or a value; not JSON and not the contract are told apart", () => {
+    const sent = ofStatus("SENT");
+    for (const body of [JSON.stringify(sent), new TextEncoder().encode(JSON.stringify(sent)), sent]) expect(parseStatusCallback(body)).toEqual(sent);
+    for (const body of ["{x", new TextEncoder().encode("{x")]) {
+      const error = thrown(() => parseStatusCallback(body));
+      expect(error).toBeInstanceOf(KaleyraValidationError);
+      expect([(error as KaleyraValidationError).message, (error as KaleyraValidationError).issues]).toEqual([
+        "The status callback cannot be read: (body) is not JSON",
+        [{ field: "(body)", rule: "json", message: "is not JSON" }],
+      ]);
+    }
+    const error = thrown(() => parseStatusCallback({ ...sent, status: "BOGUS" })) as KaleyraValidationError;
+    expect(error.message).toBe('The status callback breaks the contract: status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"');
+  });
+
+  it("a callback URL is http(s), with no user name, password or fragment, even an empty one", async () => {
+    const { callbackUrlProblem } = await import("../src/callbacks/url.ts");
+    const cases: [string, string | undefined][] = [
+      ["http://127.0.0.1:4020/", undefined],
+      ["https://hooks.example.org/kaleyra?x=1", undefined],
+      ["not a url", "is not a URL"],
+      ["ftp://example.org/", "must be http(s), not ftp:"],
+      ["http://user@example.org/", "must not carry a user name or password"],
+      ["http://:secret@example.org/", "must not carry a user name or password"],
+      ["http://example.org/#", "must not have a fragment"],
+      ["http://example.org/#part", "must not have a fragment"],
+    ];
+    expect(cases.map(([url]) => callbackUrlProblem(url))).toEqual(cases.map(([, problem]) => problem));
+  });
+});
+
+describe("the callback sender: what it sends, how it waits, and stopping", () => {
+  const message = (id: string) => callbackMessage(id, "+919876543210", {});
+  const settings = { delaysMs: [0], attempts: 1, backoffMs: 1, timeoutMs: 1_000, queueLimit: 100, concurrency: 8, keep: 100 };
+
+  /** A server that answers each request with `answer(hit)`: [status, body]. */
+  async function answering(answer: (hit: number, request: IncomingMessage) => [number, string, Record<string, string>?]) {
+    const seen: { at: number; headers: IncomingMessage["headers"] }[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => {
+        seen.push({ at: Date.now(), headers: request.headers });
+        const [status, body, headers = {}] = answer(seen.length, request);
+        response.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    return { url, seen, close: () => (server.closeAllConnections(), new Promise((resolve) => server.close(resolve))) };
+  }
+
+  it("POSTs JSON with its length and the kit's user-agent; an answer is read up to 64 KiB; a 500 is refused; the last attempt is the last", async () => {
+    const limit = 64 * 1024;
+    const bodies = new Map([[1, "x".repeat(limit)], [2, "x".repeat(limit + 1)]]);
+    const server = await answering((hit) => (hit === 3 ? [500, "{}"] : hit === 4 ? [307, "{}", { location: "http://127.0.0.1:1/elsewhere" }] : [200, bodies.get(hit) ?? "{}"]));
+    const notes: string[] = [];
+    // A backoff no test waits for: the last attempt must not be followed by one.
+    const sender = createCallbackSender({ ...settings, url: server.url, attempts: 2, backoffMs: 1 }, (line) => notes.push(line), (text) => text);
+    try {
+      sender.enqueue(message("AT"), "not-sent");
+      await until("first", () => (sender.page().pending === 0 ? true : undefined));
+      sender.enqueue(message("PAST"), "not-sent");
+      const page = await until("both", () => (sender.page().pending === 0 ? sender.page() : undefined));
+      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map(({ outcome, status, detail }) => ({ outcome, status, detail }))])).toEqual([
+        ["AT", "delivered", [{ outcome: "delivered", status: 200, detail: "answered 200" }]],
+        ["PAST", "given-up", [{ outcome: "too-large", status: 200, detail: "The answer is larger than the limit of 65536 bytes; the rest was discarded." }, { outcome: "refused", status: 500, detail: "answered 500" }]],
+      ]);
+      // A redirect is an answer like any other that is not 2xx: refused, and never followed.
+      sender.enqueue(message("MOVED"), "not-sent");
+      const moved = await until("moved", () => (sender.page().pending === 0 ? sender.page().deliveries.at(-1) : undefined));
+      expect(moved?.attempts.map(({ outcome, status, detail }) => ({ outcome, status, detail }))).toEqual([
+        { outcome: "refused", status: 307, detail: "answered 307" },
+        { outcome: "delivered", status: 200, detail: "answered 200" },
+      ]);
+      const length = (id: string) => String(Buffer.byteLength(JSON.stringify(callbackPayload("NOT-SENT", message(id), new Date()))));
+      expect(server.seen.map(({ headers }) => [headers["content-type"], headers["content-length"], headers["user-agent"]])).toEqual(
+        ["AT", "PAST", "PAST", "MOVED", "MOVED"].map((id) => ["application/json", length(id), "kaleyra-whatsapp-video-kit mock callbacks"]),
+      );
+      expect(notes).toEqual(["callback NOT-SENT of PAST given up after 2 attempt(s): answered 500"]);
+    } finally {
+      sender.close();
+      await server.close();
+    }
+  });
+
+  it("past `keep` deliveries and below twice that, shows the last `keep` and counts the rest as dropped", async () => {
+    const server = await answering(() => [204, ""]);
+    const sender = createCallbackSender({ ...settings, url: server.url, keep: 2, concurrency: 1 }, () => {}, (text) => text);
+    try {
+      for (const id of ["A", "B", "C"]) sender.enqueue(message(id), "not-sent");
+      const page = await until("sent", () => (sender.page().pending === 0 ? sender.page() : undefined));
+      expect([page.dropped, page.deliveries.map((delivery) => delivery.messageId)]).toEqual([1, ["B", "C"]]);
+    } finally {
+      sender.close();
+      await server.close();
+    }
+  });
+
+  it("waits the backoff before each next attempt, doubled each time; the last delay repeats for the statuses past the list", async () => {
+    const server = await answering((hit) => [hit <= 2 ? 503 : 204, ""]);
+    const sender = createCallbackSender({ ...settings, url: server.url, attempts: 3, backoffMs: 300 }, () => {}, (text) => text);
+    try {
+      sender.enqueue(message("B"), "not-sent");
+      await until("retried", () => (sender.page().pending === 0 ? true : undefined));
+      const [first, second, third] = server.seen.map(({ at }) => at) as [number, number, number];
+      // At least the backoff, and well short of the next doubling: waits are lower bounds on a busy machine.
+      expect(second - first).toBeGreaterThanOrEqual(295);
+      expect(second - first).toBeLessThan(1_200);
+      expect(third - second).toBeGreaterThanOrEqual(595);
+    } finally {
+      sender.close();
+      await server.close();
+    }
+    const paced = await answering(() => [204, ""]);
+    const statuses = createCallbackSender({ ...settings, url: paced.url, delaysMs: [0, 400] }, () => {}, (text) => text);
+    try {
+      statuses.enqueue(message("R"), "read");
+      await until("three statuses", () => (statuses.page().pending === 0 ? true : undefined));
+      const [, delivered, read] = paced.seen.map(({ at }) => at) as [number, number, number];
+      expect(read - delivered).toBeGreaterThanOrEqual(395);
+    } finally {
+      statuses.close();
+      await paced.close();
+    }
+  });
+
+  it("close ends every wait at once, those begun after it too, sends nothing more, and says nothing of callbacks it stopped", async () => {
+    let arrived: () => void = () => {};
+    const hit = new Promise<void>((resolve) => (arrived = resolve));
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hits = 0;
+    const server = createServer((request, response) => {
+      hits++;
+      request.resume();
+      arrived();
+      void held.then(() => response.writeHead(503).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const notes: string[] = [];
+    // A backoff and delays far past any test's wait: only close can end them.
+    const sender = createCallbackSender({ ...settings, url, attempts: 2, backoffMs: 3_600_000, delaysMs: [0, 3_600_000] }, (line) => notes.push(line), (text) => text);
+    const other = createCallbackSender({ ...settings, url, delaysMs: [3_600_000] }, (line) => notes.push(line), (text) => text);
+    try {
+      sender.enqueue(message("WAITING"), "read");
+      other.enqueue(message("DELAYED"), "not-sent");
+      await hit;
+      sender.close();
+      other.close();
+      // The attempt in flight ends after close: the backoff it would start must not hold the sender.
+      release();
+      const [waiting, delayed] = await until("both drained", () => (sender.page().pending === 0 && other.page().pending === 0 ? [sender.page(), other.page()] : undefined));
+      expect(waiting.deliveries.map((delivery) => [delivery.messageId, delivery.status, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([["WAITING", "SENT", "given-up", [503]]]);
+      expect(delayed.deliveries).toEqual([]);
+      expect(notes).toEqual([]);
+      expect(hits).toBe(1);
+      sender.enqueue(message("LATE"), "not-sent");
+      expect(sender.page().pending).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("the callbacks receiver and its command, at their edges", () => {
+  it("reads a body up to 64 KiB (one past is a 413 that closes), lines name every finding, the summary every check, and close stops it", async () => {
+    const { startCallbackReceiver, describeResult } = await import("../src/callbacks/listen.ts");
+    const lines: string[] = [];
+    const receiver = await startCallbackReceiver({ port: 0, host: "127.0.0.1", line: (text) => lines.push(text) });
+    expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const { rawRequest } = await import("./support/raw.ts");
+    const limit = 64 * 1024;
+    const at = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: " ".repeat(limit - 2) + "{}" });
+    const past = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: " ".repeat(limit - 1) + "{}" });
+    expect([at.status, past.status, past.headers.connection]).toEqual([204, 413, "close"]);
+    const read = webhook().exampleOf("READ");
+    read.extra_info.message_id = "OTHER";
+    expect((await fetchWithin(receiver.url, { method: "POST", body: JSON.stringify(read) })).status).toBe(204);
+    expect(lines).toEqual([
+      "? ? ✗ valid: meta_object is required; extra_info is required; status is required; message_id is required",
+      `READ ${read.message_id} ✗ same_message_id: extra_info.message_id OTHER is not message_id ${read.message_id}; ✗ in_order: READ after nothing: the contract's sequences are SENT → DELIVERED → READ; SENT → FAILED; NOT-SENT`,
+    ]);
+    expect(describeResult({ callbacks: 2, messages: 1, findings: receiver.findings, incomplete: receiver.checker.incomplete() })).toBe(
+      "2 callback(s) for 1 message(s): 3 violation(s): valid 1, same_message_id 1, in_order 1; 1 message(s) without a whole sequence yet.",
+    );
+    expect(receiver.received()).toBe(2);
+    await receiver.close();
+    await expect(fetchWithin(receiver.url, { method: "POST", body: "{}" })).rejects.toThrow();
+  });
+
+  it("runs until SIGINT or SIGTERM without --for-ms, then lets go of the signals; positionals are refused; a report it cannot write is not a usage error", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+      const err: string[] = [];
+      const out: string[] = [];
+      const done = callbacksCommand(["--port", "0"], { env: {}, out: (text) => out.push(text), err: (text) => err.push(text) });
+      const url = await until("listening", () => /^Listening for status callbacks on (\S+)$/.exec(err.join("\n"))?.[1]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Still listening: nothing but the signal stops it.
+      expect((await fetchWithin(url, { method: "POST", body: JSON.stringify(webhook().exampleOf("NOT-SENT")) })).status, signal).toBe(204);
+      process.emit(signal);
+      expect(await done, signal).toBe(0);
+      expect(out, signal).toEqual([`NOT-SENT ${webhook().exampleOf("NOT-SENT").message_id} ok`, "1 callback(s) for 1 message(s): no violation."]);
+      expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], signal).toEqual(before);
+    }
+    const err: string[] = [];
+    expect(await callbacksCommand(["extra"], { env: {}, out: () => {}, err: (text) => err.push(text) })).toBe(2);
+    expect(err).toEqual(["callbacks: Unexpected argument 'extra'. This command does not take positional arguments\nRun kaleyra-video callbacks --help."]);
+    const anchored: string[] = [];
+    expect(await callbacksCommand(["--report", "xjson=file"], { env: {}, out: () => {}, err: (text) => anchored.push(text) })).toBe(2);
+    expect(anchored).toEqual(["callbacks: --report takes json=FILE\nRun kaleyra-video callbacks --help."]);
+    await expect(callbacksCommand(["--port", "0", "--for-ms", "1", "--report", "json=/nonexistent-dir/report.json"], { env: {}, out: () => {}, err: () => {} })).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});

@@ -89,3 +89,12 @@ describe("plain text from the contract's CommonMark, at its edges", () => {
     expect(plainText("  two\n   lines  ")).toBe("two lines");
   });
 });
+
+describe("plain text from the contract's CommonMark, at the edges of each rule", () => {
+  it("trims a code span's inner spaces, and leaves a star glued to a word as it is", () => {
+    expect(plainText("a ` b ` c")).toBe("a b c");
+    expect(plainText("x*a*b and a*b*")).toBe("x*a*b and a*b*");
+    expect(plainText("*a* b")).toBe("a b");
+    expect(plainText("[the page](https://example.org/p) and\n  more")).toBe("the page (https://example.org/p) and more");
+  });
+});

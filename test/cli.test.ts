@@ -275,3 +275,128 @@ describe("the commands' defaults, as their help states them", () => {
     expect([at.status, past.status]).toEqual([400, 413]);
   });
 });
+
+describe("the command line's dispatch, in-process", () => {
+  const notFound = () => Promise.reject(Object.assign(new Error("Cannot find module"), { code: "ERR_MODULE_NOT_FOUND" }));
+
+  it("with no command prints the help and exits 2; help, --help and -h print it and exit 0", async () => {
+    const none = await run([]);
+    expect(none.code).toBe(exitCodes.usage);
+    expect(none.stdout).toMatch(/^Usage: kaleyra-video <command> \[options\]\n/);
+    for (const word of ["help", "--help", "-h"]) {
+      const asked = await run([word]);
+      expect([asked.code, asked.stdout, asked.stderr], word).toEqual([exitCodes.ok, none.stdout, ""]);
+    }
+  });
+
+  it("mock takes no arguments (its help aside), and says so in two lines", async () => {
+    for (const args of [["mock", "--port", "1"], ["mock", "extra"]]) {
+      const { code, stdout, stderr } = await run(args);
+      expect([code, stdout, stderr]).toEqual([exitCodes.usage, "", "kaleyra-video: mock takes no arguments; see kaleyra-video mock --help\nRun kaleyra-video --help."]);
+    }
+    expect((await run(["mock", "-h"])).stdout).toMatch(/^Usage: kaleyra-video mock\n/);
+  });
+
+  it("an unknown flag is a usage error naming it; send's points at send --help, the others at --help", async () => {
+    const sent = await run(["send", "--colour"]);
+    expect([sent.code, sent.stderr]).toEqual([exitCodes.usage, expect.stringMatching(/^kaleyra-video: Unknown option '--colour'.*\nRun kaleyra-video send --help for the options\.$/s)]);
+    const other = await run(["frobnicate"]);
+    expect([other.code, other.stderr]).toEqual([exitCodes.usage, 'kaleyra-video: unknown command "frobnicate"\nRun kaleyra-video --help.']);
+  });
+
+  it("a tool missing beside the CLI is loaded from the tools package's export of its name; missing there too, two lines and exit 1", async () => {
+    const { loadTool, tools, toolsPackage } = await import("../src/cli/cli.ts");
+    for (const name of Object.keys(tools) as (keyof typeof tools)[]) {
+      const asked: string[] = [];
+      const fromPackage = { runMock: "package", proxyCommand: "package", conform: "package" };
+      const found = await loadTool(name, { env: {}, out: () => {}, err: () => {} }, { ...tools[name], beside: notFound }, async (specifier) => (asked.push(specifier), fromPackage));
+      expect(found).toBe(fromPackage);
+      expect(asked).toEqual([`${toolsPackage}/${name}`]);
+      const err: string[] = [];
+      expect(await loadTool(name, { env: {}, out: () => {}, err: (text) => err.push(text) }, { ...tools[name], beside: notFound }, notFound)).toBeUndefined();
+      expect(err).toEqual([`kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`]);
+    }
+    expect(Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, tool.what]))).toEqual({ mock: "the mock", proxy: "the proxy", conform: "conform" });
+  });
+
+  it("each command reaches its own tool; a tool missing everywhere exits 1; a failure that is not a missing module is not hidden", async () => {
+    const { cli: dispatch, tools } = await import("../src/cli/cli.ts");
+    const seen: string[] = [];
+    const io = { env: {}, out: () => {}, err: (text: string) => seen.push(text) };
+    const fake = {
+      mock: { what: "the mock", beside: async () => ({ runMock: async () => void seen.push("mock ran") }) },
+      proxy: { what: "the proxy", beside: async () => ({ proxyCommand: async (argv: string[]) => (seen.push(`proxy ${argv.join(" ")}`), 7) }) },
+      conform: { what: "conform", beside: async () => ({ conform: async (argv: string[]) => (seen.push(`conform ${argv.join(" ")}`), 9) }) },
+    };
+    expect(await dispatch(["mock"], io, fake)).toBe(exitCodes.ok);
+    expect(await dispatch(["proxy", "--port", "0"], io, fake)).toBe(7);
+    expect(await dispatch(["conform", "--runs", "1"], io, fake)).toBe(9);
+    expect(seen).toEqual(["mock ran", "proxy --port 0", "conform --runs 1"]);
+    for (const name of Object.keys(tools) as (keyof typeof tools)[]) {
+      const gone = { ...fake, [name]: { what: tools[name].what, beside: notFound } };
+      const err: string[] = [];
+      // The tools package is not installed in this clone: its import is not found either.
+      expect(await dispatch([name], { env: {}, out: () => {}, err: (text) => err.push(text) }, gone), name).toBe(exitCodes.unexpected);
+      expect(err, name).toEqual([`kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`]);
+    }
+    const broken = { ...fake, conform: { what: "conform", beside: () => Promise.reject(new TypeError("boom")) } };
+    await expect(dispatch(["conform"], io, broken)).rejects.toThrow(new TypeError("boom"));
+    const failing = { ...fake, proxy: { what: "the proxy", beside: async () => ({ proxyCommand: () => Promise.reject(new RangeError("inside")) }) } };
+    await expect(dispatch(["proxy"], io, failing)).rejects.toThrow(new RangeError("inside"));
+    const { loadTool } = await import("../src/cli/cli.ts");
+    await expect(loadTool("mock", io, { what: "the mock", beside: notFound }, () => Promise.reject(new SyntaxError("bad package")))).rejects.toThrow(new SyntaxError("bad package"));
+  });
+});
+
+describe("kaleyra-video send, every flag through the command", () => {
+  const podArgs = ["send", "--pod", "eu", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1", "--dry-run"];
+  const podUrl = `https://api.eu.kaleyra.io/v2/${sid}/whatsapp/${businessNumber}/messages`;
+  const headers = ["api-key: ***", "accept: application/json", "user-agent: kaleyra-video-cli", "content-type: application/json"];
+  const messaging = { messaging_product: "whatsapp", recipient_type: "individual", to: "+919876543210", type: "video", video: { id: "1" } };
+
+  it("--dry-run prints the request it would send to the pod, extra_info only from the ref flags given, and needs no key", async () => {
+    const { code, stdout, stderr } = await run([...podArgs, "--ref1", "a", "--wa-source", "b"], {});
+    expect([code, stderr]).toEqual([exitCodes.ok, ""]);
+    expect(stdout).toBe(`Dry run: nothing sent.\nPOST ${podUrl}\n${headers.join("\n")}\n\n${JSON.stringify({ messaging_object: messaging, extra_info: { ref1: "a", wa_source: "b" } }, null, 2)}`);
+    const json = await run([...podArgs, "--json"], {});
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: true,
+      dryRun: true,
+      request: { method: "POST", url: podUrl, headers: Object.fromEntries(headers.map((line) => line.split(": "))), body: { messaging_object: messaging } },
+    });
+    const all = await run([...podArgs, "--json", "--ref", "r", "--ref1", "r1", "--ref2", "r2", "--wa-source", "w"]);
+    expect(JSON.parse(all.stdout).request.body.extra_info).toEqual({ ref: "r", ref1: "r1", ref2: "r2", wa_source: "w" });
+  });
+
+  it("--allow-insecure-http lets plain http off loopback through", async () => {
+    const args = ["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1", "--dry-run", "--json"];
+    expect((await run(args)).code).toBe(exitCodes.usage);
+    const allowed = await run([...args, "--allow-insecure-http"]);
+    expect([allowed.code, JSON.parse(allowed.stdout).request.url]).toEqual([exitCodes.ok, `http://10.0.0.1:4010/v2/${sid}/whatsapp/${businessNumber}/messages`]);
+  });
+
+  it.each([
+    [["--sid", ""], "--sid is required"],
+    [["--phone-number", ""], "--phone-number is required"],
+    [["--to", ""], "--to is required"],
+    [["extra"], "Unexpected argument 'extra'. This command does not take positional arguments"],
+    [["--max-response-bytes", "1.5"], "--max-response-bytes must be a whole number from 1 to 1073741824"],
+    [["--max-response-bytes", "x1"], "--max-response-bytes must be a whole number from 1 to 1073741824"],
+    [["--max-response-bytes", "1x"], "--max-response-bytes must be a whole number from 1 to 1073741824"],
+    [["--timeout-ms", "0"], "--timeout-ms must be a whole number from 1 to 2147483647"],
+  ])("%j is refused in two lines, exit 2", async (flags, message) => {
+    const { code, stdout, stderr } = await run([...podArgs, ...flags]);
+    expect([code, stdout, stderr]).toEqual([exitCodes.usage, "", `kaleyra-video: ${message}\nRun kaleyra-video send --help for the options.`]);
+  });
+
+  it("--phone-number and --to missing altogether are named too; the key is trimmed, and a blank or broken one refused", async () => {
+    const without = (flag: string) => podArgs.filter((arg, at) => arg !== flag && podArgs[at - 1] !== flag);
+    expect((await run(without("--phone-number"))).stderr).toBe("kaleyra-video: --phone-number is required\nRun kaleyra-video send --help for the options.");
+    expect((await run(without("--to"))).stderr).toBe("kaleyra-video: --to is required\nRun kaleyra-video send --help for the options.");
+    const live = podArgs.filter((arg) => arg !== "--dry-run");
+    expect((await run(live, { KALEYRA_API_KEY: " \t " })).stderr).toBe("kaleyra-video: set KALEYRA_API_KEY to the account's API key (it is never taken as a flag)\nRun kaleyra-video send --help for the options.");
+    expect((await run(live, { KALEYRA_API_KEY: "a\nb" })).stderr).toBe("kaleyra-video: KALEYRA_API_KEY must not contain a line break (CR or LF)\nRun kaleyra-video send --help for the options.");
+    const sent = await run(["send", ...target(), "--video-id", "1", "--json"], { KALEYRA_API_KEY: `  ${apiKey}\t` });
+    expect([sent.code, JSON.parse(sent.stdout).ok]).toEqual([exitCodes.ok, true]);
+  });
+});

@@ -547,3 +547,53 @@ describe("the proxy command's judging flags and secrets, in-process", () => {
     for (const secret of ["env-key-123456", "admin-tok-123456", "other-key-1"]) expect(all).not.toContain(secret);
   });
 });
+
+describe("the proxy command's own words and edges, in-process", () => {
+  const capture = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { env: {}, out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
+  };
+
+  it("a recording that cannot be opened for any reason is one usage line with its code: a folder is EISDIR", async () => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const dir = folder();
+    const run = capture();
+    expect(await proxyCommand(["--upstream", mock.url, "--port", "0", "--record", dir], run.io)).toBe(2);
+    expect(run.err).toEqual([`proxy: cannot write the recording ${dir} (EISDIR)\nRun kaleyra-video proxy --help.`]);
+  });
+
+  it.each([
+    [["--upstream", "http://127.0.0.1:1", "extra"], "Unexpected argument 'extra'. This command does not take positional arguments"],
+    [["--upstream", "ftp://example.org"], "--upstream must be an http(s) URL or one of the pods in, sg, eu, na"],
+    [["--upstream", "http://127.0.0.1:1", "--port", "65536"], "--port must be a whole number from 0 to 65535"],
+    [["--upstream", "http://127.0.0.1:1", "--max-response-time", "0"], "--max-response-time must be a whole number from 1 to 2147483647"],
+    [[], "--upstream is required: the URL or pod the proxy forwards to"],
+  ])("%j is refused by name in two lines", async (argv, message) => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const run = capture();
+    expect(await proxyCommand(argv, run.io)).toBe(2);
+    expect(run.err).toEqual([`proxy: ${message}\nRun kaleyra-video proxy --help.`]);
+  });
+
+  it("names the recording in its banner, lets go of SIGINT and SIGTERM when stopped, and a report it cannot write is not a usage error", async () => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+      const file = join(folder(), "r.ndjson");
+      const run = capture();
+      const running = proxyCommand(["--upstream", mock.url, "--port", "0", "--record", file], run.io);
+      await expect.poll(() => run.err[0], { timeout: waitMs }).toMatch(/^Proxy on http:/);
+      const url = /Proxy on (http:\S+) → /.exec(run.err[0]!)![1]!;
+      expect(run.err[0]).toBe(`Proxy on ${url} → ${mock.url}, recording to ${file}. Ctrl-C for the drift summary.`);
+      process.emit(signal);
+      expect(await running, signal).toBe(0);
+      expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], signal).toEqual(before);
+    }
+    const run = capture();
+    const running = proxyCommand(["--upstream", mock.url, "--port", "0", "--report", "json=/nonexistent-dir/report.json"], run.io);
+    await expect.poll(() => run.err[0], { timeout: waitMs }).toMatch(/^Proxy on http:/);
+    process.emit("SIGTERM");
+    await expect(running).rejects.toMatchObject({ code: "ENOENT" });
+  });
+});

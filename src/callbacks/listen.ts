@@ -4,11 +4,14 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import type { CommandIo } from "../cli/send.ts";
-import { listenProblem, UsageError } from "../cli/output.ts";
+import { isUsageError, listenProblem, UsageError, wholeFlag } from "../cli/output.ts";
+import { maxTimerMs } from "../http/edge.ts";
 import { readBody } from "../http/request-body.ts";
 import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
 import { listenOn } from "../http/listen.ts";
+
+export const defaultCallbacksPort = 4020;
 
 export const callbacksHelp = `Usage: kaleyra-video callbacks [--port N] [--host H] [--for-ms MS] [--report json=FILE]
 
@@ -18,7 +21,7 @@ extra_info, each message's statuses in one of the contract's sequences (SENT, DE
 SENT, FAILED; NOT-SENT), no status twice, the same ref, ref1, ref2 in all of a message's callbacks.
 Every callback is answered 204 (400 when it is not JSON), one line each; a summary at the end.
 
-  --port     port to listen on (default 4020; 0 picks a free one, printed)
+  --port     port to listen on (default ${defaultCallbacksPort}; 0 picks a free one, printed)
   --host     interface to listen on (default 127.0.0.1)
   --for-ms   stop by itself after this many milliseconds (default: at Ctrl-C or SIGTERM)
   --report   json=FILE: every callback and finding, written at the end
@@ -26,8 +29,8 @@ Every callback is answered 204 (400 when it is not JSON), one line each; a summa
 Exit codes: 0 no violation, 1 violations found, 2 bad usage or the port cannot be used.
 
 Example (the mock sends its callbacks here):
-  kaleyra-video callbacks --port 4020 &
-  KALEYRA_MOCK_CALLBACK_URL=http://127.0.0.1:4020/ npm start
+  kaleyra-video callbacks --port ${defaultCallbacksPort} &
+  KALEYRA_MOCK_CALLBACK_URL=http://127.0.0.1:${defaultCallbacksPort}/ npm start
 `;
 
 export interface ListenResult {
@@ -114,13 +117,8 @@ export async function callbacksCommand(argv: string[], io: CommandIo): Promise<n
       io.out(callbacksHelp);
       return 0;
     }
-    const whole = (text: string | undefined, flag: string, fallback: number, min: number, max: number) => {
-      if (text === undefined) return fallback;
-      if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
-      return Number(text);
-    };
-    const port = whole(values.port, "port", 4020, 0, 65535);
-    const forMs = values["for-ms"] === undefined ? undefined : whole(values["for-ms"], "for-ms", 0, 1, 2 ** 31 - 1);
+    const port = wholeFlag(values.port, "port", 0, 65535) ?? defaultCallbacksPort;
+    const forMs = wholeFlag(values["for-ms"], "for-ms", 1, maxTimerMs);
     const report = values.report;
     if (report !== undefined && !/^json=.+/.test(report)) throw new UsageError("--report takes json=FILE");
     let stopBy: (() => void) | undefined;
@@ -143,8 +141,7 @@ export async function callbacksCommand(argv: string[], io: CommandIo): Promise<n
     if (report !== undefined) writeFileSync(report.slice("json=".length), `${JSON.stringify(result, null, 2)}\n`);
     return result.findings.length ? 1 : 0;
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw error;
+    if (!isUsageError(error)) throw error;
     io.err(`callbacks: ${(error as Error).message}\nRun kaleyra-video callbacks --help.`);
     return 2;
   }

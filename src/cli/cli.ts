@@ -1,6 +1,6 @@
 // `kaleyra-video`: send a video message, or run the local mock. `cli()` is the program without the
 // process around it, so tests can run it in-process.
-import { exitCodes, UsageError } from "./output.ts";
+import { exitCodes, isUsageError, UsageError } from "./output.ts";
 import { send, sendHelp, type CommandIo } from "./send.ts";
 import { callbacksCommand } from "../callbacks/listen.ts";
 
@@ -43,64 +43,85 @@ Example:
 export const toolsPackage = "kaleyra-whatsapp-video-tools";
 
 // `mock`, `conform` and `proxy` are loaded only when asked for: Prism and fast-check are heavy.
-// In a clone they sit beside this file; installed, they come with the tools package, which a
-// project that only sends messages does not need.
-async function loadTool<T>(beside: () => Promise<T>, entry: string, what: string, io: CommandIo): Promise<T | undefined> {
-  const missing = (error: unknown) => (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND";
+// In a clone they sit beside this file; installed, they come with the tools package (its export of
+// the same name), which a project that only sends messages does not need.
+export const tools = {
+  mock: { what: "the mock", beside: () => import("../mock/run.ts") },
+  proxy: { what: "the proxy", beside: () => import("../proxy/cli.ts") },
+  conform: { what: "conform", beside: () => import("../../conformance/cli.ts") },
+} as const;
+
+type Tools = typeof tools;
+/** Where a tool is found: here, or (when `beside` is not found) in the tools package. Tests swap these. */
+export interface ToolSource {
+  what: string;
+  beside: () => Promise<unknown>;
+}
+export type ToolSources = { [N in keyof Tools]: ToolSource };
+type ToolModule<N extends keyof Tools> = Awaited<ReturnType<Tools[N]["beside"]>>;
+
+const missing = (error: unknown) => (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND";
+
+/** The tool's module, or undefined (said on stderr) when neither this clone nor the tools package has it. */
+export async function loadTool<N extends keyof Tools>(
+  name: N,
+  io: CommandIo,
+  tool: ToolSource = tools[name],
+  // A specifier in a variable: the tools package is not a dependency of this one.
+  importPackage: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
+): Promise<ToolModule<N> | undefined> {
   try {
-    return await beside();
+    return (await tool.beside()) as ToolModule<N>;
   } catch (error) {
     if (!missing(error)) throw error;
   }
   try {
-    // A specifier in a variable: the tools package is not a dependency of this one.
-    const specifier = `${toolsPackage}/${entry}`;
-    return (await import(specifier)) as T;
+    return (await importPackage(`${toolsPackage}/${name}`)) as ToolModule<N>;
   } catch (error) {
     if (!missing(error)) throw error;
-    io.err(`kaleyra-video: ${what} comes with the tools package.\nInstall it beside this one: npm install --save-dev ${toolsPackage}`);
+    io.err(`kaleyra-video: ${tool.what} comes with the tools package.\nInstall it beside this one: npm install --save-dev ${toolsPackage}`);
     return undefined;
   }
 }
 
-async function mock(io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../mock/run.ts"), "mock", "the mock", io);
+async function mock(io: CommandIo, from: ToolSources): Promise<number> {
+  const tool = await loadTool("mock", io, from.mock);
   if (!tool) return exitCodes.unexpected;
   await tool.runMock(io.env);
   return exitCodes.ok;
 }
 
-async function proxy(argv: string[], io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../proxy/cli.ts"), "proxy", "the proxy", io);
+async function proxy(argv: string[], io: CommandIo, from: ToolSources): Promise<number> {
+  const tool = await loadTool("proxy", io, from.proxy);
   if (!tool) return exitCodes.unexpected;
   return tool.proxyCommand(argv, io);
 }
 
-async function conformance(argv: string[], io: CommandIo): Promise<number> {
-  const tool = await loadTool(() => import("../../conformance/cli.ts"), "conform", "conform", io);
+async function conformance(argv: string[], io: CommandIo, from: ToolSources): Promise<number> {
+  const tool = await loadTool("conform", io, from.conform);
   if (!tool) return exitCodes.unexpected;
   return tool.conform(argv, io);
 }
 
-export async function cli(argv: string[], io: CommandIo): Promise<number> {
+export async function cli(argv: string[], io: CommandIo, from: ToolSources = tools): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "send":
         return await send(rest, io);
       case "conform":
-        return await conformance(rest, io);
+        return await conformance(rest, io, from);
       case "callbacks":
         return await callbacksCommand(rest, io);
       case "proxy":
-        return await proxy(rest, io);
+        return await proxy(rest, io, from);
       case "mock":
         if (rest.includes("--help") || rest.includes("-h")) {
           io.out(mockHelp);
           return exitCodes.ok;
         }
         if (rest.length > 0) throw new UsageError(`mock takes no arguments; see kaleyra-video mock --help`);
-        return await mock(io);
+        return await mock(io, from);
       case undefined:
       case "help":
       case "--help":
@@ -112,8 +133,7 @@ export async function cli(argv: string[], io: CommandIo): Promise<number> {
     }
   } catch (error) {
     // parseArgs reports unknown or malformed flags as TypeErrors with a code.
-    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!isUsage) throw error;
+    if (!isUsageError(error)) throw error;
     io.err(`kaleyra-video: ${(error as Error).message}\n${command === "send" ? "Run kaleyra-video send --help for the options." : "Run kaleyra-video --help."}`);
     return exitCodes.usage;
   }

@@ -22,6 +22,21 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** A mistake in the command line: ours, or parseArgs' (unknown or malformed flags are errors with an ERR_PARSE_ARGS code). */
+export function isUsageError(error: unknown): error is Error {
+  if (error instanceof UsageError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+/** A whole-number flag from min to max, or undefined when the flag is absent: every command reads them this way. */
+export function wholeFlag(value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+  return number;
+}
+
 /** The error as plain data for --json: what a script needs, never the key. */
 export function errorAsJson(error: KaleyraError): Record<string, unknown> {
   switch (error.kind) {

@@ -6,7 +6,7 @@ import { plainText } from "../contract/plain-text.ts";
 import { podUrl, podUrls, type Pod } from "../client/pods.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { headerValueProblem } from "../http/secrets.ts";
-import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError } from "./output.ts";
+import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError, wholeFlag } from "./output.ts";
 
 export const sendHelp = `Usage: kaleyra-video send (--pod in|sg|eu|na | --base-url URL) --sid SID --phone-number NUM --to NUM
                           (--video-id ID | --video-link URL) [--caption TEXT]
@@ -123,17 +123,10 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   const target: KaleyraTarget = values.pod !== undefined ? { pod: values.pod as Pod } : { baseUrl: values["base-url"]! };
   const clientOptions: KaleyraClientOptions = { ...target, sid: required(values.sid, "sid"), apiKey, userAgent: "kaleyra-video-cli" };
   if (values["allow-insecure-http"]) clientOptions.allowInsecureHttp = true;
-  if (values["timeout-ms"] !== undefined) {
-    const timeoutMs = Number(values["timeout-ms"]);
-    if (!/^\d+$/.test(values["timeout-ms"]) || timeoutMs < 1 || timeoutMs > maxTimerMs) throw new UsageError(`--timeout-ms must be a whole number from 1 to ${maxTimerMs}`);
-    clientOptions.timeoutMs = timeoutMs;
-  }
-
-  if (values["max-response-bytes"] !== undefined) {
-    const bytes = Number(values["max-response-bytes"]);
-    if (!/^\d+$/.test(values["max-response-bytes"]) || bytes < 1 || bytes > maxResponseBytesLimit) throw new UsageError(`--max-response-bytes must be a whole number from 1 to ${maxResponseBytesLimit}`);
-    clientOptions.maxResponseBytes = bytes;
-  }
+  const timeoutMs = wholeFlag(values["timeout-ms"], "timeout-ms", 1, maxTimerMs);
+  if (timeoutMs !== undefined) clientOptions.timeoutMs = timeoutMs;
+  const maxResponseBytes = wholeFlag(values["max-response-bytes"], "max-response-bytes", 1, maxResponseBytesLimit);
+  if (maxResponseBytes !== undefined) clientOptions.maxResponseBytes = maxResponseBytes;
 
   const input: SendVideoInput = {
     phoneNumber: required(values["phone-number"], "phone-number"),

@@ -96,7 +96,13 @@ export function exchange(request: ExchangeRequest, options: ExchangeOptions): Pr
           if (options.keepRaw) answer.raw = { body: bytes, headers: response.headers };
           finish({ ok: true, answer });
         },
-        (error: unknown) => fail(error instanceof HttpEdgeError ? error : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`)),
+        // The status line did come: a body past the limit or broken off still says what was answered.
+        (error: unknown) =>
+          fail(
+            error instanceof HttpEdgeError
+              ? new HttpEdgeError(error.reason, error.message, { status: response.statusCode ?? 0 })
+              : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`, { status: response.statusCode ?? 0 }),
+          ),
       );
     });
     call.on("error", (error: NodeJS.ErrnoException) => {

@@ -3,11 +3,11 @@ import { parseArgs } from "node:util";
 import { writeReports } from "../../conformance/cli.ts";
 import { summary } from "../../conformance/report.ts";
 import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag } from "../../conformance/flags.ts";
-import { listenProblem, UsageError } from "../cli/output.ts";
+import { isUsageError, listenProblem, UsageError } from "../cli/output.ts";
 import type { CommandIo } from "../cli/send.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { podUrls } from "../client/pods.ts";
-import { startProxy } from "./server.ts";
+import { RecordingFileError, startProxy } from "./server.ts";
 
 export const defaultProxyPort = 4030;
 
@@ -97,8 +97,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     } catch (error) {
       const problem = listenProblem(error, host, port);
       if (problem) throw problem;
-      const code = (error as { code?: string }).code;
-      if (values.record !== undefined && (code === "ENOENT" || code === "EACCES" || code === "EISDIR")) throw new UsageError(`cannot write the recording ${values.record} (${code})`);
+      if (error instanceof RecordingFileError) throw new UsageError(error.message);
       throw error;
     }
     process.once("SIGINT", onSigint);
@@ -116,8 +115,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     writeReports(result, reports, io);
     return result.ok ? 0 : 1;
   } catch (error) {
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw error;
+    if (!isUsageError(error)) throw error;
     io.err(`proxy: ${(error as Error).message}\nRun kaleyra-video proxy --help.`);
     return 2;
   }

@@ -74,11 +74,30 @@ function problem(response: ServerResponse, status: number, title: string, detail
   response.writeHead(status, { "content-type": "application/problem+json", "content-length": Buffer.byteLength(body) }).end(body);
 }
 
+/** The recording file cannot be opened for appending, whatever the reason (missing folder, a folder, no permission). */
+export class RecordingFileError extends Error {
+  override readonly name = "RecordingFileError";
+  constructor(
+    readonly file: string,
+    readonly code: string,
+  ) {
+    super(`cannot write the recording ${file} (${code})`);
+  }
+}
+
+function openRecording(file: string): number {
+  try {
+    return openSync(file, "a");
+  } catch (error) {
+    throw new RecordingFileError(file, String((error as NodeJS.ErrnoException).code ?? (error as Error).message));
+  }
+}
+
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const upstream = options.upstream.replace(/\/+$/, "");
   const shown = withoutCredentials(upstream).replace(/\/+$/, "");
   const agent = upstream.startsWith("https:") ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const recording = options.record === undefined ? undefined : openSync(options.record, "a");
+  const recording = options.record === undefined ? undefined : openRecording(options.record);
   const outcomes: CaseOutcome[] = [];
   let exchanges = 0;
   let outside = 0;
