@@ -394,3 +394,86 @@ describe("the kit's transport at the edges of 2xx", () => {
     );
   });
 });
+
+describe("the HTTP edge, at the edges of each rule", () => {
+  it("masks every byte's percent-escape, padded to two digits, and base64 without its padding though it holds + or /", () => {
+    const tab = "ab\tcdef";
+    expect(createMasker([tab])("%61%62%09%63%64%65%66 and %61%62%09%63%64%65%66".toUpperCase())).toBe("*** AND ***");
+    // "??>>" is Pz8+Pg== in base64: unpadded, only the standard form has the +.
+    expect(createMasker(["??>>"])("[Pz8+Pg] [Pz8+Pg==] [Pz8-Pg]")).toBe("[***] [***] [***]");
+    // A form that contains another is replaced whole, never leaving its tail.
+    expect(createMasker(["abcd"])("YWJjZA== YWJjZA")).toBe("*** ***");
+  });
+
+  it("masks no secret shorter than four characters in any form, and only hex forms regardless of case", () => {
+    expect(createMasker(["ab", "", undefined])("ab 6162 YWI= YWI")).toBe("ab 6162 YWI= YWI");
+    expect(createMasker(["Key-abc1"])("KEY-ABC1 key-abc1 Key-abc1")).toBe("KEY-ABC1 key-abc1 ***");
+    expect(createMasker(["Key-abc1"])("4B65792D61626331 4b65792d61626331")).toBe("*** ***");
+  });
+
+  it("safeCause: a cause with no message of its own gets none; a cause without one below has none", () => {
+    const copy = safeCause({ name: "Odd", message: 42 }, (text) => text)!;
+    expect([copy.name, copy.message, "cause" in copy]).toEqual(["Odd", "", false]);
+    expect("cause" in safeCause(new Error("top"), (text) => text)!).toBe(false);
+  });
+
+  it("a refused redirect says where it pointed and that nothing was sent there", async () => {
+    const { redirectRefused } = await import("../src/http/edge.ts");
+    const error = redirectRefused(307, "https://elsewhere.example/");
+    expect([error.reason, error.status, error.location, error.message]).toEqual([
+      "redirect",
+      307,
+      "https://elsewhere.example/",
+      "The server answered 307, redirecting to https://elsewhere.example/. Redirects are never followed: nothing was sent there.",
+    ]);
+  });
+
+  it("exchange: decodes a Content-Encoding in capitals, keeps raw bytes only when asked, and lets go of the caller's signal", async () => {
+    const { getEventListeners } = await import("node:events");
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { "content-encoding": " GZIP ", "content-type": "text/plain" }).end(gzipSync("hello"));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const signal = new AbortController().signal;
+      const result = await exchange({ url, method: "GET", headers: {} }, { timeoutMs: waitMs, mask: (text) => text, signal });
+      expect(result.ok && [result.answer.text, "raw" in result.answer]).toEqual(["hello", false]);
+      expect(getEventListeners(signal, "abort")).toEqual([]);
+      const raw = await exchange({ url, method: "GET", headers: {} }, { timeoutMs: waitMs, mask: (text) => text, keepRaw: true });
+      expect(raw.ok && raw.answer.raw?.body.toString()).toBe("hello");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("exchange: an answer past the limit ends the connection at once, and sends the method and body it was given", async () => {
+    let closed = false;
+    const seen: string[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        seen.push(`${request.method} ${Buffer.concat(chunks).toString()}`);
+        response.on("close", () => (closed = true));
+        // An answer that never ends: only the client's cut can close it.
+        response.writeHead(200, { "content-type": "text/plain" });
+        response.write("x".repeat(2048));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const result = await exchange({ url, method: "POST", headers: { "content-length": "4" }, body: Buffer.from("ping") }, { timeoutMs: waitMs, mask: (text) => text, maxResponseBytes: 1024 });
+      expect(result.ok ? "answered" : [result.error.reason, result.error.status]).toEqual(["too-large", 200]);
+      expect(seen).toEqual(["POST ping"]);
+      const { until } = await import("./support/wait.ts");
+      await until("the server sees the connection end", () => (closed ? true : undefined));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

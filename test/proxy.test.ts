@@ -597,3 +597,24 @@ describe("the proxy command's own words and edges, in-process", () => {
     await expect(running).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
+
+describe("the proxy's forwarding, at the edges of each rule", () => {
+  it("drops the headers a Connection header names in any case, joins an upstream with many trailing slashes, and masks a bearer token whole and bare", async () => {
+    const target = await upstream((request, _body, response) => json(400, { code: "WA400", message: `${request.headers.authorization} / ${request.headers.authorization?.split(" ")[1]}`, data: {}, error: {} }, response));
+    const file = join(folder(), "r.ndjson");
+    const front = await proxy(`${target.url}///`, { record: file });
+    const { rawRequest } = await import("./support/raw.ts");
+    const answer = await rawRequest(front.url, {
+      method: "POST",
+      path,
+      headers: { "api-key": apiKey, "content-type": "application/json", connection: "keep-alive, X-Private", "x-private": "p", "x-public": "q", authorization: "Bearer tok-secret-98765" },
+      body: JSON.stringify(valid),
+    });
+    expect(answer.status).toBe(400);
+    expect(target.seen.map((seen) => [seen.url, seen.headers["x-private"], seen.headers["x-public"]])).toEqual([[path, undefined, "q"]]);
+    const recorded = readFileSync(file, "utf8");
+    expect(recorded).not.toContain("tok-secret-98765");
+    expect(JSON.parse(recorded.trim()).response.body).toBe(JSON.stringify({ code: "WA400", message: "*** / ***", data: {}, error: {} }));
+    expect(front.lines.join("\n")).not.toContain("tok-secret-98765");
+  });
+});
