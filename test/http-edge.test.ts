@@ -477,3 +477,78 @@ describe("the HTTP edge, at the edges of each rule", () => {
     }
   });
 });
+
+describe("the typed client's transport, piece by piece", () => {
+  it("its Request upper-cases the method and takes GET by default", () => {
+    const { Request: Plain } = guardedTransport(undefined);
+    expect([new Plain!("http://127.0.0.1/").method, new Plain!("http://127.0.0.1/", { method: "post" }).method]).toEqual(["GET", "POST"]);
+  });
+
+  it("settle: ok only for 2xx, the request's URL when the answer has none, no status text invented, one Headers object, an empty body read as empty", async () => {
+    const { settle } = await import("../src/http/fetch.ts");
+    const id = (text: string) => text;
+    const accepted = await settle(new Response("Stryker was here", { status: 299, headers: { "x-a": "1" } }), "http://127.0.0.1/x", 1024, id);
+    expect([accepted.ok, accepted.url, accepted.statusText, await accepted.text(), accepted.headers.get("x-a")]).toEqual([true, "http://127.0.0.1/x", "", "Stryker was here", "1"]);
+    expect(accepted.headers).toBe(accepted.headers);
+    const refused = await settle(new Response("no", { status: 400 }), "http://127.0.0.1/x", 1024, id);
+    expect(refused.ok).toBe(false);
+    const empty = await settle(new Response(null, { status: 204 }), "http://127.0.0.1/x", 1024, id);
+    expect([empty.ok, await empty.text()]).toEqual([true, ""]);
+  });
+
+  it("an injected fetch's redirect is refused and its body cancelled, never read", async () => {
+    let cancelled = false;
+    const body = new ReadableStream({ pull: () => undefined, cancel: () => void (cancelled = true) });
+    const transport = guardedTransport(async () => new Response(body, { status: 302, headers: { location: "https://elsewhere.example/" } }));
+    const error = await failure(transport.fetch(new Request("http://127.0.0.1/x") as never));
+    expect([(error as HttpEdgeError).reason, cancelled]).toEqual(["redirect", true]);
+  });
+
+  it("keeps one connection alive for the calls of one transport", async () => {
+    let connections = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+    server.on("connection", () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const { Request: Plain, fetch: send } = guardedTransport(undefined, { timeoutMs: waitMs });
+      for (let n = 0; n < 3; n++) expect(await (await send(new Plain!(url) as never)).text()).toBe("ok");
+      expect(connections).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("deadline: says how long it waited, and lets go of the outer signal when done", async () => {
+    const { getEventListeners } = await import("node:events");
+    const outer = new AbortController();
+    const limit = deadline(20, outer.signal);
+    expect(getEventListeners(outer.signal, "abort").length).toBe(1);
+    await new Promise((resolve) => limit.signal.addEventListener("abort", resolve));
+    expect([limit.timedOut(), (limit.signal.reason as DOMException).name, (limit.signal.reason as DOMException).message]).toEqual([true, "TimeoutError", "no answer within 20 ms"]);
+    limit.done();
+    expect(getEventListeners(outer.signal, "abort")).toEqual([]);
+  });
+});
+
+describe("listening", () => {
+  it("shows an IPv6 host in brackets, and an address it cannot bind in the user's words", async () => {
+    const { listenOn, bindProblem } = await import("../src/http/listen.ts");
+    const server = createServer();
+    try {
+      expect(await listenOn(server, 0, "::1")).toBe(`http://[::1]:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const other = createServer();
+    const error = await failure(listenOn(other, 0, "192.0.2.1"));
+    expect(bindProblem(error, "192.0.2.1", 0, "pick another")).toBe("cannot listen on 192.0.2.1:0 (EADDRNOTAVAIL); pick another");
+    expect(bindProblem(Object.assign(new Error(), { code: "EACCES" }), "h", 80, "r")).toBe("cannot listen on h:80 (EACCES); r");
+    expect(bindProblem(Object.assign(new Error(), { code: "EADDRINUSE" }), "h", 80, "r")).toBe("port 80 on h is in use; r");
+    expect(bindProblem(Object.assign(new Error(), { code: "ENOENT" }), "h", 80, "r")).toBeUndefined();
+  });
+});
