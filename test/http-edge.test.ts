@@ -14,6 +14,9 @@ import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
 import { waitMs } from "./support/wait.ts";
 import { connect } from "node:net";
+import { EventEmitter } from "node:events";
+
+const getEventListeners = (target: EventTarget, name: string) => EventEmitter.getEventListeners(target, name);
 
 const key = 'K3y/+="\\<&>é\'!';
 
@@ -429,7 +432,6 @@ describe("the HTTP edge, at the edges of each rule", () => {
   });
 
   it("exchange: decodes a Content-Encoding in capitals, keeps raw bytes only when asked, and lets go of the caller's signal", async () => {
-    const { getEventListeners } = await import("node:events");
     const server = createServer((request, response) => {
       request.resume();
       response.writeHead(200, { "content-encoding": " GZIP ", "content-type": "text/plain" }).end(gzipSync("hello"));
@@ -524,7 +526,6 @@ describe("the typed client's transport, piece by piece", () => {
   });
 
   it("deadline: says how long it waited, and lets go of the outer signal when done", async () => {
-    const { getEventListeners } = await import("node:events");
     const outer = new AbortController();
     const limit = deadline(20, outer.signal);
     expect(getEventListeners(outer.signal, "abort").length).toBe(1);

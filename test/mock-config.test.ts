@@ -65,3 +65,39 @@ describe("the mock's settings", () => {
     expect(configFromEnv({ KALEYRA_MOCK_PHONE_NUMBERS: " , " }).account).toEqual({});
   });
 });
+
+describe("the mock's defaults are the README's", () => {
+  it("each setting's default in the README's table is what the mock takes with the variable unset", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { defaultCallbackSettings } = await import("../src/mock/config.ts");
+    const readme = readFileSync("README.md", "utf8");
+    const documented = (name: string) => new RegExp(`^\\| \`${name}\` \\| \`([^\`]+)\` \\|`, "m").exec(readme)?.[1];
+    const config = configFromEnv({});
+    expect({
+      PORT: String(config.port),
+      HOST: config.host,
+      KALEYRA_MOCK_LOG: config.log,
+      KALEYRA_MOCK_ENGINE: config.engine,
+      KALEYRA_MOCK_REQUEST_TIMEOUT_MS: String(config.requestTimeoutMs),
+      KALEYRA_MOCK_LATENCY_MS: String(config.latency?.max),
+      KALEYRA_MOCK_JOURNAL_LIMIT: String(config.journalLimit),
+      KALEYRA_MOCK_CALLBACK_DELAYS_MS: defaultCallbackSettings.delaysMs.join(","),
+      KALEYRA_MOCK_CALLBACK_ATTEMPTS: String(defaultCallbackSettings.attempts),
+    }).toEqual({
+      PORT: documented("PORT"),
+      HOST: documented("HOST"),
+      KALEYRA_MOCK_LOG: documented("KALEYRA_MOCK_LOG"),
+      KALEYRA_MOCK_ENGINE: documented("KALEYRA_MOCK_ENGINE"),
+      KALEYRA_MOCK_REQUEST_TIMEOUT_MS: documented("KALEYRA_MOCK_REQUEST_TIMEOUT_MS"),
+      KALEYRA_MOCK_LATENCY_MS: documented("KALEYRA_MOCK_LATENCY_MS"),
+      KALEYRA_MOCK_JOURNAL_LIMIT: documented("KALEYRA_MOCK_JOURNAL_LIMIT"),
+      KALEYRA_MOCK_CALLBACK_DELAYS_MS: documented("KALEYRA_MOCK_CALLBACK_DELAYS_MS"),
+      KALEYRA_MOCK_CALLBACK_ATTEMPTS: documented("KALEYRA_MOCK_CALLBACK_ATTEMPTS"),
+    });
+    expect(config.latency?.min).toBe(0);
+    expect(readme).toContain(`${defaultCallbackSettings.backoffMs} ms before the second, doubled after`);
+    // "body over **1 MiB**": the limit is 1 MiB exactly.
+    expect(readme).toContain("| body over **1 MiB** |");
+    expect(config.bodyLimitBytes).toBe(1024 * 1024);
+  });
+});

@@ -184,9 +184,11 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   };
   // With every request going to Prism, load it now rather than on the first request.
   if (!engines.fast) await engines.prism();
-  const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, [options.account.apiKey, options.adminToken]);
+  // The secrets the mock knows ahead: masked in the journal, the log and the callbacks' notes alike.
+  const knownSecrets = [options.account.apiKey, options.adminToken];
+  const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, knownSecrets);
   const scenarios = createScenarios(operation().testRecipients);
-  const secretMask = createMasker([options.account.apiKey, options.adminToken]);
+  const secretMask = createMasker(knownSecrets);
   const note = options.log === "silent" ? () => {} : (line: string) => (options.write ?? ((text: string) => process.stdout.write(text)))(`${escapeLine(secretMask(line))}\n`);
   const callbacks = createCallbackSender({ ...defaultCallbackSettings, url: undefined, ...options.callbacks }, note, secretMask);
   const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios, callbacks });
