@@ -400,3 +400,28 @@ describe("kaleyra-video send, every flag through the command", () => {
     expect([sent.code, JSON.parse(sent.stdout).ok]).toEqual([exitCodes.ok, true]);
   });
 });
+
+describe("what counts as a usage error, for every command", () => {
+  it("ours and parseArgs' are; any other error, or a thing that only looks like one, is not", async () => {
+    const { isUsageError, UsageError } = await import("../src/cli/output.ts");
+    const { parseArgs } = await import("node:util");
+    let parsed: unknown;
+    try {
+      parseArgs({ args: ["--nope"], options: {}, strict: true });
+    } catch (error) {
+      parsed = error;
+    }
+    const cases: [unknown, boolean][] = [
+      [new UsageError("x"), true],
+      [parsed, true],
+      [Object.assign(new TypeError("x"), { code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" }), true],
+      [Object.assign(new Error("x"), { code: "ENOENT" }), false],
+      [Object.assign(new Error("x"), { code: "X_ERR_PARSE_ARGS" }), false],
+      [{ code: "ERR_PARSE_ARGS_UNKNOWN_OPTION", message: "not an Error" }, false],
+      [new Error("x"), false],
+      [null, false],
+      [undefined, false],
+    ];
+    expect(cases.map(([error]) => isUsageError(error))).toEqual(cases.map(([, usage]) => usage));
+  });
+});
