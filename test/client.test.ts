@@ -3,8 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createKaleyraClient,
+  createMockAdmin,
   isKaleyraError,
+  KaleyraAdminError,
   KaleyraApiError,
+  KaleyraTransportError,
   KaleyraValidationError,
   podUrls,
   type KaleyraClient,
@@ -248,5 +251,229 @@ describe("createKaleyraClient", () => {
     expect(response.status).toBe(202);
     expect(error).toBeUndefined();
     expect(data?.data.message_id).toEqual(expect.any(String));
+  });
+});
+
+describe("the client's refusals and answers, word for word", () => {
+  const options = { sid, apiKey, baseUrl: "http://127.0.0.1:4010" };
+  const input = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } };
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      const e = error as KaleyraValidationError;
+      return { name: e.name, message: e.message, issues: e.issues, request: e.request };
+    }
+    throw new Error("expected a refusal");
+  };
+  const optionsLead = "The client's options cannot work, so nothing was sent";
+  const noRequest = { method: "POST", url: "" };
+
+  it("names each option that cannot work, with the rule it breaks", () => {
+    const cases: [unknown, string, string, string][] = [
+      [null, "(options)", "option", "must be an object with sid, apiKey and pod or baseUrl"],
+      [5, "(options)", "option", "must be an object with sid, apiKey and pod or baseUrl"],
+      [
+        Object.defineProperty({}, "sid", {
+          get() {
+            throw new Error("no");
+          },
+        }),
+        "(options)",
+        "option",
+        "could not be read (a property threw)",
+      ],
+      [{ ...options, pod: "in" }, "pod", "option", "give exactly one of `pod` or `baseUrl`"],
+      [{ sid, apiKey, pod: 7 }, "pod", "option", '"7" is not a pod of the contract; use one of in, sg, eu, na'],
+      [{ sid, apiKey, pod: "x".repeat(60) }, "pod", "option", `"${"x".repeat(39)} is not a pod of the contract; use one of in, sg, eu, na`],
+      [{ ...options, apiKey: "a\nbcdef" }, "apiKey", "header-value", "must not contain a line break (CR or LF)"],
+      [{ ...options, userAgent: "é" }, "userAgent", "option", "must be printable ASCII"],
+      [{ ...options, userAgent: 5 }, "userAgent", "option", "must be printable ASCII"],
+      [{ ...options, fetch: 5 }, "fetch", "option", "must be a function"],
+      [{ ...options, maxResponseBytes: 0 }, "maxResponseBytes", "option", "must be a whole number from 1 to 1073741824"],
+      [{ ...options, timeoutMs: 2 ** 31 }, "timeoutMs", "option", "must be a whole number from 1 to 2147483647"],
+      [{ ...options, baseUrl: "http://127.0.0.1:4010/?q" }, "baseUrl", "option", "must not have a query or fragment"],
+      [{ ...options, baseUrl: "http://127.0.0.1:4010/#h" }, "baseUrl", "option", "must not have a query or fragment"],
+      [{ ...options, baseUrl: "http://127.0.0.1:4010/?" }, "baseUrl", "option", "must not have a query or fragment"],
+      [{ ...options, baseUrl: "http://127.1.2.3.example:4010" }, "baseUrl", "option", "uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp"],
+    ];
+    for (const [given, field, rule, message] of cases) {
+      expect(refusal(() => createKaleyraClient(given as never)), JSON.stringify(given)).toEqual({
+        name: "KaleyraValidationError",
+        message: `${optionsLead}: ${field} ${message}`,
+        issues: [{ field, rule, message }],
+        request: noRequest,
+      });
+    }
+    // Loopback is any 127.x.y.z, with numbers of any length. (A host that ends in digits is an IPv4
+    // address to the URL parser, so 10.127.0.0.1 or 127.a.0.1 never reach the loopback test.)
+    for (const baseUrl of ["http://127.10.200.30:4010", "http://127.1.2.3"]) expect(createKaleyraClient({ ...options, baseUrl }).baseUrl).toBe(baseUrl);
+  });
+
+  it("names what of the input cannot be read, and builds the video as given, the caption inside it", () => {
+    const client = createKaleyraClient(options);
+    const unaddressed = { method: "POST", url: "http://127.0.0.1:4010/v2/{sid}/whatsapp/{phone_number}/messages" };
+    const lead = "The request breaks the contract, so it was not sent";
+    const cases: [unknown, string, string][] = [
+      [null, "(input)", "must be an object with phoneNumber, to and video"],
+      [7, "(input)", "must be an object with phoneNumber, to and video"],
+      [
+        Object.defineProperty({}, "to", {
+          get() {
+            throw new Error("no");
+          },
+        }),
+        "(input)",
+        "could not be read as plain data (a property threw, or holds a cycle or a BigInt)",
+      ],
+      [{ ...input, signal: {} }, "signal", "must be an AbortSignal"],
+    ];
+    for (const [given, field, message] of cases) {
+      expect(refusal(() => client.prepareVideo(given as never))).toEqual({ name: "KaleyraValidationError", message: `${lead}: ${field} ${message}`, issues: [{ field, rule: "input", message }], request: unaddressed });
+    }
+    const notAnObject = "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video must be object; Video by link: messaging_object.video must be object)";
+    for (const video of [null, "v"]) {
+      expect(refusal(() => client.prepareVideo({ ...input, video, caption: "c" } as never)).issues, JSON.stringify(video)).toEqual([{ field: "messaging_object.video", rule: "oneOf", message: notAnObject }]);
+    }
+    // An array is copied as it is, not spread into an object; given a caption, the caption joins it.
+    const listed = (video: unknown, caption?: string) => refusal(() => client.prepareVideo({ ...input, video, ...(caption === undefined ? {} : { caption }) } as never)).issues;
+    expect(listed(["1"])).toEqual([{ field: "messaging_object.video", rule: "oneOf", message: notAnObject }]);
+    expect(listed(["1"], "c")).toEqual([
+      {
+        field: "messaging_object.video",
+        rule: "oneOf",
+        message: "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video.id is required, messaging_object.video.0 is not allowed here; Video by link: messaging_object.video.link is required, messaging_object.video.0 is not allowed here)",
+      },
+    ]);
+    const messaging = { messaging_product: "whatsapp", recipient_type: "individual", to: "+919876543210", type: "video" };
+    expect(client.prepareVideo({ ...input, caption: "c" })).toEqual({
+      method: "POST",
+      url: `http://127.0.0.1:4010/v2/${sid}/whatsapp/${businessNumber}/messages`,
+      headers: { "api-key": "***", accept: "application/json", "content-type": "application/json" },
+      body: { messaging_object: { ...messaging, video: { id: "1", caption: "c" } } },
+    });
+    expect(client.prepareVideo(input).body).toEqual({ messaging_object: { ...messaging, video: { id: "1" } } });
+  });
+
+  it("tells an answer that is not the vendor's envelope apart from the vendor's error, by its words", async () => {
+    const answering = (status: number, body: string) =>
+      createKaleyraClient({ ...options, fetch: async () => new Response(body, { status, headers: { "content-type": "application/json" } }) });
+    const described = async (client: KaleyraClient) => {
+      const e = (await failure(client.sendVideo(input))) as KaleyraApiError & { reason: string; bodySnippet: string };
+      return { name: e.name, kind: e.kind, message: e.message, status: e.status, bodySnippet: e.bodySnippet, cause: "cause" in e };
+    };
+    const invalid = (status: number, why: string, bodySnippet: string) => ({
+      name: "KaleyraTransportError",
+      kind: "transport",
+      message: `Answer ${status} is not the vendor's envelope: ${why}`,
+      status,
+      bodySnippet,
+      cause: false,
+    });
+    const accepted = JSON.stringify({ code: "WA202", message: "ok", data: { message_id: "m" }, error: {} });
+    expect(await described(answering(202, ""))).toEqual(invalid(202, "not JSON", ""));
+    expect(await described(answering(202, "<html>"))).toEqual(invalid(202, "not JSON", "<html>"));
+    expect(await described(answering(200, accepted))).toEqual(invalid(200, "not a documented success", accepted));
+    expect(await described(answering(299, accepted))).toEqual(invalid(299, "not a documented success", accepted));
+    expect(await described(answering(400, "{}"))).toEqual(invalid(400, "no code, message, data and error", "{}"));
+    const api = (await failure(answering(401, JSON.stringify({ code: "RBC001", message: "Invalid API key", data: {}, error: { "api-key": "bad" } })).sendVideo(input))) as KaleyraApiError;
+    expect([api.name, api.message, api.documented, api.code, "cause" in api]).toEqual(["KaleyraApiError", "Kaleyra answered 401 RBC001: Invalid API key", true, "RBC001", false]);
+  });
+
+  it("an injected fetch's deadline lets go of the caller's signal once the send is over; a cause is kept only when there is one", async () => {
+    const { EventEmitter } = await import("node:events");
+    const { KaleyraTransportError } = await import("../src/client/index.ts");
+    const controller = new AbortController();
+    const accepted = JSON.stringify({ code: "WA202", message: "ok", data: { message_id: "m" }, error: {} });
+    const client = createKaleyraClient({ ...options, fetch: async () => new Response(accepted, { status: 202, headers: { "content-type": "application/json" } }) });
+    expect((await client.sendVideo({ ...input, signal: controller.signal })).messageId).toBe("m");
+    expect(EventEmitter.getEventListeners(controller.signal, "abort")).toEqual([]);
+    const request = { method: "POST", url: "u" };
+    const withCause = new KaleyraTransportError({ reason: "network", message: "m", request, cause: new Error("below") });
+    expect([withCause.name, (withCause.cause as Error).message]).toEqual(["KaleyraTransportError", "below"]);
+    expect("cause" in new KaleyraTransportError({ reason: "network", message: "m", request })).toBe(false);
+    expect([isKaleyraError(new Error("x")), isKaleyraError({ kind: "api" }), isKaleyraError(withCause)]).toEqual([false, false, true]);
+  });
+});
+
+describe("the admin client, call by call", () => {
+  const base = "http://127.0.0.1:4010";
+  /** An admin client whose fetch records each request and answers as told. */
+  const recorded = (answer: () => Response, token?: string) => {
+    const seen: { method: string; url: string; authorization: string | null; accept: string | null }[] = [];
+    const admin = createMockAdmin({
+      baseUrl: base,
+      ...(token === undefined ? {} : { token }),
+      fetch: async (request) => {
+        seen.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization"), accept: request.headers.get("accept") });
+        return answer();
+      },
+    });
+    return { admin, seen };
+  };
+
+  it("each call goes to its own method and path, and a failure names them", async () => {
+    const { admin, seen } = recorded(() => new Response("oops", { status: 500 }));
+    const calls: [string, string, () => Promise<unknown>][] = [
+      ["GET", "/__admin/requests", () => admin.journal()],
+      ["GET", "/__admin/requests", () => admin.requests()],
+      ["DELETE", "/__admin/requests", () => admin.clearRequests()],
+      ["POST", "/__admin/scenarios", () => admin.addScenario({ match: { to: "+919876543210" }, answer: { example: "accepted" } } as never)],
+      ["GET", "/__admin/scenarios", () => admin.scenarios()],
+      ["DELETE", "/__admin/scenarios/a%20b", () => admin.removeScenario("a b")],
+      ["DELETE", "/__admin/scenarios", () => admin.clearScenarios()],
+      ["POST", "/__admin/reset", () => admin.reset()],
+      ["GET", "/__admin/test-recipients", () => admin.testRecipients()],
+      ["GET", "/__admin/identity", () => admin.identity("0123456789abcdef0123456789abcdef")],
+    ];
+    for (const [method, path, call] of calls) {
+      const error = (await failure(call())) as KaleyraTransportError;
+      expect([error.name, error.reason, error.status, error.message, error.request], `${method} ${path}`).toEqual([
+        "KaleyraTransportError",
+        "invalid-response",
+        500,
+        "Answer 500 is not the admin API's problem",
+        { method, url: `${base}${path}` },
+      ]);
+    }
+    expect(seen.map(({ method, url }) => `${method} ${url.replace(/\?.*$/, "")}`)).toEqual(calls.map(([method, path]) => `${method} ${base}${path}`));
+    expect(seen.every(({ authorization, accept }) => authorization === null && accept === "application/json")).toBe(true);
+  });
+
+  it("a 2xx is the answer; a problem is a KaleyraAdminError; the token goes as a bearer and is masked out of what comes back", async () => {
+    const token = "admin-token-98765";
+    const ok = recorded(() => new Response(JSON.stringify({ scenarios: [] }), { status: 299, headers: { "content-type": "application/json" } }), token);
+    expect(await ok.admin.scenarios()).toEqual([]);
+    expect(ok.seen[0]?.authorization).toBe(`Bearer ${token}`);
+    const problem = { type: "about:blank", title: "Not found", status: 404, detail: `no scenario ${token}` };
+    const refused = recorded(() => new Response(JSON.stringify(problem), { status: 404, headers: { "content-type": "application/problem+json" } }), token);
+    const error = (await failure(refused.admin.removeScenario("x"))) as KaleyraAdminError;
+    expect([error.name, error.status, error.message, error.problem]).toEqual(["KaleyraAdminError", 404, "The mock's admin API answered 404: no scenario ***", { ...problem, detail: "no scenario ***", errors: [] }]);
+    const odd = recorded(() => new Response(JSON.stringify({ detail: 5 }), { status: 400, headers: { "content-type": "application/json" } }));
+    expect(((await failure(odd.admin.reset())) as KaleyraTransportError).reason).toBe("invalid-response");
+    const gone = createMockAdmin({ baseUrl: base, fetch: async () => Promise.reject(new TypeError("fetch failed")) });
+    const broken = (await failure(gone.reset())) as KaleyraTransportError;
+    expect([broken.name, broken.reason, broken.request]).toEqual(["KaleyraTransportError", "network", { method: "POST", url: `${base}/__admin/reset` }]);
+  });
+
+  it("refuses options that cannot work, naming them, before anything is sent", () => {
+    const refused = (options: unknown) => {
+      try {
+        createMockAdmin(options as never);
+      } catch (error) {
+        const e = error as KaleyraValidationError;
+        return [e.name, e.message, e.issues, e.request];
+      }
+      throw new Error("accepted");
+    };
+    const lead = "The admin client's options cannot work, so nothing was sent";
+    for (const [options, field, message] of [
+      [null, "(options)", "must be an object with baseUrl"],
+      [{ baseUrl: base, fetch: 5 }, "fetch", "must be a function"],
+      [{ baseUrl: base, timeoutMs: 0 }, "timeoutMs", "must be a whole number from 1 to 2147483647"],
+      [{ baseUrl: base, token: "a\nbcde" }, "token", "must not contain a line break (CR or LF)"],
+    ] as const) {
+      expect(refused(options), JSON.stringify(options)).toEqual(["KaleyraValidationError", `${lead}: ${field} ${message}`, [{ field, rule: "option", message }], { method: "", url: "" }]);
+    }
   });
 });
