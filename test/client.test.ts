@@ -477,3 +477,18 @@ describe("the admin client, call by call", () => {
     }
   });
 });
+
+describe("a send that never got an answer, in words", () => {
+  it("a cancelled send may or may not have been queued; a refused connection names its code", async () => {
+    const options = { sid, apiKey, baseUrl: "http://127.0.0.1:9" };
+    const input = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } };
+    const cancelled = new AbortController();
+    cancelled.abort();
+    for (const client of [createKaleyraClient(options), createKaleyraClient({ ...options, fetch: (request) => fetch(request) })]) {
+      const error = (await failure(client.sendVideo({ ...input, signal: cancelled.signal }))) as KaleyraTransportError;
+      expect([error.reason, error.message]).toEqual(["aborted", "The send was cancelled; the message may or may not have been queued"]);
+    }
+    const refused = (await failure(createKaleyraClient(options).sendVideo(input))) as KaleyraTransportError;
+    expect([refused.reason, refused.message]).toEqual(["network", "The request failed before an answer came (ECONNREFUSED)"]);
+  });
+});
