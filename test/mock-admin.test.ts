@@ -419,3 +419,22 @@ describe("admin answers, whole", () => {
     }
   });
 });
+
+describe("the journal of a body past the mock's limit", () => {
+  it("keeps that it came, with no body and bodyTruncated, on the operation and elsewhere", async () => {
+    const small = await startTestMock({ apiKey }, "fast", { bodyLimitBytes: 100 });
+    try {
+      expect((await send(small, "x", { body: "y".repeat(101) })).status).toBe(400);
+      expect((await send(small, "x", { body: "y".repeat(101), path: "/v2/other" })).status).toBe(413);
+      expect((await send(small, "x", { body: "y".repeat(100) })).status).toBe(400);
+      const { requests } = await journal(small);
+      expect(requests.map((entry: any) => [entry.path, entry.response.status, entry.body, entry.bodyTruncated])).toEqual([
+        [messagesPath(sid, businessNumber), 400, null, true],
+        ["/v2/other", 413, null, true],
+        [messagesPath(sid, businessNumber), 400, "y".repeat(100), false],
+      ]);
+    } finally {
+      await small.close();
+    }
+  });
+});
