@@ -8,6 +8,9 @@ const name = process.env.MUTATE_AREA;
 const area = name ? areas[name] : undefined;
 if (name && !area) throw new Error(`MUTATE_AREA=${name} is not an area of mutation-areas.json`);
 const out = area ? `reports/mutation/areas/${name}` : "reports/mutation/all";
+// MUTATE_FILES (comma-separated) narrows a run to some files of the area; the incremental file keeps
+// the results of the area's other files from before, so a file changed alone is re-run alone.
+const only = process.env.MUTATE_FILES?.split(",").map((file) => file.trim()).filter(Boolean);
 
 // Entry points and build-time tools run only in other processes, where no mutant can reach.
 const never = ["!**/*.test.ts", "!src/tools/**", ...processOnly.map((file) => `!${file}`)];
@@ -18,9 +21,9 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutate.config.ts" },
   checkers: ["typescript"],
-  tsconfigFile: "tsconfig.json",
+  tsconfigFile: "tsconfig.mutate.json",
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: area ? [`${area.folder}/*.ts`, ...never] : ["src/**/*.ts", "conformance/**/*.ts", ...never],
+  mutate: only?.length ? [...only, ...never] : area ? [`${area.folder}/*.ts`, ...never] : ["src/**/*.ts", "conformance/**/*.ts", ...never],
   coverageAnalysis: "perTest",
   incremental: true,
   incrementalFile: `${out}.incremental.json`,

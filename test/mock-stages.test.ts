@@ -103,3 +103,12 @@ describe("reading Prefer (RFC 7240) against the contract", () => {
     expect(ofStatus.length).toBeLessThan(all.length);
   });
 });
+
+describe("intake's request target", () => {
+  it("splits the path from the query, a name given twice kept as a list in order", async () => {
+    const { splitUrl } = await import("../src/mock/intake.ts");
+    expect(splitUrl("/p")).toEqual({ path: "/p", query: {} });
+    expect(splitUrl("/p?a=1&b=2&a=3&a=4&c")).toEqual({ path: "/p", query: { a: ["1", "3", "4"], b: "2", c: "" } });
+    expect(splitUrl("/p?")).toEqual({ path: "/p", query: {} });
+  });
+});
