@@ -346,13 +346,17 @@ describe("the client's refusals and answers, word for word", () => {
       },
     ]);
     const messaging = { messaging_product: "whatsapp", recipient_type: "individual", to: "+919876543210", type: "video" };
-    expect(client.prepareVideo({ ...input, caption: "c" })).toEqual({
+    // toStrictEqual: a key set to undefined (extra_info with none given) is a difference.
+    expect(client.prepareVideo({ ...input, caption: "c" })).toStrictEqual({
       method: "POST",
       url: `http://127.0.0.1:4010/v2/${sid}/whatsapp/${businessNumber}/messages`,
       headers: { "api-key": "***", accept: "application/json", "content-type": "application/json" },
       body: { messaging_object: { ...messaging, video: { id: "1", caption: "c" } } },
     });
-    expect(client.prepareVideo(input).body).toEqual({ messaging_object: { ...messaging, video: { id: "1" } } });
+    expect(client.prepareVideo(input).body).toStrictEqual({ messaging_object: { ...messaging, video: { id: "1" } } });
+    // A path parameter not given stays a placeholder in the URL the error names.
+    const unnumbered = refusal(() => client.prepareVideo({ to: "+919876543210", video: { id: "1" } } as never));
+    expect(unnumbered.request).toEqual({ method: "POST", url: `http://127.0.0.1:4010/v2/${sid}/whatsapp/{phone_number}/messages` });
   });
 
   it("tells an answer that is not the vendor's envelope apart from the vendor's error, by its words", async () => {
