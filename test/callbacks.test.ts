@@ -311,6 +311,9 @@ describe("the client reads them", () => {
         [413, "application/json", { error: "the body is larger than 4096 bytes" }],
         [405, "application/json", { error: "status callbacks are POSTed" }],
       ]);
+      // Every answer's length is its body's: a 204's is 0.
+      expect(answers.map((answer) => answer.headers["content-length"])).toEqual(answers.map((answer) => String(Buffer.byteLength(answer.text))));
+      expect(answers[0]!.headers["content-length"]).toBe("0");
       expect(answers.map((answer) => [answer.headers.allow, answer.headers.connection])).toEqual([
         [undefined, "keep-alive"],
         [undefined, "keep-alive"],
