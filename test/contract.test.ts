@@ -206,3 +206,74 @@ describe("the request schema's documented rules", () => {
     expect(to("+91 98765 43210")).toBe(false);
   });
 });
+
+describe("issues from any contract's schemas, rule by rule", () => {
+  const S = "#/components/schemas/";
+  const doc = {
+    openapi: "3.1.0",
+    servers: [],
+    paths: {},
+    components: {
+      responses: {},
+      schemas: {
+        A: { title: "Thing A", type: "object", required: ["a"], properties: { a: { type: "string" } }, additionalProperties: false },
+        B: { type: "object", required: ["b"], properties: { b: { type: "string" } }, additionalProperties: false },
+        Either: { oneOf: [{ $ref: `${S}A` }, { $ref: `${S}B` }] },
+        Loose: { oneOf: [{ $ref: `${S}Any` }, { $ref: `${S}Any2` }] },
+        Any: { title: "Any one", type: "object" },
+        Any2: { title: "Any two", type: "object" },
+        Inline: { oneOf: [{ type: "string" }, { type: "number", minimum: 5 }] },
+        Const: { const: "x" },
+        Pattern: { type: "string", pattern: "^a$" },
+        PatternDesc: { type: "string", pattern: "^a$", description: "**one** `a`" },
+        Format: { type: "string", format: "uri", description: "a *URI*" },
+        FormatBare: { type: "string", format: "uri" },
+        Slash: { type: "object", properties: { "a/b~c": { type: "object", properties: { d: { type: "string" } } } } },
+        Nested: { type: "object", properties: { e: { $ref: `${S}Either` } } },
+      },
+    },
+  };
+  const schemas = compileContractSchemas(doc as never);
+  const B = "#/components/schemas/B";
+
+  it.each([
+    ["Either", { a: "x", b: "y" }, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: b is not allowed here; ${B}: a is not allowed here)` }]],
+    ["Either", { a: 1 }, [{ field: "a", rule: "type", message: "must be string" }]],
+    ["Either", { b: 2 }, [{ field: "b", rule: "type", message: "must be string" }]],
+    ["Either", {}, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: a is required; ${B}: b is required)` }]],
+    ["Either", { c: 1 }, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: a is required, c is not allowed here; ${B}: b is required, c is not allowed here)` }]],
+    ["Loose", {}, [{ field: "(body)", rule: "oneOf", message: "matches more than one of Any one, Any two; give exactly one" }]],
+    [
+      "Inline",
+      1,
+      [
+        { field: "(body)", rule: "type", message: "must be string" },
+        { field: "(body)", rule: "minimum", message: "must be >= 5" },
+        { field: "(body)", rule: "oneOf", message: "must match exactly one schema in oneOf" },
+      ],
+    ],
+    ["Const", "y", [{ field: "(body)", rule: "const", message: 'must be "x"' }]],
+    ["Pattern", "b", [{ field: "(body)", rule: "pattern", message: 'must match pattern "^a$"' }]],
+    ["PatternDesc", "b", [{ field: "(body)", rule: "pattern", message: "does not have the required form — one a" }]],
+    ["Format", "no uri", [{ field: "(body)", rule: "format", message: 'must match format "uri" — a URI' }]],
+    ["FormatBare", "no uri", [{ field: "(body)", rule: "format", message: 'must match format "uri"' }]],
+    ["Slash", { "a/b~c": { d: 5 } }, [{ field: "a/b~c.d", rule: "type", message: "must be string" }]],
+    ["Nested", { e: { a: 1 } }, [{ field: "e.a", rule: "type", message: "must be string" }]],
+    ["Nested", { e: {} }, [{ field: "e", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: e.a is required; ${B}: e.b is required)` }]],
+    ["A", { a: "x" }, []],
+  ])("%s %j", (name, value, expected) => {
+    expect(schemas.issues(`${S}${name}`, value)).toEqual(expected);
+  });
+
+  it("check gives Ajv's errors only for an invalid value, the same validator each time", () => {
+    expect(schemas.check(`${S}A`, { a: 1 }).errors.map((error) => error.keyword)).toEqual(["type"]);
+    expect(schemas.check(`${S}A`, { a: "x" })).toEqual({ ok: true, errors: [] });
+    expect(schemas.check(`${S}A`, { a: 2 }).ok).toBe(false);
+  });
+
+  it("an admin operation's path by its id; an unknown id is an error naming it", async () => {
+    const { adminPath } = await import("../src/contract/document.ts");
+    expect(adminPath("getIdentity")).toBe("/__admin/identity");
+    expect(() => adminPath("nope")).toThrow(new Error("the admin contract has no operation nope"));
+  });
+});
