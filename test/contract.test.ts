@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { adminSpecPath, loadDocument, specPath } from "../src/contract/document.ts";
-import { operation } from "../src/contract/operation.ts";
+import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { requestExamples, validBody } from "./support/requests.ts";
 
@@ -275,5 +275,64 @@ describe("issues from any contract's schemas, rule by rule", () => {
     const { adminPath } = await import("../src/contract/document.ts");
     expect(adminPath("getIdentity")).toBe("/__admin/identity");
     expect(() => adminPath("nope")).toThrow(new Error("the admin contract has no operation nope"));
+  });
+});
+
+describe("the operation read from any document", () => {
+  const copy = () => structuredClone(loadDocument()) as ReturnType<typeof loadDocument>;
+
+  it("points at inline responses and parameters where they are, and the pointers resolve", async () => {
+    const { buildOperationContract } = await import("../src/contract/operation.ts");
+    const doc = copy();
+    const path = operation().path;
+    const item = doc.paths[path] as Record<string, any>;
+    const parameters = doc.components.parameters as Record<string, unknown>;
+    item.parameters = item.parameters.map((parameter: { $ref: string }) => parameters[parameter.$ref.split("/").pop()!]);
+    item.post.responses["202"] = doc.components.responses.Accepted;
+    const inline = buildOperationContract(doc);
+    const at = "#/paths/~1v2~1{sid}~1whatsapp~1{phone_number}~1messages";
+    expect(inline.responseSchemaPointers[202]).toBe(`${at}/post/responses/202/content/application~1json/schema`);
+    expect(inline.responseSchemaPointers[400]).toBe("#/components/responses/BadRequest/content/application~1json/schema");
+    expect(inline.pathParameterSchemaPointers).toEqual({ sid: `${at}/parameters/0/schema`, phone_number: `${at}/parameters/1/schema` });
+    const schemas = compileContractSchemas(doc);
+    expect(schemas.check(inline.responseSchemaPointers[202]!, example("accepted").value).ok).toBe(true);
+    expect(schemas.issues(inline.pathParameterSchemaPointers.sid!, "HXAP16XXXXXX97IN")).toEqual([]);
+    expect(inline.examples.map((named) => named.name)).toEqual(operation().examples.map((named) => named.name));
+  });
+
+  it("refuses a document without the operation, or with a response it cannot resolve, naming what is missing", async () => {
+    const { buildOperationContract } = await import("../src/contract/operation.ts");
+    const without = copy();
+    without.paths = {};
+    expect(() => buildOperationContract(without)).toThrow(new Error("operation sendVideoMessage is not in the document"));
+    const unresolved = copy();
+    delete unresolved.components.responses.Unauthorized;
+    expect(() => buildOperationContract(unresolved)).toThrow(new Error("unresolved response reference #/components/responses/Unauthorized"));
+  });
+
+  it("matches a path literally around its parameters, one segment each", async () => {
+    const { buildOperationContract } = await import("../src/contract/operation.ts");
+    const doc = copy();
+    doc.paths = { "/v2.1/{sid}/x+y": doc.paths[operation().path]! };
+    const dotted = buildOperationContract(doc);
+    expect([dotted.matchPath("/v2.1/HX1/x+y"), dotted.matchPath("/v2a1/HX1/x+y"), dotted.matchPath("/v2.1/HX1/xxy"), dotted.matchPath("/v2.1/a/b/x+y"), dotted.matchPath("/v2.1/HX1/x+y/")]).toEqual([
+      { sid: "HX1" },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(operation().matchPath(`/v2/HX1/whatsapp/+91/messages`)).toEqual({ sid: "HX1", phone_number: "+91" });
+  });
+
+  it("names an example an answer is only by status, code and the keys of error; a missing example is an error", async () => {
+    const { exampleMatching, recipientOf } = await import("../src/contract/operation.ts");
+    const low = example("low-balance");
+    expect(exampleMatching(400, low.value)?.name).toBe("low-balance");
+    expect(exampleMatching(401, low.value)).toBeUndefined();
+    expect(exampleMatching(400, { ...(low.value as object), error: { other: "x" } })).toBeUndefined();
+    for (const body of [null, "text", { code: "E110" }, { code: "E110", error: "x" }, { code: "E110", error: null }]) expect(exampleMatching(400, body), JSON.stringify(body)).toBeUndefined();
+    expect(() => example("nope")).toThrow(new Error("the contract has no response example named nope"));
+    expect([recipientOf({ messaging_object: { to: "+1" } }), recipientOf({ messaging_object: { to: 1 } }), recipientOf({}), recipientOf(null), recipientOf(undefined)]).toEqual(["+1", undefined, undefined, undefined, undefined]);
   });
 });
