@@ -10,7 +10,7 @@ import { example } from "../src/contract/operation.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
-import { checkNames } from "./checks.ts";
+import { checkNames, type CheckName } from "./checks.ts";
 import { conform } from "./cli.ts";
 import { checkTotals, findings, jsonReport, junit, summary, failures } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
@@ -269,5 +269,451 @@ describe("the JSON report", () => {
       expect(failed.every((check) => check.severity === "violation")).toBe(true);
       expect(report.findings.length).toBe(failed.length);
     });
+  });
+});
+
+describe("the reports of one run, whole", () => {
+  // A run made by hand, with one of each kind of outcome: the reports are compared whole (golden
+  // text, reviewed when it changes), so no line, count or word drops unseen.
+  const outcome = (category: string, title: string, status: number | undefined, code: string | undefined, checks: RunResult["outcomes"][number]["checks"], example?: string, transportError?: string) => ({
+    testCase: { category, title } as RunResult["outcomes"][number]["testCase"],
+    observed: (status === undefined ? { status: undefined, transportError, text: "", milliseconds: 7 } : { status, json: { code }, text: JSON.stringify({ code, message: "m" }), milliseconds: 12.5 }) as unknown as RunResult["outcomes"][number]["observed"],
+    checks,
+    example,
+    curl: `curl -X POST '${title}'`,
+  });
+  const ok = (name: CheckName) => ({ name, ok: true, detail: "" });
+  const made = (extra: Partial<RunResult> = {}): RunResult => ({
+    target: "http://127.0.0.1:4010",
+    mode: "mock",
+    remote: false,
+    seed: 42,
+    outcomes: [
+      outcome("valid", "by-media-id", 202, "WA202", [ok("status_documented"), ok("no_server_error")], "accepted"),
+      outcome("invalid", "caption too long", 500, "WA500", [ok("status_documented"), { name: "no_server_error", ok: false, detail: "500 to a request it should refuse", severity: "violation" }], "internal-error"),
+      outcome("invalid", "caption of 1025", 202, "WA202", [ok("status_documented"), { name: "rejects_invalid", ok: false, detail: "took it", severity: "leniency", fields: ["messaging_object.video.caption"] }], "accepted"),
+      outcome("valid", "by-link", 429, "WA429", [{ name: "status_documented", ok: false, detail: "429 is not documented" }]),
+      outcome("valid", "with-extra-info", undefined, undefined, [{ name: "answered", ok: false, detail: "no answer: ECONNRESET" }], undefined, "ECONNRESET"),
+    ],
+    shrunk: outcome("generated", "smallest", 500, "WA500", [{ name: "no_server_error", ok: false, detail: "500" }]),
+    acceptableSent: 2,
+    requestsSent: 9,
+    interrupted: undefined,
+    callbacks: { messages: 2, received: 5, findings: [{ check: "in_order", messageId: "M1", message: "READ after nothing" }, { check: "valid", messageId: undefined, message: "bad" }] } as RunResult["callbacks"],
+    diagnosis: undefined,
+    hints: ["the target answers 500 to malformed JSON"],
+    lenient: false,
+    ok: false,
+    ...extra,
+  });
+
+  it("the summary, with a limit on the failures shown", () => {
+    expect(summary(made(), 2)).toMatchInlineSnapshot(`
+      "Conformance of http://127.0.0.1:4010 to the contract (seed 42; full plan: the target proved it is the kit's mock): 5 cases, 9 requests sent in all.
+      First: the target answers 500 to malformed JSON
+
+      Documented responses observed:
+      status  code    example                      observed
+      202     WA202   accepted                     yes (2)
+      400     WA400   incorrect-payload            no
+      400     E110    low-balance                  no
+      401     RBC001  incorrect-sid-or-api-key     no
+      401     WA401   phone-number-not-in-account  no
+      401     WA-401  account-not-enabled          no
+      401     WA-401  phone-number-other-version   no
+      500     WA500   internal-error               yes (1)
+
+      Checks:
+      check              passed  violations  leniency
+      answered           0       1           0
+      status_documented  3       1           0
+      no_server_error    1       2           0
+      rejects_invalid    0       0           1
+
+      Violations (3, first 2 shown):
+        [invalid] caption too long → 500 WA500
+          ✗ no_server_error: 500 to a request it should refuse
+          curl -X POST 'caption too long'
+        [valid] by-link → 429 WA429
+          ✗ status_documented: 429 is not documented
+          curl -X POST 'by-link'
+
+      Leniency (1): the target accepts what the contract refuses: messaging_object.video.caption (1). If the target is right, the contract is too strict; --lenient reports this without failing.
+        [invalid] caption of 1025 → 202 WA202
+          ✗ rejects_invalid: took it
+          curl -X POST 'caption of 1025'
+
+      Smallest generated request that fails (seed 42; rerun with --seed 42):
+        [generated] smallest → 500 WA500
+          ✗ no_server_error: 500
+          curl -X POST 'smallest'
+
+      Status callbacks: 5 received for 2 accepted sends; 2 violation(s):
+        ✗ in_order (M1): READ after nothing
+        ✗ valid (no message id): bad
+
+      FAIL: the target departs from the contract (see above).
+      1 passed, 4 failed"
+    `);
+  });
+
+  it("the summary of a lenient, interrupted run of recorded traffic", () => {
+    const recorded = made({ lenient: true, interrupted: "SIGINT", recording: { exchanges: 7, outside: 2, file: "traffic.ndjson" }, callbacks: undefined, hints: [], shrunk: undefined });
+    recorded.outcomes = recorded.outcomes.filter((one) => one.testCase.title === "caption of 1025" || one.testCase.title === "by-media-id");
+    expect(summary(recorded)).toMatchInlineSnapshot(`
+      "Recorded traffic with http://127.0.0.1:4010 (traffic.ndjson) judged against the contract: 7 exchanges, 2 on the contract's path, 2 outside it (not checked).
+      PARTIAL: the run stopped early (SIGINT); this reports what ran.
+      First: rejects_invalid (leniency) on [invalid] caption of 1025: took it
+
+      Drift:
+        rejects_invalid: 1 of 1 exchanges failed (1 leniency)
+        Request fields the target accepted that the contract refuses: messaging_object.video.caption (1)
+
+      Documented responses observed:
+      status  code    example                      observed
+      202     WA202   accepted                     yes (2)
+      400     WA400   incorrect-payload            no
+      400     E110    low-balance                  no
+      401     RBC001  incorrect-sid-or-api-key     no
+      401     WA401   phone-number-not-in-account  no
+      401     WA-401  account-not-enabled          no
+      401     WA-401  phone-number-other-version   no
+      500     WA500   internal-error               no
+
+      Checks:
+      check              passed  violations  leniency
+      status_documented  2       0           0
+      no_server_error    1       0           0
+      rejects_invalid    0       0           1
+
+      Leniency (1, reported, not failed: --lenient): the contract may be stricter than the target. Taken though the contract refuses: messaging_object.video.caption (1).
+        [invalid] caption of 1025 → 202 WA202
+          ✗ rejects_invalid: took it
+          curl -X POST 'caption of 1025'
+
+      INCOMPLETE: no departure in what ran, but the run did not finish.
+      1 passed, 1 failed"
+    `);
+  });
+
+  it("JUnit XML and JSON", () => {
+    expect(junit(made())).toMatchInlineSnapshot(`
+      "<?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="kaleyra-video conformance" tests="8" failures="6">
+        <testsuite name="http://127.0.0.1:4010" tests="7" failures="5" skipped="0">
+          <properties><property name="seed" value="42"/><property name="mode" value="mock"/><property name="requestsSent" value="9"/><property name="lenient" value="false"/></properties>
+          <testcase classname="conformance.valid" name="by-media-id #1" time="0.013"/>
+          <testcase classname="conformance.invalid" name="caption too long #2" time="0.013">
+            <failure type="no_server_error" message="no_server_error: 500 to a request it should refuse">curl -X POST 'caption too long'</failure>
+          </testcase>
+          <testcase classname="conformance.invalid" name="caption of 1025 #3" time="0.013"/>
+          <testcase classname="conformance.valid" name="by-link #4" time="0.013">
+            <failure type="status_documented" message="status_documented: 429 is not documented">curl -X POST 'by-link'</failure>
+          </testcase>
+          <testcase classname="conformance.valid" name="with-extra-info #5" time="0.007">
+            <failure type="answered" message="answered: no answer: ECONNRESET">curl -X POST 'with-extra-info'</failure>
+          </testcase>
+          <testcase classname="conformance.generated" name="smallest #6" time="0.013">
+            <failure type="no_server_error" message="no_server_error: 500">curl -X POST 'smallest'</failure>
+          </testcase>
+          <testcase classname="conformance.callbacks" name="status callbacks of the accepted sends" time="0">
+            <failure type="in_order" message="in_order: READ after nothing">M1</failure>
+            <failure type="valid" message="valid: bad"></failure>
+          </testcase>
+        </testsuite>
+        <testsuite name="leniency: http://127.0.0.1:4010" tests="1" failures="1" skipped="0">
+          <testcase classname="conformance.leniency.invalid" name="caption of 1025 #3" time="0.013">
+            <failure type="rejects_invalid" message="rejects_invalid: took it">curl -X POST 'caption of 1025'</failure>
+          </testcase>
+        </testsuite>
+      </testsuites>
+      "
+    `);
+    expect(JSON.parse(jsonReport(made()))).toMatchInlineSnapshot(`
+      {
+        "callbacks": {
+          "findings": [
+            {
+              "check": "in_order",
+              "message": "READ after nothing",
+              "messageId": "M1",
+            },
+            {
+              "check": "valid",
+              "message": "bad",
+            },
+          ],
+          "messages": 2,
+          "received": 5,
+        },
+        "cases": [
+          {
+            "category": "valid",
+            "checks": [
+              {
+                "detail": "",
+                "name": "status_documented",
+                "ok": true,
+              },
+              {
+                "detail": "",
+                "name": "no_server_error",
+                "ok": true,
+              },
+            ],
+            "code": "WA202",
+            "curl": "curl -X POST 'by-media-id'",
+            "example": "accepted",
+            "milliseconds": 13,
+            "status": 202,
+            "title": "by-media-id",
+          },
+          {
+            "category": "invalid",
+            "checks": [
+              {
+                "detail": "",
+                "name": "status_documented",
+                "ok": true,
+              },
+              {
+                "detail": "500 to a request it should refuse",
+                "name": "no_server_error",
+                "ok": false,
+                "severity": "violation",
+              },
+            ],
+            "code": "WA500",
+            "curl": "curl -X POST 'caption too long'",
+            "example": "internal-error",
+            "milliseconds": 13,
+            "status": 500,
+            "title": "caption too long",
+          },
+          {
+            "category": "invalid",
+            "checks": [
+              {
+                "detail": "",
+                "name": "status_documented",
+                "ok": true,
+              },
+              {
+                "detail": "took it",
+                "fields": [
+                  "messaging_object.video.caption",
+                ],
+                "name": "rejects_invalid",
+                "ok": false,
+                "severity": "leniency",
+              },
+            ],
+            "code": "WA202",
+            "curl": "curl -X POST 'caption of 1025'",
+            "example": "accepted",
+            "milliseconds": 13,
+            "status": 202,
+            "title": "caption of 1025",
+          },
+          {
+            "category": "valid",
+            "checks": [
+              {
+                "detail": "429 is not documented",
+                "name": "status_documented",
+                "ok": false,
+              },
+            ],
+            "code": "WA429",
+            "curl": "curl -X POST 'by-link'",
+            "example": null,
+            "milliseconds": 13,
+            "status": 429,
+            "title": "by-link",
+          },
+          {
+            "category": "valid",
+            "checks": [
+              {
+                "detail": "no answer: ECONNRESET",
+                "name": "answered",
+                "ok": false,
+              },
+            ],
+            "code": null,
+            "curl": "curl -X POST 'with-extra-info'",
+            "example": null,
+            "milliseconds": 7,
+            "status": null,
+            "title": "with-extra-info",
+          },
+        ],
+        "checks": [
+          {
+            "failed": 1,
+            "leniency": 0,
+            "name": "answered",
+            "passed": 0,
+          },
+          {
+            "failed": 1,
+            "leniency": 0,
+            "name": "status_documented",
+            "passed": 3,
+          },
+          {
+            "failed": 2,
+            "leniency": 0,
+            "name": "no_server_error",
+            "passed": 1,
+          },
+          {
+            "failed": 1,
+            "leniency": 1,
+            "name": "rejects_invalid",
+            "passed": 0,
+          },
+        ],
+        "coverage": [
+          {
+            "code": "WA202",
+            "example": "accepted",
+            "observed": 2,
+            "status": 202,
+          },
+          {
+            "code": "WA400",
+            "example": "incorrect-payload",
+            "observed": 0,
+            "status": 400,
+          },
+          {
+            "code": "E110",
+            "example": "low-balance",
+            "observed": 0,
+            "status": 400,
+          },
+          {
+            "code": "RBC001",
+            "example": "incorrect-sid-or-api-key",
+            "observed": 0,
+            "status": 401,
+          },
+          {
+            "code": "WA401",
+            "example": "phone-number-not-in-account",
+            "observed": 0,
+            "status": 401,
+          },
+          {
+            "code": "WA-401",
+            "example": "account-not-enabled",
+            "observed": 0,
+            "status": 401,
+          },
+          {
+            "code": "WA-401",
+            "example": "phone-number-other-version",
+            "observed": 0,
+            "status": 401,
+          },
+          {
+            "code": "WA500",
+            "example": "internal-error",
+            "observed": 1,
+            "status": 500,
+          },
+        ],
+        "diagnosis": null,
+        "findings": [
+          {
+            "category": "valid",
+            "check": "answered",
+            "curl": "curl -X POST 'with-extra-info'",
+            "detail": "no answer: ECONNRESET",
+            "fields": [],
+            "severity": "violation",
+            "title": "with-extra-info",
+          },
+          {
+            "category": "invalid",
+            "check": "no_server_error",
+            "curl": "curl -X POST 'caption too long'",
+            "detail": "500 to a request it should refuse",
+            "fields": [],
+            "severity": "violation",
+            "title": "caption too long",
+          },
+          {
+            "category": "generated",
+            "check": "no_server_error",
+            "curl": "curl -X POST 'smallest'",
+            "detail": "500",
+            "fields": [],
+            "severity": "violation",
+            "title": "smallest",
+          },
+          {
+            "category": "valid",
+            "check": "status_documented",
+            "curl": "curl -X POST 'by-link'",
+            "detail": "429 is not documented",
+            "fields": [],
+            "severity": "violation",
+            "title": "by-link",
+          },
+          {
+            "category": "invalid",
+            "check": "rejects_invalid",
+            "curl": "curl -X POST 'caption of 1025'",
+            "detail": "took it",
+            "fields": [
+              "messaging_object.video.caption",
+            ],
+            "severity": "leniency",
+            "title": "caption of 1025",
+          },
+        ],
+        "first": "the target answers 500 to malformed JSON",
+        "hints": [
+          "the target answers 500 to malformed JSON",
+        ],
+        "interrupted": null,
+        "lenient": false,
+        "lenientFields": [
+          {
+            "count": 1,
+            "field": "messaging_object.video.caption",
+          },
+        ],
+        "mode": "mock",
+        "ok": false,
+        "recording": null,
+        "remote": false,
+        "requestsSent": 9,
+        "seed": 42,
+        "shrunk": {
+          "checks": [
+            {
+              "detail": "500",
+              "name": "no_server_error",
+              "ok": false,
+            },
+          ],
+          "curl": "curl -X POST 'smallest'",
+          "title": "smallest",
+        },
+        "target": "http://127.0.0.1:4010",
+        "undocumentedAnswers": [
+          {
+            "code": "WA429",
+            "count": 1,
+            "request": "by-link",
+            "sample": "{"code":"WA429","message":"m"}",
+            "status": 429,
+          },
+        ],
+      }
+    `);
   });
 });
