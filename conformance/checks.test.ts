@@ -6,7 +6,7 @@ import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "./fla
 import { checkAnswer, checkNames, responseContractsOf, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
 import { loadDocument } from "../src/contract/document.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
-import type { Case } from "./plan.ts";
+import type { Case, CaseRequest } from "./plan.ts";
 import { judgeRequest } from "./request.ts";
 import { findingsOf, judgeExchange, maxRecordLine, recordedResult, replayRecording, type ExchangeRecord } from "./recorded.ts";
 import { podUrls } from "../src/client/pods.ts";
@@ -500,5 +500,58 @@ describe("the words of what a check or the request judge found, at their edges",
         { field: "messaging_object", rule: "required", message: "is required" },
       ],
     });
+  });
+});
+
+describe("one case on the wire", () => {
+  const request = (extra: Partial<CaseRequest> = {}): CaseRequest => ({ sid: "HX/1 2", phoneNumber: "+91 800", body: `{"a":"it's"}`, contentType: "application/json", key: "account", ...extra });
+
+  it("the path keeps + literal and percent-encodes the rest; the headers follow the case's key", async () => {
+    const { pathFor, headersFor } = await import("./send.ts");
+    expect(pathFor(request())).toBe("/v2/HX%2F1%202/whatsapp/+91%20800/messages");
+    expect(headersFor(request(), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "K" });
+    expect(headersFor(request({ key: "wrong", prefer: "code=401" }), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "conformance-wrong-key-0000000000", prefer: "code=401" });
+    expect(headersFor(request({ key: "none", contentType: undefined }), "K")).toEqual({ accept: "application/json" });
+  });
+
+  it("the curl line quotes for a shell, reads the key from the environment, and sends no body for a bodiless other method", async () => {
+    const { curlFor } = await import("./send.ts");
+    expect(curlFor("http://h:1//", request())).toBe(
+      `curl -X POST 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'content-type: application/json' -H "api-key: $KALEYRA_API_KEY" --data-raw '{"a":"it'\\''s"}'`,
+    );
+    expect(curlFor("http://h:1", request({ key: "wrong", method: "GET", body: "", contentType: undefined }))).toBe(
+      `curl -X GET 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'api-key: conformance-wrong-key-0000000000'`,
+    );
+    expect(curlFor("http://h:1", request({ key: "none", body: "" }))).toBe(`curl -X POST 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'content-type: application/json' --data-raw ''`);
+  });
+
+  it("sendCase: what came back, JSON parsed and masked, or why nothing did", async () => {
+    const { sendCase } = await import("./send.ts");
+    const { createServer } = await import("node:http");
+    const seen: string[] = [];
+    const server = createServer((incoming, response) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("end", () => {
+        seen.push(`${incoming.method} ${incoming.url} ${incoming.headers["content-length"]} ${Buffer.concat(chunks).toString()}`);
+        const json = incoming.method === "POST";
+        response.writeHead(400, { "content-type": json ? "application/json" : "text/plain" }).end(json ? '{"code":"WA400","message":"bad \\u0053ECRET-KEY-1"}' : "plain");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    // The key escaped inside a JSON string is whole only once the JSON is parsed: masked then too.
+    const limits = { timeoutMs: 5_000, maxResponseBytes: 1024, mask: (text: string) => text.replaceAll("SECRET-KEY-1", "***") };
+    try {
+      const answered = await sendCase(url, request({ sid: "HX1", phoneNumber: "+91" }), "SECRET-KEY-1", limits);
+      expect([answered.status, answered.contentType, answered.json, answered.transportError]).toEqual([400, "application/json", { code: "WA400", message: "bad ***" }, undefined]);
+      const plain = await sendCase(url, request({ sid: "HX1", phoneNumber: "+91", method: "PUT", body: "" }), "SECRET-KEY-1", limits);
+      expect([plain.status, plain.text, plain.json]).toEqual([400, "plain", undefined]);
+      expect(seen).toEqual([`POST /v2/HX1/whatsapp/+91/messages 12 {"a":"it's"}`, "PUT /v2/HX1/whatsapp/+91/messages 0 "]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const refused = await sendCase("http://127.0.0.1:9", request({ sid: "HX1", phoneNumber: "+91" }), "K", limits);
+    expect([refused.status, refused.headers, refused.text, refused.transportError]).toEqual([undefined, {}, "", "network: ECONNREFUSED"]);
   });
 });
