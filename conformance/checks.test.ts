@@ -555,3 +555,202 @@ describe("one case on the wire", () => {
     expect([refused.status, refused.headers, refused.text, refused.transportError]).toEqual([undefined, {}, "", "network: ECONNREFUSED"]);
   });
 });
+
+describe("the plan, whole", () => {
+  const sid = "HXAP16XXXXXX97IN";
+  const phoneNumber = "+918630005920";
+  const to = "+919876543210";
+  const rows = (plan: Case[]) =>
+    plan.map((c) => [c.category, c.title, c.expect, c.mayBeAccepted, c.request.key, c.request.contentType ?? "-", c.request.method ?? "POST", c.request.prefer ?? "-", c.request.sid === sid && c.request.phoneNumber === phoneNumber ? "path ok" : `${c.request.sid} ${c.request.phoneNumber}`].join(" | "));
+
+  it("a full plan for a mock: every probe, example, boundary, negative, method and Prefer, in order", async () => {
+    const { buildPlan } = await import("./plan.ts");
+    expect(rows(buildPlan({ sid, phoneNumber, to, allowSend: true, recipientFixed: false, checksKeys: true, preferExamples: true }))).toMatchInlineSnapshot(`
+      [
+        "auth | no api-key | unauthorized | false | none | application/json | POST | - | path ok",
+        "auth | wrong api-key | unauthorized | false | wrong | application/json | POST | - | path ok",
+        "example | request example by-media-id | accepted | true | account | application/json | POST | - | path ok",
+        "example | request example by-link | accepted | true | account | application/json | POST | - | path ok",
+        "example | request example with-extra-info | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.messaging_product: enum value "whatsapp" | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.recipient_type: enum value "individual" | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.recipient_type: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.to: longest the pattern allows (16) | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.to: shortest the pattern allows (8) | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.type: enum value "video" | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.type: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.video.caption: at maxLength 1024 | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.video.caption: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "negative | (body): wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: outside enum ("Whatsapp") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: outside enum ("whatsapp-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: outside enum ("Individual") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: outside enum ("individual-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: breaks pattern | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: one past the pattern's longest (17) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: one below the pattern's shortest (7) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: outside enum ("Video") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: outside enum ("video-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: none of the oneOf alternatives | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: more than one oneOf alternative | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: unknown property | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: below minLength 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.caption: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.caption: maxLength 1024 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "boundary | messaging_object.video.link: shortest the pattern allows (9) | accepted | true | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: breaks pattern | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: one below the pattern's shortest (8) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: not a URI | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: port that is not a number | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: two ports | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: user info with a second @ | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: empty host | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: malformed percent-escape | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: space in the path | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: unclosed IPv6 bracket | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: backslash for a slash | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: two fragments | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: character outside URIs (<) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: non-ASCII character | rejected | false | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref: at maxLength 255 | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref1: at maxLength 255 | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref1: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref2: at maxLength 255 | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.ref2: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info.wa_source: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "boundary | extra_info: optional, omitted | accepted | true | account | application/json | POST | - | path ok",
+        "negative | extra_info: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref1: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref1: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref2: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref2: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.wa_source: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | path sid: breaks pattern | refused | true | account | application/json | POST | - | HXAP16XXXXXX97IN  +918630005920",
+        "negative | path phone_number: breaks pattern | refused | true | account | application/json | POST | - | HXAP16XXXXXX97IN 918630005920",
+        "negative | path phone_number: one past the pattern's longest (17) | refused | true | account | application/json | POST | - | HXAP16XXXXXX97IN +9186300059200000",
+        "negative | path phone_number: one below the pattern's shortest (7) | refused | true | account | application/json | POST | - | HXAP16XXXXXX97IN +918630",
+        "negative | malformed JSON | rejected | false | account | application/json | POST | - | path ok",
+        "negative | empty body | rejected | false | account | application/json | POST | - | path ok",
+        "negative | JSON null | rejected | false | account | application/json | POST | - | path ok",
+        "negative | valid JSON as text/plain | rejected | true | account | text/plain | POST | - | path ok",
+        "negative | valid JSON with no Content-Type | documented | true | account | - | POST | - | path ok",
+        "method | GET on the operation's path | unsupported-method | false | account | - | GET | - | path ok",
+        "method | PUT on the operation's path | unsupported-method | false | account | - | PUT | - | path ok",
+        "method | PATCH on the operation's path | unsupported-method | false | account | - | PATCH | - | path ok",
+        "method | DELETE on the operation's path | unsupported-method | false | account | - | DELETE | - | path ok",
+        "example | Prefer example accepted | example:accepted | true | account | application/json | POST | code=202, example=accepted | path ok",
+        "example | Prefer example incorrect-payload | example:incorrect-payload | true | account | application/json | POST | code=400, example=incorrect-payload | path ok",
+        "example | Prefer example low-balance | example:low-balance | true | account | application/json | POST | code=400, example=low-balance | path ok",
+        "example | Prefer example incorrect-sid-or-api-key | example:incorrect-sid-or-api-key | true | account | application/json | POST | code=401, example=incorrect-sid-or-api-key | path ok",
+        "example | Prefer example phone-number-not-in-account | example:phone-number-not-in-account | true | account | application/json | POST | code=401, example=phone-number-not-in-account | path ok",
+        "example | Prefer example account-not-enabled | example:account-not-enabled | true | account | application/json | POST | code=401, example=account-not-enabled | path ok",
+        "example | Prefer example phone-number-other-version | example:phone-number-other-version | true | account | application/json | POST | code=401, example=phone-number-other-version | path ok",
+        "example | Prefer example internal-error | example:internal-error | true | account | application/json | POST | code=500, example=internal-error | path ok",
+      ]
+    `);
+  });
+
+  it("the safe plan: nothing a real pod would deliver, and every acceptable request to the one recipient", async () => {
+    const { buildPlan } = await import("./plan.ts");
+    const safe = buildPlan({ sid, phoneNumber, to, allowSend: false, recipientFixed: true, checksKeys: true });
+    expect(safe.filter((c) => c.mayBeAccepted)).toEqual([]);
+    expect(rows(safe)).toMatchInlineSnapshot(`
+      [
+        "auth | no api-key | unauthorized | false | none | application/json | POST | - | path ok",
+        "auth | wrong api-key | unauthorized | false | wrong | application/json | POST | - | path ok",
+        "negative | (body): wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: outside enum ("Whatsapp") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.messaging_product: outside enum ("whatsapp-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: outside enum ("Individual") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.recipient_type: outside enum ("individual-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: breaks pattern | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: one past the pattern's longest (17) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.to: one below the pattern's shortest (7) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: outside enum ("Video") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.type: outside enum ("video-other") | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: none of the oneOf alternatives | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: more than one oneOf alternative | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video: unknown property | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.id: below minLength 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.caption: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.caption: maxLength 1024 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: required, missing | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: breaks pattern | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: one below the pattern's shortest (8) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: not a URI | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: port that is not a number | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: two ports | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: user info with a second @ | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: empty host | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: malformed percent-escape | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: space in the path | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: unclosed IPv6 bracket | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: backslash for a slash | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: two fragments | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: character outside URIs (<) | rejected | false | account | application/json | POST | - | path ok",
+        "negative | messaging_object.video.link: non-ASCII character | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref1: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref1: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref2: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.ref2: maxLength 255 + 1 | rejected | false | account | application/json | POST | - | path ok",
+        "negative | extra_info.wa_source: wrong type | rejected | false | account | application/json | POST | - | path ok",
+        "negative | malformed JSON | rejected | false | account | application/json | POST | - | path ok",
+        "negative | empty body | rejected | false | account | application/json | POST | - | path ok",
+        "negative | JSON null | rejected | false | account | application/json | POST | - | path ok",
+        "method | GET on the operation's path | unsupported-method | false | account | - | GET | - | path ok",
+        "method | PUT on the operation's path | unsupported-method | false | account | - | PUT | - | path ok",
+        "method | PATCH on the operation's path | unsupported-method | false | account | - | PATCH | - | path ok",
+        "method | DELETE on the operation's path | unsupported-method | false | account | - | DELETE | - | path ok",
+      ]
+    `);
+    const allowed = buildPlan({ sid, phoneNumber, to, allowSend: true, recipientFixed: true, checksKeys: false });
+    // No wrong-key probe for a target that checks no keys; every acceptable request goes to `to`.
+    expect(allowed.some((c) => c.title === "wrong api-key")).toBe(false);
+    const recipients = new Set(allowed.filter((c) => c.expect === "accepted").map((c) => (JSON.parse(c.request.body) as { messaging_object: { to: string } }).messaging_object.to));
+    expect([...recipients]).toEqual([to]);
+  });
+
+  it("addressed sets the recipient only where the body has one; couldDeliver reads a body leniently, with the run's key only", async () => {
+    const { addressed, couldDeliver, requestExamples } = await import("./plan.ts");
+    const body = requestExamples()["by-media-id"]!;
+    expect((addressed(body, "+1") as { messaging_object: { to: string } }).messaging_object.to).toBe("+1");
+    expect(body).toEqual(requestExamples()["by-media-id"]);
+    for (const other of [null, 5, "x", {}, { messaging_object: null }, { messaging_object: { to: 5 } }] as const) expect(addressed(other as never, "+1")).toEqual(other);
+    const text = JSON.stringify(body);
+    const request = (extra: Partial<CaseRequest>): CaseRequest => ({ sid, phoneNumber, body: text, contentType: "text/plain", key: "account", ...extra });
+    expect([couldDeliver(request({})), couldDeliver(request({ body: `\uFEFF${text}` })), couldDeliver(request({ key: "wrong" })), couldDeliver(request({ key: "none" })), couldDeliver(request({ body: "{" })), couldDeliver(request({ body: "{}" }))]).toEqual([true, true, false, false, false, false]);
+  });
+});
