@@ -342,3 +342,64 @@ describe("--prefer-examples, for mocks", () => {
     }
   });
 });
+
+describe("the callbacks stage on its own", () => {
+  const limits = { timeoutMs: 5_000, maxResponseBytes: 1024 * 1024, mask: (text: string) => text };
+  const send = async (url: string) => {
+    const answer = await fetchWithin(`${url}/v2/${sid}/whatsapp/${businessNumber}/messages`, {
+      method: "POST",
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify(operation().requestExamples["by-media-id"]),
+    });
+    return ((await answer.json()) as { data: { message_id: string } }).data.message_id;
+  };
+
+  it("points the mock at its receiver, checks each accepted message's whole sequence, names one that never came, and points the mock back", async () => {
+    const { startCallbackStage } = await import("./callbacks.ts");
+    const own = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] }, "fast", { callbacks: { delaysMs: [5], backoffMs: 20, attempts: 2, timeoutMs: 1_000, url: "http://127.0.0.1:9/before" } });
+    try {
+      const stage = (await startCallbackStage(own.url, limits, undefined))!;
+      expect(stage).toBeDefined();
+      const id = await send(own.url);
+      const report = await stage.finish([id, "NEVER-SENT"], 1_500);
+      expect(report).toEqual({
+        messages: 2,
+        received: 3,
+        findings: [{ check: "complete", messageId: "NEVER-SENT", message: "no whole sequence within 1500 ms (got nothing)" }],
+      });
+      // GET, PUT to the receiver, PUT back.
+      expect(stage.adminRequests()).toBe(3);
+      const after = await fetchWithin(`${own.url}/__admin/callbacks`);
+      expect(((await after.json()) as { url: string | null }).url).toBe("http://127.0.0.1:9/before");
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("is left out where there is no admin API, or it refuses the receiver; a token goes as a bearer", async () => {
+    const { startCallbackStage } = await import("./callbacks.ts");
+    const { createServer } = await import("node:http");
+    const seen: string[] = [];
+    let putStatus = 400;
+    const server = createServer((request, response) => {
+      request.resume();
+      seen.push(`${request.method} ${request.url} ${request.headers.authorization ?? "-"}`);
+      if (request.method === "GET" && request.url === "/__admin/callbacks") response.writeHead(200, { "content-type": "application/json" }).end('{"url":null}');
+      else response.writeHead(putStatus).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect(await startCallbackStage(url, limits, "tok-123456")).toBeUndefined();
+      expect(seen).toEqual(["GET /__admin/callbacks Bearer tok-123456", "PUT /__admin/callbacks Bearer tok-123456"]);
+      putStatus = 204;
+      const stage = await startCallbackStage(`${url}/`, limits, undefined);
+      expect(await stage!.finish([], 0)).toEqual({ messages: 0, received: 0, findings: [] });
+      expect(seen.slice(2)).toEqual(["GET /__admin/callbacks -", "PUT /__admin/callbacks -", "PUT /__admin/callbacks -"]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await startCallbackStage("http://127.0.0.1:9", limits, undefined)).toBeUndefined();
+  });
+});
