@@ -717,3 +717,48 @@ describe("the reports of one run, whole", () => {
     `);
   });
 });
+
+describe("conform's flags, each at its limits, through the command", () => {
+  const base = ["--target", "http://127.0.0.1:9", "--sid", sid, "--phone-number", businessNumber];
+  const refusal = (message: string) => [`conform: ${message}\nRun kaleyra-video conform --help.`];
+
+  it.each([
+    ["max-sends", 0, Number.MAX_SAFE_INTEGER],
+    ["seed", 0, 2 ** 31 - 1],
+    ["runs", 0, 1_000_000],
+    ["timeout-ms", 1, 2 ** 31 - 1],
+    ["max-response-bytes", 1, 2 ** 30],
+    ["run-timeout-ms", 1, 2 ** 31 - 1],
+    ["max-response-time", 1, 2 ** 31 - 1],
+  ])("--%s from %d to %d", async (flag, min, max) => {
+    // --allow-send without --to is refused after every number is read: reaching it means they were taken.
+    const taken = refusal("--allow-send needs --to, the recipient of requests that may be accepted");
+    for (const value of [min, max]) expect((await cli([...base, "--allow-send", `--${flag}`, String(value)])).err, `${flag} ${value}`).toEqual(taken);
+    const words = refusal(`--${flag} must be a whole number from ${min} to ${max}`);
+    for (const value of [max + 1, ...(min > 0 ? [min - 1] : []), "1.5", "x"]) {
+      const { code, err } = await cli([...base, "--allow-send", `--${flag}`, String(value)]);
+      expect([code, err], `${flag} ${value}`).toEqual([2, words]);
+    }
+  });
+
+  it("each refusal of the target, the account and the environment, in its words", async () => {
+    const cases: [string[], NodeJS.ProcessEnv, string][] = [
+      [["--sid", sid], { KALEYRA_API_KEY: apiKey }, "give exactly one of --target or --pod"],
+      [["--target", "http://127.0.0.1:9", "--pod", "in"], { KALEYRA_API_KEY: apiKey }, "give exactly one of --target or --pod"],
+      [["--pod", "us"], { KALEYRA_API_KEY: apiKey }, "--pod must be one of in, sg, eu, na"],
+      [base, {}, "set KALEYRA_API_KEY (the key is never taken as a flag)"],
+      [base, { KALEYRA_API_KEY: "  " }, "set KALEYRA_API_KEY (the key is never taken as a flag)"],
+      [base, { KALEYRA_API_KEY: "a\nbcdef" }, "KALEYRA_API_KEY must not contain a line break (CR or LF)"],
+      [["--target", "http://127.0.0.1:9", "--phone-number", businessNumber], { KALEYRA_API_KEY: apiKey }, "--sid is required"],
+      [["--target", "http://127.0.0.1:9", "--sid", sid], { KALEYRA_API_KEY: apiKey }, "--phone-number is required"],
+      [[...base, "--allow-send"], { KALEYRA_API_KEY: apiKey, KALEYRA_MOCK_ADMIN_TOKEN: "a\rbcdef" }, "KALEYRA_MOCK_ADMIN_TOKEN must not contain a line break (CR or LF)"],
+      [[...base, "--rate-limit", "0"], { KALEYRA_API_KEY: apiKey }, "--rate-limit must be a number of requests a second, above 0 and at most 10000"],
+      [["--replay", "r.ndjson", "--sid", sid], {}, "--replay judges a recording offline; --sid does not apply"],
+      [["--replay", "r.ndjson", "--sid", sid, "--runs", "5"], {}, "--replay judges a recording offline; --sid, --runs do not apply"],
+    ];
+    for (const [argv, env, message] of cases) {
+      const { code, err } = await cli(argv, env);
+      expect([code, err], argv.join(" ")).toEqual([2, refusal(message)]);
+    }
+  });
+});
