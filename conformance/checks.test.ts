@@ -754,3 +754,82 @@ describe("the plan, whole", () => {
     expect([couldDeliver(request({})), couldDeliver(request({ body: `\uFEFF${text}` })), couldDeliver(request({ key: "wrong" })), couldDeliver(request({ key: "none" })), couldDeliver(request({ body: "{" })), couldDeliver(request({ body: "{}" }))]).toEqual([true, true, false, false, false, false]);
   });
 });
+
+describe("derived values, checked against the contract they come from", () => {
+  it("each negative breaks only the constraint its title names, at that field; each boundary is valid, at the length its title says", async () => {
+    const { derive, resolver } = await import("./derive.ts");
+    const { operation } = await import("../src/contract/operation.ts");
+    const { contractSchemas } = await import("../src/contract/schemas.ts");
+    const contract = operation();
+    const schemas = contractSchemas();
+    const resolve = resolver(loadDocument());
+    const valueAt = (value: unknown, field: string) => field.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
+    let negatives = 0;
+    let measured = 0;
+    for (const example of Object.values(contract.requestExamples)) {
+      const derived = derive({ $ref: contract.requestSchemaPointer }, example as never, resolve);
+      for (const negative of derived.negatives) {
+        const field = negative.title.slice(0, negative.title.indexOf(": "));
+        const issues = schemas.issues(contract.requestSchemaPointer, negative.value);
+        expect(issues.length, negative.title).toBeGreaterThan(0);
+        // At that field, at the oneOf above it that no alternative then matches, or (an unknown
+        // property) at the property added to it.
+        const at = (issue: { field: string; rule: string }) =>
+          issue.field === field || (issue.rule === "oneOf" && field.startsWith(`${issue.field}.`)) || (issue.rule === "additionalProperties" && issue.field.startsWith(`${field}.`));
+        for (const issue of issues) expect(at(issue), `${negative.title}: ${issue.field} ${issue.rule}`).toBe(true);
+        negatives++;
+        const length = /maxLength (\d+) \+ 1$|one past the pattern's longest \((\d+)\)$|one below the pattern's shortest \((\d+)\)$|below minLength (\d+)$/.exec(negative.title);
+        if (length) {
+          const [, past, longest, shortest, min] = length;
+          const expected = past ? Number(past) + 1 : longest ? Number(longest) : shortest ? Number(shortest) : Number(min) - 1;
+          expect((valueAt(negative.value, field) as string).length, negative.title).toBe(expected);
+          measured++;
+        }
+      }
+      for (const boundary of derived.boundaries) {
+        expect(schemas.issues(contract.requestSchemaPointer, boundary.value), boundary.title).toEqual([]);
+        const field = boundary.title.slice(0, boundary.title.indexOf(": "));
+        const length = /at maxLength (\d+)$|the pattern allows \((\d+)\)$/.exec(boundary.title);
+        if (length) {
+          expect((valueAt(boundary.value, field) as string).length, boundary.title).toBe(Number(length[1] ?? length[2]));
+          measured++;
+        }
+        if (boundary.title.endsWith("optional, omitted")) expect(valueAt(boundary.value, field), boundary.title).toBeUndefined();
+      }
+    }
+    // Enough of each kind to mean something (the plan's own snapshot lists them by title).
+    expect(negatives).toBeGreaterThan(60);
+    expect(measured).toBeGreaterThan(15);
+  });
+
+  it("a URI bent at each place lax checks accept, its user info, port and path kept apart", async () => {
+    const { uriEdges } = await import("./derive.ts");
+    expect(uriEdges("https://u:p@example.org:8080/v.mp4?x=1")).toEqual([
+      ["port that is not a number", "https://example.org:port/v.mp4?x=1"],
+      ["two ports", "https://example.org:80:80/v.mp4?x=1"],
+      ["user info with a second @", "https://user@evil@example.org/v.mp4?x=1"],
+      ["empty host", "https:///v.mp4?x=1"],
+      ["malformed percent-escape", "https://example.org/%zz/v.mp4?x=1"],
+      ["space in the path", "https://example.org/a b/v.mp4?x=1"],
+      ["unclosed IPv6 bracket", "https://[::1/v.mp4?x=1"],
+      ["backslash for a slash", "https://example.org\\v.mp4?x=1"],
+      ["two fragments", "https://example.org/v.mp4?x=1#a#b"],
+      ["character outside URIs (<)", "https://example.org/</v.mp4?x=1"],
+      ["non-ASCII character", "https://example.org/é/v.mp4?x=1"],
+    ]);
+    expect(uriEdges("https://example.org").map(([, uri]) => uri)).toEqual([
+      "https://example.org:port/",
+      "https://example.org:80:80/",
+      "https://user@evil@example.org/",
+      "https:///",
+      "https://example.org/%zz/",
+      "https://example.org/a b/",
+      "https://[::1/",
+      "https://example.org\\",
+      "https://example.org/#a#b",
+      "https://example.org/</",
+      "https://example.org/é/",
+    ]);
+    expect(uriEdges("not a uri")).toEqual([]);
+  });
+});
