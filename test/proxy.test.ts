@@ -618,3 +618,35 @@ describe("the proxy's forwarding, at the edges of each rule", () => {
     expect(front.lines.join("\n")).not.toContain("tok-secret-98765");
   });
 });
+
+describe("the proxy's exchanges, byte for byte", () => {
+  it("keeps one connection to the upstream, sends a length only with a body or a method that has one, answers HEAD without a body, and says each exchange in a line", async () => {
+    const ports = new Set<number | undefined>();
+    const target = await upstream((request, _body, response) => {
+      ports.add(request.socket.remotePort);
+      // A HEAD answer names the length a GET would have.
+      response.writeHead(404, { "content-type": "text/plain", "content-length": "4" }).end(request.method === "HEAD" ? undefined : "nope");
+    });
+    const front = await proxy(target.url, { maxBodyBytes: 64 });
+    const { rawRequest } = await import("./support/raw.ts");
+    const head = await rawRequest(front.url, { method: "HEAD", path: "/other", headers: {} });
+    const get = await rawRequest(front.url, { method: "GET", path: "/other", headers: {} });
+    const post = await rawRequest(front.url, { method: "POST", path: "/other", headers: { "content-length": "0" }, body: "" });
+    const big = await rawRequest(front.url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(65) });
+    expect([head.status, head.text, head.headers["content-length"], get.status, get.text, get.headers["content-length"], post.status, big.status]).toEqual([404, "", "4", 404, "nope", "4", 404, 413]);
+    expect(target.seen.map((seen) => [seen.method, seen.headers["content-length"]])).toEqual([
+      ["HEAD", undefined],
+      ["GET", undefined],
+      ["POST", "0"],
+    ]);
+    expect(ports.size).toBe(1);
+    expect(front.lines.map((text) => text.replace(/ \d+(\.\d+)? ms /, " N ms "))).toEqual([
+      "#1 HEAD /other → 404 N ms outside the contract",
+      "#2 GET /other → 404 N ms outside the contract",
+      "#3 POST /other → 404 N ms outside the contract",
+      `#4 POST ${path} → no answer (not forwarded: the body is larger than 64 bytes) N ms outside the contract`,
+    ]);
+    expect(front.result().interrupted).toBeUndefined();
+    expect(front.result("stopped by SIGINT").interrupted).toBe("stopped by SIGINT");
+  });
+});

@@ -127,7 +127,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       );
       if (result.ok && result.answer.raw) {
         const headers = forwardable(result.answer.raw.headers, notReturned);
-        response.writeHead(result.answer.status, { ...headers, "content-length": result.answer.raw.body.length }).end(method === "HEAD" ? undefined : result.answer.raw.body);
+        // A HEAD answer has no body: its length (if the upstream gave one) is the GET's, handed on as it came.
+        const length = method === "HEAD" ? result.answer.raw.headers["content-length"] : result.answer.raw.body.length;
+        response.writeHead(result.answer.status, { ...headers, ...(length === undefined ? {} : { "content-length": length }) }).end(method === "HEAD" ? undefined : result.answer.raw.body);
       } else if (!result.ok) {
         const timedOut = result.error.reason === "timeout";
         problem(response, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway", `kaleyra-video proxy: no usable answer from ${shown} (${result.error.reason}: ${result.error.message})`);
