@@ -219,3 +219,20 @@ describe("the log names what chose an answer: a test recipient or a scenario", (
     }
   });
 });
+
+describe("the Prism engine, method by method", () => {
+  it("hands every HTTP method to Prism, which names the one the path lacks; a method no API uses is refused before it", async () => {
+    const { createEngine } = await import("../src/mock/engine.ts");
+    const { loadDocument } = await import("../src/contract/document.ts");
+    const engine = await createEngine(loadDocument());
+    const answer = async (method: string) => {
+      const result = await engine.process({ method, path, query: {}, headers: {}, body: undefined, preference: {} });
+      return result.kind === "problem" ? [result.status, result.title, result.detail] : [result.response.statusCode];
+    };
+    for (const method of ["GET", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]) {
+      expect(await answer(method), method).toEqual([405, "Route resolved, but no method matched", `The route ${path} has been matched, but it does not have "${method.toLowerCase()}" method defined`]);
+    }
+    expect(await answer("POST")).toEqual([401]);
+    expect(await answer("SEARCH")).toEqual([405, "Method not allowed", "SEARCH is not an HTTP method this API uses"]);
+  });
+});
