@@ -336,3 +336,21 @@ describe("the operation read from any document", () => {
     expect([recipientOf({ messaging_object: { to: "+1" } }), recipientOf({ messaging_object: { to: 1 } }), recipientOf({}), recipientOf(null), recipientOf(undefined)]).toEqual(["+1", undefined, undefined, undefined, undefined]);
   });
 });
+
+describe("the webhook read from any document", () => {
+  it("gives each status its own example, a copy each time; a status without one is an error naming it", async () => {
+    const { buildWebhookContract, webhook } = await import("../src/contract/webhook.ts");
+    const contract = buildWebhookContract(loadDocument());
+    expect(contract.statuses).toEqual(["SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"]);
+    expect(contract.schemaPointer).toBe("#/webhooks/statusCallback/post/requestBody/content/application~1json/schema");
+    for (const status of contract.statuses) expect(contract.exampleOf(status).status).toBe(status);
+    const copy = contract.exampleOf("SENT");
+    copy.message_id = "changed";
+    expect(contract.exampleOf("SENT").message_id).not.toBe("changed");
+    expect(webhook()).toBe(webhook());
+    const doc = structuredClone(loadDocument()) as ReturnType<typeof loadDocument>;
+    const examples = (doc.webhooks as any).statusCallback.post.requestBody.content["application/json"].examples as Record<string, { value: { status: string } }>;
+    for (const [name, example] of Object.entries(examples)) if (example.value.status === "READ") delete examples[name];
+    expect(() => buildWebhookContract(doc)).toThrow(new Error("the contract's status callback has no example of READ"));
+  });
+});

@@ -1,7 +1,7 @@
 // The status callback as the contract's `webhooks` entry defines it: its schema, its named
 // examples (one per status), the statuses and the order they come in. Read from the spec.
 import type { components } from "../../generated/kaleyra-whatsapp-video.ts";
-import { loadDocument, type MediaTypeObject } from "./document.ts";
+import { loadDocument, type MediaTypeObject, type OpenApiDocument } from "./document.ts";
 
 export type StatusCallback = components["schemas"]["StatusCallback"];
 export type CallbackStatus = components["schemas"]["CallbackStatus"];
@@ -19,11 +19,8 @@ export interface WebhookContract {
   exampleOf(status: CallbackStatus): StatusCallback;
 }
 
-let cached: WebhookContract | undefined;
-
-export function webhook(): WebhookContract {
-  if (cached) return cached;
-  const doc = loadDocument();
+/** The webhook as `doc` defines it; throws when a status has no example (a broken contract). */
+export function buildWebhookContract(doc: OpenApiDocument): WebhookContract {
   const post = (doc.webhooks as Record<string, { post: { requestBody: { content: Record<string, MediaTypeObject> } } }>)[webhookName]!.post;
   const media = post.requestBody.content["application/json"]!;
   const statusSchema = doc.components.schemas.CallbackStatus as { enum: CallbackStatus[]; "x-sequences": Record<string, CallbackStatus[]> };
@@ -31,11 +28,17 @@ export function webhook(): WebhookContract {
   const examples = Object.values(media.examples ?? {}).map((example) => example.value as StatusCallback);
   const byStatus = new Map(examples.map((example) => [example.status, example]));
   for (const status of statuses) if (!byStatus.has(status)) throw new Error(`the contract's status callback has no example of ${status}`);
-  cached = {
+  return {
     schemaPointer: `#/webhooks/${webhookName}/post/requestBody/content/application~1json/schema`,
     statuses,
     sequences: statusSchema["x-sequences"],
     exampleOf: (status) => structuredClone(byStatus.get(status)!),
   };
+}
+
+let cached: WebhookContract | undefined;
+
+export function webhook(): WebhookContract {
+  cached ??= buildWebhookContract(loadDocument());
   return cached;
 }
