@@ -833,3 +833,14 @@ describe("derived values, checked against the contract they come from", () => {
     expect(uriEdges("not a uri")).toEqual([]);
   });
 });
+
+describe("the checks' and the request judge's edges, one each", () => {
+  it("a charset right after the semicolon is read too; a request without a Content-Type says (none)", () => {
+    const verdict = (contentType: string) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
+    expect(verdict("application/json;charset=latin1")).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "Content-Type says charset=latin1; JSON is UTF-8" });
+    expect(verdict("application/json;\tcharset=utf-8").ok).toBe(true);
+    const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
+    const judged = judgeRequest({ method: "POST", path, headers: { "api-key": "k" }, body: JSON.stringify(operation().requestExamples["by-media-id"]) });
+    expect(judged).toEqual({ kind: "operation", hasKey: true, issues: [{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }] });
+  });
+});
