@@ -650,3 +650,14 @@ describe("the proxy's exchanges, byte for byte", () => {
     expect(front.result("stopped by SIGINT").interrupted).toBe("stopped by SIGINT");
   });
 });
+
+describe("the proxy when its recording cannot be written", () => {
+  it("still answers the application, and neither crashes nor leaves a rejection unhandled", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const front = await proxy(target.url, { record: "/dev/full" });
+    const first = await send(front.url, valid);
+    const second = await send(front.url, valid);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(target.seen).toHaveLength(2);
+  });
+});
