@@ -403,3 +403,46 @@ describe("the callbacks stage on its own", () => {
     expect(await startCallbackStage("http://127.0.0.1:9", limits, undefined)).toBeUndefined();
   });
 });
+
+describe("the identity probe", () => {
+  it("believes only a 200 echoing its own nonce as the kit's mock that delivers nothing; sends a token only as a bearer, and never the key", async () => {
+    const { identifyTarget } = await import("./runner.ts");
+    const { createServer } = await import("node:http");
+    const seen: { url: string; authorization: string | undefined; key: string | undefined }[] = [];
+    let answer: (nonce: string) => [number, string] = () => [200, "{}"];
+    const server = createServer((request, response) => {
+      request.resume();
+      seen.push({ url: request.url ?? "", authorization: request.headers.authorization, key: request.headers["api-key"] as string | undefined });
+      const nonce = new URL(request.url ?? "/", "http://x").searchParams.get("nonce") ?? "";
+      const [status, body] = answer(nonce);
+      response.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const limits = { timeoutMs: 5_000, maxResponseBytes: 1024, mask: (text: string) => text };
+    const identity = (nonce: string, extra: object = {}) => JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce, delivers: false, ...extra });
+    try {
+      answer = (nonce) => [200, identity(nonce)];
+      expect(await identifyTarget(`${url}//`, limits, "tok-123456")).toBe(true);
+      expect(seen[0]).toEqual({ url: expect.stringMatching(/^\/__admin\/identity\?nonce=[0-9a-f]{32}$/), authorization: "Bearer tok-123456", key: undefined });
+      expect(await identifyTarget(url, limits)).toBe(true);
+      expect(seen[1]?.authorization).toBeUndefined();
+      expect(seen[0]?.url).not.toBe(seen[1]?.url);
+      for (const wrong of [
+        (nonce: string): [number, string] => [201, identity(nonce)],
+        (): [number, string] => [200, identity("0".repeat(32))],
+        (nonce: string): [number, string] => [200, identity(nonce, { delivers: true })],
+        (nonce: string): [number, string] => [200, identity(nonce, { role: "pod" })],
+        (): [number, string] => [200, "not json"],
+        (): [number, string] => [200, "null"],
+      ]) {
+        answer = wrong;
+        expect(await identifyTarget(url, limits)).toBe(false);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await identifyTarget("http://127.0.0.1:9", limits)).toBe(false);
+  });
+});
