@@ -21,7 +21,7 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutate.config.ts" },
   checkers: ["typescript"],
-  // Only where mutants are: a \`// @ts-nocheck\` in generated/ would fail the test that the generated
+  // Only where mutants are: a "@ts-nocheck" in generated/ would fail the test that the generated
   // types are in step with the contract (npm run generate:check).
   disableTypeChecks: "{src,conformance}/**/*.ts",
   tsconfigFile: "tsconfig.mutate.json",
