@@ -230,10 +230,12 @@ describe("issues from any contract's schemas, rule by rule", () => {
         FormatBare: { type: "string", format: "uri" },
         Slash: { type: "object", properties: { "a/b~c": { type: "object", properties: { d: { type: "string" } } } } },
         Nested: { type: "object", properties: { e: { $ref: `${S}Either` } } },
+        Mixed: { oneOf: [{ $ref: `${S}A` }, { type: "string" }] },
       },
     },
   };
-  const schemas = compileContractSchemas(doc as never);
+  // Compiled in each test, not once for all: a compile option broken must be seen by the test that needs it.
+  const schemas = () => compileContractSchemas(doc as never);
   const B = "#/components/schemas/B";
 
   it.each([
@@ -261,19 +263,32 @@ describe("issues from any contract's schemas, rule by rule", () => {
     ["Nested", { e: { a: 1 } }, [{ field: "e.a", rule: "type", message: "must be string" }]],
     ["Nested", { e: {} }, [{ field: "e", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: e.a is required; ${B}: e.b is required)` }]],
     ["A", { a: "x" }, []],
+    // Not every alternative is a named schema: Ajv's own errors, each kept.
+    [
+      "Mixed",
+      5,
+      [
+        { field: "(body)", rule: "type", message: "must be object" },
+        { field: "(body)", rule: "type", message: "must be string" },
+        { field: "(body)", rule: "oneOf", message: "must match exactly one schema in oneOf" },
+      ],
+    ],
   ])("%s %j", (name, value, expected) => {
-    expect(schemas.issues(`${S}${name}`, value)).toEqual(expected);
+    expect(schemas().issues(`${S}${name}`, value)).toEqual(expected);
   });
 
   it("check gives Ajv's errors only for an invalid value, the same validator each time", () => {
-    expect(schemas.check(`${S}A`, { a: 1 }).errors.map((error) => error.keyword)).toEqual(["type"]);
-    expect(schemas.check(`${S}A`, { a: "x" })).toEqual({ ok: true, errors: [] });
-    expect(schemas.check(`${S}A`, { a: 2 }).ok).toBe(false);
+    const compiled = schemas();
+    expect(compiled.check(`${S}A`, { a: 1 }).errors.map((error) => error.keyword)).toEqual(["type"]);
+    expect(compiled.check(`${S}A`, { a: "x" })).toEqual({ ok: true, errors: [] });
+    expect(compiled.check(`${S}A`, { a: 2 }).ok).toBe(false);
   });
 
   it("an admin operation's path by its id; an unknown id is an error naming it", async () => {
     const { adminPath } = await import("../src/contract/document.ts");
     expect(adminPath("getIdentity")).toBe("/__admin/identity");
+    // A path with two operations: each is found by its own id.
+    expect([adminPath("listRequests"), adminPath("clearRequests")]).toEqual(["/__admin/requests", "/__admin/requests"]);
     expect(() => adminPath("nope")).toThrow(new Error("the admin contract has no operation nope"));
   });
 });
@@ -300,6 +315,20 @@ describe("the operation read from any document", () => {
     expect(inline.examples.map((named) => named.name)).toEqual(operation().examples.map((named) => named.name));
   });
 
+  it("takes statuses as numbers in order, whatever the document's order, and escapes ~ and / in pointers", async () => {
+    const { buildOperationContract } = await import("../src/contract/operation.ts");
+    expect(operation().statuses).toEqual([202, 400, 401, 500]);
+    expect(operation().requestSchemaPointer).toBe("#/paths/~1v2~1{sid}~1whatsapp~1{phone_number}~1messages/post/requestBody/content/application~1json/schema");
+    const doc = copy();
+    const item = doc.paths[operation().path] as Record<string, any>;
+    item.post.responses = Object.fromEntries(Object.entries(item.post.responses as object).reverse());
+    doc.paths = { "/v2~x/{sid}": item };
+    const built = buildOperationContract(doc);
+    expect(built.statuses).toEqual([202, 400, 401, 500]);
+    expect(built.requestSchemaPointer).toBe("#/paths/~1v2~0x~1{sid}/post/requestBody/content/application~1json/schema");
+    expect(compileContractSchemas(doc).check(built.requestSchemaPointer, operation().requestExamples["by-link"]).ok).toBe(true);
+  });
+
   it("refuses a document without the operation, or with a response it cannot resolve, naming what is missing", async () => {
     const { buildOperationContract } = await import("../src/contract/operation.ts");
     const without = copy();
@@ -323,6 +352,7 @@ describe("the operation read from any document", () => {
       undefined,
     ]);
     expect(operation().matchPath(`/v2/HX1/whatsapp/+91/messages`)).toEqual({ sid: "HX1", phone_number: "+91" });
+    expect(operation().matchPath(`/x/v2/HX1/whatsapp/+91/messages`)).toBeUndefined();
   });
 
   it("names an example an answer is only by status, code and the keys of error; a missing example is an error", async () => {
