@@ -496,3 +496,23 @@ describe("a send that never got an answer, in words", () => {
     expect([refused.reason, refused.message]).toEqual(["network", "The request failed before an answer came (ECONNREFUSED)"]);
   });
 });
+
+describe("the client at the last edges its mutants found", () => {
+  const options = { sid, apiKey, baseUrl: "http://127.0.0.1:4010" };
+  const input = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } };
+
+  it("an error answer with no body is not JSON; every issue is in the message, joined", async () => {
+    const empty = createKaleyraClient({ ...options, fetch: async () => new Response(null, { status: 400 }) });
+    const error = (await failure(empty.sendVideo(input))) as KaleyraTransportError;
+    expect([error.reason, error.message, error.bodySnippet]).toEqual(["invalid-response", "Answer 400 is not the vendor's envelope: not JSON", ""]);
+    const two = (await failure((async () => empty.prepareVideo({ ...input, to: "1", caption: "x".repeat(1025) }))())) as KaleyraValidationError;
+    expect(two.issues.map((issue) => issue.field)).toEqual(["messaging_object.video.caption", "messaging_object.to"]);
+    expect(two.message).toBe(`The request breaks the contract, so it was not sent: ${two.issues.map((issue) => `${issue.field} ${issue.message}`).join("; ")}`);
+  });
+
+  it("an admin answer of null is not the admin API's problem", async () => {
+    const admin = createMockAdmin({ baseUrl: options.baseUrl, fetch: async () => new Response("null", { status: 400, headers: { "content-type": "application/json" } }) });
+    const error = (await failure(admin.reset())) as KaleyraTransportError;
+    expect([error.name, error.reason, error.message]).toEqual(["KaleyraTransportError", "invalid-response", "Answer 400 is not the admin API's problem"]);
+  });
+});
