@@ -32,7 +32,9 @@ export default {
   incrementalFile: `${out}.incremental.json`,
   // Two on these 2-core machines; the tests mostly wait on timers, so MUTATE_CONCURRENCY=3 suits a machine left alone.
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 15000,
+  // A mutant that makes a run wait out its limits costs this much over the baseline, and a runner
+  // restart: MUTATE_TIMEOUT_MS lowers it for areas whose tests wait on servers.
+  timeoutMS: Number(process.env.MUTATE_TIMEOUT_MS ?? 15000),
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: `${out}.html` },
   jsonReporter: { fileName: `${out}.json` },
