@@ -661,3 +661,48 @@ describe("the proxy when its recording cannot be written", () => {
     expect(target.seen).toHaveLength(2);
   });
 });
+
+describe("the proxy's edges, read whole", () => {
+  it("names its upstream without any trailing slash, records no keep-alive header, and masks a bearer token after two spaces", async () => {
+    const token = "tok-two-spaces-4321";
+    const target = await upstream((request, _body, response) => json(400, { code: "WA400", message: "echo", data: {}, error: { token: request.headers.authorization?.replace(/^\S+\s+/, "") } }, response));
+    const file = join(folder(), "r.ndjson");
+    const front = await proxy(`${target.url}//`, { record: file });
+    const { rawRequest } = await import("./support/raw.ts");
+    const body = JSON.stringify(valid);
+    const answer = await rawRequest(front.url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json", connection: "close", "keep-alive": "timeout=5", authorization: `Bearer  ${token}` }, body });
+    expect([answer.status, JSON.parse(answer.text).error.token]).toEqual([400, token]);
+    const [record] = records(file);
+    expect(record!.upstream).toBe(target.url);
+    expect(record!.request.headers).toEqual({ "api-key": "***", "content-type": "application/json", authorization: "***", host: new URL(front.url).host, "content-length": String(Buffer.byteLength(body)) });
+    expect(record!.response!.body).toBe(JSON.stringify({ code: "WA400", message: "echo", data: {}, error: { token: "***" } }));
+    expect(readFileSync(file, "utf8")).not.toContain(token);
+    expect(front.lines[0]).toMatch(new RegExp(`^#1 POST \\S+ → 400 WA400 \\d+ ms `));
+  });
+
+  it("answers HEAD without a length when the upstream gave none, and lists every finding of an exchange, one space apart", async () => {
+    const target = await upstream((request, _body, response) => {
+      if (request.method === "HEAD") return void response.writeHead(200, { "content-type": "text/plain" }).end();
+      setTimeout(() => json(429, { code: "WA429", message: "Slow down", data: {}, error: {} }, response), 30);
+    });
+    const front = await proxy(target.url, { judge: { maxResponseTimeMs: 1 } });
+    const { rawRequest } = await import("./support/raw.ts");
+    const head = await rawRequest(front.url, { method: "HEAD", path: "/other", headers: {} });
+    expect([head.status, head.headers["content-length"], head.text]).toEqual([200, undefined, ""]);
+    expect((await send(front.url, valid)).status).toBe(429);
+    expect(front.lines[1]).toMatch(/ ms ✗ status_documented ✗ response_time$/);
+  });
+});
+
+describe("the proxy command's banner, in-process", () => {
+  it("says where it listens and what it fronts, and nothing of a recording when there is none", async () => {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const err: string[] = [];
+    const running = proxyCommand(["--upstream", mock.url, "--port", "0"], { env: {}, out: () => {}, err: (text) => err.push(text) });
+    await expect.poll(() => err.join("\n"), { timeout: 5_000 }).toMatch(/^Proxy on http:/);
+    const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
+    process.emit("SIGTERM");
+    expect(await running).toBe(0);
+    expect(err).toEqual([`Proxy on ${url} → ${mock.url}. Ctrl-C for the drift summary.`]);
+  });
+});

@@ -76,10 +76,10 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     const reports = reportFlags(values.report);
     const lenient = values.lenient === true;
 
-    let stopBy: ((signal: string) => void) | undefined;
-    const stopped = new Promise<string>((resolve) => (stopBy = resolve));
-    const onSigint = () => stopBy?.("SIGINT");
-    const onSigterm = () => stopBy?.("SIGTERM");
+    // Either signal ends the run the same way: the proxy's work is done when its user says so.
+    let stop: (() => void) | undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const onSignal = () => stop?.();
     let proxy;
     try {
       proxy = await startProxy({
@@ -100,14 +100,14 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
       if (error instanceof RecordingFileError) throw new UsageError(error.message);
       throw error;
     }
-    process.once("SIGINT", onSigint);
-    process.once("SIGTERM", onSigterm);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     io.err(`Proxy on ${proxy.url} → ${upstream}${values.record ? `, recording to ${values.record}` : ""}. Ctrl-C for the drift summary.`);
     try {
       await stopped;
     } finally {
-      process.off("SIGINT", onSigint);
-      process.off("SIGTERM", onSigterm);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
     await proxy.close();
     const result = proxy.result();
