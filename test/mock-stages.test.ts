@@ -112,3 +112,23 @@ describe("intake's request target", () => {
     expect(splitUrl("/p?")).toEqual({ path: "/p", query: {} });
   });
 });
+
+describe("the mock's intake, at its edges", () => {
+  it("keeps every value of a query name given more than once, in order", async () => {
+    const { splitUrl } = await import("../src/mock/intake.ts");
+    expect(splitUrl("/p?a=1&b=x&a=2&a=3")).toEqual({ path: "/p", query: { a: ["1", "2", "3"], b: "x" } });
+    expect(splitUrl("/p?a=1&a=2")).toEqual({ path: "/p", query: { a: ["1", "2"] } });
+    expect(splitUrl("/p")).toEqual({ path: "/p", query: {} });
+  });
+
+  it("hands a header given as a list on joined by a comma and a space; names a missing Content-Type", async () => {
+    const { decodeBody, engineHeaders, headerValue } = await import("../src/mock/intake.ts");
+    const request = { headers: { "x-list": ["a", "b"], accept: "text/html", "content-type": "text/plain", host: "h" } } as unknown as import("node:http").IncomingMessage;
+    expect(engineHeaders(request, "application/json")).toEqual({ "x-list": "a, b", host: "h", "content-type": "application/json" });
+    expect(engineHeaders(request, undefined)).toEqual({ "x-list": "a, b", host: "h" });
+    expect(headerValue(request, "x-list")).toBe("a, b");
+    expect(headerValue(request, "host")).toBe("h");
+    expect(decodeBody(Buffer.from("{}"), undefined, ["application/json"]).problem).toBe("Content-Type (none) is not application/json");
+    expect(decodeBody(Buffer.from("{}"), "text/plain", ["application/json", "text/json"]).problem).toBe("Content-Type text/plain is not application/json or text/json");
+  });
+});
