@@ -801,3 +801,30 @@ describe("the callbacks receiver and its command, at their edges", () => {
     await expect(callbacksCommand(["--port", "0", "--for-ms", "1", "--report", "json=/nonexistent-dir/report.json"], { env: {}, out: () => {}, err: () => {} })).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
+
+describe("the callback sender's last attempt", () => {
+  it("POSTs each attempt, and gives up at once after the last: no backoff after it", async () => {
+    const methods: string[] = [];
+    const server = createServer((request, response) => {
+      methods.push(request.method ?? "");
+      request.resume();
+      request.on("end", () => response.writeHead(503).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const notes: string[] = [];
+    // One attempt and a backoff of an hour: a wait after the last attempt would hold the message past the test's wait.
+    const sender = createCallbackSender({ delaysMs: [0], attempts: 1, backoffMs: 3_600_000, timeoutMs: 1_000, queueLimit: 10, concurrency: 1, keep: 10, url }, (line) => notes.push(line), (text) => text);
+    try {
+      sender.enqueue(callbackMessage("ONCE", "+919876543210", {}), "not-sent");
+      const page = await until("given up", () => (sender.page().pending === 0 ? sender.page() : undefined), 3_000);
+      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([["ONCE", "given-up", [503]]]);
+      expect(notes).toEqual(["callback NOT-SENT of ONCE given up after 1 attempt(s): answered 503"]);
+      expect(methods).toEqual(["POST"]);
+    } finally {
+      sender.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
