@@ -14,7 +14,7 @@ import { callbacksCommand } from "../src/callbacks/listen.ts";
 import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { fetchWithin, until, waitMs } from "./support/wait.ts";
+import { fetchWithin, until, waitMs, within } from "./support/wait.ts";
 
 const schemas = compileContractSchemas(loadDocument());
 const fast = { delaysMs: [5], backoffMs: 20, attempts: 3, timeoutMs: 500 };
@@ -381,7 +381,7 @@ describe("the callback checker", () => {
     const taken = (busy.address() as AddressInfo).port;
     try {
       const errors: string[] = [];
-      expect(await callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) })).toBe(2);
+      expect(await within("callbacks on a port in use", callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) }))).toBe(2);
       expect(errors).toEqual([`callbacks: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video callbacks --help.`]);
     } finally {
       await new Promise((resolve) => busy.close(resolve));
@@ -525,7 +525,7 @@ describe("`kaleyra-video callbacks`, its defaults through the command", () => {
     await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4020, "127.0.0.1", () => resolve()));
     const err: string[] = [];
     try {
-      expect(await callbacksCommand(["--for-ms", "1"], { env: {}, out: () => {}, err: (text) => err.push(text) })).toBe(2);
+      expect(await within("callbacks on a port in use", callbacksCommand(["--for-ms", "1"], { env: {}, out: () => {}, err: (text) => err.push(text) }))).toBe(2);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }

@@ -6,6 +6,7 @@ import { cli } from "../src/cli/cli.ts";
 import { exitCodes } from "../src/cli/output.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { within } from "./support/wait.ts";
 
 let mock: TestMock;
 beforeAll(async () => {
@@ -254,7 +255,7 @@ describe("the commands' defaults, as their help states them", () => {
     await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4030, "127.0.0.1", () => resolve()));
     const refused: string[] = [];
     try {
-      expect(await proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => refused.push(text) })).toBe(exitCodes.usage);
+      expect(await within("proxy on a port in use", proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => refused.push(text) }))).toBe(exitCodes.usage);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }

@@ -553,3 +553,20 @@ describe("listening", () => {
     expect(bindProblem(Object.assign(new Error(), { code: "ENOENT" }), "h", 80, "r")).toBeUndefined();
   });
 });
+
+describe("listening, when the address is taken", () => {
+  it("rejects with the bind's own error within the test's wait, and keeps no listener on a server that listens", async () => {
+    const { listenOn } = await import("../src/http/listen.ts");
+    const { within } = await import("./support/wait.ts");
+    const holder = createServer();
+    const url = await within("listen on a free port", listenOn(holder, 0, "127.0.0.1"));
+    expect(holder.listenerCount("error")).toBe(0);
+    const port = Number(new URL(url).port);
+    const second = createServer();
+    try {
+      await expect(within("listen on a taken port", listenOn(second, port, "127.0.0.1"))).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+});

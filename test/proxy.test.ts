@@ -17,7 +17,7 @@ import { secretForms } from "../src/http/secrets.ts";
 import { startProxy, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
 import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { fetchWithin, waitMs } from "./support/wait.ts";
+import { fetchWithin, waitMs, within } from "./support/wait.ts";
 
 let mock: TestMock;
 beforeAll(async () => {
@@ -308,7 +308,7 @@ describe("the proxy command", () => {
     expect(creds.err[0]).not.toContain("pw");
     const taken = Number(new URL(mock.url).port);
     const busy = io();
-    expect(await proxyCommand(["--upstream", mock.url, "--port", String(taken)], busy.io)).toBe(2);
+    expect(await within("proxy on a port in use", proxyCommand(["--upstream", mock.url, "--port", String(taken)], busy.io))).toBe(2);
     expect(busy.err).toEqual([`proxy: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video proxy --help.`]);
     const checks = io();
     expect(await proxyCommand(["--upstream", mock.url, "--checks", "nope"], checks.io)).toBe(2);

@@ -25,3 +25,16 @@ export async function fetchWithin(url: string, init: RequestInit = {}, limitMs =
     throw error;
   }
 }
+
+/** `promise`, or a failure naming `what` after `limitMs`: a call that never settles fails in seconds, with its cause. */
+export async function within<T>(what: string, promise: Promise<T>, limitMs = waitMs): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${limitMs} ms (TEST_WAIT_MS)`)), limitMs);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
