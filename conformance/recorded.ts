@@ -109,7 +109,7 @@ export function findingsOf(outcome: CaseOutcome | undefined): ExchangeRecord["fi
 }
 
 /** A run's result from recorded outcomes: what the proxy reports on stop, and the replay. */
-export function recordedResult(input: { target: string; outcomes: CaseOutcome[]; exchanges: number; outside: number; lenient: boolean; interrupted?: string | undefined; file?: string }): RunResult {
+export function recordedResult(input: { target: string; outcomes: CaseOutcome[]; exchanges: number; outside: number; lenient: boolean; interrupted?: string | undefined; file?: string | undefined }): RunResult {
   const fails = (check: CheckResult) => !check.ok && !(input.lenient && check.severity === "leniency");
   return {
     target: input.target,

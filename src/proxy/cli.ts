@@ -77,9 +77,8 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     const lenient = values.lenient === true;
 
     // Either signal ends the run the same way: the proxy's work is done when its user says so.
-    let stop: (() => void) | undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const onSignal = () => stop?.();
+    let onSignal: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => (onSignal = () => resolve()));
     let proxy;
     try {
       proxy = await startProxy({

@@ -170,7 +170,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const url = await listenOn(server, options.port, options.host);
   return {
     url,
-    result: (interrupted) => recordedResult({ target: shown, outcomes: [...outcomes], exchanges, outside, lenient: options.lenient === true, interrupted, ...(options.record === undefined ? {} : { file: options.record }) }),
+    result: (interrupted) => recordedResult({ target: shown, outcomes: [...outcomes], exchanges, outside, lenient: options.lenient === true, interrupted, file: options.record }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
