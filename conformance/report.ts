@@ -135,8 +135,9 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
     lines.push(`STOPPED: ${result.diagnosis.message}`);
     return lines.join("\n");
   }
-  const first = firstFinding(result);
-  if (first && !result.ok) lines.push(`First: ${first}`);
+  // A passing run has no first finding to show, but its hints still show, each once.
+  const first = result.ok ? undefined : firstFinding(result);
+  if (first) lines.push(`First: ${first}`);
   for (const hint of result.hints) if (hint !== first) lines.push(`Hint: ${hint}`);
   if (result.recording) {
     lines.push("");
