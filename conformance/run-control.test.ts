@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { example } from "../src/contract/operation.ts";
+import { example, operation } from "../src/contract/operation.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
@@ -15,6 +15,7 @@ import { conform } from "./cli.ts";
 import { checkTotals, findings, jsonReport, junit, summary, failures } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
 import { fetchWithin } from "../test/support/wait.ts";
+import { identityPath } from "../src/mock/admin/identity.ts";
 import { made, ok, outcome } from "../test/support/made-run.ts";
 
 const seed = 20261130;
@@ -727,5 +728,162 @@ describe("conform's flags, each at its limits, through the command", () => {
       const { code, err } = await cli(argv, env);
       expect([code, err], argv.join(" ")).toEqual([2, refusal(message)]);
     }
+  });
+});
+
+describe("conform's switches, through the command", () => {
+  const args = (target: string, ...extra: string[]) => ["--target", target, "--sid", sid, "--phone-number", businessNumber, "--seed", String(seed), "--runs", "0", ...extra];
+  const caseCount = (out: string) => Number(/: (\d+) cases, /.exec(out)?.[1]);
+
+  it("--treat-as-remote: the safe plan without asking the mock who it is; --trusted-target: the full plan, not asking either", async () => {
+    const probes: string[] = [];
+    await withServer({ request: ({ path }) => (path.startsWith(identityPath) ? void probes.push(path) : undefined) }, async (url) => {
+      const remote = await cli(args(url, "--treat-as-remote"));
+      expect(remote.err[0]).toBe(`${url}/ is not the kit's mock: the safe plan.`);
+      expect(remote.out.split("\n")[0]).toContain("(seed 20261130; safe plan: nothing a real pod would deliver, unless --allow-send)");
+      const trusted = await cli(args(url, "--trusted-target", "--no-callbacks"));
+      expect(trusted.err[0]).toBe(`${url}/ is trusted (--trusted-target): the full plan.`);
+      expect(trusted.out.split("\n")[0]).toContain("(seed 20261130; full plan: --trusted-target)");
+      expect(probes).toEqual([]);
+      const proven = await cli(args(url, "--no-callbacks"));
+      expect(proven.err[0]).toBe(`${url}/ identified itself as the kit's mock: the full plan.`);
+      expect(probes).toHaveLength(1);
+    });
+  });
+
+  it("--prefer-examples adds one case for each of the contract's examples", async () => {
+    const without = await cli(args(mock.url, "--no-callbacks"));
+    const withExamples = await cli(args(mock.url, "--no-callbacks", "--prefer-examples"));
+    expect([without.code, withExamples.code]).toEqual([0, 0]);
+    expect(caseCount(withExamples.out) - caseCount(without.out)).toBe(operation().examples.length);
+  });
+
+  it("--no-account: a mock without an account passes with it, and fails without it", async () => {
+    expect((await cli(args(open.url, "--no-callbacks", "--no-account"))).code).toBe(0);
+    expect((await cli(args(open.url, "--no-callbacks"))).code).toBe(1);
+  });
+
+  it("the callbacks are checked against the kit's mock unless --no-callbacks", async () => {
+    const checked = await cli(args(mock.url));
+    expect(checked.out).toMatch(/\nStatus callbacks: \d+ received for \d+ accepted sends; every one valid and in order\.\n/);
+    expect((await cli(args(mock.url, "--no-callbacks"))).out).not.toContain("Status callbacks");
+  });
+});
+
+describe("conform stopped by a signal, in the process that runs it", () => {
+  const listeners = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+
+  async function stoppedAt(third: (NodeJS.Signals)[]) {
+    const report = join(mkdtempSync(join(tmpdir(), "conform-signal-")), "run.json");
+    let atSignal: unknown;
+    let requests = 0;
+    const before = listeners();
+    const outcome = await withServer(
+      {
+        request: ({ path }) => {
+          if (path.startsWith(identityPath) || ++requests !== 3) return undefined;
+          for (const signal of third) process.emit(signal, signal);
+          // The reports of what ran are written at the signal, before the run unwinds.
+          atSignal = JSON.parse(readFileSync(report, "utf8")).interrupted;
+          return undefined;
+        },
+      },
+      (url) => cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "0", "--no-callbacks", "--report", `json=${report}`]),
+    );
+    return { ...outcome, atSignal, listenersKept: listeners().map((count, index) => count - before[index]!), final: JSON.parse(readFileSync(report, "utf8")) };
+  }
+
+  it("SIGINT: exit 130, the report written at once and again at the end, both saying so; the listeners removed", async () => {
+    const { code, out, atSignal, listenersKept, final } = await stoppedAt(["SIGINT"]);
+    expect(code).toBe(130);
+    expect(atSignal).toBe("stopped by SIGINT");
+    expect(final.interrupted).toBe("stopped by SIGINT");
+    expect(final.ok).toBe(false);
+    expect(out).toContain("\nPARTIAL: the run stopped early (stopped by SIGINT); this reports what ran.\n");
+    expect(listenersKept).toEqual([0, 0]);
+  });
+
+  it("SIGTERM: exit 143; a second signal changes nothing", async () => {
+    const term = await stoppedAt(["SIGTERM"]);
+    expect([term.code, term.atSignal, term.final.interrupted]).toEqual([143, "stopped by SIGTERM", "stopped by SIGTERM"]);
+    const both = await stoppedAt(["SIGINT", "SIGTERM"]);
+    expect([both.code, both.atSignal, both.final.interrupted]).toEqual([130, "stopped by SIGINT", "stopped by SIGINT"]);
+    expect(both.listenersKept).toEqual([0, 0]);
+  });
+});
+
+describe("the run's progress lines and its edges", () => {
+  const logged = async (extra: Partial<RunOptions>, target = mock.url) => {
+    const lines: string[] = [];
+    const result = await runConformance(options(target, { ...extra, log: (line) => lines.push(line) }));
+    return { lines, result };
+  };
+  const planned = (result: RunResult) => result.outcomes.filter((one) => one.testCase.category !== "generated").length;
+  const generated = (result: RunResult) => result.outcomes.filter((one) => one.testCase.category === "generated").length;
+
+  it("against the mock: who it is, the planned cases, the generated ones with their seed, the callbacks", async () => {
+    const { lines, result } = await logged({ runs: 3, checkCallbacks: true, callbackWaitMs: 5_000 });
+    const accepted = result.outcomes.filter((one) => one.observed.status === 202).length;
+    expect(generated(result)).toBe(3);
+    expect(result.callbacks!.messages).toBe(accepted);
+    expect(lines).toEqual([
+      `${mock.url}/ identified itself as the kit's mock: the full plan.`,
+      `${planned(result)} planned cases sent`,
+      `3 generated valid requests sent (seed ${seed})`,
+      `${result.callbacks!.received} status callbacks of ${accepted} accepted sends checked`,
+    ]);
+    expect(result.ok).toBe(true);
+  });
+
+  it("a target treated as remote: the safe plan and nothing generated, unless sends are allowed, and then only as many as allowed", async () => {
+    const safe = await logged({ treatAsRemote: true, runs: 5 });
+    expect(safe.lines).toEqual([`${mock.url}/ is not the kit's mock: the safe plan.`, `${planned(safe.result)} planned cases sent`]);
+    expect(safe.result.acceptableSent).toBe(0);
+    const to = "+919900112233";
+    // One send allowed and one valid example in the safe plan: no room left for generated ones.
+    const one = await logged({ treatAsRemote: true, runs: 5, allowSend: true, to, maxSends: 1 });
+    expect(one.lines).toEqual([`${mock.url}/ is not the kit's mock: the safe plan, plus at most 1 request(s) that may be accepted, to ${to}.`, `${planned(one.result)} planned cases sent`]);
+    expect(one.result.acceptableSent).toBe(1);
+    // As many as the plan holds, then two more: two generated ones.
+    const fromPlan = (await logged({ treatAsRemote: true, runs: 0, allowSend: true, to, maxSends: 1000 })).result.acceptableSent;
+    expect(fromPlan).toBeGreaterThan(1);
+    const ten = await logged({ treatAsRemote: true, runs: 5, allowSend: true, to, maxSends: fromPlan + 2 });
+    expect([ten.result.acceptableSent, generated(ten.result)]).toEqual([fromPlan + 2, 2]);
+    expect(ten.lines.at(-1)).toBe(`2 generated valid requests sent (seed ${seed})`);
+    // Every generated request went to the recipient given.
+    for (const outcome of ten.result.outcomes.filter((one) => one.testCase.category === "generated")) expect(JSON.parse(outcome.testCase.request.body!).messaging_object.to).toBe(to);
+  });
+
+  it("the identity probe carries no key and asks for JSON; an answer too large to be the mock's is a live target, not an unreachable one", async () => {
+    const probes: Record<string, unknown>[] = [];
+    const result = await withServer(
+      {
+        request: ({ path, headers }) => {
+          if (!path.startsWith(identityPath)) return undefined;
+          probes.push(headers);
+          return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ padding: "x".repeat(32 * 1024) }) };
+        },
+      },
+      (url) => runConformance(options(url, { runs: 0 })),
+    );
+    expect(probes).toHaveLength(1);
+    expect(probes[0]).toMatchObject({ accept: "application/json" });
+    expect(Object.keys(probes[0]!).filter((name) => /api-key|authorization/i.test(name))).toEqual([]);
+    expect([result.mode, result.diagnosis]).toEqual(["live", undefined]);
+  });
+
+  it("a run's seed is drawn when not given, a whole number below 2^31 that the run reports", async () => {
+    const { seed: _given, ...unseeded } = options(mock.url, { treatAsRemote: true, runs: 0 });
+    const result = await runConformance(unseeded);
+    expect(Number.isInteger(result.seed)).toBe(true);
+    expect(result.seed).toBeGreaterThanOrEqual(0);
+    expect(result.seed).toBeLessThan(2 ** 31);
+  });
+
+  it("a signal already aborted stops the run before its first case, as the user's stop", async () => {
+    const stopped = new AbortController();
+    stopped.abort();
+    const { result } = await logged({ signal: stopped.signal });
+    expect([result.interrupted, result.diagnosis, result.outcomes, result.ok]).toEqual(["stopped by the user", undefined, [], false]);
   });
 });
