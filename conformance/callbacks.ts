@@ -5,7 +5,7 @@
 import type { CallbackFinding } from "../src/callbacks/checker.ts";
 import { startCallbackReceiver } from "../src/callbacks/listen.ts";
 import { adminPath } from "../src/contract/document.ts";
-import { exchange } from "../src/http/exchange.ts";
+import { exchange, urlAt } from "../src/http/exchange.ts";
 import type { SendLimits } from "./send.ts";
 
 export interface CallbackReport {
@@ -28,7 +28,6 @@ const callbacksPath = adminPath("listCallbacks");
 
 /** Undefined when the mock's admin API does not take the receiver (then nothing is checked). */
 export async function startCallbackStage(target: string, limits: SendLimits, adminToken: string | undefined): Promise<CallbackStage | undefined> {
-  const base = target.replace(/\/+$/, "");
   let adminRequests = 0;
   const headers = { "content-type": "application/json", accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
   // The run's stop signal is left out: a run stopped by the user still points the mock back.
@@ -36,7 +35,7 @@ export async function startCallbackStage(target: string, limits: SendLimits, adm
   const admin = async (method: string, body?: unknown) => {
     adminRequests++;
     const text = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return exchange({ url: `${base}${callbacksPath}`, method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...bounds, maxResponseBytes: 4 * 1024 * 1024 });
+    return exchange({ url: urlAt(target, callbacksPath), method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...bounds, maxResponseBytes: 4 * 1024 * 1024 });
   };
 
   const before = await admin("GET");

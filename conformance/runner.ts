@@ -6,7 +6,7 @@ import { exampleMatching, operation, recipientOf } from "../src/contract/operati
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { randomBytes } from "node:crypto";
 import { defaultMaxResponseBytes } from "../src/http/edge.ts";
-import { exchange } from "../src/http/exchange.ts";
+import { exchange, urlAt } from "../src/http/exchange.ts";
 import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
 import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
 import { startCallbackStage, type CallbackReport } from "./callbacks.ts";
@@ -122,7 +122,7 @@ async function probeTarget(target: string, limits: SendLimits, adminToken?: stri
   const nonce = randomBytes(16).toString("hex");
   // A mock whose admin API needs a token answers the probe only with it (and the token only).
   const headers: Record<string, string> = { accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
-  const result = await exchange({ url: `${target.replace(/\/+$/, "")}${identityPath}?nonce=${nonce}`, method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
+  const result = await exchange({ url: urlAt(target, `${identityPath}?nonce=${nonce}`), method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
   if (!result.ok) return result.error.reason === "network" || result.error.reason === "timeout" ? { mock: false, noAnswer: `${result.error.reason}: ${result.error.message}` } : { mock: false };
   if (result.answer.status !== 200) return { mock: false };
   try {

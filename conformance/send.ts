@@ -1,7 +1,7 @@
 // Sends one case exactly as planned (the path's `+` literal, the headers and body byte for byte),
 // through the kit's shared HTTP edge: one deadline, a bounded read, the key masked in all it reads.
 import { operation } from "../src/contract/operation.ts";
-import { exchange } from "../src/http/exchange.ts";
+import { exchange, urlAt } from "../src/http/exchange.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { wrongKey, type CaseRequest } from "./plan.ts";
 
@@ -47,7 +47,7 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   const body = Buffer.from(request.body, "utf8");
   const result = await exchange(
     {
-      url: target.replace(/\/+$/, "") + pathFor(request),
+      url: urlAt(target, pathFor(request)),
       method: request.method ?? operation().method.toUpperCase(),
       headers: { ...headersFor(request, apiKey), "content-length": String(body.length) },
       body,
@@ -74,7 +74,7 @@ function shellQuote(text: string): string {
 
 /** A ready curl line for the case, the key masked. */
 export function curlFor(target: string, request: CaseRequest): string {
-  const url = target.replace(/\/+$/, "") + pathFor(request);
+  const url = urlAt(target, pathFor(request));
   const headers = Object.entries(headersFor(request, "$KALEYRA_API_KEY")).map(([name, value]) =>
     name === "api-key" && request.key === "account" ? `-H "api-key: $KALEYRA_API_KEY"` : `-H ${shellQuote(`${name}: ${value}`)}`,
   );

@@ -7,7 +7,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKaleyraClient } from "../src/client/index.ts";
 import { describeLocation, HttpEdgeError, isRedirect, readBounded, safeCause } from "../src/http/edge.ts";
-import { exchange } from "../src/http/exchange.ts";
+import { exchange, urlAt } from "../src/http/exchange.ts";
 import { deadline, guardedTransport } from "../src/http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secretForms, withoutCredentials } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
@@ -568,5 +568,13 @@ describe("listening, when the address is taken", () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+});
+
+describe("urlAt: a path on a base URL a user typed", () => {
+  it("drops every trailing slash of the base, and nothing else", () => {
+    for (const base of ["http://h", "http://h/", "http://h///"]) expect(urlAt(base, "/v2/x?y=/z"), base).toBe("http://h/v2/x?y=/z");
+    expect(urlAt("http://h/base//", "/p")).toBe("http://h/base/p");
+    expect(urlAt("http://h/a/b", "/p")).toBe("http://h/a/b/p");
   });
 });

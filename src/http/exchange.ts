@@ -60,6 +60,9 @@ function decoded(response: IncomingMessage): Readable {
   }
 }
 
+/** `path` on a base URL given by a user, whatever slashes the base ends with. */
+export const urlAt = (base: string, path: string): string => base.replace(/\/+$/, "") + path;
+
 export function exchange(request: ExchangeRequest, options: ExchangeOptions): Promise<ExchangeResult> {
   const started = performance.now();
   const limit = options.maxResponseBytes ?? defaultMaxResponseBytes;
