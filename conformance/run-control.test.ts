@@ -16,6 +16,7 @@ import { checkTotals, findings, jsonReport, junit, summary, failures } from "./r
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
 import { fetchWithin } from "../test/support/wait.ts";
 import { identityPath } from "../src/mock/admin/identity.ts";
+import { adminPath } from "../src/contract/document.ts";
 import { made, ok, outcome } from "../test/support/made-run.ts";
 
 const seed = 20261130;
@@ -885,5 +886,31 @@ describe("the run's progress lines and its edges", () => {
     stopped.abort();
     const { result } = await logged({ signal: stopped.signal });
     expect([result.interrupted, result.diagnosis, result.outcomes, result.ok]).toEqual(["stopped by the user", undefined, [], false]);
+  });
+});
+
+describe("the callback stage against mocks that do not play along", () => {
+  const callbacksPath = adminPath("listCallbacks");
+
+  it("a mock whose admin API has no callbacks resource: nothing checked, nothing failed", async () => {
+    const result = await withServer({ request: ({ path }) => (path.startsWith(callbacksPath) ? { status: 404, headers: {}, body: "" } : undefined) }, (url) =>
+      runConformance(options(url, { runs: 0, checkCallbacks: true })),
+    );
+    expect([result.mode, result.callbacks, result.ok]).toEqual(["mock", undefined, true]);
+  });
+
+  it("a mock that takes the receiver but never calls it: every accepted send incomplete, in its words", async () => {
+    const result = await withServer(
+      { request: ({ method, path }) => (method === "PUT" && path.startsWith(callbacksPath) ? { status: 204, headers: {}, body: "" } : undefined) },
+      (url) => runConformance(options(url, { runs: 0, checkCallbacks: true, callbackWaitMs: 300 })),
+    );
+    const accepted = result.outcomes.flatMap((one) => (one.observed.status === 202 ? [(one.observed.json as { data: { message_id: string } }).data.message_id] : []));
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(result.callbacks).toEqual({
+      messages: accepted.length,
+      received: 0,
+      findings: accepted.map((messageId) => ({ check: "complete", messageId, message: "no whole sequence within 300 ms (got nothing)" })),
+    });
+    expect(result.ok).toBe(false);
   });
 });
