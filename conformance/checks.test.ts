@@ -1,6 +1,10 @@
 // Each check, the request judge, the diagnoses, the pacer and the shared flags, alone and at
 // their edges: no server, so each runs in milliseconds (and a mutant of them dies fast).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { conform } from "./cli.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "./flags.ts";
 import { checkAnswer, checkNames, responseContractsOf, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
@@ -842,5 +846,48 @@ describe("the checks' and the request judge's edges, one each", () => {
     const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
     const judged = judgeRequest({ method: "POST", path, headers: { "api-key": "k" }, body: JSON.stringify(operation().requestExamples["by-media-id"]) });
     expect(judged).toEqual({ kind: "operation", hasKey: true, issues: [{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }] });
+  });
+});
+
+describe("conform --replay through the command", () => {
+  const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "%2B918630005920");
+  const key = "replay-key-0123456789";
+  const token = "replay-admin-token-0123";
+  const file = join(mkdtempSync(join(tmpdir(), "replay-cli-")), "r.ndjson");
+  // An undocumented answer that echoes both secrets: its sample shows in the drift summary.
+  writeFileSync(
+    file,
+    `${JSON.stringify({
+      kind: "exchange",
+      version: 1,
+      at: "",
+      upstream: "http://pod",
+      seq: 1,
+      request: { method: "POST", path, headers: { "content-type": json, "api-key": "***" }, body: JSON.stringify(operation().requestExamples["by-media-id"]) },
+      response: { status: 429, headers: { "content-type": json }, body: JSON.stringify({ code: "WA429", message: `slow down ${key} ${token}` }) },
+      error: null,
+      milliseconds: 40,
+      contract: "operation",
+      findings: [],
+    })}\n`,
+  );
+  const replay = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    const out: string[] = [];
+    const code = await conform(["--replay", file, ...argv], { env, out: (text) => out.push(text), err: () => {} });
+    return { code, out: out.join("\n") };
+  };
+
+  it("masks the key and the admin token of the environment, spaces around them trimmed", async () => {
+    const { code, out } = await replay([], { KALEYRA_API_KEY: ` ${key} `, KALEYRA_MOCK_ADMIN_TOKEN: `\t${token} ` });
+    expect(code).toBe(1);
+    expect(out).toContain("    429 WA429 × 1, e.g. to #1 POST ");
+    expect(out).not.toContain(key);
+    expect(out).not.toContain(token);
+  });
+
+  it("judges with the checks chosen and the response-time limit given", async () => {
+    expect((await replay(["--checks", "answered"])).code).toBe(0);
+    expect((await replay(["--checks", "answered,response_time", "--max-response-time", "39"])).code).toBe(1);
+    expect((await replay(["--checks", "answered,response_time", "--max-response-time", "40"])).code).toBe(0);
   });
 });
