@@ -39,7 +39,8 @@ export function baseUrlFlag(value: string, flag: string): string {
   if (url.username || url.password) {
     throw new UsageError(`--${flag} must not carry a user name or password (${withoutCredentials(url.href)}); the kit sends the api-key, and nothing else, as credentials`);
   }
-  if (url.search || url.hash || /[?#]/.test(value)) throw new UsageError(`--${flag} must not have a query or fragment`);
+  // In the text as typed: the URL parser drops an empty query or fragment ("http://h/?").
+  if (/[?#]/.test(value)) throw new UsageError(`--${flag} must not have a query or fragment`);
   return url.href.replace(/\/+$/, "");
 }
 

@@ -914,3 +914,14 @@ describe("the callback stage against mocks that do not play along", () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe("conform's --target, refused in its words", () => {
+  it("not http(s), a query or a fragment, even empty ones", async () => {
+    const refused = async (target: string) => (await cli(["--target", target, "--sid", sid, "--phone-number", businessNumber])).err;
+    const words = (message: string) => [`conform: ${message}\nRun kaleyra-video conform --help.`];
+    expect(await refused("ftp://127.0.0.1:9")).toEqual(words("--target must be an http(s) URL or one of the pods in, sg, eu, na"));
+    for (const target of ["http://127.0.0.1:9/?a=1", "http://127.0.0.1:9/#f", "http://127.0.0.1:9/?", "http://127.0.0.1:9#"]) {
+      expect(await refused(target), target).toEqual(words("--target must not have a query or fragment"));
+    }
+  });
+});
