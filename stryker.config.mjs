@@ -40,7 +40,10 @@ export default {
   jsonReporter: { fileName: `${out}.json` },
   thresholds: { ...thresholds, break: null },
   tempDirName: ".stryker-tmp",
-  // Module-level mutants need every test re-run one by one: a third of the mutants, three quarters
-  // of the time in the first run. `-- --ignoreStatic false` includes them.
-  ignoreStatic: true,
+  // Module-level ("static") mutants run against every test of the area, switched on before
+  // anything loads: with ignoreStatic, those a test also reaches ran with only the tests that
+  // first loaded their module, and after it had loaded, so they never switched on
+  // (stryker-js#6144). Killed ones die at the first quick test file that fails; a survivor costs a
+  // whole run of the area's tests.
+  ignoreStatic: false,
 };

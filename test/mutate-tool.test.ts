@@ -1,7 +1,7 @@
 // `npm run mutate`'s own rules: every folder of mutated code in exactly one area, and the score
 // computed as Stryker computes it.
 import { describe, expect, it } from "vitest";
-import { areas, mutatedFolders, score, tally, unclaimedFolders } from "../src/tools/mutate.ts";
+import { areas, mutatedFolders, score, tally, unclaimedFolders, withoutStaticSurvivors } from "../src/tools/mutate.ts";
 
 describe("npm run mutate", () => {
   it("every folder of src/ and conformance/ with mutated code is in exactly one area", () => {
@@ -20,5 +20,25 @@ describe("npm run mutate", () => {
     expect(t).toEqual({ killed: 2, timeout: 1, survived: 1, noCoverage: 1 });
     expect(score(t)).toBe(60);
     expect(score({ killed: 0, timeout: 0, survived: 0, noCoverage: 0 })).toBe(100);
+  });
+});
+
+describe("module-level mutants (stryker-js#6144)", () => {
+  it("those that survived with only their covering tests are tested again, in the files a run mutates; every other result is kept", () => {
+    const file = (mutants: { status: string; static?: boolean; testsCompleted?: number; coveredBy?: string[] }[]) => ({ language: "typescript", source: "", mutants });
+    const filteredRun = { status: "Survived", static: true, testsCompleted: 1, coveredBy: ["7"] };
+    const wholeRun = { status: "Survived", static: true, testsCompleted: 450, coveredBy: ["7"] };
+    const report = {
+      schemaVersion: "1.0",
+      thresholds: { high: 90, low: 80 },
+      files: {
+        "src/a/one.ts": file([filteredRun, { status: "Survived", static: true, testsCompleted: 0 }, wholeRun, { status: "Survived", static: false, testsCompleted: 1, coveredBy: ["7"] }, { status: "Killed", static: true, testsCompleted: 1, coveredBy: ["7"] }, { status: "NoCoverage" }]),
+        "src/b/two.ts": file([filteredRun]),
+      },
+    };
+    const { report: kept, dropped } = withoutStaticSurvivors(report, (name) => name.startsWith("src/a/"));
+    expect(dropped).toBe(2);
+    expect(kept.files["src/a/one.ts"]!.mutants).toEqual(report.files["src/a/one.ts"].mutants.slice(2));
+    expect(kept.files["src/b/two.ts"]).toEqual(report.files["src/b/two.ts"]);
   });
 });

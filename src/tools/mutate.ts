@@ -13,6 +13,9 @@ interface Area {
 }
 interface Mutant {
   status: string;
+  static?: boolean;
+  testsCompleted?: number;
+  coveredBy?: string[];
 }
 interface FileResult {
   language: string;
@@ -112,6 +115,42 @@ function sum(tallies: Tally[]): Tally {
   );
 }
 
+// A module-level ("static") mutant that a test also reaches is "hybrid": with ignoreStatic,
+// Stryker runs it with only the tests that happened to load its module, after they have loaded
+// it, so it never switches on and "survives" tests that fail when it is planted by hand
+// (stryker-js#6144). stryker.config.mjs runs static mutants against every test of the area, with
+// the mutant on before anything loads; survivors of the old plan are tested again once.
+/**
+ * Static mutants that survived having run only the tests that cover them (no more tests completed
+ * than cover it), in the files this run mutates: dropped, so that Stryker tests them again
+ * against every test. Other results are kept as they are.
+ */
+export function withoutStaticSurvivors(report: Report, mutated: (file: string) => boolean): { report: Report; dropped: number } {
+  let dropped = 0;
+  const files: Record<string, FileResult> = {};
+  const filtered = (mutant: Mutant) => mutant.static === true && mutant.status === "Survived" && (mutant.testsCompleted ?? 0) <= (mutant.coveredBy?.length ?? 0);
+  for (const [file, result] of Object.entries(report.files)) {
+    const mutants = mutated(file) ? result.mutants.filter((mutant) => !filtered(mutant)) : result.mutants;
+    dropped += result.mutants.length - mutants.length;
+    files[file] = { ...result, mutants };
+  }
+  return { report: { ...report, files }, dropped };
+}
+
+function prepareStryker(areaNames: string[]): void {
+  for (const name of areaNames) {
+    if (!existsSync(areaReport(name))) continue;
+    const only = process.env.MUTATE_FILES?.split(",").map((file) => file.trim()).filter(Boolean);
+    const folder = areas[name]!.folder;
+    const mutated = (file: string) => (only?.length ? only.includes(file) : dirname(file) === folder);
+    const { report, dropped } = withoutStaticSurvivors(JSON.parse(readFileSync(areaReport(name), "utf8")) as Report, mutated);
+    if (dropped) {
+      writeFileSync(areaReport(name), JSON.stringify(report));
+      process.stdout.write(`${name}: ${dropped} static mutants that ran with only their covering tests, tested again with every test\n`);
+    }
+  }
+}
+
 const row = (name: string, t: Tally) =>
   `| ${name} | ${score(t).toFixed(1)}% | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} |`;
 
@@ -133,7 +172,9 @@ function main(): number {
   }
 
   const timings: string[] = [];
-  for (const name of scoresOnly ? [] : chosen.length ? chosen : Object.keys(areas)) {
+  const running = scoresOnly ? [] : chosen.length ? chosen : Object.keys(areas);
+  if (running.length) prepareStryker(running);
+  for (const name of running) {
     const area = areas[name]!;
     const started = Date.now();
     process.stdout.write(`\n== area ${name}: ${area.folder}/*.ts against ${area.tests.join(", ")}\n`);
