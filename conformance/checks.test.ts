@@ -891,3 +891,10 @@ describe("conform --replay through the command", () => {
     expect((await replay(["--checks", "answered,response_time", "--max-response-time", "40"])).code).toBe(0);
   });
 });
+
+describe("the shared flags' refusals, in their words", () => {
+  it("--report quotes what it was given; unknown checks are named, each quoted", () => {
+    expect(() => reportFlags(["xml=r.xml"])).toThrow(/^--report takes junit=FILE or json=FILE, not "xml=r\.xml"$/);
+    expect(() => checkFlags(["answered,nope", "other"], undefined)).toThrow(new RegExp(`^unknown check "nope", "other"; the checks are ${checkNames.join(", ")}$`));
+  });
+});

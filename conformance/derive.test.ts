@@ -273,4 +273,15 @@ describe("derive: one negative for each constraint, boundaries at each limit", (
     ]);
     expect(negatives.slice(2).map((n) => n.value)).toEqual(uriEdges("https://h/p").map(([, value]) => value));
   });
+
+  it("strings of a pattern reach maxLength itself", () => {
+    const values = sample({ type: "string", pattern: "^[0-9]+$", maxLength: 3 }, 500) as string[];
+    expect(Math.max(...values.map((v) => v.length))).toBe(3);
+  });
+
+  it("an object with properties and no type, below the body, is broken by a string; a patterned value grows by its last character", () => {
+    const nested = derive({ properties: { inner: { properties: { a: { type: "string" } } } } }, { inner: { a: "x" } }, bare);
+    expect(nested.negatives.find((n) => n.title === "inner: wrong type")!.value).toEqual({ inner: "not-an-object" });
+    expect(derive({ type: "string", maxLength: 5, pattern: "^[a-c]*$" }, "abc", bare).boundaries[0]!.value).toBe("abccc");
+  });
 });

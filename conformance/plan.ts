@@ -71,9 +71,8 @@ export function requestExamples(): Record<string, Json> {
 /** The body with its recipient set: probes go to the fictional number, sends to the user's. */
 export function addressed(body: Json, to: string): Json {
   const copy = structuredClone(body) as { messaging_object?: { to?: Json } };
-  if (copy && typeof copy === "object" && copy.messaging_object && typeof copy.messaging_object === "object" && typeof copy.messaging_object.to === "string") {
-    copy.messaging_object.to = to;
-  }
+  // A primitive's property is undefined: one test covers null, strings and numbers at every level.
+  if (typeof copy?.messaging_object?.to === "string") copy.messaging_object.to = to;
   return copy as Json;
 }
 

@@ -212,3 +212,25 @@ describe("JUnit's edges", () => {
     expect(xml).toContain('<testsuites name="kaleyra-video conformance" tests="1" failures="0">');
   });
 });
+
+describe("what the first report lines rest on", () => {
+  it("violations come before leniency whatever the order of the cases, then by check and case", () => {
+    const run = made({
+      outcomes: [lenientCase("lenient first", ["a"]), made().outcomes[3]!, made().outcomes[1]!],
+      shrunk: undefined,
+      callbacks: undefined,
+      hints: [],
+    });
+    expect(findings(run).map((finding) => [finding.severity, finding.check, finding.title])).toEqual([
+      ["violation", "no_server_error", "caption too long"],
+      ["violation", "status_documented", "by-link"],
+      ["leniency", "rejects_invalid", "lenient first"],
+    ]);
+  });
+
+  it("a case with no answer shows why; a leniency line names each field taken", () => {
+    const lines = summary(made({ outcomes: [made().outcomes[4]!, lenientCase("two fields", ["a.b", "c"])], shrunk: undefined, callbacks: undefined, hints: [] })).split("\n");
+    expect(lines).toContain("  [valid] with-extra-info → no answer (ECONNRESET)");
+    expect(lines).toContain("Leniency (1): the target accepts what the contract refuses: a.b (1), c (1). If the target is right, the contract is too strict; --lenient reports this without failing.");
+  });
+});

@@ -94,3 +94,12 @@ describe("every environment setting is in --help and in the README", () => {
     }
   });
 });
+
+describe("conform's help names what it takes", () => {
+  it("the pods by name, and every check with its description", async () => {
+    const { podUrls } = await import("../src/client/pods.ts");
+    const { checkDescriptions, checkNames } = await import("../conformance/checks.ts");
+    expect(conformHelp).toContain(`or a pod: ${Object.keys(podUrls()).join(", ")}`);
+    for (const name of checkNames) expect(conformHelp, name).toContain(`\n  ${name.padEnd(24)}${checkDescriptions[name]}`);
+  });
+});
