@@ -885,8 +885,10 @@ describe("the run's progress lines and its edges", () => {
   it("a signal already aborted stops the run before its first case, as the user's stop", async () => {
     const stopped = new AbortController();
     stopped.abort();
-    const { result } = await logged({ signal: stopped.signal });
+    const { result, lines } = await logged({ signal: stopped.signal });
     expect([result.interrupted, result.diagnosis, result.outcomes, result.ok]).toEqual(["stopped by the user", undefined, [], false]);
+    // Nothing generated is even tried: no line for it.
+    expect(lines).toEqual([`${mock.url}/ is not the kit's mock: the safe plan.`, "0 planned cases sent"]);
   });
 });
 
@@ -924,5 +926,23 @@ describe("conform's --target, refused in its words", () => {
     for (const target of ["http://127.0.0.1:9/?a=1", "http://127.0.0.1:9/#f", "http://127.0.0.1:9/?", "http://127.0.0.1:9#"]) {
       expect(await refused(target), target).toEqual(words("--target must not have a query or fragment"));
     }
+  });
+});
+
+describe("a run cut short, and a failing generated request", () => {
+  it("a request cut by the run's time limit is not reported as unanswered", async () => {
+    const result = await withServer({ delayMs: ({ method }) => (method === "POST" ? 400 : 0) }, (url) => runConformance(options(url, { runTimeoutMs: 1_000 })));
+    expect(result.interrupted).toBe("the run's time limit of 1000 ms passed");
+    expect(result.outcomes.length).toBeGreaterThan(0);
+    expect(result.outcomes.filter((one) => one.observed.status === undefined)).toEqual([]);
+  });
+
+  it("against the mock, the first failing generated request is reported once, then shrunk to the smallest", async () => {
+    const failing: Distortion = { request: ({ method, path }) => (method === "POST" && !path.startsWith(identityPath) ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) } : undefined) };
+    const result = await withServer(failing, (url) => runConformance(options(url, { runs: 10 })));
+    expect(result.outcomes.filter((one) => one.testCase.category === "generated")).toHaveLength(1);
+    expect(result.shrunk?.testCase.category).toBe("generated");
+    expect(result.shrunk!.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(["no_server_error", "accepts_valid"]);
+    expect(result.ok).toBe(false);
   });
 });
