@@ -854,7 +854,8 @@ describe("conform --replay through the command", () => {
   const key = "replay-key-0123456789";
   const token = "replay-admin-token-0123";
   const file = join(mkdtempSync(join(tmpdir(), "replay-cli-")), "r.ndjson");
-  // An undocumented answer that echoes both secrets: its sample shows in the drift summary.
+  // An undocumented answer that echoes both secrets, next to punctuation (a secret read with its
+  // spaces would not match): its sample shows in the drift summary.
   writeFileSync(
     file,
     `${JSON.stringify({
@@ -864,7 +865,7 @@ describe("conform --replay through the command", () => {
       upstream: "http://pod",
       seq: 1,
       request: { method: "POST", path, headers: { "content-type": json, "api-key": "***" }, body: JSON.stringify(operation().requestExamples["by-media-id"]) },
-      response: { status: 429, headers: { "content-type": json }, body: JSON.stringify({ code: "WA429", message: `slow down ${key} ${token}` }) },
+      response: { status: 429, headers: { "content-type": json }, body: JSON.stringify({ code: "WA429", message: `slow down:${key}.${token}!` }) },
       error: null,
       milliseconds: 40,
       contract: "operation",
