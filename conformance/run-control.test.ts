@@ -946,3 +946,13 @@ describe("a run cut short, and a failing generated request", () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe("sends to a remote target without --max-sends", () => {
+  it("one at most, and the first line says so", async () => {
+    const lines: string[] = [];
+    const to = "+919900112233";
+    const result = await runConformance(options(mock.url, { treatAsRemote: true, allowSend: true, to, runs: 5, log: (line) => lines.push(line) }));
+    expect(lines[0]).toBe(`${mock.url}/ is not the kit's mock: the safe plan, plus at most 1 request(s) that may be accepted, to ${to}.`);
+    expect(result.acceptableSent).toBe(1);
+  });
+});
