@@ -956,3 +956,13 @@ describe("sends to a remote target without --max-sends", () => {
     expect(result.acceptableSent).toBe(1);
   });
 });
+
+describe("a target that takes a path it should refuse", () => {
+  it("is lenient, naming the path parameter", async () => {
+    const spaced: Distortion = { request: ({ method, path }) => (method === "POST" && path.includes("%20/") ? accepted() : undefined) };
+    const result = await withServer(spaced, (url) => runConformance(options(url, { runs: 0 })));
+    const taken = result.outcomes.filter((one) => one.checks.some((check) => !check.ok));
+    expect(taken.map((one) => one.testCase.title)).toEqual(["path sid: breaks pattern"]);
+    expect(taken[0]!.checks.filter((check) => !check.ok).map(({ name, severity, fields }) => ({ name, severity, fields }))).toEqual([{ name: "rejects_invalid", severity: "leniency", fields: ["path sid"] }]);
+  });
+});
