@@ -1,6 +1,7 @@
 // Run control (checks by name, a rate limit, a response-time limit), leniency as its own
 // severity, and diagnoses before walls: each through the run and through the CLI.
 import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -964,5 +965,27 @@ describe("a target that takes a path it should refuse", () => {
     const taken = result.outcomes.filter((one) => one.checks.some((check) => !check.ok));
     expect(taken.map((one) => one.testCase.title)).toEqual(["path sid: breaks pattern"]);
     expect(taken[0]!.checks.filter((check) => !check.ok).map(({ name, severity, fields }) => ({ name, severity, fields }))).toEqual([{ name: "rejects_invalid", severity: "leniency", fields: ["path sid"] }]);
+  });
+});
+
+describe("a target that answers once and then stops answering", () => {
+  it("is judged case by case, not diagnosed as unreachable", async () => {
+    let answered = 0;
+    const server = createHttpServer((request, response) => {
+      if (answered++ > 0) return void request.socket.destroy();
+      const refusal = example("incorrect-sid-or-api-key");
+      response.writeHead(refusal.status, { "content-type": "application/json" }).end(JSON.stringify(refusal.value));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const result = await runConformance(options(`http://127.0.0.1:${(server.address() as { port: number }).port}`, { treatAsRemote: true, runs: 0 }));
+      expect(result.diagnosis).toBeUndefined();
+      expect(result.outcomes[0]!.observed.status).toBe(401);
+      expect(result.outcomes.length).toBeGreaterThan(2);
+      expect(result.outcomes.slice(1).every((one) => one.observed.status === undefined && one.checks.some((check) => check.name === "answered" && !check.ok))).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
