@@ -931,11 +931,21 @@ describe("conform's --target, refused in its words", () => {
 });
 
 describe("a run cut short, and a failing generated request", () => {
-  it("a request cut by the run's time limit is not reported as unanswered", async () => {
-    const result = await withServer({ delayMs: ({ method }) => (method === "POST" ? 400 : 0) }, (url) => runConformance(options(url, { runTimeoutMs: 1_000 })));
-    expect(result.interrupted).toBe("the run's time limit of 1000 ms passed");
-    expect(result.outcomes.length).toBeGreaterThan(0);
+  it("a request cut by the stop is not reported as unanswered, and nothing generated is tried after it", async () => {
+    const lines: string[] = [];
+    // Two answers at once; the third request is held, and the user stops the run while it is.
+    const stop = new AbortController();
+    let posts = 0;
+    const holdTheThird = ({ method }: { method: string }) => {
+      if (method !== "POST" || ++posts < 3) return 0;
+      stop.abort();
+      return 10_000;
+    };
+    const result = await withServer({ delayMs: holdTheThird }, (url) => runConformance(options(url, { signal: stop.signal, log: (line) => lines.push(line) })));
+    expect(result.interrupted).toBe("stopped by the user");
+    expect(result.outcomes).toHaveLength(2);
     expect(result.outcomes.filter((one) => one.observed.status === undefined)).toEqual([]);
+    expect(lines.filter((line) => /generated/.test(line))).toEqual([]);
   });
 
   it("against the mock, the first failing generated request is reported once, then shrunk to the smallest", async () => {
