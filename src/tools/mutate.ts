@@ -128,9 +128,9 @@ function sum(tallies: Tally[]): Tally {
 export function withoutStaticSurvivors(report: Report, mutated: (file: string) => boolean): { report: Report; dropped: number } {
   let dropped = 0;
   const files: Record<string, FileResult> = {};
-  const filtered = (mutant: Mutant) => mutant.static === true && mutant.status === "Survived" && (mutant.testsCompleted ?? 0) <= (mutant.coveredBy?.length ?? 0);
+  const ranFiltered = (mutant: Mutant) => mutant.static === true && mutant.status === "Survived" && (mutant.testsCompleted ?? 0) <= (mutant.coveredBy?.length ?? 0);
   for (const [file, result] of Object.entries(report.files)) {
-    const mutants = mutated(file) ? result.mutants.filter((mutant) => !filtered(mutant)) : result.mutants;
+    const mutants = mutated(file) ? result.mutants.filter((mutant) => !ranFiltered(mutant)) : result.mutants;
     dropped += result.mutants.length - mutants.length;
     files[file] = { ...result, mutants };
   }
@@ -138,9 +138,10 @@ export function withoutStaticSurvivors(report: Report, mutated: (file: string) =
 }
 
 function prepareStryker(areaNames: string[]): void {
+  // Read as stryker.config.mjs reads it: the files a narrowed run mutates.
+  const only = process.env.MUTATE_FILES?.split(",").map((file) => file.trim()).filter(Boolean);
   for (const name of areaNames) {
     if (!existsSync(areaReport(name))) continue;
-    const only = process.env.MUTATE_FILES?.split(",").map((file) => file.trim()).filter(Boolean);
     const folder = areas[name]!.folder;
     const mutated = (file: string) => (only?.length ? only.includes(file) : dirname(file) === folder);
     const { report, dropped } = withoutStaticSurvivors(JSON.parse(readFileSync(areaReport(name), "utf8")) as Report, mutated);
