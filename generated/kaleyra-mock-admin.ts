@@ -46,7 +46,7 @@ export interface paths {
         post?: never;
         /**
          * Clear the journal
-         * @description Empties the journal (and its count of dropped requests). Scenarios stay.
+         * @description Empties the journal (and its count of dropped requests), or with `sid` removes that sandbox's entries. Scenarios stay.
          */
         delete: operations["clearRequests"];
         options?: never;
@@ -64,8 +64,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Clear the journal and the scenarios
-         * @description Back to the state the mock started in. Call it before each test.
+         * Back to the start
+         * @description Back to the state the mock started in: the journal and the scenarios are empty, the
+         *     callback URL is the one the mock started with (`KALEYRA_MOCK_CALLBACK_URL`, or
+         *     `callbacks.url` given to `startMock`), and the callbacks queued or in flight are
+         *     dropped, so none reaches the next test. With `sid`, the same for that sandbox only:
+         *     its journal entries, its scenarios, its callback URL and its queued callbacks; other
+         *     sandboxes are untouched. Call it before each test.
          */
         post: operations["reset"];
         delete?: never;
@@ -83,7 +88,7 @@ export interface paths {
         };
         /**
          * List the scenarios
-         * @description The scenarios still active, in the order they are tried (oldest first).
+         * @description The scenarios still active, in the order they are tried (oldest first); with `sid`, that sandbox's.
          */
         get: operations["listScenarios"];
         put?: never;
@@ -98,7 +103,7 @@ export interface paths {
         post: operations["addScenario"];
         /**
          * Remove every scenario
-         * @description The mock's normal rules apply again. The journal stays.
+         * @description The mock's normal rules apply again (with `sid`, to that sandbox). The journal stays.
          */
         delete: operations["clearScenarios"];
         options?: never;
@@ -118,7 +123,7 @@ export interface paths {
         post?: never;
         /**
          * Remove one scenario
-         * @description Removes the scenario with this id.
+         * @description Removes the scenario with this id (with `sid`, only if it belongs to that sandbox).
          */
         delete: operations["removeScenario"];
         options?: never;
@@ -138,12 +143,15 @@ export interface paths {
          * @description Where the mock sends status callbacks, and each delivery, oldest first: its message,
          *     its status, its state and every attempt's outcome. The mock keeps the last 1000
          *     deliveries; `dropped` counts what it dropped, from this list or from a full queue.
+         *     With `sid`, that sandbox's URL, pending messages and deliveries.
          */
         get: operations["listCallbacks"];
         /**
          * Set the callback URL
          * @description Where status callbacks go from now on (`KALEYRA_MOCK_CALLBACK_URL` at start); `null`
-         *     stops them. Deliveries already queued go to the URL they were queued for.
+         *     stops them. Callbacks queued or in flight for the old URL are dropped. With `sid`, where
+         *     that sandbox's callbacks go (the vendor's callback profile is per account); a sandbox
+         *     without its own URL uses the mock's. The mock keeps URLs for at most 1000 sandboxes.
          */
         put: operations["setCallbackUrl"];
         post?: never;
@@ -179,6 +187,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An account SID, as the vendor contract's path parameter `sid` takes it (letters and digits). */
+        Sid: string;
+        /** @description A phone number in E.164 form, as the vendor contract takes it: `+`, then 7 to 15 digits. */
+        PhoneNumber: string;
+        /** @description A phone number in E.164 form, as the vendor contract takes it: `+`, then 7 to 15 digits; in a query string write the `+` as `%2B` (a bare `+` arrives as a space). */
+        QueryPhoneNumber: string;
         /** @description An RFC 9457 problem, with the fields at fault. */
         Problem: {
             /** @description Always `about:blank`. */
@@ -292,11 +306,11 @@ export interface components {
         /** @description What a request must carry to match; every field given must be equal. */
         Match: {
             /** @description The body's `messaging_object.to`. */
-            to?: string;
+            to?: components["schemas"]["PhoneNumber"];
             /** @description The account SID in the path. */
-            sid?: string;
+            sid?: components["schemas"]["Sid"];
             /** @description The business number in the path, percent-decoded. */
-            phoneNumber?: string;
+            phoneNumber?: components["schemas"]["PhoneNumber"];
         };
         /**
          * @description The status callbacks an accepted send gets, by the vendor contract's `x-sequences` of
@@ -362,6 +376,8 @@ export interface components {
         CallbackDelivery: {
             /** @description The `message_id` of the 202. */
             messageId: string;
+            /** @description The account SID the send went to (its sandbox). */
+            sid?: string;
             /** @description The callback's status (SENT, DELIVERED, READ, FAILED, NOT-SENT). */
             status: string;
             /**
@@ -425,7 +441,13 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+         * @example HXAP16XXXXXX97IN
+         */
+        Sandbox: components["schemas"]["Sid"];
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -466,10 +488,10 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only requests whose body's `messaging_object.to` is this number.
+                 * @description Only requests whose body's `messaging_object.to` is this number (its `+` written `%2B`).
                  * @example +919876543210
                  */
-                to?: string;
+                to?: components["schemas"]["QueryPhoneNumber"];
                 /**
                  * @description Only requests answered with this `code` (e.g. `WA400`; `WA202` for the accepted ones).
                  * @example WA400
@@ -481,15 +503,15 @@ export interface operations {
                  */
                 status?: number;
                 /**
-                 * @description Only requests to this account SID (from the path).
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
                  * @example HXAP16XXXXXX97IN
                  */
-                sid?: string;
+                sid?: components["parameters"]["Sandbox"];
                 /**
-                 * @description Only requests from this business number (from the path, percent-decoded).
+                 * @description Only requests from this business number (from the path, percent-decoded; its `+` written `%2B`).
                  * @example +918630005920
                  */
-                phoneNumber?: string;
+                phoneNumber?: components["schemas"]["QueryPhoneNumber"];
             };
             header?: never;
             path?: never;
@@ -512,7 +534,13 @@ export interface operations {
     };
     clearRequests: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -526,31 +554,45 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
     reset: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The journal and the scenarios are empty. */
+            /** @description Back to the start. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
     listScenarios: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -566,12 +608,19 @@ export interface operations {
                     "application/json": components["schemas"]["Scenarios"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
     addScenario: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -607,7 +656,13 @@ export interface operations {
     };
     clearScenarios: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -621,12 +676,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
     removeScenario: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path: {
                 /**
@@ -646,6 +708,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description No active scenario has this id (it may have run its `times`). */
             404: {
@@ -660,7 +723,13 @@ export interface operations {
     };
     listCallbacks: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -676,12 +745,19 @@ export interface operations {
                     "application/json": components["schemas"]["Callbacks"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
     setCallbackUrl: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The account SID whose sandbox the call acts on (as in the vendor's path `/v2/{sid}/…`); without it, the whole mock.
+                 * @example HXAP16XXXXXX97IN
+                 */
+                sid?: components["parameters"]["Sandbox"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -702,6 +778,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /** @description The mock already keeps callback URLs for as many sandboxes as it takes. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTestRecipients: {

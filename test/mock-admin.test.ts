@@ -302,8 +302,8 @@ describe("bad admin input", () => {
   });
 
   it("accepts the largest delay and the body at its limit; one past either is refused", async () => {
-    expect((await admin(mock, "POST", "/__admin/scenarios", { match: { to: "+1" }, respond: { example: "low-balance" }, delayMs: 600_000 })).status).toBe(201);
-    const scenario = JSON.stringify({ match: { to: "+1" }, respond: { example: "low-balance" } });
+    expect((await admin(mock, "POST", "/__admin/scenarios", { match: { to: "+919876543210" }, respond: { example: "low-balance" }, delayMs: 600_000 })).status).toBe(201);
+    const scenario = JSON.stringify({ match: { to: "+919876543210" }, respond: { example: "low-balance" } });
     const padded = (size: number) => `${scenario}${" ".repeat(size - scenario.length)}`;
     expect((await admin(mock, "POST", "/__admin/scenarios", padded(adminBodyLimitBytes))).status).toBe(201);
     expect((await admin(mock, "POST", "/__admin/scenarios", padded(adminBodyLimitBytes + 1))).status).toBe(413);

@@ -10,6 +10,8 @@ export interface SentBody {
   /** The body's text; JSON text when `bodyJson`. */
   body: string | undefined;
   bodyJson: boolean;
+  /** The account SID of the path: the sandbox whose callback URL the callbacks go to. */
+  sid: string | undefined;
 }
 
 /** After a 202: the message's callbacks, with its id, its recipient and the send's references. */
@@ -24,5 +26,5 @@ export function queueCallbacks(sender: CallbackSender, reply: Reply, facts: Sent
     if (typeof value === "string") refs[name] = value;
   }
   const to = recipientOf(sent) ?? "";
-  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read");
+  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read", facts.sid);
 }

@@ -43,6 +43,7 @@ export const defaultCallbackSettings: Omit<CallbackSettings, "url"> = {
   queueLimit: 10_000,
   concurrency: 256,
   keep: 1_000,
+  sandboxLimit: 1_000,
 };
 
 /** Milliseconds, drawn uniformly from min to max (equal for a fixed latency). */

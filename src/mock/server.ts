@@ -237,7 +237,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       send(response, reply);
     }
     // Stage: the status callbacks of an accepted send; then the journal and the log.
-    if (kind === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url() !== undefined) {
+    if (kind === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url(facts.sid) !== undefined) {
       queueCallbacks(callbacks, reply, facts);
     }
     if (kind === "vendor") {

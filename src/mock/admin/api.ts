@@ -55,6 +55,21 @@ interface Route {
 
 const pointerEscape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
+interface Parameter {
+  in: string;
+  name: string;
+  required?: boolean;
+  schema: { type?: string };
+}
+
+/** A parameter the operation refers to, `#/components/parameters/<name>`. */
+function resolveParameter(doc: ReturnType<typeof loadAdminDocument>, ref: string): Parameter {
+  const name = /^#\/components\/parameters\/([^/]+)$/.exec(ref)?.[1];
+  const parameter = name === undefined ? undefined : (doc.components as { parameters?: Record<string, Parameter> }).parameters?.[name];
+  if (!parameter) throw new Error(`the admin contract refers to ${ref}, which it does not define`);
+  return parameter;
+}
+
 function routesOf(): { prefix: string; routes: Route[] } {
   const doc = loadAdminDocument();
   const routes: Route[] = [];
@@ -65,11 +80,14 @@ function routesOf(): { prefix: string; routes: Route[] } {
     const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, "([^/]+)")}$`);
     const methods: Route["methods"] = new Map();
     for (const [method, value] of Object.entries(item)) {
-      const op = value as { operationId: OperationId; parameters?: { in: string; name: string; required?: boolean; schema: { type?: string } }[]; requestBody?: unknown };
+      const op = value as { operationId: OperationId; parameters?: (Parameter | { $ref: string })[]; requestBody?: unknown };
       const at = `#/paths/${pointerEscape(template)}/${method}`;
       const query = new Map<string, QueryParameter>();
-      (op.parameters ?? []).forEach((parameter, index) => {
-        if (parameter.in === "query") query.set(parameter.name, { pointer: `${at}/parameters/${index}/schema`, integer: parameter.schema.type === "integer", required: parameter.required === true });
+      (op.parameters ?? []).forEach((written, index) => {
+        // A shared parameter (the sandbox's `sid`) is a reference into components/parameters.
+        const pointer = "$ref" in written ? written.$ref : `${at}/parameters/${index}`;
+        const parameter = "$ref" in written ? resolveParameter(doc, written.$ref) : written;
+        if (parameter.in === "query") query.set(parameter.name, { pointer: `${pointer}/schema`, integer: parameter.schema.type === "integer", required: parameter.required === true });
       });
       methods.set(method.toUpperCase(), { operationId: op.operationId, query, bodyPointer: op.requestBody ? `${at}/requestBody/content/application~1json/schema` : undefined });
     }
@@ -85,6 +103,9 @@ export interface AdminState {
   scenarios: Scenarios;
   callbacks: CallbackSender;
 }
+
+/** The sandbox a call acts on: the account SID of its `sid` query parameter, or the whole mock. */
+const sandboxOf = (query: Record<string, string | number>): string | undefined => (typeof query.sid === "string" ? query.sid : undefined);
 
 export interface AdminApi {
   /** The reserved prefix, `/__admin/`. */
@@ -145,18 +166,19 @@ export function createAdminApi(state: AdminState): AdminApi {
   const handlers: Record<OperationId, (context: { request: IncomingMessage; query: Record<string, string | number>; parameters: Record<string, string>; bodyPointer: string | undefined }) => Promise<Reply | undefined> | Reply> = {
     getIdentity: ({ query }) => ok(200, identityAnswer(query.nonce as string)),
     listRequests: ({ query }) => ok(200, state.journal.read(query as JournalFilter)),
-    clearRequests: () => {
-      state.journal.clear();
+    clearRequests: ({ query }) => {
+      state.journal.clear(sandboxOf(query));
       return ok(204);
     },
-    reset: () => {
-      state.journal.clear();
-      state.scenarios.clear();
-      state.callbacks.reset();
+    reset: ({ query }) => {
+      const sid = sandboxOf(query);
+      state.journal.clear(sid);
+      state.scenarios.clear(sid);
+      state.callbacks.reset(sid);
       return ok(204);
     },
-    listCallbacks: () => ok(200, state.callbacks.page()),
-    setCallbackUrl: async ({ request, bodyPointer }) => {
+    listCallbacks: ({ query }) => ok(200, state.callbacks.page(sandboxOf(query))),
+    setCallbackUrl: async ({ request, query, bodyPointer }) => {
       const body = await readJson(request);
       if (!body || !body.ok) return body?.reply;
       const errors = issuesOf(bodyPointer!, body.value);
@@ -164,11 +186,12 @@ export function createAdminApi(state: AdminState): AdminApi {
       const { url } = body.value as { url: string | null };
       const problem = url === null ? undefined : callbackUrlProblem(url);
       if (problem) return fieldProblem([{ field: "url", message: problem }]);
-      state.callbacks.setUrl(url ?? undefined);
+      const set = state.callbacks.setUrl(url ?? undefined, sandboxOf(query));
+      if (!set.ok) return adminProblem(409, `The mock keeps callback URLs for at most ${set.limit} sandboxes; reset some first.`);
       return ok(204);
     },
-    listScenarios: () => ok(200, { scenarios: state.scenarios.list() }),
-    addScenario: async ({ request, bodyPointer }) => {
+    listScenarios: ({ query }) => ok(200, { scenarios: state.scenarios.list(sandboxOf(query)) }),
+    addScenario: async ({ request, query, bodyPointer }) => {
       const body = await readJson(request);
       if (!body || !body.ok) return body?.reply;
       const errors = issuesOf(bodyPointer!, body.value);
@@ -177,15 +200,23 @@ export function createAdminApi(state: AdminState): AdminApi {
       if ("example" in input.respond && !exampleNames.includes(input.respond.example)) {
         return fieldProblem([{ field: "respond.example", message: `${JSON.stringify(input.respond.example)} is not a named example of the contract; use one of ${exampleNames.join(", ")}` }]);
       }
-      const added = state.scenarios.add(input);
+      const sid = sandboxOf(query);
+      if (sid !== undefined && input.match.sid !== undefined && input.match.sid !== sid) {
+        return fieldProblem([{ field: "match.sid", message: `is ${JSON.stringify(input.match.sid)}, but the scenario is added to the sandbox ${JSON.stringify(sid)}; leave it out or make it the same` }]);
+      }
+      const added = state.scenarios.add(sid === undefined ? input : { ...input, match: { ...input.match, sid } });
       if (!added.ok) return adminProblem(409, `The mock keeps at most ${added.limit} scenarios; remove some first.`);
       return ok(201, { id: added.id });
     },
-    clearScenarios: () => {
-      state.scenarios.clear();
+    clearScenarios: ({ query }) => {
+      state.scenarios.clear(sandboxOf(query));
       return ok(204);
     },
-    removeScenario: ({ parameters }) => (state.scenarios.remove(parameters.id!) ? ok(204) : adminProblem(404, `No active scenario has the id ${JSON.stringify(parameters.id)}.`)),
+    removeScenario: ({ parameters, query }) => {
+      const sid = sandboxOf(query);
+      if (state.scenarios.remove(parameters.id!, sid)) return ok(204);
+      return adminProblem(404, `No active scenario${sid === undefined ? "" : ` of the sandbox ${JSON.stringify(sid)}`} has the id ${JSON.stringify(parameters.id)}.`);
+    },
     listTestRecipients: () => ok(200, { recipients: operation().testRecipients }),
   };
 

@@ -8,9 +8,25 @@ import type { components } from "../../../generated/kaleyra-mock-admin.ts";
 import { createMasker, maskDeep, maskedSecret, type Masker } from "../../http/secrets.ts";
 import { faultNames, type Fault } from "./faults.ts";
 import { recipientOf } from "../../contract/operation.ts";
+import { loadAdminDocument } from "../../contract/document.ts";
 
 export type JournalEntry = components["schemas"]["JournalEntry"];
 export type JournalPage = components["schemas"]["Journal"];
+
+/** The longest SID a sandbox takes (the admin contract's `Sid`); longer ones are no sandbox's. */
+const sandboxSidMaxLength = (loadAdminDocument().components.schemas.Sid as { maxLength: number }).maxLength;
+
+/**
+ * A SID as the column keeps it: a copy of its own, since a slice of the request's path would
+ * keep the whole path alive for as long as the entry.
+ */
+function sidColumnValue(sid: string | undefined): string | undefined {
+  if (sid === undefined || sid.length > sandboxSidMaxLength) return undefined;
+  return ` ${sid}`.slice(1);
+}
+
+/** The flag of an entry a sandbox's clear removed. */
+const cleared = 4;
 
 /** Bodies larger than this are kept as the start of their text. */
 export const journalBodyLimitBytes = 64 * 1024;
@@ -54,7 +70,8 @@ export interface JournalFilter {
 export interface Journal {
   add(record: JournalRecord): void;
   read(filter: JournalFilter): JournalPage;
-  clear(): void;
+  /** Forgets every entry, or a sandbox's (the entries with that SID) when `sid` is given. */
+  clear(sid?: string): void;
 }
 
 function envelopeFields(body: unknown): { code: string | null; messageId: string | null } {
@@ -97,12 +114,14 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
   const receivedAts = new Float64Array(slots);
   const statuses = new Int16Array(slots); // -1: none sent
   const delays = new Float64Array(slots);
-  const flags = new Uint8Array(slots); // 1: body is JSON; 2: truncated; fault index + 1 in bits 4–7
+  const flags = new Uint8Array(slots); // 1: body is JSON; 2: truncated; 4: cleared; fault index + 1 in bits 4–7
   const starts = new Float64Array(slots);
   const byteLengths = new Float64Array(slots);
   const lengths = new Int32Array(slots * textFields.length); // code units; -1: undefined
   const scratch = new Int32Array(textFields.length);
   const scenarios: (string | undefined)[] = new Array<string | undefined>(slots); // rare: a reference only when set
+  // The SID of each entry, for a sandbox's reads and clears without decoding its texts.
+  const sids: (string | undefined)[] = new Array<string | undefined>(slots);
   let first = 0; // the oldest slot in use
   let size = 0;
   let writeAt = 0; // the next byte of the ring to write
@@ -111,6 +130,7 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
 
   const dropOldest = () => {
     scenarios[first] = undefined;
+    sids[first] = undefined;
     first = (first + 1) % slots;
     size--;
     dropped++;
@@ -200,6 +220,7 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
       delays[slot] = record.delayMs;
       flags[slot] = (record.bodyJson ? 1 : 0) | (record.bodyTruncated ? 2 : 0) | (record.fault === undefined ? 0 : (faults.indexOf(record.fault) + 1) << 4);
       scenarios[slot] = record.scenario;
+      sids[slot] = sidColumnValue(record.sid);
       size++;
     },
     read(filter) {
@@ -209,9 +230,10 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
       inUse.sort((a, b) => seqs[a]! - seqs[b]!);
       const requests: JournalEntry[] = [];
       for (const slot of inUse) {
+        if (flags[slot]! & cleared) continue;
         if (filter.status !== undefined && statuses[slot] !== filter.status) continue;
+        if (filter.sid !== undefined && sids[slot] !== filter.sid) continue;
         const texts = textsOf(slot);
-        if (filter.sid !== undefined && texts.sid !== filter.sid) continue;
         if (filter.phoneNumber !== undefined && texts.phoneNumber !== filter.phoneNumber) continue;
         const body = flags[slot]! & 1 ? (JSON.parse(texts.body!) as unknown) : texts.body;
         if (filter.to !== undefined && recipientOf(body) !== filter.to) continue;
@@ -221,8 +243,17 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
       }
       return { requests, dropped };
     },
-    clear() {
+    clear(sid) {
+      if (sid !== undefined) {
+        // A sandbox's entries are marked, not moved: the ring keeps its order, and they leave with the oldest.
+        for (let i = 0; i < size; i++) {
+          const slot = (first + i) % slots;
+          if (sids[slot] === sid) flags[slot] = flags[slot]! | cleared;
+        }
+        return;
+      }
       scenarios.fill(undefined);
+      sids.fill(undefined);
       first = 0;
       size = 0;
       writeAt = 0;

@@ -34,9 +34,12 @@ export interface Scenarios {
   /** The first active scenario that matches (counted, removed after its `times`), else a test recipient. */
   choose(facts: MatchFacts): Chosen | undefined;
   add(input: ScenarioInput): { ok: true; id: string } | { ok: false; limit: number };
-  list(): Scenario[];
-  remove(id: string): boolean;
-  clear(): void;
+  /** The active scenarios, oldest first; a sandbox's (those whose `match.sid` is `sid`) when given. */
+  list(sid?: string): Scenario[];
+  /** Removes the scenario with this id, when it is active (and the sandbox's, when `sid` is given). */
+  remove(id: string, sid?: string): boolean;
+  /** Removes every scenario, or a sandbox's. */
+  clear(sid?: string): void;
 }
 
 export const testRecipientSource = "test-recipient";
@@ -50,6 +53,9 @@ export function maxScenarios(): number {
 function matches(match: Match, facts: MatchFacts): boolean {
   return (match.to === undefined || match.to === facts.to) && (match.sid === undefined || match.sid === facts.sid) && (match.phoneNumber === undefined || match.phoneNumber === facts.phoneNumber);
 }
+
+/** Whether a scenario belongs to the sandbox `sid` names (every scenario, when none is named). */
+const inSandbox = (scenario: Scenario, sid: string | undefined) => sid === undefined || scenario.match.sid === sid;
 
 export function createScenarios(testRecipients: readonly TestRecipient[]): Scenarios {
   let active: Scenario[] = [];
@@ -76,14 +82,14 @@ export function createScenarios(testRecipients: readonly TestRecipient[]): Scena
       active.push({ id, match: { ...input.match }, respond: { ...input.respond }, delayMs: input.delayMs ?? 0, ...(input.callbacks === undefined ? {} : { callbacks: input.callbacks }), ...(input.times === undefined ? {} : { times: input.times }), matched: 0 });
       return { ok: true, id };
     },
-    list: () => active.map((scenario) => structuredClone(scenario)),
-    remove(id) {
+    list: (sid) => active.filter((scenario) => inSandbox(scenario, sid)).map((scenario) => structuredClone(scenario)),
+    remove(id, sid) {
       const before = active.length;
-      active = active.filter((scenario) => scenario.id !== id);
+      active = active.filter((scenario) => scenario.id !== id || !inSandbox(scenario, sid));
       return active.length < before;
     },
-    clear() {
-      active = [];
+    clear(sid) {
+      active = sid === undefined ? [] : active.filter((scenario) => !inSandbox(scenario, sid));
     },
   };
 }
