@@ -328,6 +328,15 @@ describe("the admin contract's numbers and SIDs", () => {
     expect([admin.PhoneNumber!.pattern, admin.QueryPhoneNumber!.pattern, admin.Sid!.pattern]).toEqual([vendor.schemas.E164PhoneNumber!.pattern, vendor.schemas.E164PhoneNumber!.pattern, vendor.parameters.Sid!.schema.pattern]);
   });
 
+  it("scenarios compare numbers as written: a match without the + (which the API refuses) never matches a number with it", () => {
+    const scenarios = createScenarios([]);
+    scenarios.add({ match: { to: "919876543210" }, respond: { example: "low-balance" } });
+    scenarios.add({ match: { phoneNumber: "918630005920" }, respond: { example: "low-balance" } });
+    expect(scenarios.choose({ to: customer, sid: "A", phoneNumber: businessNumber })).toBeUndefined();
+    scenarios.add({ match: { to: customer, phoneNumber: businessNumber }, respond: { example: "low-balance" } });
+    expect(scenarios.choose({ to: customer, sid: "A", phoneNumber: businessNumber })?.source).toBe(scenarios.list()[2]!.id);
+  });
+
   it("scenarios match a sandbox's requests by its SID alone", () => {
     const scenarios = createScenarios([]);
     scenarios.add({ match: { sid: "A" }, respond: { example: "low-balance" } });
