@@ -10,7 +10,7 @@ import { readBody } from "../intake.ts";
 import type { Reply } from "../reply.ts";
 import type { CallbackSender } from "../../callbacks/sender.ts";
 import { callbackUrlProblem } from "../../callbacks/url.ts";
-import { authorized, type AdminAccess } from "./access.ts";
+import { authorized, browserRefusal, type AdminAccess } from "./access.ts";
 import { identityAnswer } from "./identity.ts";
 import type { Journal, JournalFilter } from "./journal.ts";
 import type { ScenarioInput, Scenarios } from "./scenarios.ts";
@@ -25,7 +25,7 @@ export interface FieldError {
 /** The largest admin body read; a scenario is a few hundred bytes. */
 export const adminBodyLimitBytes = 64 * 1024;
 
-const titles: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Payload too large" };
+const titles: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Payload too large" };
 
 export function adminProblem(status: number, detail: string, errors: FieldError[] = [], headers: Record<string, string> = {}): Reply {
   return {
@@ -104,6 +104,9 @@ export interface AdminState {
   callbacks: CallbackSender;
 }
 
+/** A header Node may hand over as a list: a repeated one is not taken as either value. */
+const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(", ") : value);
+
 /** The sandbox a call acts on: the account SID of its `sid` query parameter, or the whole mock. */
 const sandboxOf = (query: Record<string, string | number>): string | undefined => (typeof query.sid === "string" ? query.sid : undefined);
 
@@ -151,7 +154,9 @@ export function createAdminApi(state: AdminState): AdminApi {
     if (read.kind === "aborted") return undefined;
     if (read.kind === "too-large") return { ok: false, reply: { ...adminProblem(413, `The body is larger than ${read.limit} bytes.`), closeConnection: true } };
     const mediaType = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-    if (mediaType !== undefined && mediaType !== "application/json") {
+    // A page can send a body without a preflight only as a form or text: a JSON type it cannot.
+    if (mediaType === undefined) return { ok: false, reply: fieldProblem([{ field: "content-type", message: "is required: application/json" }]) };
+    if (mediaType !== "application/json") {
       return { ok: false, reply: fieldProblem([{ field: "content-type", message: `must be application/json, not ${JSON.stringify(mediaType)}` }]) };
     }
     if (read.bytes.length === 0) return { ok: false, reply: fieldProblem([{ field: "body", message: "is required: a JSON object" }]) };
@@ -228,6 +233,13 @@ export function createAdminApi(state: AdminState): AdminApi {
       if (!authorized(state.access, request.headers.authorization)) {
         return adminProblem(401, "This admin API needs its token.", [], { "www-authenticate": 'Bearer realm="kaleyra-mock-admin"' });
       }
+      const fromPage = browserRefusal(state.access, {
+        host: request.headers.host,
+        origin: request.headers.origin,
+        fetchSite: single(request.headers["sec-fetch-site"]),
+        localPort: request.socket.localPort,
+      });
+      if (fromPage) return adminProblem(403, `The admin API does not answer web pages: ${fromPage}.`);
       for (const route of routes) {
         const match = route.pattern.exec(path);
         if (!match) continue;
