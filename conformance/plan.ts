@@ -4,6 +4,7 @@ import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
 import { contractSchemas } from "../src/contract/schemas.ts";
 import { derive, resolver, type Json, type Schema } from "./derive.ts";
+import { parseJson } from "../src/http/json.ts";
 
 /**
  * accepted: the success; rejected: 400 WA400 (the payload breaks the contract); refused: any
@@ -84,13 +85,8 @@ export function addressed(body: Json, to: string): Json {
  */
 export function couldDeliver(request: CaseRequest): boolean {
   if (request.key !== "account") return false;
-  let body: unknown;
-  try {
-    body = JSON.parse(request.body.replace(/^\uFEFF/, ""));
-  } catch {
-    return false;
-  }
-  return contractSchemas().check(operation().requestSchemaPointer, body).ok;
+  const parsed = parseJson(request.body.replace(/^\uFEFF/, ""));
+  return parsed.ok && contractSchemas().check(operation().requestSchemaPointer, parsed.value).ok;
 }
 
 

@@ -11,6 +11,7 @@ import type { Case, CaseRequest, Expectation } from "./plan.ts";
 import { judgeRequest, type RequestJudgement } from "./request.ts";
 import type { CaseOutcome, RunResult } from "./runner.ts";
 import { curlFor, type Observed } from "./send.ts";
+import { parseJson } from "../src/http/json.ts";
 
 export const recordVersion = 1;
 
@@ -59,12 +60,8 @@ function expectationOf(judged: RequestJudgement): Expectation | undefined {
 
 function observedOf(record: Pick<ExchangeRecord, "response" | "error" | "milliseconds">): Observed {
   if (!record.response) return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: record.error ?? "no answer", milliseconds: record.milliseconds };
-  let json: unknown;
-  try {
-    json = JSON.parse(record.response.body);
-  } catch {
-    json = undefined;
-  }
+  const parsed = parseJson(record.response.body);
+  const json = parsed.ok ? parsed.value : undefined;
   return { status: record.response.status, contentType: record.response.headers["content-type"], headers: record.response.headers, text: record.response.body, json, transportError: undefined, milliseconds: record.milliseconds };
 }
 
@@ -170,12 +167,12 @@ export async function replayRecording(file: string, options: JudgeOptions & { le
     number++;
     if (line.trim() === "") continue;
     if (line.length > maxRecordLine) throw new RecordingError(`line ${number} of ${file} is longer than ${maxRecordLine} characters`);
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new RecordingError(`line ${number} of ${file} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    const parsed = parseJson(line);
+    if (!parsed.ok) {
+      const why = parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}`;
+      throw new RecordingError(`line ${number} of ${file} ${why}; a recording is one JSON record a line (kaleyra-video proxy --record)`);
     }
+    const value = parsed.value;
     if (!isRecord(value)) throw new RecordingError(`line ${number} of ${file} is not an exchange record`);
     // A recording may come from elsewhere: its secrets are masked again before anything shows them.
     const record = maskDeep(value, options.mask) as ExchangeRecord;

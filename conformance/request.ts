@@ -4,6 +4,7 @@
 import { operation } from "../src/contract/operation.ts";
 import { contractSchemas } from "../src/contract/schemas.ts";
 import type { ValidationIssue } from "../src/contract/issues.ts";
+import { parseJson } from "../src/http/json.ts";
 
 export interface RequestSeen {
   method: string;
@@ -47,14 +48,12 @@ export function judgeRequest(request: RequestSeen): RequestJudgement {
   if (mediaType === undefined || !contract.requestMediaTypes.includes(mediaType)) {
     issues.push({ field: "Content-Type", rule: "mediaType", message: `${request.headers["content-type"] ?? "(none)"} is not ${contract.requestMediaTypes.join(" or ")}` });
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(request.body);
-  } catch {
-    issues.push({ field: "(body)", rule: "json", message: request.body === "" ? "is empty" : "is not JSON" });
+  const parsed = parseJson(request.body);
+  if (!parsed.ok) {
+    issues.push({ field: "(body)", rule: "json", message: request.body === "" ? "is empty" : parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}` });
     return { kind: "operation", hasKey: hasKey(request), issues };
   }
-  issues.push(...contractSchemas().issues(contract.requestSchemaPointer, body));
+  issues.push(...contractSchemas().issues(contract.requestSchemaPointer, parsed.value));
   return { kind: "operation", hasKey: hasKey(request), issues };
 }
 

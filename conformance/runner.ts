@@ -16,6 +16,7 @@ import { judgeRequest } from "./request.ts";
 import { arbitraryFor, resolver, type Json } from "./derive.ts";
 import { addressed, buildPlan, couldDeliver, requestExamples, type Case } from "./plan.ts";
 import { curlFor, pathFor, headersFor, sendCase, type Observed, type SendLimits } from "./send.ts";
+import { parseJson } from "../src/http/json.ts";
 
 export interface RunOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:4010 or https://api.in.kaleyra.io. */
@@ -125,11 +126,8 @@ async function probeTarget(target: string, limits: SendLimits, adminToken?: stri
   const result = await exchange({ url: urlAt(target, `${identityPath}?nonce=${nonce}`), method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
   if (!result.ok) return result.error.reason === "network" || result.error.reason === "timeout" ? { mock: false, noAnswer: `${result.error.reason}: ${result.error.message}` } : { mock: false };
   if (result.answer.status !== 200) return { mock: false };
-  try {
-    return { mock: isIdentity(JSON.parse(result.answer.text), nonce) };
-  } catch {
-    return { mock: false };
-  }
+  const parsed = parseJson(result.answer.text);
+  return { mock: parsed.ok && isIdentity(parsed.value, nonce) };
 }
 
 export async function runConformance(options: RunOptions): Promise<RunResult> {

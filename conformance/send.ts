@@ -4,6 +4,7 @@ import { operation } from "../src/contract/operation.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { wrongKey, type CaseRequest } from "./plan.ts";
+import { parseJson } from "../src/http/json.ts";
 
 export interface Observed {
   /** Undefined when no answer came (refused, reset, timed out). */
@@ -58,13 +59,9 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
     return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: `${result.error.reason}: ${result.error.message}`, milliseconds: result.milliseconds };
   }
   const { status, headers, text } = result.answer;
-  let json: unknown;
-  try {
-    // Masked again once parsed: a key escaped inside a JSON string is only whole once decoded.
-    json = maskDeep(JSON.parse(text), limits.mask);
-  } catch {
-    json = undefined;
-  }
+  // Masked again once parsed: a key escaped inside a JSON string is only whole once decoded.
+  const parsed = parseJson(text);
+  const json = parsed.ok ? maskDeep(parsed.value, limits.mask) : undefined;
   return { status, contentType: headers["content-type"], headers, text, json, transportError: undefined, milliseconds: result.milliseconds };
 }
 

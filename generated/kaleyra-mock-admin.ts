@@ -433,7 +433,7 @@ export interface components {
         };
         /**
          * @description The request comes from a web page: its `Origin` (or `Sec-Fetch-Site`) names another
-         *     site, or its `Host` is not the mock's loopback address and port (a DNS-rebinding page).
+         *     site, or, on loopback without a token, its `Host` is not a loopback name (a DNS-rebinding page).
          *     A page a browser opens must not read the journal or change what the mock answers.
          */
         Forbidden: {

@@ -26,10 +26,10 @@ describe("the admin API, open on loopback, and web pages", () => {
   });
   afterAll(() => mock.close());
 
-  it("answers a Host that is a loopback name with the mock's port; any other Host gets 403", async () => {
+  it("answers a Host that is a loopback name (a local reverse proxy's port too); any other Host gets 403", async () => {
     const statusWith = async (host: string) => (await call(mock, "GET", "/__admin/requests", { host })).status;
-    const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`];
-    const refused = [`evil.example:${port}`, `127.0.0.1:${port + 1}`, "127.0.0.1", `localhost.:${port}`, `127.0.0.1.nip.io:${port}`, `[::2]:${port}`, `127.0.0.1:${port}0`, `0.0.0.0:${port}`];
+    const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`, "127.0.0.1", `127.0.0.1:${port + 1}`];
+    const refused = [`evil.example:${port}`, `localhost.:${port}`, `127.0.0.1.nip.io:${port}`, `[::2]:${port}`, `127.0.0.1:${port}0`, `0.0.0.0:${port}`, "127.0.0.1:port", `attacker.example:${port}, 127.0.0.1`];
     expect(await Promise.all(allowed.map(statusWith))).toEqual(allowed.map(() => 200));
     expect(await Promise.all(refused.map(statusWith))).toEqual(refused.map(() => 403));
   });
@@ -84,21 +84,21 @@ describe("the admin API with a token", () => {
 describe("browserRefusal", () => {
   const open = { mode: "open" } as const;
   it("names what gave the page away", () => {
-    const facts = { host: "127.0.0.1:4010", origin: undefined, fetchSite: undefined, localPort: 4010 };
+    const facts = { host: "127.0.0.1:4010", origin: undefined, fetchSite: undefined };
     expect([
       browserRefusal(open, facts),
       browserRefusal(open, { ...facts, host: undefined }),
-      browserRefusal(open, { ...facts, host: "127.0.0.1:80", localPort: 80 }),
-      browserRefusal(open, { ...facts, host: "127.0.0.1", localPort: 80 }),
+      browserRefusal(open, { ...facts, host: "rebound.example:4010" }),
+      browserRefusal(open, { ...facts, host: "127.0.0.1" }),
       browserRefusal(open, { ...facts, fetchSite: "Cross-Site" }),
       browserRefusal(open, { ...facts, origin: "HTTP://127.0.0.1:4010" }),
       browserRefusal(open, { ...facts, origin: "https://127.0.0.1:4010" }),
       browserRefusal(open, { ...facts, origin: "http://127.0.0.1:4011" }),
-      browserRefusal({ mode: "token", token: "t" }, { ...facts, host: "mock:4010", localPort: 1 }),
+      browserRefusal({ mode: "token", token: "t" }, { ...facts, host: "mock:4010" }),
     ]).toEqual([
       undefined,
-      'Host "" is not the mock\'s loopback address and port',
-      undefined,
+      'Host "" is not a loopback name',
+      'Host "rebound.example:4010" is not a loopback name',
       undefined,
       'Sec-Fetch-Site "Cross-Site" says another site sent it',
       undefined,

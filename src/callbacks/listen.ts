@@ -7,6 +7,7 @@ import type { CommandIo } from "../cli/send.ts";
 import { isUsageError, listenProblem, UsageError, wholeFlag } from "../cli/output.ts";
 import { maxTimerMs } from "../http/edge.ts";
 import { readBody } from "../http/request-body.ts";
+import { parseJson } from "../http/json.ts";
 import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
 import { listenOn } from "../http/listen.ts";
@@ -61,14 +62,14 @@ export async function startCallbackReceiver(options: { port: number; host: strin
       const read = await readBody(request, defaultCallbackBodyBytes);
       if (read.kind === "aborted") return response.destroy();
       if (read.kind === "too-large") return response.writeHead(413, { connection: "close" }).end();
-      let body: unknown;
-      try {
-        body = JSON.parse(read.bytes.toString("utf8"));
-      } catch {
-        findings.push({ check: "valid", messageId: undefined, message: "the body is not JSON" });
-        line("? (not JSON) ✗ valid: the body is not JSON");
+      const parsed = parseJson(read.bytes.toString("utf8"));
+      if (!parsed.ok) {
+        const why = parsed.kind === "malformed" ? "the body is not JSON" : `the body's JSON ${parsed.problem}`;
+        findings.push({ check: "valid", messageId: undefined, message: why });
+        line(`? (not JSON) ✗ valid: ${why}`);
         return response.writeHead(400).end();
       }
+      const body = parsed.value;
       received++;
       const found = checker.check(body);
       findings.push(...found);

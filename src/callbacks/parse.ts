@@ -3,6 +3,7 @@
 import { contractSchemas } from "../contract/schemas.ts";
 import { webhook, type StatusCallback } from "../contract/webhook.ts";
 import { KaleyraValidationError } from "../client/errors.ts";
+import { parseJson } from "../http/json.ts";
 
 const request = { method: "POST", url: "(status callback)" };
 
@@ -11,11 +12,12 @@ export function parseStatusCallback(body: unknown): StatusCallback {
   let value = body;
   if (typeof body === "string" || body instanceof Uint8Array) {
     const text = typeof body === "string" ? body : new TextDecoder().decode(body);
-    try {
-      value = JSON.parse(text) as unknown;
-    } catch {
-      throw new KaleyraValidationError([{ field: "(body)", rule: "json", message: "is not JSON" }], request, "The status callback cannot be read");
+    const parsed = parseJson(text);
+    if (!parsed.ok) {
+      const message = parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}`;
+      throw new KaleyraValidationError([{ field: "(body)", rule: "json", message }], request, "The status callback cannot be read");
     }
+    value = parsed.value;
   }
   const issues = contractSchemas().issues(webhook().schemaPointer, value);
   if (issues.length > 0) throw new KaleyraValidationError(issues, request, "The status callback breaks the contract");

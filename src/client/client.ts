@@ -16,6 +16,7 @@ import type { ValidationIssue } from "../contract/issues.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
+import { parseJson } from "../http/json.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
 import { checkBaseUrl } from "./base-url.ts";
 import { transportError } from "./transport-error.ts";
@@ -261,11 +262,9 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
       new KaleyraTransportError({ reason: "invalid-response", message: `Answer ${status} is not the vendor's envelope: ${why}`, request, status, bodySnippet: excerpt(text, mask) });
     let body: unknown = payload;
     if (typeof payload === "string" || payload === undefined) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw invalid("not JSON");
-      }
+      const parsed = parseJson(text);
+      if (!parsed.ok) throw invalid(parsed.kind === "malformed" ? "not JSON" : `its JSON ${parsed.problem}`);
+      body = parsed.value;
     }
     // Once more after parsing: a key escaped inside a JSON string is only whole once decoded.
     body = maskDeep(body, mask);

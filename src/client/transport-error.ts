@@ -1,7 +1,7 @@
 // What a failed call through the kit's HTTP edge becomes for a caller: one KaleyraTransportError,
 // its reason one they can switch on, its message and cause free of secrets. Shared by the send
 // client and the mock's admin client.
-import { HttpEdgeError, safeCause } from "../http/edge.ts";
+import { HttpEdgeError, safeCause, UnreadableAnswerError } from "../http/edge.ts";
 import type { Masker } from "../http/secrets.ts";
 import { KaleyraTransportError, type RequestSummary } from "./errors.ts";
 
@@ -24,6 +24,9 @@ export function transportError(thrown: unknown, call: FailedCall): KaleyraTransp
   const cause = safeCause(thrown, mask);
   if (thrown instanceof HttpEdgeError && (thrown.reason === "redirect" || thrown.reason === "too-large")) {
     return new KaleyraTransportError({ reason: thrown.reason, message: thrown.message, request, ...(thrown.status === undefined ? {} : { status: thrown.status }), ...(thrown.location === undefined ? {} : { location: thrown.location }) });
+  }
+  if (thrown instanceof UnreadableAnswerError) {
+    return new KaleyraTransportError({ reason: "invalid-response", message: thrown.message, request, status: thrown.status });
   }
   if (call.timedOut || (thrown instanceof HttpEdgeError && thrown.reason === "timeout")) {
     return new KaleyraTransportError({ reason: "timeout", message: `No complete answer within ${call.timeoutMs} ms${call.unknownOutcome}`, request, cause });

@@ -19,6 +19,17 @@ export class HttpEdgeError extends Error {
   }
 }
 
+/** An answer that came whole but that no reader of the kit takes (JSON nested past the bound). */
+export class UnreadableAnswerError extends Error {
+  override readonly name = "UnreadableAnswerError";
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** What a response may be at most, after decompression, unless the caller says otherwise. */
 export const defaultMaxResponseBytes = 1024 * 1024;
 

@@ -5,8 +5,9 @@
 // the conformance suite uses, and it costs a third of what undici's fetch does per request.
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { createMasker, defaultMaxResponseBytes, describeLocation, HttpEdgeError, isRedirect, maxTimerMs, readBounded, redirectRefused } from "./edge.ts";
+import { createMasker, defaultMaxResponseBytes, describeLocation, HttpEdgeError, isRedirect, maxTimerMs, readBounded, redirectRefused, UnreadableAnswerError } from "./edge.ts";
 import { exchange } from "./exchange.ts";
+import { maxJsonDepth, nestsDeeperThan } from "./json.ts";
 import type { Masker } from "./secrets.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -84,7 +85,13 @@ export async function settle(response: Response, requestUrl: string, limit: numb
   // Counted as it is decompressed and cut at the limit, whatever Content-Length claims: an
   // injected fetch may hand back any Response.
   const text = response.body ? decoder.decode(await readBounded(response.body as unknown as AsyncIterable<Uint8Array>, limit, cancel)) : "";
-  return new ReadResponse(response.status, response.statusText, response.headers, response.url || requestUrl, mask(text));
+  return new ReadResponse(response.status, response.statusText, response.headers, response.url || requestUrl, mask(checkDepth(text, response.status)));
+}
+
+/** The door for nesting: openapi-fetch parses answers itself, so a deep one is refused before it can. */
+function checkDepth(text: string, status: number): string {
+  if (nestsDeeperThan(text, maxJsonDepth)) throw new UnreadableAnswerError(`Answer ${status} nests deeper than ${maxJsonDepth} levels`, status);
+  return text;
 }
 
 export interface Transport {
@@ -127,7 +134,7 @@ export function guardedTransport(injected: FetchLike | undefined, options: Guard
     if (!result.ok) throw result.error;
     const { status, headers: answerHeaders, text } = result.answer;
     if (isRedirect(status)) throw redirectRefused(status, describeLocation(answerHeaders.location, url, mask));
-    return new ReadResponse(status, "", answerHeaders, url, text);
+    return new ReadResponse(status, "", answerHeaders, url, checkDepth(text, status));
   };
   return { Request: PlainRequest as unknown as typeof Request, fetch: send as unknown as FetchLike };
 }

@@ -2,6 +2,7 @@
 // media types the contract lists are parsed as JSON; anything else stays text, which the request
 // schema rejects as the vendor does, WA400), and its URL and headers as the engines need them.
 import type { IncomingMessage } from "node:http";
+import { maxBodyDepth, parseJson } from "../http/json.ts";
 
 // Bodies are read with a limit by the kit's one HTTP edge.
 export { readBody, type BodyRead } from "../http/request-body.ts";
@@ -39,11 +40,9 @@ export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined,
   if (contentType === undefined) {
     return { body: text, contentType, problem: `Content-Type ${contentTypeHeader ?? "(none)"} is not ${accepted.join(" or ")}` };
   }
-  try {
-    return { body: JSON.parse(text) as unknown, contentType, json: text };
-  } catch (error) {
-    return { body: text, contentType, problem: `malformed JSON: ${(error as Error).message}` };
-  }
+  const parsed = parseJson(text, maxBodyDepth);
+  if (!parsed.ok) return { body: text, contentType, problem: parsed.kind === "malformed" ? parsed.problem : `the JSON ${parsed.problem}` };
+  return { body: parsed.value, contentType, json: text };
 }
 
 // Accept: the vendor answers JSON whatever it says; Prism would answer 406 to a browser's.

@@ -34,27 +34,25 @@ export interface BrowserFacts {
   host: string | undefined;
   origin: string | undefined;
   fetchSite: string | undefined;
-  /** The port the request arrived on. */
-  localPort: number | undefined;
 }
 
 /**
  * Why a request looks sent by a web page the admin API must not serve, or undefined. A page on
  * another site (its Origin, or the browser's Sec-Fetch-Site) could reset the journal or plant a
  * fault; a page whose DNS name is rebound to 127.0.0.1 sends its own name as Host, which on an
- * open loopback admin API is the only thing that tells it apart. With a token, the token does:
- * a page has none, and a mock reached by a service name (docker-compose) keeps working.
+ * open loopback admin API is what tells it apart (the port is not: a local reverse proxy in
+ * front of the mock passes its own). With a token, the token does: a page has none, and a mock
+ * reached by a service name (docker-compose) keeps working.
  */
 export function browserRefusal(access: AdminAccess, facts: BrowserFacts): string | undefined {
   const site = facts.fetchSite?.toLowerCase();
   if (site !== undefined && site !== "same-origin" && site !== "none") return `Sec-Fetch-Site ${JSON.stringify(facts.fetchSite)} says another site sent it`;
   if (access.mode === "open") {
-    const host = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(facts.host ?? "");
-    const port = host?.[2] === undefined ? 80 : Number(host[2]);
-    if (!host || !isLoopback(host[1]!) || port !== facts.localPort) return `Host ${JSON.stringify(facts.host ?? "")} is not the mock's loopback address and port`;
+    const host = /^(\[[^\]]*\]|[^:[\]]*)(?::\d{1,5})?$/.exec(facts.host ?? "");
+    if (!host || !isLoopback(host[1]!)) return `Host ${JSON.stringify(facts.host ?? "")} is not a loopback name`;
   }
-  if (facts.origin !== undefined && facts.origin.toLowerCase() !== `http://${facts.host ?? ""}`.toLowerCase() && facts.origin.toLowerCase() !== `https://${facts.host ?? ""}`.toLowerCase()) {
-    return `Origin ${JSON.stringify(facts.origin)} is not the mock's own`;
-  }
+  const origin = facts.origin?.toLowerCase();
+  const own = (scheme: string) => `${scheme}://${facts.host ?? ""}`.toLowerCase();
+  if (origin !== undefined && origin !== own("http") && origin !== own("https")) return `Origin ${JSON.stringify(facts.origin)} is not the mock's own`;
   return undefined;
 }

@@ -7,6 +7,7 @@ import { loadAdminDocument } from "../../contract/document.ts";
 import { operation } from "../../contract/operation.ts";
 import { compileContractSchemas } from "../../contract/schemas.ts";
 import { readBody } from "../intake.ts";
+import { parseJson } from "../../http/json.ts";
 import type { Reply } from "../reply.ts";
 import type { CallbackSender } from "../../callbacks/sender.ts";
 import { callbackUrlProblem } from "../../callbacks/url.ts";
@@ -160,12 +161,14 @@ export function createAdminApi(state: AdminState): AdminApi {
       return { ok: false, reply: fieldProblem([{ field: "content-type", message: `must be application/json, not ${JSON.stringify(mediaType)}` }]) };
     }
     if (read.bytes.length === 0) return { ok: false, reply: fieldProblem([{ field: "body", message: "is required: a JSON object" }]) };
+    let text: string;
     try {
-      return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(read.bytes)) as unknown };
-    } catch (error) {
-      const why = error instanceof SyntaxError ? error.message : "it is not valid UTF-8";
-      return { ok: false, reply: fieldProblem([{ field: "body", message: `is not JSON: ${why}` }]) };
+      text = new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+    } catch {
+      return { ok: false, reply: fieldProblem([{ field: "body", message: "is not JSON: it is not valid UTF-8" }]) };
     }
+    const parsed = parseJson(text);
+    return parsed.ok ? parsed : { ok: false, reply: fieldProblem([{ field: "body", message: `is not JSON: ${parsed.problem}` }]) };
   };
 
   const handlers: Record<OperationId, (context: { request: IncomingMessage; query: Record<string, string | number>; parameters: Record<string, string>; bodyPointer: string | undefined }) => Promise<Reply | undefined> | Reply> = {
@@ -237,7 +240,6 @@ export function createAdminApi(state: AdminState): AdminApi {
         host: request.headers.host,
         origin: request.headers.origin,
         fetchSite: single(request.headers["sec-fetch-site"]),
-        localPort: request.socket.localPort,
       });
       if (fromPage) return adminProblem(403, `The admin API does not answer web pages: ${fromPage}.`);
       for (const route of routes) {
