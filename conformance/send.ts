@@ -5,6 +5,7 @@ import { exchange, urlAt } from "../src/http/exchange.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { wrongKey, type CaseRequest } from "./plan.ts";
 import { parseJson } from "../src/http/json.ts";
+import { shellQuote, shellWord } from "../src/http/printable.ts";
 
 export interface Observed {
   /** Undefined when no answer came (refused, reset, timed out). */
@@ -65,10 +66,6 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   return { status, contentType: headers["content-type"], headers, text, json, transportError: undefined, milliseconds: result.milliseconds };
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A ready curl line for the case, the key masked. */
 export function curlFor(target: string, request: CaseRequest): string {
   const url = urlAt(target, pathFor(request));
@@ -76,5 +73,6 @@ export function curlFor(target: string, request: CaseRequest): string {
     name === "api-key" && request.key === "account" ? `-H "api-key: $KALEYRA_API_KEY"` : `-H ${shellQuote(`${name}: ${value}`)}`,
   );
   const data = request.body === "" && request.method !== undefined ? "" : ` --data-raw ${shellQuote(request.body)}`;
-  return `curl -X ${request.method ?? operation().method.toUpperCase()} ${shellQuote(url)} ${headers.join(" ")}${data}`;
+  // Every part quoted: a recording's method or path is anyone's text, and the line is made to be pasted.
+  return `curl -X ${shellWord(request.method ?? operation().method.toUpperCase())} ${shellQuote(url)} ${headers.join(" ")}${data}`;
 }

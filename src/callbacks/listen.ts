@@ -8,6 +8,7 @@ import { isUsageError, listenProblem, UsageError, wholeFlag } from "../cli/outpu
 import { maxTimerMs } from "../http/edge.ts";
 import { readBody } from "../http/request-body.ts";
 import { parseJson } from "../http/json.ts";
+import { printable } from "../http/printable.ts";
 import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
 import { listenOn } from "../http/listen.ts";
@@ -56,7 +57,8 @@ export async function startCallbackReceiver(options: { port: number; host: strin
   const checker = createCallbackChecker();
   const findings: CallbackFinding[] = [];
   let received = 0;
-  const line = options.line ?? (() => {});
+  // A sender's status, id and fields are anyone's text: escaped before they are printed.
+  const line = options.line ? (text: string) => options.line!(printable(text)) : () => {};
   const server = createServer((request, response) => {
     void (async () => {
       const read = await readBody(request, defaultCallbackBodyBytes);
