@@ -59,6 +59,14 @@ export function engineHeaders(request: IncomingMessage, contentType: string | un
   return headers;
 }
 
+/**
+ * The keys an api-key header's value may hold: Node joins a repeated header with ", ", so each
+ * part is a key the client sent (and the whole, in case one key has ", " in it). Each is masked.
+ */
+export function keysIn(header: string): string[] {
+  return header.includes(", ") ? [header, ...header.split(", ")] : [header];
+}
+
 export function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
@@ -94,11 +102,20 @@ export type HeadCheck = { ok: true; target: RequestTarget } | { ok: false; statu
 export function checkHead(request: IncomingMessage): HeadCheck {
   const lines = request.rawHeaders.length / 2;
   if (lines > maxHeaderLines) return { ok: false, status: 431, problem: `${lines} header lines; at most ${maxHeaderLines} are read` };
+  // Headers a request has once: a second Host routes it twice; a second key or credential makes
+  // which one counts a guess (Node joins two api-keys, and drops a second Authorization).
   let hosts = 0;
+  let keys = 0;
+  let credentials = 0;
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    if (request.rawHeaders[i]!.length === 4 && request.rawHeaders[i]!.toLowerCase() === "host") hosts++;
+    const name = request.rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === "host") hosts++;
+    else if (name.length === 7 && name.toLowerCase() === "api-key") keys++;
+    else if (name.length === 13 && name.toLowerCase() === "authorization") credentials++;
   }
   if (hosts > 1) return { ok: false, status: 400, problem: `${hosts} Host headers; a request has one` };
+  if (keys > 1) return { ok: false, status: 400, problem: `${keys} api-key headers; a request carries one key` };
+  if (credentials > 1) return { ok: false, status: 400, problem: `${credentials} Authorization headers; a request carries one` };
   const url = request.url ?? "";
   if (url.startsWith("/")) return { ok: true, target: splitUrl(url) };
   const absolute = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#]*/.exec(url);

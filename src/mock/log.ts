@@ -4,6 +4,7 @@
 // each line is cut to a bound after the api-key is masked out, in every form it may take.
 // Headers are never logged.
 import { createMasker, type Masker } from "../http/secrets.ts";
+import { keysIn } from "./intake.ts";
 import type { LogLevel } from "./config.ts";
 
 export interface RequestLogEntry {
@@ -41,7 +42,7 @@ function maskers(accountKey: string | undefined, adminToken: string | undefined)
     let masker = cache.get(key);
     if (!masker) {
       if (cache.size >= 16) cache.delete(cache.keys().next().value!);
-      const own = createMasker([key]);
+      const own = createMasker(keysIn(key));
       masker = (text) => account(own(text));
       cache.set(key, masker);
     }

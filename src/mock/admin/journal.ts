@@ -6,6 +6,7 @@
 // out only when someone reads the journal.
 import type { components } from "../../../generated/kaleyra-mock-admin.ts";
 import { createMasker, maskDeep, maskedSecret, type Masker } from "../../http/secrets.ts";
+import { keysIn } from "../intake.ts";
 import { faultNames, type Fault } from "./faults.ts";
 import { recipientOf } from "../../contract/operation.ts";
 import { loadAdminDocument } from "../../contract/document.ts";
@@ -142,7 +143,7 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
     if (key === undefined) return own;
     let masker = maskers.get(key);
     if (!masker) {
-      const theirs = createMasker([key]);
+      const theirs = createMasker(keysIn(key));
       masker = (text) => own(theirs(text));
       maskers.set(key, masker);
     }
