@@ -79,3 +79,21 @@ describe("two Authorization headers", () => {
     }
   });
 });
+
+describe("names that Object.prototype has", () => {
+  it("are ordinary names: a journal header named __proto__ or constructor is kept as sent, and ?__proto__= on the admin API is a 400 naming it", async () => {
+    const mock = await startTestMock();
+    try {
+      const answer = await exchange(mock.url, `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`, ["content-type: application/json", "api-key: some-key-0000", "__proto__: polluted", "constructor: built", "toString: text"], JSON.stringify(validBody()));
+      expect(statusOf(answer)).toBe(202);
+      const [entry] = await createMockAdmin({ baseUrl: mock.url }).requests();
+      expect([entry!.headers.__proto__, entry!.headers.constructor, entry!.headers.tostring]).toEqual(["polluted", "built", "text"]);
+      for (const name of ["__proto__", "constructor", "hasOwnProperty"]) {
+        const refused = await exchange(mock.url, `GET /__admin/requests?${name}=x HTTP/1.1`, []);
+        expect([name, statusOf(refused), (JSON.parse(refused.slice(refused.indexOf("\r\n\r\n") + 4)) as { errors: { field: string }[] }).errors.map((error) => error.field)]).toEqual([name, 400, [name]]);
+      }
+    } finally {
+      await mock.close();
+    }
+  });
+});

@@ -130,7 +130,8 @@ export function checkHead(request: IncomingMessage): HeadCheck {
 export function splitUrl(url: string): RequestTarget {
   const mark = url.indexOf("?");
   if (mark < 0) return { path: url, query: {} };
-  const query: Record<string, string | string[]> = {};
+  // No prototype: a parameter named __proto__ or constructor is a parameter like any other.
+  const query: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
     const seen = query[name];
     query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];

@@ -81,7 +81,8 @@ function envelopeFields(body: unknown): { code: string | null; messageId: string
 }
 
 function headersOf(joined: string, mask: Masker): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ or constructor is kept like any other.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   const rawHeaders = joined === "" ? [] : joined.split("\n");
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
