@@ -393,7 +393,7 @@ describe("the callback sender at its limits", () => {
   const message = (id: string) => callbackMessage(id, "+919876543210", {});
   const settings = { delaysMs: [0], attempts: 1, backoffMs: 1, timeoutMs: 1_000, queueLimit: 100, concurrency: 8, keep: 100, sandboxLimit: 10 };
 
-  it("counts 200 and 299 as delivered, 300 and 404 as refused, and keeps the last `keep` deliveries", async () => {
+  it("counts 200 and 299 as delivered, 300 as a redirect (never followed), 404 as refused, and keeps the last `keep` deliveries", async () => {
     const codes = new Map([["A", 200], ["B", 299], ["C", 300], ["D", 404]]);
     const hook = await receiver((_hit, body) => codes.get(body.message_id) ?? 204);
     const notes: string[] = [];
@@ -406,11 +406,11 @@ describe("the callback sender at its limits", () => {
       });
       // keep 2: the last two shown, the two before counted as dropped.
       expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => `${attempt.outcome} ${attempt.status}`)])).toEqual([
-        ["C", "given-up", ["refused 300"]],
+        ["C", "given-up", ["redirect 300"]],
         ["D", "given-up", ["refused 404"]],
       ]);
       expect(page.dropped).toBe(2);
-      expect(notes.sort()).toEqual(["callback NOT-SENT of C given up after 1 attempt(s): answered 300", "callback NOT-SENT of D given up after 1 attempt(s): answered 404"]);
+      expect(notes.sort()).toEqual(["callback NOT-SENT of C given up after 1 attempt(s): answered 300; redirects are never followed", "callback NOT-SENT of D given up after 1 attempt(s): answered 404"]);
       expect(hook.got.map((callback) => callback.message_id).sort()).toEqual(["A", "B"]);
     } finally {
       sender.close();
@@ -652,11 +652,11 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
         ["AT", "delivered", [{ outcome: "delivered", status: 200, detail: "answered 200" }]],
         ["PAST", "given-up", [{ outcome: "too-large", status: 200, detail: "The answer is larger than the limit of 65536 bytes; the rest was discarded." }, { outcome: "refused", status: 500, detail: "answered 500" }]],
       ]);
-      // A redirect is an answer like any other that is not 2xx: refused, and never followed.
+      // A redirect is never followed, and recorded as the contract names it.
       sender.enqueue(message("MOVED"), "not-sent");
       const moved = await until("moved", () => (sender.page().pending === 0 ? sender.page().deliveries.at(-1) : undefined));
       expect(moved?.attempts.map(({ outcome, status, detail }) => ({ outcome, status, detail }))).toEqual([
-        { outcome: "refused", status: 307, detail: "answered 307" },
+        { outcome: "redirect", status: 307, detail: "answered 307; redirects are never followed" },
         { outcome: "delivered", status: 200, detail: "answered 200" },
       ]);
       const length = (id: string) => String(Buffer.byteLength(JSON.stringify(callbackPayload("NOT-SENT", message(id), new Date()))));
