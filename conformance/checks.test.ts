@@ -411,6 +411,13 @@ describe("recorded exchanges", () => {
       { ...good, response: { ...good.response, body: 1 } },
       { ...good, response: { status: 202, body: "" } },
       { ...good, milliseconds: "12" },
+      // Odd types inside: each would fail judging rather than be named.
+      { ...good, request: { ...good.request, headers: null } },
+      { ...good, request: { ...good.request, headers: ["content-type"] } },
+      { ...good, request: { ...good.request, headers: { "content-type": 5 } } },
+      { ...good, response: { ...good.response, headers: null } },
+      { ...good, response: { ...good.response, headers: { "content-type": ["application/json"] } } },
+      { ...good, error: 5 },
     ];
     const folder = mkdtempSync(join(tmpdir(), "replay-"));
     const mask = (text: string) => text.replaceAll("s3cret-key", "***");

@@ -129,6 +129,11 @@ export function recordedResult(input: { target: string; outcomes: CaseOutcome[];
 
 export class RecordingError extends Error {}
 
+/** An object (not null, not an array) whose every value is a string: headers as the proxy records them. */
+const isStringMap = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === "string");
+
+/** Every field replay reads, of the type the proxy writes: a record from elsewhere may hold anything. */
 const isRecord = (value: unknown): value is ExchangeRecord => {
   const record = value as Partial<ExchangeRecord> | null;
   return (
@@ -141,8 +146,9 @@ const isRecord = (value: unknown): value is ExchangeRecord => {
     typeof record.request.method === "string" &&
     typeof record.request.path === "string" &&
     typeof record.request.body === "string" &&
-    typeof record.request.headers === "object" &&
-    (record.response === null || (typeof record.response === "object" && typeof record.response.status === "number" && typeof record.response.body === "string" && typeof record.response.headers === "object")) &&
+    isStringMap(record.request.headers) &&
+    (record.response === null || (typeof record.response === "object" && typeof record.response.status === "number" && typeof record.response.body === "string" && isStringMap(record.response.headers))) &&
+    (record.error === undefined || record.error === null || typeof record.error === "string") &&
     typeof record.milliseconds === "number"
   );
 };
