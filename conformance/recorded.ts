@@ -2,8 +2,8 @@
 // findings; every secret masked), judged by the same checks as a planned run. The proxy judges
 // each exchange as it passes; `conform --replay` judges a recording again, offline, against the
 // contract as it is now.
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+import { constants, type Stats } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { exampleMatching, operation } from "../src/contract/operation.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
@@ -157,22 +157,63 @@ const isRecord = (value: unknown): value is ExchangeRecord => {
 export const maxRecordLine = 8 * 1024 * 1024;
 
 /** Judges a recording again, offline, against the contract as it is now. */
+/**
+ * The lines of a recording, each cut off when it passes `maxRecordLine` (refused then, not read
+ * whole). Only a regular file is opened: a FIFO would block the open until a writer came, and a
+ * device such as /dev/zero never ends.
+ */
+async function* recordLines(file: string): AsyncGenerator<{ number: number; line: string }> {
+  let kind: Stats;
+  try {
+    kind = await stat(file);
+  } catch (error) {
+    throw new RecordingError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!kind.isFile()) throw new RecordingError(`cannot read ${file}: it is not a regular file (a recording is a file kaleyra-video proxy --record wrote)`);
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new RecordingError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const input = handle.createReadStream({ encoding: "utf8" });
+  let pending = "";
+  let number = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      let start = 0;
+      for (let end = chunk.indexOf("\n"); end >= 0; end = chunk.indexOf("\n", start)) {
+        const line = (pending + chunk.slice(start, end)).replace(/\r$/, "");
+        pending = "";
+        start = end + 1;
+        number++;
+        if (line.length > maxRecordLine) throw new RecordingError(`line ${number} of ${file} is longer than ${maxRecordLine} characters`);
+        yield { number, line };
+      }
+      pending += chunk.slice(start);
+      // Refused as soon as it is too long: a line with no end is never held whole.
+      if (pending.length > maxRecordLine + 1) throw new RecordingError(`line ${number + 1} of ${file} is longer than ${maxRecordLine} characters`);
+    }
+  } catch (error) {
+    throw error instanceof RecordingError ? error : new RecordingError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  } finally {
+    input.destroy();
+    await handle.close().catch(() => {});
+  }
+  if (pending !== "") {
+    const line = pending.replace(/\r$/, "");
+    if (line.length > maxRecordLine) throw new RecordingError(`line ${number + 1} of ${file} is longer than ${maxRecordLine} characters`);
+    yield { number: number + 1, line };
+  }
+}
+
 export async function replayRecording(file: string, options: JudgeOptions & { lenient: boolean; mask: Masker }): Promise<RunResult> {
-  const input = createReadStream(file, { encoding: "utf8" });
-  await new Promise<void>((resolve, reject) => {
-    input.once("error", (error: NodeJS.ErrnoException) => reject(new RecordingError(`cannot read ${file}: ${error.code ?? error.message}`)));
-    input.once("ready", () => resolve());
-  });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   const outcomes: CaseOutcome[] = [];
   let exchanges = 0;
   let outside = 0;
   let upstream: string | undefined;
-  let number = 0;
-  for await (const line of lines) {
-    number++;
+  for await (const { number, line } of recordLines(file)) {
     if (line.trim() === "") continue;
-    if (line.length > maxRecordLine) throw new RecordingError(`line ${number} of ${file} is longer than ${maxRecordLine} characters`);
     const parsed = parseJson(line);
     if (!parsed.ok) {
       const why = parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}`;
