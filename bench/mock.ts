@@ -1,7 +1,8 @@
 // `npm run bench:mock`: our mock beside a bare node:http server and `prism mock -v silent`, same
 // contract, same valid request, same machine, each run twice and interleaved (these machines are
 // shared and noisy). For each: req/s and p50/p99 latency under autocannon (50 connections), the
-// largest RSS seen under load, and start-up time from spawn to the first answer.
+// largest RSS seen under load, and start-up time from spawn to the first answer. Then, on cold
+// mocks, the first Prefer, 405 and 404 against the median plain request.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -129,6 +130,54 @@ console.log(`ours / bare:  req/s ${ratio("our mock", "bare node:http", (m) => m.
 console.log(`journal on / off: req/s ${ratio("our mock", "our mock, journal off", (m) => m.requestsPerSecond)}x`);
 if (results.has("prism mock -v silent")) console.log(`ours / prism: req/s ${ratio("our mock", "prism mock -v silent", (m) => m.requestsPerSecond)}x`);
 console.log(`ours: start-up ${fmt(best("our mock", (m) => m.startupMs))} ms (goal ≤ 300), RSS under load ${fmt(best("our mock", (m) => m.rssMb))} MB (goal ≤ 120)`);
+
+// A cold mock's first request of each kind the plain case does not cover (a Prefer header, another
+// method, another path), against the median of plain requests on the same fresh process: none may
+// wait for anything to load. Each round spawns the mock anew.
+const coldRounds = Number(process.env.BENCH_COLD_ROUNDS ?? 5);
+if (coldRounds > 0) {
+  const plainCount = 21;
+  // An example asked for by name: one that is not its status's first.
+  const preferred = operation().examples.find((example, i, all) => all.findIndex((other) => other.status === example.status) !== i)!;
+  const firsts = [
+    { name: `first Prefer (example=${preferred.name})`, status: preferred.status, path, init: { method: "POST", headers: { ...headers, prefer: `example=${preferred.name}` }, body } },
+    { name: "first 405 (GET on the path)", status: 405, path, init: { method: "GET", headers: { "api-key": headers["api-key"] } } },
+    { name: "first 404 (another path)", status: 404, path: "/v2/elsewhere", init: { method: "POST", headers, body } },
+  ];
+  const timed = async (port: number, target: string, init: RequestInit, status: number): Promise<number> => {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}${target}`, init);
+    await response.arrayBuffer();
+    const milliseconds = performance.now() - started;
+    if (response.status !== status) throw new Error(`${init.method} ${target}: ${response.status}, not ${status}`);
+    return milliseconds;
+  };
+  const plainMedians: number[] = [];
+  const firstTimes = firsts.map(() => [] as number[]);
+  for (let round = 0; round < coldRounds; round++) {
+    const port = await freePort();
+    const { file, args, env } = targets.find((target) => target.name === "our mock")!.command(port);
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: "ignore" });
+    try {
+      await firstAnswer(port, performance.now(), child);
+      const plain: number[] = [];
+      for (let i = 0; i < plainCount; i++) plain.push(await timed(port, path, { method: "POST", headers, body }, 202));
+      plain.sort((a, b) => a - b);
+      plainMedians.push(plain[(plainCount - 1) / 2]!);
+      for (const [i, first] of firsts.entries()) firstTimes[i]!.push(await timed(port, first.path, first.init, first.status));
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  }
+  console.log(`\ncold mock (${coldRounds} fresh processes, journal on): the first request of each kind against the median of ${plainCount} plain requests before it (goal: no slower, within noise)`);
+  console.log(`${"plain, median ms".padEnd(44)} ${fmt(plainMedians, 2)}`);
+  for (const [i, first] of firsts.entries()) {
+    const ratios = firstTimes[i]!.map((value, round) => value / plainMedians[round]!);
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+    console.log(`${first.name.padEnd(44)} ${fmt(firstTimes[i]!, 2)} ms = ${fmt(ratios, 2)}x (median ${median.toFixed(2)}x)`);
+  }
+}
 
 // Memory over a long run, journal on: RSS after warm-up, then at each step of 500k requests.
 const total = Number(process.env.BENCH_LONG_REQUESTS ?? 500_000);

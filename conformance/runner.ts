@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { loadDocument } from "../src/contract/document.ts";
 import { exampleMatching, operation, recipientOf } from "../src/contract/operation.ts";
-import { compileContractSchemas } from "../src/contract/schemas.ts";
+import { contractSchemas } from "../src/contract/schemas.ts";
 import { randomBytes } from "node:crypto";
 import { defaultMaxResponseBytes } from "../src/http/edge.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
@@ -253,7 +253,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     if (allowSend && runs > 0 && interrupted === undefined) {
       const doc = loadDocument();
       const contract = operation();
-      const checks = compileContractSchemas(doc);
+      const checks = contractSchemas();
       const testRecipients = new Set(contract.testRecipients.map((recipient) => recipient.to));
       const arbitrary = arbitraryFor({ $ref: contract.requestSchemaPointer }, resolver(doc))
         .map((body) => (remote ? addressed(body, to) : body))

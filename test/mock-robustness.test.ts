@@ -163,7 +163,7 @@ describe("hostile input", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       for (let i = 0; i < 50; i++) await alive();
       const after = rssMb();
-      process.stdout.write(`mock RSS: ${rssBefore.toFixed(0)} MB after warm-up (Prism loaded), ${after.toFixed(0)} MB after 2,000 hostile requests and the load\n`);
+      process.stdout.write(`mock RSS: ${rssBefore.toFixed(0)} MB after warm-up, ${after.toFixed(0)} MB after 2,000 hostile requests and the load\n`);
       expect(after, `RSS ${rssBefore.toFixed(0)} MB before, ${after.toFixed(0)} MB after`).toBeLessThan(rssBefore + 60);
       expect(await alive()).toBe(true);
       expect(child.exitCode).toBeNull();

@@ -1,7 +1,19 @@
 // The mock's stages as units, at their edges: the request log (escaped, masked, dropped, cut),
-// the start-up banner, and reading Prefer against the contract.
-import { describe, expect, it } from "vitest";
+// the start-up banner, reading Prefer against the contract, and the default engine's answers
+// beyond the plain case, which never load Prism.
+import { describe, expect, it, vi } from "vitest";
 import { createRequestLog, escapeLine, maxLogLineLength, type RequestLogEntry } from "../src/mock/log.ts";
+
+// Every load of Prism's packages in this file is recorded, then the real package is handed over.
+const prismLoads = vi.hoisted(() => [] as string[]);
+vi.mock("@stoplight/prism-http", async (importOriginal) => {
+  prismLoads.push("@stoplight/prism-http");
+  return await importOriginal();
+});
+vi.mock("@stoplight/prism-core", async (importOriginal) => {
+  prismLoads.push("@stoplight/prism-core");
+  return await importOriginal();
+});
 
 const entry = (extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({ method: "POST", path: "/v2/x/messages", status: 202, code: "WA202", milliseconds: 1.25, notes: [], apiKey: undefined, ...extra });
 
@@ -130,5 +142,48 @@ describe("the mock's intake, at its edges", () => {
     expect(headerValue(request, "host")).toBe("h");
     expect(decodeBody(Buffer.from("{}"), undefined, ["application/json"]).problem).toBe("Content-Type (none) is not application/json");
     expect(decodeBody(Buffer.from("{}"), "text/plain", ["application/json", "text/json"]).problem).toBe("Content-Type text/plain is not application/json or text/json");
+  });
+});
+
+describe("the default engine, beyond the plain case", () => {
+  // In this order: a package is loaded once per file, so the default engine's test runs while
+  // Prism has not been loaded, and the control then shows that a load is seen.
+  it("answers a Prefer request, a 405 and a 404 from the contract, and never loads Prism", async () => {
+    const { startTestMock, messagesPath } = await import("./support/mock.ts");
+    const { rawRequest } = await import("./support/raw.ts");
+    const { example } = await import("../src/contract/operation.ts");
+    const { apiKey, businessNumber, sid, validBody } = await import("./support/requests.ts");
+    const mock = await startTestMock({}, "fast");
+    try {
+      const path = messagesPath(sid, businessNumber);
+      const body = JSON.stringify(validBody());
+      const headers = { "content-type": "application/json", "api-key": apiKey, "content-length": String(Buffer.byteLength(body)) };
+      const preferred = await rawRequest(mock.url, { method: "POST", path, headers: { ...headers, prefer: "example=low-balance" }, body });
+      const otherMethod = await rawRequest(mock.url, { method: "GET", path, headers: { "api-key": apiKey } });
+      const otherPath = await rawRequest(mock.url, { method: "POST", path: "/v2/x", headers, body });
+      expect([preferred.status, preferred.headers["content-type"], JSON.parse(preferred.text)]).toEqual([example("low-balance").status, "application/json", example("low-balance").value]);
+      expect([otherMethod.status, otherMethod.headers["content-type"], otherMethod.headers.allow, JSON.parse(otherMethod.text)]).toEqual([
+        405,
+        "application/problem+json",
+        "POST",
+        { type: "https://stoplight.io/prism/errors#NO_METHOD_MATCHED_ERROR", title: "Route resolved, but no method matched", status: 405, detail: `The route ${path} has been matched, but it does not have "get" method defined` },
+      ]);
+      expect([otherPath.status, otherPath.headers["content-type"], otherPath.headers.allow, JSON.parse(otherPath.text)]).toEqual([
+        404,
+        "application/problem+json",
+        undefined,
+        { type: "https://stoplight.io/prism/errors#NO_PATH_MATCHED_ERROR", title: "Route not resolved, no path matched", status: 404, detail: "The route /v2/x hasn't been found in the specification file" },
+      ]);
+      expect(prismLoads).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it("(control) the Prism engine loads Prism at start-up, and the record above would have seen it", async () => {
+    const { startTestMock } = await import("./support/mock.ts");
+    const mock = await startTestMock({}, "prism");
+    await mock.close();
+    expect([...prismLoads].sort()).toEqual(["@stoplight/prism-core", "@stoplight/prism-http"]);
   });
 });

@@ -2,6 +2,7 @@
 // request against the contract and picks the documented response and example.
 import type { IHttpConfig, IHttpRequest, IHttpResponse } from "@stoplight/prism-http";
 import type { OpenApiDocument } from "../contract/document.ts";
+import { httpMethods, notAnHttpMethod } from "./documented.ts";
 import type { Preference } from "./prefer.ts";
 
 export interface EngineRequest {
@@ -23,8 +24,6 @@ export interface Engine {
   process(request: EngineRequest): Promise<EngineResult>;
 }
 
-const httpMethods = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
-
 function configFor(preference: Preference): IHttpConfig {
   // A fresh object each time: Prism writes negotiation state into the config it is given.
   const mock: Extract<IHttpConfig, { isProxy: false }>["mock"] = { dynamic: false };
@@ -42,8 +41,8 @@ function configFor(preference: Preference): IHttpConfig {
 }
 
 export async function createEngine(document: OpenApiDocument): Promise<Engine> {
-  // Loaded here, not at start-up: Prism takes about half a second and 100 MB to load, and the
-  // plain case never needs it.
+  // Loaded here, and only for the "prism" engine: Prism takes about half a second and 100 MB to
+  // load, and the default engine answers every documented response without it.
   const [{ createLogger }, { createInstance, getHttpOperationsFromSpec }] = await Promise.all([import("@stoplight/prism-core"), import("@stoplight/prism-http")]);
   // Prism resolves references in place, so it gets its own copy of the document.
   const operations = await getHttpOperationsFromSpec(structuredClone(document));
@@ -53,7 +52,7 @@ export async function createEngine(document: OpenApiDocument): Promise<Engine> {
     async process(request) {
       const method = request.method.toLowerCase();
       if (!httpMethods.has(method)) {
-        return { kind: "problem", status: 405, type: "about:blank", title: "Method not allowed", detail: `${request.method} is not an HTTP method this API uses`, headers: {} };
+        return { kind: "problem", ...notAnHttpMethod(request.method), headers: {} };
       }
       const input: IHttpRequest = {
         method: method as IHttpRequest["method"],

@@ -3,7 +3,7 @@
 // missing api-key gets the first example of 401; a request that breaks the contract (path parameters, media type, body) the first
 // example of 422, or else of 400; a valid one the success's example with a fresh message_id.
 // The differential test holds the two paths to the same answers.
-import type { OperationContract } from "../contract/operation.ts";
+import type { NamedExample, OperationContract } from "../contract/operation.ts";
 import type { ContractSchemas } from "../contract/schemas.ts";
 import { freshMessageId } from "./message-id.ts";
 import type { Reply } from "./reply.ts";
@@ -30,7 +30,7 @@ export interface FastPath {
 
 const json = { "content-type": "application/json" };
 
-function firstExample(contract: OperationContract, statuses: number[]) {
+function firstExample(contract: OperationContract, statuses: number[]): NamedExample {
   for (const status of statuses) {
     const found = contract.examples.find((example) => example.status === status);
     if (found) return found;
@@ -38,9 +38,32 @@ function firstExample(contract: OperationContract, statuses: number[]) {
   throw new Error(`the contract has no example for any of ${statuses.join(", ")}`);
 }
 
-/** An answer serialized once; `withId` splices a fresh message_id into the success's JSON. */
+/** An answer serialized once. */
 function preserialized(status: number, value: unknown): Reply {
   return { status, headers: json, body: value, raw: JSON.stringify(value) };
+}
+
+function messageIdOf(value: unknown): string | undefined {
+  const data = (value as { data?: unknown } | null)?.data;
+  const id = typeof data === "object" && data !== null ? (data as { message_id?: unknown }).message_id : undefined;
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * A named example's answer, serialized once. A success whose `data` has a message_id gets a fresh
+ * one each time, spliced into the JSON (integration teams correlate by it); any other is the same
+ * object each time.
+ */
+export function exampleAnswer({ status, value }: Pick<NamedExample, "status" | "value">): () => Reply {
+  const exampleId = messageIdOf(value);
+  if (status < 200 || status >= 300 || exampleId === undefined) {
+    const reply = preserialized(status, value);
+    return () => reply;
+  }
+  const marker = "\u0000message-id\u0000";
+  const template = JSON.stringify({ ...(value as object), data: { ...(value as { data: object }).data, message_id: marker } });
+  const [before, after] = template.split(JSON.stringify(marker)) as [string, string];
+  return () => ({ status, headers: json, body: undefined, raw: `${before}${JSON.stringify(freshMessageId(exampleId))}${after}` });
 }
 
 export function createFastPath(contract: OperationContract, schemas: ContractSchemas): FastPath {
@@ -48,15 +71,8 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
   const invalidExample = firstExample(contract, [422, 400]);
   const invalid = preserialized(invalidExample.status, invalidExample.value);
 
-  const success = firstExample(contract, contract.statuses.filter((status) => status >= 200 && status < 300));
-  const exampleId = (success.value as { data: { message_id: string } }).data.message_id;
-  const marker = "\u0000message-id\u0000";
-  const template = JSON.stringify({ ...(success.value as object), data: { ...(success.value as { data: object }).data, message_id: marker } });
-  const [before, after] = template.split(JSON.stringify(marker)) as [string, string];
-  const accepted = (): Reply => {
-    const id = freshMessageId(exampleId);
-    return { status: success.status, headers: json, body: undefined, raw: `${before}${JSON.stringify(id)}${after}` };
-  };
+  // What Prism answers a valid request that asks for nothing: the lowest success's first example.
+  const accepted = exampleAnswer(firstExample(contract, contract.statuses.filter((status) => status >= 200 && status < 300)));
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 

@@ -2,8 +2,9 @@
 // The path a request takes:
 //   head (request line, headers) → admin (the admin API under its reserved prefix) → intake
 //   (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
-//   test recipients) → fast path (the plain case) or engine (Prism, loaded when first needed) →
-//   latency → reply (or a fault) → journal and log.
+//   test recipients) → documented (the example Prefer asks for, the plain case's, or the 405/404
+//   of another method or path; with the "prism" engine, Prism instead) → latency → reply (or a
+//   fault) → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
@@ -12,6 +13,7 @@ import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
+import { createDocumented, type Documented } from "./documented.ts";
 import { adminAccess } from "./admin/access.ts";
 import { createCallbackSender } from "../callbacks/sender.ts";
 import { createMasker } from "../http/secrets.ts";
@@ -33,8 +35,13 @@ export interface MockServer {
   /** Where the mock listens, e.g. `http://127.0.0.1:4010`. */
   url: string;
   server: Server;
-  /** Stops accepting connections and resolves once in-flight requests are answered. */
+  /**
+   * Stops accepting connections and resolves once in-flight requests are answered; held answers
+   * go at once, held connections are cut, queued callbacks are dropped. Called again, the same promise.
+   */
   close(): Promise<void>;
+  /** As close, and every connection is cut now, kept-alive and in-flight alike: nothing of the mock keeps the process alive. */
+  closeNow(): Promise<void>;
 }
 
 export interface MockOptions extends MockConfig {
@@ -61,9 +68,10 @@ interface Stages {
 interface Engines {
   /** The contract's refusals, and the plain case's answer (compiled in either engine choice). */
   rules: FastPath;
-  /** Whether the plain case is answered by `rules` (the default) or by Prism. */
-  fast: boolean;
-  prism: () => Promise<Engine>;
+  /** The default engine's other answers: by `Prefer`, and to a request that is not this operation. */
+  documented: Documented;
+  /** Prism, which answers whatever the front does not when the engine is "prism"; the default engine never loads it. */
+  prism: Engine | undefined;
 }
 
 type Answer = { kind: "admin" | "vendor"; reply: Reply } | undefined;
@@ -151,39 +159,41 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
     const plain = { apiKey, pathParameters: decodedParameters, body: decoded.body };
     const candidate = { to: recipientOf(decoded.body), sid: facts.sid ?? "", phoneNumber: facts.phoneNumber ?? "" };
     const mayChoose = stages.scenarios.mayChoose(candidate);
-    if (engines.fast || prefer !== undefined || mayChoose) {
+    if (!engines.prism || prefer !== undefined || mayChoose) {
       const refusal = engines.rules.refusal(plain, notes);
       if (refusal) return vendor(refusal);
       const chosen = mayChoose ? stages.scenarios.choose(candidate) : undefined;
       if (chosen) return vendor(chosenReply(chosen, notes));
-      if (engines.fast && prefer === undefined) return vendor(engines.rules.accepted());
+      // Stage: the documented response (the default engine): the one Prefer asks for, or the plain case's.
+      if (!engines.prism) return vendor(engines.documented.preferred(preference));
     }
   }
 
+  // Stage: not this operation (the default engine): 405 or 404 as Prism answers them.
+  if (!engines.prism) return vendor(engines.documented.elsewhere({ method, path, apiKey: headerValue(request, "api-key")?.trim(), body: decoded.body }, notes));
+
   // Stage: engine (Prism).
   const headers = engineHeaders(request, decoded.contentType);
-  const engine = await engines.prism();
-  const result = await engine.process({ method, path, query, headers, body: decoded.body, preference });
+  const result = await engines.prism.process({ method, path, query, headers, body: decoded.body, preference });
   if (result.kind === "problem") {
     notes.push(result.title);
-    const allow = result.status === 405 && pathParameters ? { allow: contract.method.toUpperCase() } : {};
+    const allow = result.status === 405 && engines.documented.isOperationPath(path) ? { allow: contract.method.toUpperCase() } : {};
     return vendor(problemReply({ ...result, headers: { ...result.headers, ...allow } }));
   }
   notes.push(...result.diagnostics);
   const { statusCode, headers: responseHeaders = {}, body } = result.response;
-  return vendor({ status: statusCode, headers: responseHeaders, body: statusCode === 202 ? withFreshMessageId(body) : body });
+  return vendor({ status: statusCode, headers: responseHeaders, body: statusCode >= 200 && statusCode < 300 ? withFreshMessageId(body) : body });
 }
 
 export async function startMock(options: MockOptions): Promise<MockServer> {
   const document = loadDocument();
-  let prism: Promise<Engine> | undefined;
+  const rules = createFastPath(operation(), compileContractSchemas(document));
   const engines: Engines = {
-    rules: createFastPath(operation(), compileContractSchemas(document)),
-    fast: options.engine === "fast",
-    prism: () => (prism ??= createEngine(document)),
+    rules,
+    documented: createDocumented(operation(), rules),
+    // Loaded at start-up: no request waits for it.
+    prism: options.engine === "prism" ? await createEngine(document) : undefined,
   };
-  // With every request going to Prism, load it now rather than on the first request.
-  if (!engines.fast) await engines.prism();
   // The secrets the mock knows ahead: masked in the journal, the log and the callbacks' notes alike.
   const knownSecrets = [options.account.apiKey, options.adminToken];
   const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, knownSecrets);
@@ -295,17 +305,24 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
 
   const url = await listenOn(server, options.port, options.host);
 
+  let stopped: Promise<void> | undefined;
+  const close = () =>
+    (stopped ??= new Promise<void>((resolve, reject) => {
+      closing = true;
+      holds.releaseAll();
+      callbacks.close();
+      for (const response of held) response.destroy();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeIdleConnections();
+    }));
   return {
     url,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        closing = true;
-        holds.releaseAll();
-        callbacks.close();
-        for (const response of held) response.destroy();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
+    close,
+    closeNow: () => {
+      const stopping = close();
+      server.closeAllConnections();
+      return stopping;
+    },
   };
 }

@@ -1,0 +1,127 @@
+// The default engine's answers beyond the plain case, by Prism's rules and from the contract, so
+// that no request waits for Prism to load: the documented response a `Prefer` header asks for, and
+// the answer to a request that is not this operation (a method no HTTP API uses, another path,
+// another method on the operation's path). Prism stays the reference: the differential test holds
+// both engines to the same answers.
+import type { OperationContract } from "../contract/operation.ts";
+import { exampleAnswer, type FastPath } from "./fast-path.ts";
+import type { Preference } from "./prefer.ts";
+import { problemReply, type Problem, type Reply } from "./reply.ts";
+
+/** The methods Prism routes; any other is refused before routing (Prism would throw on it). */
+export const httpMethods: ReadonlySet<string> = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+/** The 405 for a method no HTTP API uses (SEARCH, PROPFIND…), in either engine. */
+export function notAnHttpMethod(method: string): Required<Omit<Problem, "headers">> {
+  return { status: 405, type: "about:blank", title: "Method not allowed", detail: `${method} is not an HTTP method this API uses` };
+}
+
+// Prism's router refusals, in Prism's words (@stoplight/prism-http router/errors.js and router/index.js).
+const prismErrors = "https://stoplight.io/prism/errors#";
+const noPathMatched = (path: string): Problem => ({
+  status: 404,
+  type: `${prismErrors}NO_PATH_MATCHED_ERROR`,
+  title: "Route not resolved, no path matched",
+  detail: `The route ${path} hasn't been found in the specification file`,
+});
+const noMethodMatched = (path: string, method: string): Problem => ({
+  status: 405,
+  type: `${prismErrors}NO_METHOD_MATCHED_ERROR`,
+  title: "Route resolved, but no method matched",
+  detail: `The route ${path} has been matched, but it does not have "${method}" method defined`,
+});
+
+/** A request the front does not take for the operation, as far as the answer needs it. */
+export interface ElsewhereRequest {
+  method: string;
+  /** Raw path, before percent-decoding. */
+  path: string;
+  apiKey: string | undefined;
+  /** What intake decoded. */
+  body: unknown;
+}
+
+export interface Documented {
+  /**
+   * The documented response a valid request's `Prefer` asks for, as Prism picks it: the named
+   * example; for a code alone, that status's first example; for neither, the plain case's answer.
+   * A success gets a fresh message_id.
+   */
+  preferred(preference: Preference): Reply;
+  /**
+   * The answer to a request the front does not take for the operation: 405 for a method no HTTP
+   * API uses, 404 for another path, 405 for another method on the operation's path; a 405 on the
+   * operation's path names the method it has in `Allow`.
+   */
+  elsewhere(request: ElsewhereRequest, notes: string[]): Reply;
+  /** Whether Prism's router takes the raw path for the operation's, whatever the method. */
+  isOperationPath(path: string): boolean;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Prism decodes each fragment of the path, and keeps a fragment it cannot decode as written. */
+function decodeFragment(fragment: string): string {
+  try {
+    return decodeURIComponent(fragment);
+  } catch {
+    return fragment;
+  }
+}
+
+export function createDocumented(contract: OperationContract, rules: FastPath): Documented {
+  const byName = new Map(contract.examples.map((example) => [example.name, exampleAnswer(example)]));
+  // Prism's pick for a code alone: the first example of that status, in document order.
+  const byCode = new Map<number, () => Reply>();
+  for (const example of contract.examples) if (!byCode.has(example.status)) byCode.set(example.status, exampleAnswer(example));
+
+  // Prism's router (router/matchPath.js): the path splits on `/` into as many fragments as the
+  // template's; each is percent-decoded; a literal fragment must equal the template's, a
+  // templated one matches anything, the empty fragment included.
+  const templateFragments = contract.path.split("/").slice(1).map((fragment) => {
+    if (!/\{.+\}/.test(fragment)) return (decoded: string) => decoded === fragment;
+    const capture = new RegExp(escapeRegExp(fragment).replace(/\\\{[^\\]+\\\}/g, "(.*)"));
+    return (decoded: string) => capture.test(decoded);
+  });
+  const isOperationPath = (path: string): boolean => {
+    const fragments = path.split("/").slice(1);
+    return fragments.length === templateFragments.length && fragments.every((fragment, i) => templateFragments[i]!(decodeFragment(fragment)));
+  };
+
+  // Prism reads the path parameters by the template (uri-template-lite) from the raw path: a path
+  // its router takes whose literal fragments are written otherwise (percent-encoded) has none.
+  const parameterPattern = new RegExp(`^${contract.path.split(/\{[^}]+\}/).map(escapeRegExp).join("(.*?)")}$`);
+  const parametersOf = (path: string): Record<string, string> => {
+    const match = parameterPattern.exec(path);
+    if (!match) return {};
+    return Object.fromEntries(contract.pathParameters.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+  };
+
+  const problem = (notes: string[], answer: Problem): Reply => {
+    notes.push(answer.title);
+    return problemReply(answer);
+  };
+
+  return {
+    preferred(preference) {
+      const answer = preference.example !== undefined ? byName.get(preference.example) : preference.code !== undefined ? byCode.get(preference.code) : rules.accepted;
+      // readPreference lets through only the contract's names and statuses.
+      if (!answer) throw new Error(`the contract documents no answer for Prefer ${JSON.stringify(preference)}`);
+      return answer();
+    },
+    elsewhere(request, notes) {
+      const method = request.method.toLowerCase();
+      const onPath = isOperationPath(request.path);
+      const allow: Record<string, string> = onPath ? { allow: contract.method.toUpperCase() } : {};
+      if (!httpMethods.has(method)) return problem(notes, { ...notAnHttpMethod(request.method), headers: allow });
+      if (!onPath) return problem(notes, noPathMatched(request.path));
+      if (method !== contract.method) return problem(notes, { ...noMethodMatched(request.path, method), headers: allow });
+      // Prism's router takes the path for the operation where the front's does not (an empty or
+      // percent-encoded fragment): Prism checks it as a request that asks for nothing.
+      return rules.refusal({ apiKey: request.apiKey, pathParameters: parametersOf(request.path), body: request.body }, notes) ?? rules.accepted();
+    },
+    isOperationPath,
+  };
+}
