@@ -2,47 +2,33 @@
 // each is installed into an empty folder outside the repo: the kit alone, used from a strict
 // TypeScript project, its bin run, its spec loaded from the export path; the kit with the tools,
 // whose mock, conformance, proxy and callback checker run from node_modules.
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rewriteImports, toolsDependencies, toolsName } from "../src/tools/pack.ts";
+import { rewriteImports, toolsDependencies, toolsEntry, toolsName } from "../src/tools/pack.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
-import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { fetchWithin } from "./support/wait.ts";
+import { installProject, packPackages, run, type PackedPackage } from "./support/packages.ts";
+import { apiKey, businessNumber, requestExamples, sid } from "./support/requests.ts";
+import { fetchWithin, within } from "./support/wait.ts";
 
-const run = promisify(execFile);
 const repo = process.cwd();
 const name = JSON.parse(readFileSync("package.json", "utf8")).name as string;
 let consumer: string;
 let withTools: string;
-let packed: { filename: string; files: { path: string }[] };
-let packedTools: { filename: string; files: { path: string }[] };
+let packed: PackedPackage;
+let packedTools: PackedPackage;
 let installOutput: string;
 let mock: TestMock;
-
-/** An empty project with these tarballs installed. */
-async function project(folder: string, tarballs: string[]): Promise<string> {
-  mkdirSync(folder);
-  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  const { stdout, stderr } = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], { cwd: folder });
-  return stdout + stderr;
-}
 
 beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), "kit-package-"));
   // The build is npm test's; the packages are assembled from it and packed as npm pack does.
-  const { assemble } = await import("../src/tools/pack.ts");
-  const { kit, tools } = assemble();
-  const pack = async (folder: string) => (JSON.parse((await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: folder })).stdout) as (typeof packed)[])[0]!;
-  packed = await pack(kit);
-  packedTools = await pack(tools);
+  ({ kit: packed, tools: packedTools } = await packPackages(work));
   consumer = join(work, "consumer");
-  installOutput = await project(consumer, [join(work, packed.filename)]);
+  installOutput = await installProject(consumer, [packed.tarball]);
   withTools = join(work, "with-tools");
-  installOutput += await project(withTools, [join(work, packed.filename), join(work, packedTools.filename)]);
+  installOutput += await installProject(withTools, [packed.tarball, packedTools.tarball]);
   mock = await startTestMock();
 }, 180_000);
 
@@ -52,7 +38,7 @@ afterAll(async () => {
 
 describe("the packed tarball", () => {
   it("holds the built client, CLI and spec, and no tests, sources, caches or secrets", () => {
-    const paths = packed.files.map((file) => file.path);
+    const paths = packed.files;
     expect(paths).toEqual(expect.arrayContaining(["dist/src/client/index.js", "dist/src/client/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
     for (const path of paths) {
       expect(path).not.toMatch(/(^|\/)(test|tests|conformance|bench|node_modules|build|\.ci)\//);
@@ -69,7 +55,7 @@ describe("the packed tarball", () => {
   });
 
   it("the tools: the mock, proxy and conformance, importing the kit by name, with Prism and fast-check", () => {
-    const paths = packedTools.files.map((file) => file.path);
+    const paths = packedTools.files;
     expect(paths).toEqual(expect.arrayContaining(["dist/src/mock/run.js", "dist/src/proxy/cli.js", "dist/conformance/cli.js", "bin.js", "package.json"]));
     // One copy of the kit's code: none of its folders is in the tools.
     expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli)\//.test(path))).toEqual([]);
@@ -79,7 +65,33 @@ describe("the packed tarball", () => {
     const server = readFileSync(join(withTools, "node_modules", toolsName, "dist/src/proxy/server.js"), "utf8");
     expect(server).toContain(`from "${name}/dist/src/http/exchange.js"`);
     expect(server).not.toMatch(/from "\.\.\/http\//);
-    expect(paths.filter((path) => path.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("the tools are typed: startMock from the main entry, the commands kept, a declaration beside each module, every relative import inside the package", () => {
+    const paths = packedTools.files;
+    const installed = JSON.parse(readFileSync(join(withTools, "node_modules", toolsName, "package.json"), "utf8"));
+    expect(installed.exports).toEqual({
+      ".": { types: `./${toolsEntry}.d.ts`, default: `./${toolsEntry}.js` },
+      "./mock": { types: "./dist/src/mock/run.d.ts", default: "./dist/src/mock/run.js" },
+      "./proxy": { types: "./dist/src/proxy/cli.d.ts", default: "./dist/src/proxy/cli.js" },
+      "./conform": { types: "./dist/conformance/cli.d.ts", default: "./dist/conformance/cli.js" },
+      "./package.json": "./package.json",
+    });
+    const modules = paths.filter((path) => path.startsWith("dist/") && path.endsWith(".js"));
+    expect(modules.length).toBeGreaterThan(20);
+    expect(modules.map((path) => path.replace(/\.js$/, ".d.ts")).filter((declaration) => !paths.includes(declaration))).toEqual([]);
+    // The kit's folders are not in the tools: an import of them left relative would point at nothing.
+    const unresolved: string[] = [];
+    for (const path of paths.filter((path) => path.endsWith(".js") || path.endsWith(".d.ts"))) {
+      const text = readFileSync(join(withTools, "node_modules", toolsName, path), "utf8");
+      for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)) {
+        const target = join(path, "..", specifier!).replace(/\.ts$/, ".d.ts");
+        if (!paths.includes(target)) unresolved.push(`${path}: ${specifier}`);
+      }
+    }
+    expect(unresolved).toEqual([]);
+    const entry = readFileSync(join(withTools, "node_modules", toolsName, `${toolsEntry}.d.ts`), "utf8");
+    expect(entry).toContain(`from "${name}/dist/src/client/mock-admin.js"`);
   });
 
   it("rewrites every form of import into the kit, and only those", () => {
@@ -92,6 +104,17 @@ describe("the packed tarball", () => {
       "export * from 'kit/dist/src/contract/document.js';",
       'import x from "./cli.js";',
       'import y from "../../conformance/checks.js";',
+    ]);
+  });
+
+  it("rewrites a declaration's imports of the kit's sources to the kit's .js paths (whose .d.ts TypeScript finds), and only those", () => {
+    const file = join(repo, "dist/src/mock/index.d.ts");
+    const source = `import { type MockAdmin } from "../client/mock-admin.ts";\nexport type { X } from '../../generated/kaleyra-mock-admin.ts';\nlet y: import("../callbacks/sender.ts").CallbackSender;\nimport type { StartMockOptions } from "./config.ts";`;
+    expect(rewriteImports(source, file, "kit").split("\n")).toEqual([
+      'import { type MockAdmin } from "kit/dist/src/client/mock-admin.js";',
+      "export type { X } from 'kit/dist/generated/kaleyra-mock-admin.js';",
+      'let y: import("kit/dist/src/callbacks/sender.js").CallbackSender;',
+      'import type { StartMockOptions } from "./config.ts";',
     ]);
   });
 });
@@ -217,4 +240,133 @@ describe("with the tools installed", () => {
     const { stdout } = await run(bin(), ["callbacks", "--port", "0", "--for-ms", "200"], { cwd: withTools });
     expect(stdout.trim()).toBe("0 callback(s) for 0 message(s): no violation.");
   });
+
+  it("startMock, typed under tsc --strict: a script starts a mock, sends the vendor's example, reads the journal, closes, and exits by itself at once", async () => {
+    const vendorSid = "HAXP2142XX";
+    const example = requestExamples()["with-extra-info"]!.value;
+    writeFileSync(
+      join(withTools, "mock.ts"),
+      `import { connect } from "node:net";
+import { createKaleyraClient, isKaleyraError, type JournalEntry } from "${name}";
+import { startMock, type RunningMock, type StartMockOptions } from "${toolsName}";
+
+const apiKey = "${apiKey}";
+const path = "/v2/${vendorSid}/whatsapp/${businessNumber}/messages";
+const lines: string[] = [];
+const options: StartMockOptions = {
+  account: { apiKey, sid: "${vendorSid}", phoneNumbers: ["${businessNumber}"] },
+  latencyMs: { min: 0, max: 2 },
+  // The second status waits a minute: a timer that close() must end.
+  callbacks: { url: process.env.RECEIVER_URL!, delaysMs: [0, 60_000], attempts: 1 },
+  log: (line) => lines.push(line),
+};
+const mock: RunningMock = await startMock(options);
+const settled = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+const sent = await fetch(mock.url + path, { method: "POST", headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(${JSON.stringify(example)}) });
+const answer = (await sent.json()) as { code: string; data: { message_id: string } };
+const journaled: JournalEntry[] = await mock.admin.requests({ to: "${example.messaging_object.to}" });
+
+// What would keep the process alive if close() left it: an answer held back by a fault, one held
+// by a delay, a request stalled mid-body, a kept-alive connection (fetch's), and a callback in
+// flight to a receiver that never answers.
+await mock.admin.addScenario({ match: { to: "+919800000001" }, respond: { fault: "no-response" } });
+await mock.admin.addScenario({ match: { to: "+919800000002" }, respond: { example: "accepted" }, delayMs: 600_000 });
+const kaleyra = createKaleyraClient({ baseUrl: mock.url, sid: "${vendorSid}", apiKey });
+const outcome = (to: string) => kaleyra.sendVideo({ phoneNumber: "${businessNumber}", to, video: { id: "1" } }).then(() => "answered", (error: unknown) => (isKaleyraError(error) ? error.kind : "other"));
+const held = [outcome("+919800000001"), outcome("+919800000002")];
+await settled(async () => ((await mock.admin.scenarios()).every((scenario) => scenario.matched === 1) ? true : undefined));
+const { port, hostname } = new URL(mock.url);
+const stalled = connect(Number(port), hostname);
+stalled.on("error", () => {});
+stalled.write(\`POST \${path} HTTP/1.1\\r\\nhost: \${hostname}\\r\\napi-key: \${apiKey}\\r\\ncontent-type: application/json\\r\\ncontent-length: 100\\r\\nexpect: 100-continue\\r\\n\\r\\n\`);
+// The 100 Continue says the mock holds the request open, waiting for its body.
+await new Promise((resolve) => stalled.once("data", resolve));
+stalled.write("{");
+await settled(async () => ((await mock.admin.raw.GET("/__admin/callbacks")).data?.deliveries.some((delivery) => delivery.state === "sending") ? true : undefined));
+
+const closing = Date.now();
+await mock.close();
+await mock.close();
+const closedAt = Date.now();
+console.log(JSON.stringify({
+  status: sent.status,
+  code: answer.code,
+  journaled: journaled.map((entry) => [entry.response.status, entry.response.messageId === answer.data.message_id, entry.body]),
+  held: await Promise.all(held),
+  logged: lines.length > 0 && lines.every((line) => !line.endsWith("\\n") && !line.includes(apiKey)),
+  closeMs: closedAt - closing,
+  closedAt,
+}));
+
+// Checked by the compiler, never run.
+export async function misuses() {
+  // @ts-expect-error: the engines are "fast" and "prism"
+  await startMock({ engine: "turbo" });
+  // @ts-expect-error: latency is milliseconds or { min, max }, not text
+  await startMock({ latencyMs: "250" });
+  // @ts-expect-error: no such option
+  await startMock({ latency: 250 });
+  // @ts-expect-error: the log is "silent", "info" or a function of a line
+  await startMock({ log: true });
+  // @ts-expect-error: the admin client is typed from the admin contract
+  await mock.admin.addScenario({ match: {}, respond: { fault: "explode" } });
+}
+`,
+    );
+    writeFileSync(
+      join(withTools, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2022", "DOM"], types: ["node"], typeRoots: [join(repo, "node_modules/@types")], outDir: "out", skipLibCheck: false },
+        include: ["mock.ts"],
+      }),
+    );
+    await run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: withTools });
+
+    // A receiver that takes the callback's connection and never answers.
+    const { createServer } = await import("node:net");
+    const receiverSockets: import("node:net").Socket[] = [];
+    const receiver = createServer((socket) => receiverSockets.push(socket));
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const { spawn } = await import("node:child_process");
+    try {
+      const child = spawn(process.execPath, ["out/mock.js"], { cwd: withTools, env: { ...process.env, RECEIVER_URL: `http://127.0.0.1:${(receiver.address() as import("node:net").AddressInfo).port}/hook` } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exitedAt = await within(
+        "the script's exit",
+        new Promise<number>((resolve) => child.on("exit", () => resolve(Date.now()))),
+        60_000,
+      );
+      expect(stderr).toBe("");
+      const lines = stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      const report = JSON.parse(lines[0]!) as { closeMs: number; closedAt: number };
+      expect(report).toEqual({
+        status: 202,
+        code: "WA202",
+        journaled: [[202, true, example]],
+        held: ["transport", "transport"],
+        logged: true,
+        closeMs: expect.any(Number),
+        closedAt: expect.any(Number),
+      });
+      expect(receiverSockets).toHaveLength(1);
+      // Every hazard above lasts 5 s at least (the callback's time limit, Node's keep-alive) or
+      // far longer: a process that ends within 3 s of close() was held by none of them.
+      expect(report.closeMs).toBeLessThan(3_000);
+      expect(exitedAt - report.closedAt).toBeLessThan(3_000);
+    } finally {
+      for (const socket of receiverSockets) socket.destroy();
+      receiver.close();
+    }
+  }, 90_000);
 });

@@ -35,6 +35,10 @@ export const toolsFolders = ["dist/src/mock", "dist/src/proxy", "dist/conformanc
 /** The development dependencies the tools need at run time. */
 export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
 
+/** The tools' main entry: startMock, for a mock in the test process. */
+export const toolsEntry = "dist/src/mock/index";
+const typed = (path: string) => ({ types: `./${path}.d.ts`, default: `./${path}.js` });
+
 const walk = (folder: string): string[] => readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)]));
 
 /** The version npm installed of a package, as the lock file pinned it. */
@@ -45,11 +49,13 @@ export function installedVersion(name: string): string {
 /**
  * The tools' compiled imports of the kit's files, by relative path in the build, rewritten to the
  * kit's package name: `../http/exchange.js` becomes `kaleyra-whatsapp-video-kit/dist/src/http/exchange.js`.
+ * Declarations name their sources (`../client/errors.ts`, `import("../client/errors.ts").X`): those
+ * become the kit's `.js` path, which TypeScript resolves to the `.d.ts` beside it.
  */
 export function rewriteImports(source: string, file: string, kitName: string): string {
   return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
     const target = relative(root, resolve(dirname(file), specifier)).split("\\").join("/");
-    return kitFolders.some((folder) => target.startsWith(`${folder}/`)) ? `${lead}${quote}${kitName}/${target}${quote}` : whole;
+    return kitFolders.some((folder) => target.startsWith(`${folder}/`)) ? `${lead}${quote}${kitName}/${target.replace(/\.ts$/, ".js")}${quote}` : whole;
   });
 }
 
@@ -57,12 +63,13 @@ function copy(paths: string[], into: string): void {
   for (const path of paths) cpSync(join(root, path), join(into, path), { recursive: true });
 }
 
-export function assemble(): { kit: string; tools: string } {
+/** `into`: build/packages/ by default; a test gives a folder of its own, so that two can assemble at once. */
+export function assemble(into: string = out): { kit: string; tools: string } {
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
   if (!existsSync(join(root, "dist/src/cli/bin.js"))) throw new Error("build first: npm run build");
-  rmSync(out, { recursive: true, force: true });
-  const kit = join(out, "kit");
-  const tools = join(out, "tools");
+  rmSync(into, { recursive: true, force: true });
+  const kit = join(into, "kit");
+  const tools = join(into, "tools");
 
   copy([...kitFolders, "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md"], kit);
   writeFileSync(
@@ -88,9 +95,8 @@ export function assemble(): { kit: string; tools: string } {
   );
 
   copy(toolsFolders, tools);
-  // The tools are commands, not a library: no declarations (they would point into the kit's files).
-  for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".d.ts"))) rmSync(file);
-  for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".js"))) {
+  // The code and its declarations alike: `startMock` is typed, and its types name the kit's.
+  for (const file of walk(join(tools, "dist")).filter((path) => path.endsWith(".js") || path.endsWith(".d.ts"))) {
     // Resolved as if the file were still in the build, where the kit's files are its neighbours.
     const asBuilt = join(root, relative(tools, file));
     writeFileSync(file, rewriteImports(readFileSync(file, "utf8"), asBuilt, manifest.name));
@@ -98,7 +104,7 @@ export function assemble(): { kit: string; tools: string } {
   writeFileSync(join(tools, "bin.js"), `#!/usr/bin/env node\n// The kit's kaleyra-video, which finds this package's commands by its name.\nimport "${manifest.name}/dist/src/cli/bin.js";\n`, { mode: 0o755 });
   writeFileSync(
     join(tools, "README.md"),
-    `# ${toolsName}\n\nThe mock, the recording proxy and the conformance suite of [${manifest.name}](https://www.npmjs.com/package/${manifest.name}): \`npx kaleyra-video mock | conform | proxy\`. See the kit's README.\n`,
+    `# ${toolsName}\n\nThe mock, the recording proxy and the conformance suite of [${manifest.name}](https://www.npmjs.com/package/${manifest.name}): \`npx kaleyra-video mock | conform | proxy\`, and \`import { startMock } from "${toolsName}"\` for a mock in the test process. See the kit's README.\n`,
   );
   writeFileSync(
     join(tools, "package.json"),
@@ -111,7 +117,16 @@ export function assemble(): { kit: string; tools: string } {
         license: manifest.license,
         engines: manifest.engines,
         bin: { "kaleyra-video": "bin.js" },
-        exports: { "./mock": "./dist/src/mock/run.js", "./proxy": "./dist/src/proxy/cli.js", "./conform": "./dist/conformance/cli.js", "./package.json": "./package.json" },
+        main: `./${toolsEntry}.js`,
+        types: `./${toolsEntry}.d.ts`,
+        exports: {
+          ".": typed(toolsEntry),
+          // The commands, found by the kit's kaleyra-video by these names.
+          "./mock": typed("dist/src/mock/run"),
+          "./proxy": typed("dist/src/proxy/cli"),
+          "./conform": typed("dist/conformance/cli"),
+          "./package.json": "./package.json",
+        },
         dependencies: { [manifest.name]: manifest.version, ...Object.fromEntries(toolsDependencies.map((name) => [name, installedVersion(name)])) },
       },
       null,
