@@ -511,7 +511,7 @@ describe("`kaleyra-video callbacks`, its flags", () => {
     expect(await done).toBe(1);
     const { readFileSync } = await import("node:fs");
     const report = JSON.parse(readFileSync(file, "utf8")) as { callbacks: number; messages: number; findings: { check: string }[]; incomplete: string[] };
-    expect(report).toEqual({ callbacks: 1, messages: 1, findings: [{ check: "valid", message: "the body is not JSON" }], incomplete: [] });
+    expect(report).toEqual({ callbacks: 1, messages: 1, findings: [{ check: "valid", message: "the body is not JSON" }], violations: 1, byCheck: { valid: 1 }, incomplete: [], forgotten: 0 });
     expect(run.out).toEqual(["? (not JSON) ✗ valid: the body is not JSON", `NOT-SENT ${valid.message_id} ok`, "1 callback(s) for 1 message(s): 1 violation(s): valid 1."]);
   });
 });
@@ -769,7 +769,7 @@ describe("the callbacks receiver and its command, at their edges", () => {
       "? ? ✗ valid: meta_object is required; extra_info is required; status is required; message_id is required",
       `READ ${read.message_id} ✗ same_message_id: extra_info.message_id OTHER is not message_id ${read.message_id}; ✗ in_order: READ after nothing: the contract's sequences are SENT → DELIVERED → READ; SENT → FAILED; NOT-SENT`,
     ]);
-    expect(describeResult({ callbacks: 2, messages: 1, findings: receiver.findings, incomplete: receiver.checker.incomplete() })).toBe(
+    expect(describeResult({ callbacks: 2, messages: 1, findings: receiver.findings, ...receiver.counts(), incomplete: receiver.checker.incomplete(), forgotten: receiver.checker.forgotten() })).toBe(
       "2 callback(s) for 1 message(s): 3 violation(s): valid 1, same_message_id 1, in_order 1; 1 message(s) without a whole sequence yet.",
     );
     expect(receiver.received()).toBe(2);
@@ -825,6 +825,36 @@ describe("the callback sender's last attempt", () => {
       sender.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe("what a long-running receiver keeps", () => {
+  it("the checker remembers the newest `limit` messages: at the limit none is forgotten, one past it the oldest", async () => {
+    const { createCallbackChecker } = await import("../src/callbacks/checker.ts");
+    const sent = (id: string, status: "SENT" | "DELIVERED") => ({ ...webhook().exampleOf(status), message_id: id, extra_info: { ...webhook().exampleOf(status).extra_info, message_id: id } });
+    const checker = createCallbackChecker(3);
+    for (const id of ["A", "B", "C"]) expect(checker.check(sent(id, "SENT"))).toEqual([]);
+    expect([[...checker.messages().keys()], checker.forgotten()]).toEqual([["A", "B", "C"], 0]);
+    expect(checker.check(sent("D", "SENT"))).toEqual([]);
+    expect([[...checker.messages().keys()], checker.forgotten()]).toEqual([["B", "C", "D"], 1]);
+    // B is remembered: its DELIVERED follows its SENT. A was forgotten: its DELIVERED is judged as a new message's.
+    expect(checker.check(sent("B", "DELIVERED"))).toEqual([]);
+    expect(checker.check(sent("A", "DELIVERED")).map((finding) => finding.check)).toEqual(["in_order"]);
+  });
+
+  it("the receiver keeps the first findings whole and counts every one by check", async () => {
+    const { startCallbackReceiver, maxKeptFindings, describeResult } = await import("../src/callbacks/listen.ts");
+    const receiver = await startCallbackReceiver({ port: 0, host: "127.0.0.1" });
+    try {
+      const sends = maxKeptFindings + 5;
+      for (let i = 0; i < sends; i++) await fetchWithin(receiver.url, { method: "POST", body: "not json" });
+      expect([receiver.findings.length, receiver.counts()]).toEqual([maxKeptFindings, { violations: sends, byCheck: { valid: sends } }]);
+      expect(describeResult({ callbacks: 0, messages: 0, findings: receiver.findings, ...receiver.counts(), incomplete: [], forgotten: 0 })).toBe(
+        `0 callback(s) for 0 message(s): ${sends} violation(s): valid ${sends} (the first ${maxKeptFindings} kept in the report).`,
+      );
+    } finally {
+      await receiver.close();
     }
   });
 });

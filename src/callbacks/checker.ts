@@ -21,19 +21,36 @@ interface MessageState {
 export interface CallbackChecker {
   /** The findings of one callback body (parsed JSON), given what came before it. */
   check(body: unknown): CallbackFinding[];
-  /** Each message seen, with its statuses in the order they came. */
+  /** Each message remembered (the newest `limit`), with its statuses in the order they came. */
   messages(): Map<string, readonly CallbackStatus[]>;
   /** Messages whose statuses are not yet a whole sequence. */
   incomplete(): string[];
+  /** Messages forgotten to stay within the limit, oldest first. */
+  forgotten(): number;
 }
+
+/**
+ * Messages a checker remembers at most: a long-running receiver sees any number, and each costs
+ * its id and statuses. A callback of a message forgotten long ago is judged as a new message's.
+ */
+export const maxTrackedMessages = 10_000;
 
 const refNames = ["ref", "ref1", "ref2"] as const;
 const refsOf = (callback: StatusCallback) => JSON.stringify(refNames.map((name) => callback.extra_info[name] ?? null));
 
-export function createCallbackChecker(): CallbackChecker {
+export function createCallbackChecker(limit = maxTrackedMessages): CallbackChecker {
   const { schemaPointer, sequences } = webhook();
   const paths = Object.values(sequences);
   const state = new Map<string, MessageState>();
+  let forgotten = 0;
+  /** A Map keeps its keys in the order they came: the first is the oldest message. */
+  const remember = (messageId: string, message: MessageState) => {
+    if (!state.has(messageId) && state.size >= limit) {
+      state.delete(state.keys().next().value!);
+      forgotten++;
+    }
+    state.set(messageId, message);
+  };
   const isPrefix = (statuses: readonly CallbackStatus[]) => paths.some((path) => statuses.every((status, i) => path[i] === status));
   const isWhole = (statuses: readonly CallbackStatus[]) => paths.some((path) => path.length === statuses.length && statuses.every((status, i) => path[i] === status));
 
@@ -60,10 +77,11 @@ export function createCallbackChecker(): CallbackChecker {
       if (seen && seen.refs !== refsOf(callback)) {
         findings.push({ check: "same_refs", messageId, message: `ref, ref1, ref2 are ${refsOf(callback)}, not ${seen.refs} as in its first callback` });
       }
-      state.set(messageId, { statuses, refs: seen?.refs ?? refsOf(callback) });
+      remember(messageId, { statuses, refs: seen?.refs ?? refsOf(callback) });
       return findings;
     },
     messages: () => new Map([...state].map(([id, message]) => [id, message.statuses])),
     incomplete: () => [...state].filter(([, message]) => !isWhole(message.statuses)).map(([id]) => id),
+    forgotten: () => forgotten,
   };
 }

@@ -9,7 +9,7 @@ import { maxTimerMs } from "../http/edge.ts";
 import { readBody } from "../http/request-body.ts";
 import { parseJson } from "../http/json.ts";
 import { printable } from "../http/printable.ts";
-import { createCallbackChecker, type CallbackChecker, type CallbackFinding } from "./checker.ts";
+import { createCallbackChecker, maxTrackedMessages, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";
 import { listenOn } from "../http/listen.ts";
 
@@ -38,15 +38,25 @@ Example (the mock sends its callbacks here):
 export interface ListenResult {
   callbacks: number;
   messages: number;
+  /** The first `maxKeptFindings` findings; `violations` and `byCheck` count them all. */
   findings: CallbackFinding[];
+  violations: number;
+  byCheck: Partial<Record<CallbackFinding["check"], number>>;
   incomplete: string[];
+  /** Messages the checker forgot to stay within its limit (their later callbacks judged afresh). */
+  forgotten: number;
 }
+
+/** Findings a receiver keeps whole; the rest are counted by check. */
+export const maxKeptFindings = 1_000;
 
 export interface CallbackReceiver {
   url: string;
   checker: CallbackChecker;
-  /** Every finding so far, a body that was not JSON included. */
+  /** The first `maxKeptFindings` findings so far, a body that was not JSON included. */
   findings: CallbackFinding[];
+  /** Every finding so far, counted by check. */
+  counts(): { violations: number; byCheck: Partial<Record<CallbackFinding["check"], number>> };
   /** Callbacks received that were JSON. */
   received(): number;
   close(): Promise<void>;
@@ -56,6 +66,16 @@ export interface CallbackReceiver {
 export async function startCallbackReceiver(options: { port: number; host: string; path?: string; line?: (text: string) => void }): Promise<CallbackReceiver> {
   const checker = createCallbackChecker();
   const findings: CallbackFinding[] = [];
+  const byCheck: Partial<Record<CallbackFinding["check"], number>> = {};
+  let violations = 0;
+  /** Counted, and kept while there is room: a sender may send anything, any number of times. */
+  const found = (...more: CallbackFinding[]) => {
+    for (const finding of more) {
+      violations++;
+      byCheck[finding.check] = (byCheck[finding.check] ?? 0) + 1;
+      if (findings.length < maxKeptFindings) findings.push(finding);
+    }
+  };
   let received = 0;
   // A sender's status, id and fields are anyone's text: escaped before they are printed.
   const line = options.line ? (text: string) => options.line!(printable(text)) : () => {};
@@ -67,16 +87,16 @@ export async function startCallbackReceiver(options: { port: number; host: strin
       const parsed = parseJson(read.bytes.toString("utf8"));
       if (!parsed.ok) {
         const why = parsed.kind === "malformed" ? "the body is not JSON" : `the body's JSON ${parsed.problem}`;
-        findings.push({ check: "valid", messageId: undefined, message: why });
+        found({ check: "valid", messageId: undefined, message: why });
         line(`? (not JSON) ✗ valid: ${why}`);
         return response.writeHead(400).end();
       }
       const body = parsed.value;
       received++;
-      const found = checker.check(body);
-      findings.push(...found);
+      const judged = checker.check(body);
+      found(...judged);
       const { status, message_id: id } = (body ?? {}) as { status?: unknown; message_id?: unknown };
-      line(`${String(status ?? "?")} ${String(id ?? "?")} ${found.length ? found.map((f) => `✗ ${f.check}: ${f.message}`).join("; ") : "ok"}`);
+      line(`${String(status ?? "?")} ${String(id ?? "?")} ${judged.length ? judged.map((f) => `✗ ${f.check}: ${f.message}`).join("; ") : "ok"}`);
       response.writeHead(204).end();
     })();
   });
@@ -85,6 +105,7 @@ export async function startCallbackReceiver(options: { port: number; host: strin
     url: `${url}${options.path ?? "/"}`,
     checker,
     findings,
+    counts: () => ({ violations, byCheck: { ...byCheck } }),
     received: () => received,
     close: async () => {
       server.closeAllConnections();
@@ -99,15 +120,24 @@ export async function listenForCallbacks(options: { port: number; host: string; 
   options.ready?.(receiver.url);
   await options.stop;
   await receiver.close();
-  return { callbacks: receiver.received(), messages: receiver.checker.messages().size, findings: receiver.findings, incomplete: receiver.checker.incomplete() };
+  const { violations, byCheck } = receiver.counts();
+  return {
+    callbacks: receiver.received(),
+    messages: receiver.checker.messages().size + receiver.checker.forgotten(),
+    findings: receiver.findings,
+    violations,
+    byCheck,
+    incomplete: receiver.checker.incomplete(),
+    forgotten: receiver.checker.forgotten(),
+  };
 }
 
 export function describeResult(result: ListenResult): string {
-  const byCheck = new Map<string, number>();
-  for (const finding of result.findings) byCheck.set(finding.check, (byCheck.get(finding.check) ?? 0) + 1);
-  const violations = result.findings.length ? `${result.findings.length} violation(s): ${[...byCheck].map(([check, count]) => `${check} ${count}`).join(", ")}` : "no violation";
+  const kept = result.findings.length < result.violations ? ` (the first ${result.findings.length} kept in the report)` : "";
+  const violations = result.violations ? `${result.violations} violation(s): ${Object.entries(result.byCheck).map(([check, count]) => `${check} ${count}`).join(", ")}${kept}` : "no violation";
   const incomplete = result.incomplete.length ? `; ${result.incomplete.length} message(s) without a whole sequence yet` : "";
-  return `${result.callbacks} callback(s) for ${result.messages} message(s): ${violations}${incomplete}.`;
+  const forgotten = result.forgotten ? `; the oldest ${result.forgotten} message(s) forgotten (at most ${maxTrackedMessages} are remembered)` : "";
+  return `${result.callbacks} callback(s) for ${result.messages} message(s): ${violations}${incomplete}${forgotten}.`;
 }
 
 /** The flags, as parseArgs reads them: --help and the README are checked against these. */
@@ -142,7 +172,7 @@ export async function callbacksCommand(argv: string[], io: CommandIo): Promise<n
     }
     io.out(describeResult(result));
     if (report !== undefined) writeFileSync(report.slice("json=".length), `${JSON.stringify(result, null, 2)}\n`);
-    return result.findings.length ? 1 : 0;
+    return result.violations ? 1 : 0;
   } catch (error) {
     if (!isUsageError(error)) throw error;
     io.err(`callbacks: ${(error as Error).message}\nRun kaleyra-video callbacks --help.`);
