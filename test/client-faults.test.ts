@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createKaleyraClient, isKaleyraError, KaleyraApiError, KaleyraTransportError, type KaleyraClientOptions, type SendVideoInput } from "../src/client/index.ts";
 import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { waitMs } from "./support/wait.ts";
+import { waitMs, within } from "./support/wait.ts";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -79,6 +79,38 @@ describe("transport failures are KaleyraTransportError values", () => {
     expect((error as Error).message).toMatch(/within 200 ms; the message may or may not have been queued/);
     expectNoKey(error);
   });
+
+  // One deadline for the whole send: an answer that keeps coming a byte at a time is cut when it
+  // passes, not a deadline after the bytes stop (what a timer reset by each chunk would do).
+  for (const [transport, fetch] of [["the kit's own transport", undefined], ["an injected fetch", globalThis.fetch]] as const) {
+    it(`${transport}: an answer that drips for ten deadlines is cut at the deadline`, async () => {
+      const timeoutMs = 200;
+      let drips = 0;
+      handler = (_request, response) => {
+        response.writeHead(202, { "content-type": "application/json" });
+        response.write('{"code":"WA202","message":"');
+        const started = performance.now();
+        const timer = setInterval(() => {
+          if (performance.now() - started < 10 * timeoutMs) {
+            response.write("x");
+            drips++;
+          }
+        }, timeoutMs / 10);
+        response.on("close", () => clearInterval(timer));
+      };
+      const started = performance.now();
+      const error = await within("the dripping send", failure(client({ timeoutMs, ...(fetch ? { fetch } : {}) }).sendVideo(send)));
+      const elapsed = performance.now() - started;
+      expect(error).toMatchObject({ kind: "transport", reason: "timeout" });
+      expect((error as Error).message).toMatch(new RegExp(`within ${timeoutMs} ms; the message may or may not have been queued`));
+      // Timers count whole milliseconds of the loop's clock, so the cut may show a millisecond
+      // early by this finer one; the upper bound is room for a busy machine, half of 10x.
+      expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 1);
+      expect(elapsed).toBeLessThan(5 * timeoutMs);
+      expect(drips).toBeGreaterThan(0);
+      expectNoKey(error);
+    });
+  }
 
   it("an HTML 502 from a proxy, even one that echoes the request headers", async () => {
     handler = (request, response) => {

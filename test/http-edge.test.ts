@@ -12,7 +12,7 @@ import { deadline, guardedTransport } from "../src/http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret, secretForms, withoutCredentials } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
 import { businessNumber, sid } from "./support/requests.ts";
-import { waitMs } from "./support/wait.ts";
+import { until, waitMs } from "./support/wait.ts";
 import { connect } from "node:net";
 import { EventEmitter } from "node:events";
 
@@ -64,6 +64,23 @@ describe("secretForms and createMasker", () => {
     expect(createMasker(["abcd"])("x YWJjZA== y")).toBe(`x ${maskedSecret} y`);
     expect(mask("")).toBe("");
     expect(mask("no secret here")).toBe("no secret here");
+  });
+
+  it("masks \\u-escapes in either case, as JSON writers differ", () => {
+    const mask = createMasker([key]);
+    const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    for (const form of [escaped, escaped.replace(/[a-f]/g, (digit) => digit.toUpperCase()), escaped.replace(/\\u00e9/, "\\u00E9")]) {
+      expect(mask(`"${form}"`), form).toBe(`"${maskedSecret}"`);
+    }
+    // Another key's escapes are not this one's.
+    expect(mask("\\u006B\\u0033")).toBe("\\u006B\\u0033");
+  });
+
+  it("masks a secret trimmed as well as it came: a server that trims it may quote it so", () => {
+    const mask = createMasker(["\u00a0abcd1234\t"]);
+    expect(mask("[abcd1234] [\u00a0abcd1234\t] [YWJjZDEyMzQ=]")).toBe(`[${maskedSecret}] [${maskedSecret}] [${maskedSecret}]`);
+    // The trimmed secret is held to the same four characters as any other.
+    expect(createMasker([" ab "])("(ab) ( ab )")).toBe(`(ab) (${maskedSecret})`);
   });
 
   it("a key made of hex digits only is masked too, in either case", () => {
@@ -269,6 +286,44 @@ describe("exchange", () => {
     };
     const result = await exchange({ url, method: "GET", headers: {} }, { ...options, timeoutMs: 100 });
     expect(!result.ok && [result.error.reason, result.error.message]).toEqual(["timeout", "no complete answer within 100 ms"]);
+  });
+
+  it("the deadline cuts an answer that keeps dripping at the deadline, not when the drip stops", async () => {
+    const timeoutMs = 200;
+    const dripMs = 20;
+    // The drip goes on for ten deadlines, then the server goes quiet with the answer still open:
+    // a timer reset by each chunk would fire only a deadline after that, near 11x.
+    let drips = 0;
+    let cutAt: number | undefined;
+    handler = (_request, _body, response) => {
+      response.writeHead(200);
+      const started = performance.now();
+      const timer = setInterval(() => {
+        if (performance.now() - started < 10 * timeoutMs) {
+          response.write(".");
+          drips++;
+        }
+      }, dripMs);
+      response.on("close", () => {
+        cutAt = performance.now();
+        clearInterval(timer);
+      });
+    };
+    const started = performance.now();
+    const result = await exchange({ url, method: "GET", headers: {} }, { ...options, timeoutMs });
+    const elapsed = performance.now() - started;
+    expect(!result.ok && [result.error.reason, result.error.message]).toEqual(["timeout", `no complete answer within ${timeoutMs} ms`]);
+    // Node's timers count whole milliseconds of the loop's clock: by this finer clock the cut may
+    // land up to a millisecond before timeoutMs. The upper bound leaves room for a busy machine
+    // and is still half of what a timer reset by each chunk would take.
+    expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 1);
+    expect(elapsed).toBeLessThan(5 * timeoutMs);
+    expect(result.milliseconds).toBeGreaterThanOrEqual(timeoutMs - 1);
+    expect(result.milliseconds).toBeLessThan(5 * timeoutMs);
+    // The body was really flowing when the deadline came, and the server's side was let go.
+    expect(drips).toBeGreaterThan(0);
+    await until("the server sees the answer's connection close", () => cutAt);
+    expect(cutAt! - started).toBeLessThan(5 * timeoutMs);
   });
 });
 

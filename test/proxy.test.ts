@@ -3,10 +3,11 @@
 // records every exchange with the key masked, and sums up on stop; a recording replays offline.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { conform } from "../conformance/cli.ts";
 import type { ExchangeRecord } from "../conformance/recorded.ts";
@@ -704,5 +705,110 @@ describe("the proxy command's banner, in-process", () => {
     process.emit("SIGTERM");
     expect(await running).toBe(0);
     expect(err).toEqual([`Proxy on ${url} → ${mock.url}. Ctrl-C for the drift summary.`]);
+  });
+});
+
+describe("an upstream that compresses, whether or not the application asked", () => {
+  const accepted = JSON.stringify(example("accepted").value);
+
+  /** An answer through node:http, as bytes, with its headers as they came. */
+  const viaNodeHttp = (base: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
+      const call = httpRequest(`${base}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", ...headers } }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks) }));
+        answer.on("error", reject);
+      });
+      call.on("error", reject);
+      call.end(JSON.stringify(valid));
+    });
+
+  // Every coding the edge decodes, as upstreams write its name.
+  const codings = [
+    ["gzip", gzipSync],
+    ["br", brotliCompressSync],
+    ["deflate", deflateSync],
+    ["x-gzip", gzipSync],
+    [" GZIP ", gzipSync],
+  ] as const;
+  for (const [coding, encode] of codings) {
+    it(`${JSON.stringify(coding)}: the application gets the JSON, plain, with no Content-Encoding and its own length`, async () => {
+      const target = await upstream((_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "content-encoding": coding, "x-upstream": "kept" }).end(encode(Buffer.from(accepted))));
+      const front = await proxy(target.url);
+      // node:http asks for nothing unless told; fetch asks for gzip, deflate and br unless told otherwise.
+      for (const asks of [{}, { "accept-encoding": "gzip, deflate, br" }, { "accept-encoding": "identity" }]) {
+        const answer = await viaNodeHttp(front.url, asks);
+        expect([answer.status, answer.body.toString("utf8"), answer.headers["content-encoding"], answer.headers["content-length"], answer.headers["x-upstream"]], JSON.stringify(asks)).toEqual([202, accepted, undefined, String(Buffer.byteLength(accepted)), "kept"]);
+      }
+      for (const asks of [{}, { "accept-encoding": "identity" }]) {
+        const answer = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", ...asks }, body: JSON.stringify(valid) });
+        expect([answer.status, await answer.text(), answer.headers.get("content-encoding"), answer.headers.get("content-length")], JSON.stringify(asks)).toEqual([202, accepted, null, String(Buffer.byteLength(accepted))]);
+      }
+      // The upstream was never asked to compress: it did so unasked, every time.
+      expect(target.seen.map((seen) => seen.headers["accept-encoding"])).toEqual([undefined, undefined, undefined, undefined, undefined]);
+      expect(front.lines.every((text) => / → 202 WA202 \d+ ms ok$/.test(text)), front.lines.join("\n")).toBe(true);
+    });
+  }
+
+  it("a coding the edge does not decode reaches the application as it came: the bytes and their Content-Encoding", async () => {
+    const twice = gzipSync(gzipSync(Buffer.from(accepted)));
+    const zstdFrame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x02, 0x11, 0x00, 0x00, 0x7b, 0x7d]);
+    const target = await upstream((request, _body, response) => {
+      const [coding, bytes] = request.headers["x-coding"] === "zstd" ? ["zstd", zstdFrame] : ["gzip, gzip", twice];
+      response.writeHead(202, { "content-type": "application/json", "content-encoding": coding }).end(bytes);
+    });
+    const front = await proxy(target.url);
+    const stacked = await viaNodeHttp(front.url, { "accept-encoding": "gzip" });
+    expect([stacked.status, stacked.body.equals(twice), stacked.headers["content-encoding"], stacked.headers["content-length"]]).toEqual([202, true, "gzip, gzip", String(twice.length)]);
+    const zstd = await viaNodeHttp(front.url, { "x-coding": "zstd" });
+    expect([zstd.status, zstd.body.equals(zstdFrame), zstd.headers["content-encoding"], zstd.headers["content-length"]]).toEqual([202, true, "zstd", String(zstdFrame.length)]);
+    // fetch decodes codings applied twice itself: the header is what lets it.
+    const decoded = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid) });
+    expect([decoded.status, await decoded.text()]).toEqual([202, accepted]);
+  });
+});
+
+describe("hop-by-hop headers stop at the proxy, both ways", () => {
+  /**
+   * Writes a request as given on a fresh connection (`connection: close`) and reads the answer
+   * until the proxy closes it. The socket is not half-closed: Node's server drops a request whose
+   * client has ended its side before the answer.
+   */
+  const rawExchange = async (base: string, head: string[]): Promise<string> => {
+    const { connect } = await import("node:net");
+    const { hostname, port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(`${head.join("\r\n")}\r\n\r\n`));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+  };
+  const hopByHop = ["keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "upgrade"];
+
+  it("none reaches the upstream, nor the application; the upstream gets its own Host and no length for a bodiless GET", async () => {
+    const target = await upstream((_request, _body, response) => {
+      // Chunked, so that a Trailer header may be sent at all; Connection names none of them.
+      response.writeHead(200, { "content-type": "text/plain", connection: "close", "keep-alive": "timeout=77", "proxy-connection": "keep-alive", te: "trailers", trailer: "x-sum", upgrade: "h2c", "x-kept": "1" });
+      response.write("ok");
+      response.addTrailers({ "x-sum": "1" });
+      response.end();
+    });
+    const front = await proxy(target.url);
+    const { host } = new URL(front.url);
+    const answer = await within(
+      "the raw exchange",
+      rawExchange(front.url, [`GET /other HTTP/1.1`, `host: ${host}`, "connection: close", "content-length: 0", "keep-alive: timeout=9", "proxy-connection: keep-alive", "proxy-authorization: Basic eDp5", "proxy-authenticate: Basic", "te: trailers", "trailer: x-sum", "upgrade: h2c", "x-team: visible"]),
+    );
+    const [head, body] = answer.split("\r\n\r\n") as [string, string];
+    const names = head.split("\r\n").slice(1).map((line) => line.slice(0, line.indexOf(":")).toLowerCase());
+    expect([head.split("\r\n")[0], body]).toEqual(["HTTP/1.1 200 OK", "ok"]);
+    expect(names.filter((name) => hopByHop.includes(name))).toEqual([]);
+    expect(names).toContain("x-kept");
+    const seen = target.seen[0]!;
+    expect(Object.keys(seen.headers).filter((name) => hopByHop.includes(name))).toEqual([]);
+    expect([seen.headers.host, seen.headers["content-length"], seen.headers["x-team"]]).toEqual([new URL(target.url).host, undefined, "visible"]);
   });
 });

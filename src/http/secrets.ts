@@ -41,16 +41,21 @@ export type Masker = (text: string) => string;
 const identity: Masker = (text) => text;
 
 /**
- * A function that replaces every form of every secret with `***`. Percent- and hex-encodings
- * are matched in either case (`%2F` and `%2f`). Secrets shorter than four characters are not
- * masked (they would shred ordinary text) and are refused where a key is taken.
+ * A function that replaces every form of every secret, and of the secret trimmed, with `***`.
+ * Percent-, \u- and hex-encodings are matched in either case (`%2F` and `%2f`). Secrets shorter
+ * than four characters are not masked (they would shred ordinary text) and are refused where a
+ * key is taken.
  */
 export function createMasker(secrets: readonly (string | undefined)[]): Masker {
-  const forms = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= minimumMaskable).flatMap(secretForms))];
-  // Longest first, so that a form containing another is replaced whole. Encodings made of hex
-  // digits (percent-escapes, hex) are matched in either case; the others exactly. Both lists are
-  // never empty for a secret (its \u-escaped form is not hex, its hex form is).
-  const hexy = (form: string) => form.includes("%") || /^[0-9a-f]+$/i.test(form);
+  // A server may take a secret trimmed (the mock's account check trims the api-key, a no-break
+  // space included, which HTTP keeps): the trimmed secret is masked beside the one as it came.
+  const given = secrets.filter((s): s is string => typeof s === "string").flatMap((s) => [s, s.trim()]);
+  const forms = [...new Set(given.filter((s) => s.length >= minimumMaskable).flatMap(secretForms))];
+  // Longest first, so that a form containing another is replaced whole. Encodings written in hex
+  // digits (percent-escapes, \u-escapes, hex) are matched in either case, as encoders write either
+  // (\u00e9 or \u00E9); the others exactly. Neither list is ever empty: a secret's hex form is hex,
+  // and when the secret itself is (a `%`, hex digits, \u-escapes) its base64 form is not.
+  const hexy = (form: string) => form.includes("%") || /^[0-9a-f]+$/i.test(form) || /^(\\u[0-9a-f]{4})+$/i.test(form);
   const alternation = (list: string[]) => [...list].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
   if (forms.length === 0) return identity;
   const patterns = [new RegExp(alternation(forms.filter((form) => !hexy(form))), "g"), new RegExp(alternation(forms.filter(hexy)), "gi")];

@@ -42,7 +42,12 @@ export interface ProxyServer {
 // so the upstream answers plainly (the edge would decompress anyway), and expect because the
 // whole body is already here.
 const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "expect"]);
-const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "content-encoding"]);
+const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
+// The codings the kit's exchange decodes (src/http/exchange.ts): their body comes back plain, so
+// their Content-Encoding must not reach the application, which would decode it again. Any other
+// (zstd, codings applied twice) comes back as it was sent and keeps its header. Plain bytes
+// without the header suit every application, whether or not it asked for a compressed answer.
+const decodedByExchange = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 // Set-Cookie is the one header Node keeps as a list: its values cannot be joined with commas.
 function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string | string[]> {
@@ -127,6 +132,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       );
       if (result.ok && result.answer.raw) {
         const headers = forwardable(result.answer.raw.headers, notReturned);
+        const coding = result.answer.raw.headers["content-encoding"];
+        if (coding !== undefined && decodedByExchange.has(coding.toLowerCase())) delete headers["content-encoding"];
         // A HEAD answer has no body: its length (if the upstream gave one) is the GET's, handed on as it came.
         const length = method === "HEAD" ? result.answer.raw.headers["content-length"] : result.answer.raw.body.length;
         response.writeHead(result.answer.status, { ...headers, ...(length === undefined ? {} : { "content-length": length }) }).end(method === "HEAD" ? undefined : result.answer.raw.body);
