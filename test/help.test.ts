@@ -1,7 +1,8 @@
-// Help and README are one: every flag each command reads (from its own parseArgs definitions) and
-// every environment setting it reads (recorded as the code reads it) is in the command's --help
-// and in the README.
-import { readFileSync } from "node:fs";
+// Help and the guides are one: every flag each command reads (from its own parseArgs definitions)
+// and every environment setting it reads (recorded as the code reads it) is in the command's --help
+// and in the guide that documents the command; and every flag the README and the guides name is
+// one a command reads.
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { callbacksFlags, callbacksHelp } from "../src/callbacks/listen.ts";
@@ -11,7 +12,13 @@ import { configFromEnv } from "../src/mock/config.ts";
 import { proxyFlags, proxyHelp } from "../src/proxy/cli.ts";
 import { conformFlags, conformHelp } from "../conformance/cli.ts";
 
-const readme = readFileSync("README.md", "utf8");
+/** The guide that documents each command, its flags and the environment it reads. */
+const guideOf = { send: "docs/cli.md", mock: "docs/mock.md", conform: "docs/conformance.md", proxy: "docs/live-workflow.md", callbacks: "docs/callbacks.md" } as const;
+const guide = (command: keyof typeof guideOf) => readFileSync(guideOf[command], "utf8");
+/** `--name` as a whole flag: not the start of a longer one (`--ref` is not in `--ref1`). */
+const namesFlag = (text: string, name: string) => new RegExp(`--${name}(?![\\w-])`).test(text);
+/** A variable's name as a whole word (`PORT` is not in `KALEYRA_PORT`). */
+const namesVariable = (text: string, name: string) => new RegExp(`(?<![\\w])${name}(?![\\w])`).test(text);
 
 /** An environment that records every name read from it, and holds none. */
 function recordingEnv(): { env: NodeJS.ProcessEnv; read: Set<string> } {
@@ -35,7 +42,7 @@ async function helpOf(command: string): Promise<string> {
   return out;
 }
 
-describe("every flag is in --help and in the README", () => {
+describe("every flag is in --help and in the command's guide", () => {
   const commands = [
     ["send", sendFlags, sendHelp],
     ["conform", conformFlags, conformHelp],
@@ -47,11 +54,19 @@ describe("every flag is in --help and in the README", () => {
     const names = Object.keys(flags).filter((name) => name !== "help");
     expect(names.length).toBeGreaterThan(3);
     expect(names.filter((name) => !new RegExp(`--${name}\\b`).test(help))).toEqual([]);
-    expect(names.filter((name) => !readme.includes(`--${name}`))).toEqual([]);
+    expect(names.filter((name) => !namesFlag(guide(command), name))).toEqual([]);
+  });
+
+  it("every flag the README and the guides name is one a command reads", () => {
+    const read = new Set([sendFlags, conformFlags, proxyFlags, callbacksFlags].flatMap((flags) => Object.keys(flags)));
+    const docs = ["README.md", ...readdirSync("docs").filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+    const named = docs.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map(([, name]) => `${file}: --${name}`));
+    expect(named.length).toBeGreaterThan(read.size);
+    expect(named.filter((entry) => !read.has(entry.slice(entry.indexOf("--") + 2)))).toEqual([]);
   });
 });
 
-describe("every environment setting is in --help and in the README", () => {
+describe("every environment setting is in --help and in the command's guide", () => {
   it("the mock's: each name its configuration reads", async () => {
     const { env, read } = recordingEnv();
     configFromEnv(env);
@@ -59,7 +74,7 @@ describe("every environment setting is in --help and in the README", () => {
     expect(names).toEqual(expect.arrayContaining(["PORT", "HOST", "KALEYRA_MOCK_API_KEY", "KALEYRA_MOCK_LATENCY_MS"]));
     const help = await helpOf("mock");
     expect(names.filter((name) => !help.includes(name))).toEqual([]);
-    expect(names.filter((name) => !readme.includes(name))).toEqual([]);
+    expect(names.filter((name) => !namesVariable(guide("mock"), name))).toEqual([]);
   });
 
   it("each command's: the names it reads on its way to a run", async () => {
@@ -87,7 +102,7 @@ describe("every environment setting is in --help and in the README", () => {
         expect(names, command).toContain("KALEYRA_API_KEY");
         const help = await helpOf(command);
         expect(names.filter((name) => !help.includes(name)), command).toEqual([]);
-        expect(names.filter((name) => !readme.includes(name)), command).toEqual([]);
+        expect(names.filter((name) => !namesVariable(guide(command), name)), command).toEqual([]);
       }
     } finally {
       await new Promise((resolve) => holder.close(resolve));

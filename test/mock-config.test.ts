@@ -77,12 +77,12 @@ describe("the mock's settings", () => {
   });
 });
 
-describe("the mock's defaults are the README's", () => {
-  it("each setting's default in the README's table is what the mock takes with the variable unset", async () => {
+describe("the mock's defaults are its guide's", () => {
+  it("each setting's default in the settings table of docs/mock.md is what the mock takes with the variable unset", async () => {
     const { readFileSync } = await import("node:fs");
     const { defaultCallbackSettings } = await import("../src/mock/config.ts");
-    const readme = readFileSync("README.md", "utf8");
-    const documented = (name: string) => new RegExp(`^\\| \`${name}\` \\| \`([^\`]+)\` \\|`, "m").exec(readme)?.[1];
+    const guide = readFileSync("docs/mock.md", "utf8");
+    const documented = (name: string) => new RegExp(`^\\| \`${name}\` \\| \`([^\`]+)\` \\|`, "m").exec(guide)?.[1];
     const config = configFromEnv({});
     expect({
       PORT: String(config.port),
@@ -106,9 +106,9 @@ describe("the mock's defaults are the README's", () => {
       KALEYRA_MOCK_CALLBACK_ATTEMPTS: documented("KALEYRA_MOCK_CALLBACK_ATTEMPTS"),
     });
     expect(config.latency?.min).toBe(0);
-    expect(readme).toContain(`${defaultCallbackSettings.backoffMs} ms before the second, doubled after`);
+    expect(guide).toContain(`${defaultCallbackSettings.backoffMs} ms before the second, doubled after`);
     // "body over **1 MiB**": the limit is 1 MiB exactly.
-    expect(readme).toContain("| body over **1 MiB** |");
+    expect(guide).toContain("| body over **1 MiB** |");
     expect(config.bodyLimitBytes).toBe(1024 * 1024);
   });
 });

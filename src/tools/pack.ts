@@ -1,7 +1,8 @@
 // `npm run pack`: the two packages users install, assembled from one build into build/packages/
 // and packed there as tarballs:
 // - the kit (kaleyra-whatsapp-video-kit): the typed client, the admin client, the callback parser
-//   and handler, the contracts, and the `kaleyra-video` bin; three small runtime dependencies;
+//   and handler, the contracts, the `kaleyra-video` bin, the README and its guides (docs/); three
+//   small runtime dependencies;
 // - the tools (kaleyra-whatsapp-video-tools): the mock, the proxy and conformance, with Prism
 //   and fast-check. It depends on the kit and imports it by package name: one copy of the code.
 // Neither carries scripts: nothing runs when they are installed.
@@ -32,6 +33,8 @@ export const toolsName = "kaleyra-whatsapp-video-tools";
 /** What the kit ships of the build; the tools ship the rest of it. */
 export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
 export const toolsFolders = ["dist/src/mock", "dist/src/proxy", "dist/conformance"];
+/** The kit's other files: the contracts, and the README with the guides it links into. */
+export const kitFiles = ["openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
 /** The development dependencies the tools need at run time. */
 export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
 
@@ -71,7 +74,7 @@ export function assemble(into: string = out): { kit: string; tools: string } {
   const kit = join(into, "kit");
   const tools = join(into, "tools");
 
-  copy([...kitFolders, "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md"], kit);
+  copy([...kitFolders, ...kitFiles], kit);
   writeFileSync(
     join(kit, "package.json"),
     `${JSON.stringify(
