@@ -97,3 +97,19 @@ describe("names that Object.prototype has", () => {
     }
   });
 });
+
+describe("a key in a header's name", () => {
+  it("is masked in the journal like one in a value", async () => {
+    const key = "named-key-ZZZZ9999";
+    const mock = await startTestMock();
+    try {
+      const answer = await exchange(mock.url, `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`, ["content-type: application/json", `api-key: ${key}`, `x-${key}: 1`], JSON.stringify(validBody()));
+      expect(statusOf(answer)).toBe(202);
+      const [entry] = await createMockAdmin({ baseUrl: mock.url }).requests();
+      expect(Object.keys(entry!.headers).filter((name) => name.startsWith("x-"))).toEqual(["x-***"]);
+      expect(secretForms(key).filter((form) => JSON.stringify(entry).includes(form))).toEqual([]);
+    } finally {
+      await mock.close();
+    }
+  });
+});

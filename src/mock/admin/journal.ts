@@ -85,7 +85,8 @@ function headersOf(joined: string, mask: Masker): Record<string, string> {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   const rawHeaders = joined === "" ? [] : joined.split("\n");
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
+    // A name is the client's text too: a key put there is masked like one in a value.
+    const name = mask(rawHeaders[i]!).toLowerCase();
     const value = name === "api-key" ? maskedSecret : mask(rawHeaders[i + 1]!);
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
