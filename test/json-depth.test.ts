@@ -40,6 +40,12 @@ describe("the bound", () => {
       expect(read.ok).toBe(false);
       expect(JSON.stringify(read)).not.toMatch(/sk-|LIVE|abcd/);
     }
+    // The position, when the parser gives one, whatever its digits; none when it gives none.
+    expect([parseJson(""), parseJson('{"a":1,"b":2,"c":3}x'), parseJson("[1,")]).toEqual([
+      { ok: false, kind: "malformed", problem: "malformed JSON" },
+      { ok: false, kind: "malformed", problem: "malformed JSON at position 19" },
+      { ok: false, kind: "malformed", problem: "malformed JSON" },
+    ]);
     // 2,500 levels: refused without a stack overflow.
     expect(parseJson(nested(2_500))).toEqual({ ok: false, kind: "too-deep", problem: `nests deeper than ${maxJsonDepth} levels` });
     expect(maxBodyDepth).toBeLessThan(maxJsonDepth);
