@@ -36,33 +36,96 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length >= minimumMaskable);
 }
 
-export type Masker = (text: string) => string;
+/**
+ * Replaces every form of the secrets in `text` with `***`. `cut`: the text was cut short at its end
+ * (a body kept to a limit), so a form of a secret that the cut left a prefix of, of at least four
+ * characters, is masked too.
+ */
+export type Masker = (text: string, cut?: boolean) => string;
 
 const identity: Masker = (text) => text;
 
+/** A hex string as a regexp matching it in either case (`2f` → `2[fF]`). */
+const anyCase = (hex: string) => [...hex].map((c) => (/[a-f]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join("");
+const hex2 = (code: number) => code.toString(16).padStart(2, "0");
+const hex4 = (code: number) => code.toString(16).padStart(4, "0");
+
 /**
- * A function that replaces every form of every secret, and of the secret trimmed, with `***`.
- * Percent-, \u- and hex-encodings are matched in either case (`%2F` and `%2f`). Secrets shorter
- * than four characters are not masked (they would shred ordinary text) and are refused where a
- * key is taken.
+ * Every way one character of a secret may be written where text is encoded piece by piece: as
+ * itself, JSON-escaped, \u-escaped, percent-encoded (UTF-8 or `escape()`'s %u), `+` for a space,
+ * or as an HTML entity. A server may encode some characters of a key and not others (only the
+ * first in a path, one \u in a body), so the secret is matched one character at a time.
+ */
+function characterForms(c: string, caseless: boolean): string {
+  const code = c.codePointAt(0)!;
+  // A secret of hex digits alone may come back in either case, as a hex form would.
+  const alternatives = new Set<string>([caseless ? anyCase(c) : escapeRegExp(c), escapeRegExp(JSON.stringify(c).slice(1, -1))]);
+  if (c === "/") alternatives.add("\\\\/");
+  const units = c.length === 2 ? [c.charCodeAt(0), c.charCodeAt(1)] : [code];
+  alternatives.add(units.map((unit) => `\\\\u${anyCase(hex4(unit))}`).join(""));
+  alternatives.add([...Buffer.from(c, "utf8")].map((byte) => `%${anyCase(hex2(byte))}`).join(""));
+  if (code > 0xff && code <= 0xffff) alternatives.add(`%u${anyCase(hex4(code))}`);
+  if (c === " ") alternatives.add("\\+");
+  alternatives.add(`&#0*${code};`);
+  alternatives.add(`&#[xX]0*${anyCase(code.toString(16))};`);
+  const named: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+  if (named[c]) alternatives.add(named[c]);
+  return `(?:${[...alternatives].join("|")})`;
+}
+
+/**
+ * Base64 of the secret as it appears inside a longer base64 text (`Basic base64(user:key)`): at each
+ * of the three alignments, the characters that come from the secret's bytes alone.
+ */
+function embeddedBase64(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const found: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64").replace(/=+$/, "");
+    // Leading characters that hold padding bits, trailing ones that hold bits of what follows.
+    const head = offset === 0 ? 0 : offset + 1;
+    const tail = (offset + bytes.length) % 3 === 0 ? 0 : 1;
+    const inner = encoded.slice(head, encoded.length - tail);
+    if (inner.length >= 8) found.push(inner, inner.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return found;
+}
+
+/**
+ * A function that replaces every form of every secret, and of the secret trimmed, with `***`:
+ * each character in any of its encodings (so a key encoded in part is found whole), its base64
+ * and hex forms, and its base64 inside a longer base64 text. Hex digits are matched in either
+ * case, as encoders write either. Secrets shorter than four characters are not masked (they would
+ * shred ordinary text) and are refused where a key is taken.
  */
 export function createMasker(secrets: readonly (string | undefined)[]): Masker {
   // A server may take a secret trimmed (the mock's account check trims the api-key, a no-break
   // space included, which HTTP keeps): the trimmed secret is masked beside the one as it came.
-  const given = secrets.filter((s): s is string => typeof s === "string").flatMap((s) => [s, s.trim()]);
-  const forms = [...new Set(given.filter((s) => s.length >= minimumMaskable).flatMap(secretForms))];
-  // Longest first, so that a form containing another is replaced whole. Encodings written in hex
-  // digits (percent-escapes, \u-escapes, hex) are matched in either case, as encoders write either
-  // (\u00e9 or \u00E9); the others exactly. Neither list is ever empty: a secret's hex form is hex,
-  // and when the secret itself is (a `%`, hex digits, \u-escapes) its base64 form is not.
+  const given = [...new Set(secrets.filter((s): s is string => typeof s === "string").flatMap((s) => [s, s.trim()]))].filter((s) => s.length >= minimumMaskable);
+  if (given.length === 0) return identity;
+  // Longest first, so that a form containing another is replaced whole.
+  const byLength = (a: string, b: string) => b.length - a.length;
+  // The whole forms, and the secret's base64 inside a longer base64 text, searched in one pass.
+  const forms = [...new Set([...given.flatMap(secretForms), ...given.flatMap(embeddedBase64)])];
+  // Whole forms: encodings written in hex digits (percent-escapes, \u-escapes, hex) are matched in
+  // either case, as encoders write either (\u00e9 or \u00E9); the others exactly. Neither list is
+  // ever empty: a secret's hex form is hex, and when the secret itself is, its base64 form is not.
   const hexy = (form: string) => form.includes("%") || /^[0-9a-f]+$/i.test(form) || /^(\\u[0-9a-f]{4})+$/i.test(form);
-  const alternation = (list: string[]) => [...list].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
-  if (forms.length === 0) return identity;
-  const patterns = [new RegExp(alternation(forms.filter((form) => !hexy(form))), "g"), new RegExp(alternation(forms.filter(hexy)), "gi")];
-  return (text) => {
+  const alternation = (list: string[]) => [...list].sort(byLength).map(escapeRegExp).join("|");
+  const wholeForms = [new RegExp(alternation(forms.filter((form) => !hexy(form))), "g"), new RegExp(alternation(forms.filter(hexy)), "gi")];
+  // Then each character in any of its encodings: a key encoded in part.
+  const spelled = given.sort(byLength).map((secret) => [...secret].map((c) => characterForms(c, /^[0-9a-f]+$/i.test(secret))));
+  const mixed = new RegExp(spelled.map((characters) => characters.join("")).join("|"), "g");
+  // At a cut end: the first four characters or more of a secret, in any of their encodings.
+  const prefix = (characters: string[]) => characters.slice(0, minimumMaskable).join("") + characters.slice(minimumMaskable).reduceRight((rest, character) => `(?:${character}${rest})?`, "");
+  const cutEnd = new RegExp(`(?:${spelled.map(prefix).join("|")})$`);
+  // A key in part is written with an escape character: text without one skips that search.
+  const escapes = given.some((secret) => secret.includes(" ")) ? /[%\\&+]/ : /[%\\&]/;
+  return (text, cut = false) => {
     let masked = text;
-    for (const pattern of patterns) masked = masked.replace(pattern, maskedSecret);
-    return masked;
+    for (const pattern of wholeForms) masked = masked.replace(pattern, maskedSecret);
+    if (escapes.test(masked)) masked = masked.replace(mixed, maskedSecret);
+    return cut ? masked.replace(cutEnd, maskedSecret) : masked;
   };
 }
 

@@ -43,7 +43,7 @@ function maskers(accountKey: string | undefined, adminToken: string | undefined)
     if (!masker) {
       if (cache.size >= 16) cache.delete(cache.keys().next().value!);
       const own = createMasker(keysIn(key));
-      masker = (text) => account(own(text));
+      masker = (text, cut) => account(own(text, cut), cut);
       cache.set(key, masker);
     }
     return masker;

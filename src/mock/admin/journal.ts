@@ -146,7 +146,7 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
     let masker = maskers.get(key);
     if (!masker) {
       const theirs = createMasker(keysIn(key));
-      masker = (text) => own(theirs(text));
+      masker = (text, cut) => own(theirs(text, cut), cut);
       maskers.set(key, masker);
     }
     return masker;
@@ -178,7 +178,8 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
       method: mask(texts.method ?? ""),
       path: mask(texts.path ?? ""),
       headers: headersOf(texts.rawHeaders ?? "", mask),
-      body: body === undefined ? null : maskDeep(body, mask),
+      // A body kept to the limit may end in the first characters of a key: masked as well.
+      body: body === undefined ? null : typeof body === "string" && (flags[slot]! & 2) !== 0 ? mask(body, true) : maskDeep(body, mask),
       bodyTruncated: (flags[slot]! & 2) !== 0,
       response: { status, ...answer, fault, scenario: scenarios[slot] ?? null, delayMs: delays[slot]! },
     };
