@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KaleyraAdminError, KaleyraValidationError } from "../src/client/errors.ts";
+import { KaleyraAdminError, KaleyraTransportError, KaleyraValidationError } from "../src/client/errors.ts";
 import { createMockAdmin, type MockAdmin } from "../src/client/mock-admin.ts";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
 import { createJournal, type JournalRecord } from "../src/mock/admin/journal.ts";
@@ -394,5 +394,59 @@ describe("the admin client's input", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("the admin client's refusals, whole", () => {
+  it("name the call (method and path), the lead and the field; a sid at the contract's length is taken, one past it is not", async () => {
+    const maxLength = (loadAdminDocument().components.schemas.Sid as { maxLength: number }).maxLength;
+    const admin = createMockAdmin({ baseUrl: "http://127.0.0.1:9", sid: "S".repeat(maxLength) });
+    expect(admin.sid).toBe("S".repeat(maxLength));
+    const refusal = async (call: () => Promise<unknown>) => {
+      const error = (await call().then(() => undefined, (reason: unknown) => reason)) as KaleyraValidationError;
+      return [error.message, error.request];
+    };
+    const lead = "The admin call's input cannot work, so nothing was sent";
+    const sidRule = `sid must be an account SID: 1 to ${maxLength} letters and digits`;
+    const long = { sid: "S".repeat(maxLength + 1) };
+    expect([
+      await refusal(() => admin.requests(long)),
+      await refusal(() => admin.journal(long)),
+      await refusal(() => admin.addScenario({ match: {}, respond: { example: "low-balance" } }, long)),
+      await refusal(() => admin.clearRequests(long)),
+      await refusal(() => admin.reset(long)),
+      await refusal(() => admin.callbacks(long)),
+      await refusal(() => admin.setCallbackUrl(null, long)),
+      await refusal(() => admin.removeScenario("id", long)),
+      await refusal(() => admin.removeScenario(7 as never)),
+      await refusal(() => admin.scenarios("x" as never)),
+    ]).toEqual([
+      [`${lead}: ${sidRule}`, { method: "GET", url: "/__admin/requests" }],
+      [`${lead}: ${sidRule}`, { method: "GET", url: "/__admin/requests" }],
+      [`${lead}: ${sidRule}`, { method: "POST", url: "/__admin/scenarios" }],
+      [`${lead}: ${sidRule}`, { method: "DELETE", url: "/__admin/requests" }],
+      [`${lead}: ${sidRule}`, { method: "POST", url: "/__admin/reset" }],
+      [`${lead}: ${sidRule}`, { method: "GET", url: "/__admin/callbacks" }],
+      [`${lead}: ${sidRule}`, { method: "PUT", url: "/__admin/callbacks" }],
+      [`${lead}: ${sidRule}`, { method: "DELETE", url: "/__admin/scenarios/{id}" }],
+      [`${lead}: id must be the id addScenario gave (a non-empty string)`, { method: "DELETE", url: "/__admin/scenarios/{id}" }],
+      [`${lead}: (options) must be an object, e.g. { sid }`, { method: "GET", url: "/__admin/scenarios" }],
+    ]);
+    const options = (() => {
+      try {
+        createMockAdmin({ baseUrl: "http://127.0.0.1:9", sid: long.sid });
+      } catch (error) {
+        return [(error as KaleyraValidationError).message, (error as KaleyraValidationError).request];
+      }
+    })();
+    expect(options).toEqual([`The admin client's options cannot work, so nothing was sent: ${sidRule}`, { method: "", url: "" }]);
+  });
+
+  it("a failed call names the sandbox's URL", async () => {
+    const admin = createMockAdmin({ baseUrl: "http://127.0.0.1:9", sid: "S1", timeoutMs: 2_000 });
+    const error = (await admin.reset().then(() => undefined, (reason: unknown) => reason)) as KaleyraTransportError;
+    expect([error.kind, error.request]).toEqual(["transport", { method: "POST", url: "http://127.0.0.1:9/__admin/reset?sid=S1" }]);
+    const own = (await admin.reset({ sid: "S 2".replace(" ", "") }).then(() => undefined, (reason: unknown) => reason)) as KaleyraTransportError;
+    expect(own.request.url).toBe("http://127.0.0.1:9/__admin/reset?sid=S2");
   });
 });
