@@ -10,6 +10,7 @@ import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severit
 import type { Case, CaseRequest, Expectation } from "./plan.ts";
 import { judgeRequest, type RequestJudgement } from "./request.ts";
 import type { CaseOutcome, RunResult } from "./runner.ts";
+import { OutcomeTally, type TalliedResult } from "./tally.ts";
 import { curlFor, type Observed } from "./send.ts";
 import { parseJson } from "../src/http/json.ts";
 
@@ -105,15 +106,20 @@ export function findingsOf(outcome: CaseOutcome | undefined): ExchangeRecord["fi
   return (outcome?.checks ?? []).filter((check) => !check.ok).map((check) => ({ check: check.name, severity: check.severity ?? "violation", detail: check.detail, ...(check.fields?.length ? { fields: check.fields } : {}) }));
 }
 
-/** A run's result from recorded outcomes: what the proxy reports on stop, and the replay. */
-export function recordedResult(input: { target: string; outcomes: CaseOutcome[]; exchanges: number; outside: number; lenient: boolean; interrupted?: string | undefined; file?: string | undefined }): RunResult {
-  const fails = (check: CheckResult) => !check.ok && !(input.lenient && check.severity === "leniency");
+interface RecordedRun {
+  target: string;
+  lenient: boolean;
+  interrupted?: string | undefined;
+  file?: string | undefined;
+}
+
+function runOf(input: RecordedRun, outcomes: CaseOutcome[], exchanges: number, outside: number, ok: boolean): RunResult {
   return {
     target: input.target,
     mode: "live",
     remote: true,
     seed: 0,
-    outcomes: input.outcomes,
+    outcomes,
     shrunk: undefined,
     acceptableSent: 0,
     requestsSent: 0,
@@ -122,9 +128,23 @@ export function recordedResult(input: { target: string; outcomes: CaseOutcome[];
     diagnosis: undefined,
     hints: [],
     lenient: input.lenient,
-    recording: { exchanges: input.exchanges, outside: input.outside, ...(input.file === undefined ? {} : { file: input.file }) },
-    ok: input.outcomes.every((outcome) => !outcome.checks.some(fails)),
+    recording: { exchanges, outside, ...(input.file === undefined ? {} : { file: input.file }) },
+    ok,
   };
+}
+
+/** A run's result from recorded outcomes, every one of them in memory. */
+export function recordedResult(input: RecordedRun & { outcomes: CaseOutcome[]; exchanges: number; outside: number }): RunResult {
+  return runOf(input, input.outcomes, input.exchanges, input.outside, OutcomeTally.of(input.outcomes).passes(input.lenient));
+}
+
+/**
+ * A run's result from a tally of recorded exchanges: what the proxy reports on stop, and the
+ * replay. The counts are the tally's, exact; `outcomes` holds the outcomes it kept whole.
+ */
+export function talliedResult(input: RecordedRun & { tally: OutcomeTally }): TalliedResult {
+  const tally = input.tally.copy();
+  return { ...runOf(input, tally.kept(), tally.exchanges, tally.outside, tally.passes(input.lenient)), tally };
 }
 
 export class RecordingError extends Error {}
@@ -207,10 +227,9 @@ async function* recordLines(file: string): AsyncGenerator<{ number: number; line
   }
 }
 
-export async function replayRecording(file: string, options: JudgeOptions & { lenient: boolean; mask: Masker }): Promise<RunResult> {
-  const outcomes: CaseOutcome[] = [];
-  let exchanges = 0;
-  let outside = 0;
+export async function replayRecording(file: string, options: JudgeOptions & { lenient: boolean; mask: Masker }): Promise<TalliedResult> {
+  // Each record is judged, tallied and let go: a recording of any length takes the same memory.
+  const tally = new OutcomeTally();
   let upstream: string | undefined;
   for await (const { number, line } of recordLines(file)) {
     if (line.trim() === "") continue;
@@ -224,10 +243,7 @@ export async function replayRecording(file: string, options: JudgeOptions & { le
     // A recording may come from elsewhere: its secrets are masked again before anything shows them.
     const record = maskDeep(value, options.mask) as ExchangeRecord;
     upstream ??= typeof record.upstream === "string" ? record.upstream : "the recorded target";
-    exchanges++;
-    const { outcome } = judgeExchange(record, upstream, options);
-    if (outcome) outcomes.push(outcome);
-    else outside++;
+    tally.record(judgeExchange(record, upstream, options).outcome);
   }
-  return recordedResult({ target: upstream ?? "the recorded target", outcomes, exchanges, outside, lenient: options.lenient, file });
+  return talliedResult({ target: upstream ?? "the recorded target", tally, lenient: options.lenient, file });
 }

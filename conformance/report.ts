@@ -1,8 +1,9 @@
 // What a run found, for people (a summary) and for CI systems (JUnit XML, JSON). The key never
 // appears: requests are shown as curl lines that read it from $KALEYRA_API_KEY.
 import { operation } from "../src/contract/operation.ts";
-import { checkNames, usefulness, type CheckName, type CheckResult, type Severity } from "./checks.ts";
+import type { CheckName, CheckResult, Severity } from "./checks.ts";
 import type { CaseOutcome, RunResult } from "./runner.ts";
+import { findingRank, maxKeptOutcomes, maxNamedKinds, OutcomeTally, tallyOf, type FindingHead } from "./tally.ts";
 
 export interface CoverageRow {
   example: string;
@@ -11,29 +12,32 @@ export interface CoverageRow {
   observed: number;
 }
 
+/**
+ * The counts of a result: recorded traffic's own tally (its outcomes are only the ones kept), or
+ * a tally of a planned run's outcomes, and of its smallest failing request with `withShrunk`.
+ */
+function counts(result: RunResult, withShrunk = false): OutcomeTally {
+  return tallyOf(result) ?? OutcomeTally.of(withShrunk && result.shrunk ? [...result.outcomes, result.shrunk] : result.outcomes);
+}
+
 export function coverage(result: RunResult): CoverageRow[] {
+  const tally = counts(result);
   return operation().examples.map((example) => ({
     example: example.name,
     status: example.status,
     code: (example.value as { code: string }).code,
-    observed: result.outcomes.filter((outcome) => outcome.example === example.name).length,
+    observed: tally.observed(example.name),
   }));
 }
 
 /** Per check: answers that passed it, and that failed it (`leniency` of them leniency). */
 export function checkTotals(result: RunResult): { name: CheckName; passed: number; failed: number; leniency: number }[] {
-  return checkNames
-    .map((name) => {
-      const results = [...result.outcomes, ...(result.shrunk ? [result.shrunk] : [])].flatMap((outcome) => outcome.checks.filter((check) => check.name === name));
-      const failed = results.filter((check) => !check.ok);
-      return { name, passed: results.length - failed.length, failed: failed.length, leniency: failed.filter((check) => check.severity === "leniency").length };
-    })
-    .filter((row) => row.passed + row.failed > 0);
+  return counts(result, true).checkTotals();
 }
 
 const severityOf = (check: CheckResult): Severity => check.severity ?? "violation";
 
-/** Cases with a failed check of that severity (any, without one). */
+/** Cases with a failed check of that severity (any, without one); of recorded traffic, the ones kept. */
 export function failures(result: RunResult, severity?: Severity): CaseOutcome[] {
   return result.outcomes.filter((outcome) => outcome.checks.some((check) => !check.ok && (severity === undefined || severityOf(check) === severity)));
 }
@@ -48,9 +52,9 @@ export interface Finding {
   curl: string;
 }
 
-/** Every failed check, the most useful first: violations before leniency, then by check. */
+/** Every failed check (of recorded traffic, the kept outcomes'), the most useful first: violations before leniency, then by check. */
 export function findings(result: RunResult): Finding[] {
-  const rank = (finding: Finding) => (finding.severity === "violation" ? 0 : 100) + usefulness.indexOf(finding.check);
+  const rank = (finding: Finding) => findingRank(finding.severity, finding.check);
   return [...result.outcomes, ...(result.shrunk ? [result.shrunk] : [])]
     .flatMap((outcome) =>
       outcome.checks
@@ -64,18 +68,13 @@ export function findings(result: RunResult): Finding[] {
 
 /** Request fields a target took that the contract refuses, with how often. */
 export function lenientFields(result: RunResult): { field: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const finding of findings(result)) {
-    if (finding.severity !== "leniency") continue;
-    for (const field of finding.fields.length ? finding.fields : [finding.title]) counts.set(field, (counts.get(field) ?? 0) + 1);
-  }
-  return [...counts].map(([field, count]) => ({ field, count })).sort((a, b) => b.count - a.count || a.field.localeCompare(b.field));
+  return counts(result, true).lenientFields();
 }
 
 /** The one line to read first: a diagnosis, a hint, or the most useful finding. */
 export function firstFinding(result: RunResult): string | undefined {
   if (result.diagnosis) return result.diagnosis.message;
-  const top = findings(result)[0];
+  const top: FindingHead | undefined = tallyOf(result)?.first() ?? findings(result)[0];
   if (result.hints.length && (top === undefined || top.severity === "violation")) return result.hints[0];
   if (!top) return result.callbacks?.findings[0] ? `${result.callbacks.findings[0].check}: ${result.callbacks.findings[0].message}` : undefined;
   return `${top.check} (${top.severity}) on [${top.category}] ${top.title}: ${top.detail}`;
@@ -83,18 +82,7 @@ export function firstFinding(result: RunResult): string | undefined {
 
 /** Statuses and codes the target answered that the contract does not document, with a sample. */
 export function undocumentedAnswers(result: RunResult): { status: number; code: string | null; count: number; sample: string; request: string }[] {
-  const rows = new Map<string, { status: number; code: string | null; count: number; sample: string; request: string }>();
-  for (const outcome of result.outcomes) {
-    const undocumented = outcome.checks.some((check) => !check.ok && (check.name === "status_documented" || check.name === "code_documented"));
-    if (!undocumented || outcome.observed.status === undefined) continue;
-    const code = (outcome.observed.json as { code?: unknown } | undefined)?.code;
-    const row = { status: outcome.observed.status, code: typeof code === "string" ? code : null };
-    const key = `${row.status} ${row.code ?? ""}`;
-    const seen = rows.get(key);
-    if (seen) seen.count++;
-    else rows.set(key, { ...row, count: 1, sample: outcome.observed.text.replace(/\s+/g, " ").slice(0, 200), request: outcome.testCase.title });
-  }
-  return [...rows.values()].sort((a, b) => b.count - a.count || a.status - b.status);
+  return counts(result).undocumentedAnswers();
 }
 
 function table(rows: string[][]): string {
@@ -117,18 +105,22 @@ export function drift(result: RunResult): string {
   if (answers.length) {
     lines.push("  Answers the contract does not document:");
     for (const row of answers) lines.push(`    ${row.status} ${row.code ?? "(no code)"} × ${row.count}, e.g. to ${row.request}: ${row.sample}`);
+    const other = counts(result).otherUndocumentedAnswers;
+    if (other) lines.push(`    and ${other} more of other statuses and codes (counted; the first ${maxNamedKinds} kinds are named)`);
   }
   const fields = lenientFields(result);
-  if (fields.length) lines.push(`  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${row.field} (${row.count})`).join(", ")}`);
+  const otherFields = counts(result, true).otherLenientFields;
+  if (fields.length) lines.push(`  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${row.field} (${row.count})`).join(", ")}${otherFields ? `, and ${otherFields} more in other fields (counted; the first ${maxNamedKinds} are named)` : ""}`);
   return lines.join("\n");
 }
 
 export function summary(result: RunResult, maxFailuresShown = 20): string {
   const lines: string[] = [];
   const plan = result.mode === "live" ? "safe plan: nothing a real pod would deliver, unless --allow-send" : result.mode === "mock" ? "full plan: the target proved it is the kit's mock" : "full plan: --trusted-target";
+  const tally = counts(result);
   if (result.recording) {
     const { exchanges, outside, file } = result.recording;
-    lines.push(`Recorded traffic with ${result.target}${file ? ` (${file})` : ""} judged against the contract: ${exchanges} exchanges, ${result.outcomes.length} on the contract's path, ${outside} outside it (not checked).`);
+    lines.push(`Recorded traffic with ${result.target}${file ? ` (${file})` : ""} judged against the contract: ${exchanges} exchanges, ${tally.cases} on the contract's path, ${outside} outside it (not checked).`);
   } else lines.push(`Conformance of ${result.target} to the contract (seed ${result.seed}; ${plan}): ${result.outcomes.length} cases, ${result.requestsSent} requests sent in all.`);
   if (result.interrupted) lines.push(`PARTIAL: the run stopped early (${result.interrupted}); this reports what ran.`);
   if (result.diagnosis) {
@@ -149,22 +141,25 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   lines.push("");
   lines.push("Checks:");
   lines.push(table([["check", "passed", "violations", "leniency"], ...checkTotals(result).map((row) => [row.name, String(row.passed), String(row.failed - row.leniency), String(row.leniency)])]));
-  const failed = failures(result, "violation");
-  if (failed.length) {
+  const violations = tally.casesWith("violation");
+  const failed = failures(result, "violation").slice(0, maxFailuresShown);
+  if (violations) {
     lines.push("");
-    lines.push(`Violations (${failed.length}${failed.length > maxFailuresShown ? `, first ${maxFailuresShown} shown` : ""}):`);
-    for (const outcome of failed.slice(0, maxFailuresShown)) lines.push(describe(outcome, "violation"));
+    lines.push(`Violations (${violations}${violations > failed.length ? `, first ${failed.length} shown` : ""}):`);
+    for (const outcome of failed) lines.push(describe(outcome, "violation"));
   }
-  const lenient = failures(result, "leniency");
-  if (lenient.length) {
+  const leniencies = tally.casesWith("leniency");
+  const lenient = failures(result, "leniency").slice(0, maxFailuresShown);
+  if (leniencies) {
     lines.push("");
     const fields = lenientFields(result).map((row) => `${row.field} (${row.count})`).join(", ");
     lines.push(
       result.lenient
-        ? `Leniency (${lenient.length}, reported, not failed: --lenient): the contract may be stricter than the target. Taken though the contract refuses: ${fields}.`
-        : `Leniency (${lenient.length}): the target accepts what the contract refuses: ${fields}. If the target is right, the contract is too strict; --lenient reports this without failing.`,
+        ? `Leniency (${leniencies}, reported, not failed: --lenient): the contract may be stricter than the target. Taken though the contract refuses: ${fields}.`
+        : `Leniency (${leniencies}): the target accepts what the contract refuses: ${fields}. If the target is right, the contract is too strict; --lenient reports this without failing.`,
     );
-    for (const outcome of lenient.slice(0, maxFailuresShown)) lines.push(describe(outcome, "leniency"));
+    for (const outcome of lenient) lines.push(describe(outcome, "leniency"));
+    if (leniencies > lenient.length) lines.push(`  (${lenient.length} of ${leniencies} shown)`);
   }
   if (result.shrunk && result.shrunk.checks.some((check) => !check.ok)) {
     lines.push("");
@@ -178,19 +173,18 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
     for (const finding of findings.slice(0, maxFailuresShown)) lines.push(`  ✗ ${finding.check} (${finding.messageId ?? "no message id"}): ${finding.message}`);
   }
   lines.push("");
-  const counted = findings(result).filter((finding) => finding.severity === "violation" || !result.lenient);
-  const departs = counted.length > 0 || (result.callbacks?.findings.length ?? 0) > 0;
+  const judged = counts(result, true);
+  const departs = judged.casesWith("violation") > 0 || (!result.lenient && judged.casesWith("leniency") > 0) || (result.callbacks?.findings.length ?? 0) > 0;
   lines.push(
     departs
       ? "FAIL: the target departs from the contract (see above)."
       : result.interrupted
         ? "INCOMPLETE: no departure in what ran, but the run did not finish."
-        : lenient.length
+        : leniencies
           ? "PASS with leniency: every answer is what the contract says, or leniency you allowed (--lenient)."
           : "PASS: every answer is what the contract says.",
   );
-  const passed = result.outcomes.filter((outcome) => outcome.checks.every((check) => check.ok)).length;
-  lines.push(`${passed} passed, ${result.outcomes.length - passed} failed`);
+  lines.push(`${tally.passed} passed, ${tally.cases - tally.passed} failed`);
   return lines.join("\n");
 }
 
@@ -210,6 +204,14 @@ export function junit(result: RunResult): string {
     return testcase(`conformance.${outcome.testCase.category}`, `${outcome.testCase.title} #${index + 1}`, seconds(outcome), failuresXml(failed, outcome.curl));
   });
   if (result.diagnosis) contract.push(testcase("conformance.diagnosis", "the target can be judged", "0", `      <failure type="${result.diagnosis.kind}" message="${xml(result.diagnosis.message)}"/>`));
+  const tally = tallyOf(result);
+  // Recorded traffic past what is kept: one case stands for the rest, failed if any of them failed.
+  const notKept = tally?.notKept();
+  const more = notKept ? notKept.violation + notKept.leniency + notKept.passed : 0;
+  if (notKept && more) {
+    const inner = notKept.violation ? `      <failure type="not-kept" message="${xml(`${notKept.violation} of them with a violation, counted in the checks' totals`)}"/>` : "";
+    contract.push(testcase("conformance.recorded", `${more} more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)`, "0", inner));
+  }
   if (result.callbacks) {
     const inner = callbackFindings.map((finding) => `      <failure type="${finding.check}" message="${xml(`${finding.check}: ${finding.message}`)}">${xml(finding.messageId ?? "")}</failure>`).join("\n");
     contract.push(testcase("conformance.callbacks", "status callbacks of the accepted sends", "0", inner));
@@ -221,8 +223,13 @@ export function junit(result: RunResult): string {
     const inner = result.lenient ? `      <skipped message="${xml(`leniency reported (--lenient): ${taken.map((check) => check.detail).join("; ")}`)}"/>` : failuresXml(taken, outcome.curl);
     return [testcase(`conformance.leniency.${outcome.testCase.category}`, `${outcome.testCase.title} #${index + 1}`, seconds(outcome), inner)];
   });
+  const lenientMore = tally ? tally.casesWith("leniency") - lenientCases.length : 0;
+  if (lenientMore) {
+    const why = `${lenientMore} of them with leniency, counted in the checks' totals`;
+    lenientCases.push(testcase("conformance.leniency.recorded", `${lenientMore} more exchanges with leniency, counted but not kept`, "0", result.lenient ? `      <skipped message="${xml(`leniency reported (--lenient): ${why}`)}"/>` : `      <failure type="not-kept" message="${xml(why)}"/>`));
+  }
   const failedIn = (items: string[]) => items.filter((item) => item.includes("<failure")).length;
-  const properties = `    <properties><property name="seed" value="${result.seed}"/><property name="mode" value="${result.mode}"/><property name="requestsSent" value="${result.requestsSent}"/><property name="lenient" value="${result.lenient}"/>${result.interrupted ? `<property name="interrupted" value="${xml(result.interrupted)}"/>` : ""}</properties>`;
+  const properties = `    <properties><property name="seed" value="${result.seed}"/><property name="mode" value="${result.mode}"/><property name="requestsSent" value="${result.requestsSent}"/><property name="lenient" value="${result.lenient}"/>${result.interrupted ? `<property name="interrupted" value="${xml(result.interrupted)}"/>` : ""}${tally ? `<property name="exchanges" value="${tally.exchanges}"/><property name="judged" value="${tally.cases}"/><property name="kept" value="${result.outcomes.length}"/>` : ""}</properties>`;
   const suite = (name: string, items: string[], withProperties: boolean) => [
     `  <testsuite name="${xml(name)}" tests="${items.length}" failures="${failedIn(items)}" skipped="${items.filter((item) => item.includes("<skipped")).length}">`,
     ...(withProperties ? [properties] : []),
@@ -240,6 +247,19 @@ export function junit(result: RunResult): string {
 }
 
 export function jsonReport(result: RunResult): string {
+  const tally = tallyOf(result);
+  // Recorded traffic: which lists are a sample, and the exact counts behind them.
+  const sample = tally && {
+    note: `cases and findings are a sample: the outcomes kept whole (at most ${maxKeptOutcomes}: violations first, then leniency, then passes); checks, coverage, undocumentedAnswers, lenientFields and these counts are exact`,
+    judged: tally.cases,
+    passed: tally.passed,
+    withViolation: tally.casesWith("violation"),
+    withLeniency: tally.casesWith("leniency"),
+    kept: result.outcomes.length,
+    notKept: tally.notKept(),
+    otherUndocumentedAnswers: tally.otherUndocumentedAnswers,
+    otherLenientFields: tally.otherLenientFields,
+  };
   return JSON.stringify(
     {
       target: result.target,
@@ -258,6 +278,7 @@ export function jsonReport(result: RunResult): string {
       findings: findings(result),
       lenientFields: lenientFields(result),
       recording: result.recording ?? null,
+      ...(sample ? { sample } : {}),
       undocumentedAnswers: undocumentedAnswers(result),
       cases: result.outcomes.map((outcome) => ({
         category: outcome.testCase.category,

@@ -633,3 +633,51 @@ describe("urlAt: a path on a base URL a user typed", () => {
     expect(urlAt("http://h/a/b", "/p")).toBe("http://h/a/b/p");
   });
 });
+
+describe("exchange: answers that cannot have content (HEAD, 204, 304) are not decoded", () => {
+  it("names the codings it decodes, as it reads them", async () => {
+    const { contentCoding, decodedCodings, hasContent } = await import("../src/http/exchange.ts");
+    expect(decodedCodings).toEqual(["gzip", "x-gzip", "deflate", "br"]);
+    expect([contentCoding({ "content-encoding": " GZip " }), contentCoding({})]).toEqual(["gzip", ""]);
+    expect([["HEAD", 200], ["head", 200], ["GET", 204], ["GET", 304], ["GET", 199], ["GET", 200], ["GET", 205], ["POST", 303]].map(([method, status]) => hasContent(method as string, status as number))).toEqual([false, false, false, false, false, true, true, true]);
+  });
+
+  it("a coding named on an answer without content is no error; one named on an empty answer that should have content is", async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(Number(request.headers["x-status"]), { "content-encoding": String(request.headers["x-coding"]), "content-length": "31" }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const seen: unknown[] = [];
+      for (const [method, status, coding] of [["HEAD", 200, "gzip"], ["HEAD", 404, "br"], ["GET", 204, "deflate"], ["GET", 304, "x-gzip"], ["DELETE", 204, "gzip"]] as const) {
+        const result = await exchange({ url, method, headers: { "x-status": String(status), "x-coding": coding } }, { timeoutMs: waitMs, mask: (text) => text, keepRaw: true });
+        seen.push(result.ok ? [result.answer.status, result.answer.text, result.answer.raw!.body.length, result.answer.headers["content-encoding"]] : result.error.message);
+      }
+      expect(seen).toEqual([
+        [200, "", 0, "gzip"],
+        [404, "", 0, "br"],
+        [204, "", 0, "deflate"],
+        [304, "", 0, "x-gzip"],
+        [204, "", 0, "gzip"],
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // A 200 to GET has content: an empty one that says gzip is a broken answer, reported as such.
+    const empty = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { "content-encoding": "gzip", "content-length": "0" }).end();
+    });
+    await new Promise<void>((resolve) => empty.listen(0, "127.0.0.1", resolve));
+    try {
+      const result = await exchange({ url: `http://127.0.0.1:${(empty.address() as AddressInfo).port}/`, method: "GET", headers: {} }, { timeoutMs: waitMs, mask: (text) => text });
+      expect(result.ok ? "answered" : [result.error.reason, result.error.status, result.error.message]).toEqual(["network", 200, "the answer broke off: unexpected end of file"]);
+    } finally {
+      empty.closeAllConnections();
+      await new Promise((resolve) => empty.close(resolve));
+    }
+  });
+});

@@ -1,8 +1,8 @@
 // The recording, validating proxy: in front of the mock it changes nothing and finds nothing; in
 // front of an upstream that drifts, is lenient, stays silent or drips, it says so per exchange,
 // records every exchange with the key masked, and sums up on stop; a recording replays offline.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,7 +11,8 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { conform } from "../conformance/cli.ts";
 import type { ExchangeRecord } from "../conformance/recorded.ts";
-import { checkTotals, drift, findings, lenientFields, summary, undocumentedAnswers } from "../conformance/report.ts";
+import { checkTotals, drift, findings, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../conformance/report.ts";
+import { maxKeptOutcomes } from "../conformance/tally.ts";
 import { runConformance } from "../conformance/runner.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
@@ -231,8 +232,11 @@ describe("in front of an upstream that departs from the contract", () => {
   });
 });
 
-async function runCli(args: string[], sendSome: (url: string) => Promise<void>, signal: NodeJS.Signals) {
-  const child = spawn(process.execPath, ["dist/src/cli/bin.js", "proxy", ...args, "--port", "0"], { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: ["ignore", "pipe", "pipe"] });
+/** The proxy command in a process of its own; with `fileBlocks`, under that file-size limit (ulimit -f). */
+async function runCli(args: string[], sendSome: (url: string) => Promise<void>, signal: NodeJS.Signals, fileBlocks?: number) {
+  const command = [process.execPath, "dist/src/cli/bin.js", "proxy", ...args, "--port", "0"];
+  const options = { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"] };
+  const child = fileBlocks === undefined ? spawn(command[0]!, command.slice(1), options) : spawn("sh", ["-c", `ulimit -f ${fileBlocks} && exec "$0" "$@"`, ...command], options);
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -653,13 +657,20 @@ describe("the proxy's exchanges, byte for byte", () => {
 });
 
 describe("the proxy when its recording cannot be written", () => {
-  it("still answers the application, and neither crashes nor leaves a rejection unhandled", async () => {
+  it("still answers the application, says so in each line, and neither crashes nor leaves a rejection unhandled", async () => {
     const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
-    const front = await proxy(target.url, { record: "/dev/full" });
-    const first = await send(front.url, valid);
-    const second = await send(front.url, valid);
-    expect([first.status, second.status]).toEqual([202, 202]);
+    const file = join(folder(), "full.ndjson");
+    // A file-size limit of 0: every write of a record fails (EFBIG), as on a full disk.
+    const run = await runCli(["--upstream", target.url, "--record", file], async (url) => {
+      const first = await send(url, valid);
+      const second = await send(url, valid);
+      expect([first.status, second.status]).toEqual([202, 202]);
+    }, "SIGINT", 0);
     expect(target.seen).toHaveLength(2);
+    expect(run.code).toBe(0);
+    expect(run.out.split("\n").filter((text) => text.startsWith("#")).map((text) => text.replace(/ \d+ ms /, " N ms "))).toEqual([`#1 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`, `#2 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`]);
+    expect(run.out).toMatch(/judged against the contract: 2 exchanges, 2 on the contract's path/);
+    expect(readFileSync(file, "utf8")).toBe("");
   });
 });
 
@@ -810,5 +821,280 @@ describe("hop-by-hop headers stop at the proxy, both ways", () => {
     const seen = target.seen[0]!;
     expect(Object.keys(seen.headers).filter((name) => hopByHop.includes(name))).toEqual([]);
     expect([seen.headers.host, seen.headers["content-length"], seen.headers["x-team"]]).toEqual([new URL(target.url).host, undefined, "visible"]);
+  });
+});
+
+describe("the recording: a new file, readable by its owner alone, never written through a link", () => {
+  const capture = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { out, err, io: { env: {}, out: (text: string) => out.push(text), err: (text: string) => err.push(text) } };
+  };
+  /** The proxy command, in-process, on a free port: one valid send through it, then SIGTERM. */
+  async function session(args: string[]) {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const run = capture();
+    const running = proxyCommand(["--upstream", target.url, "--port", "0", ...args], run.io);
+    await expect.poll(() => run.err[0], { timeout: waitMs }).toMatch(/^Proxy on http:/);
+    expect((await send(/Proxy on (http:\S+) → /.exec(run.err[0]!)![1]!, valid)).status).toBe(202);
+    process.emit("SIGTERM");
+    return { code: await running, ...run };
+  }
+  /** The command refused at once: exit 2 and its one message, nothing listening. */
+  async function refused(args: string[]) {
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const run = capture();
+    const code = await within("a refused recording", proxyCommand(["--upstream", mock.url, "--port", "0", ...args], run.io));
+    return { code, err: run.err };
+  }
+  const usage = (message: string) => [`proxy: ${message}\nRun kaleyra-video proxy --help.`];
+
+  it("creates FILE new with mode 0600, one record a line", async () => {
+    const file = join(folder(), "new.ndjson");
+    const run = await session(["--record", file]);
+    expect(run.code).toBe(0);
+    expect(lstatSync(file).mode & 0o777).toBe(0o600);
+    expect(records(file).map((record) => [record.seq, record.response?.status])).toEqual([[1, 202]]);
+  });
+
+  it("refuses a FILE that exists, naming it and --append, and leaves it as it was", async () => {
+    const file = join(folder(), "old.ndjson");
+    writeFileSync(file, "kept as it was\n");
+    expect(await refused(["--record", file])).toEqual({ code: 2, err: usage(`the recording ${file} exists: --append adds to it, or name a new file`) });
+    expect(readFileSync(file, "utf8")).toBe("kept as it was\n");
+  });
+
+  it("--append adds to a FILE that exists, after what it held; and creates one that does not, 0600", async () => {
+    const file = join(folder(), "old.ndjson");
+    const before = `${JSON.stringify({ kept: true })}\n`;
+    writeFileSync(file, before);
+    const run = await session(["--record", file, "--append"]);
+    expect(run.code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text.startsWith(before)).toBe(true);
+    expect(text.slice(before.length).trim().split("\n").map((line) => (JSON.parse(line) as ExchangeRecord).seq)).toEqual([1]);
+    const fresh = join(folder(), "fresh.ndjson");
+    expect((await session(["--record", fresh, "--append"])).code).toBe(0);
+    expect([lstatSync(fresh).mode & 0o777, records(fresh).length]).toEqual([0o600, 1]);
+  });
+
+  it("refuses a symbolic link with and without --append, to a file or to nothing, and leaves what it points to untouched", async () => {
+    const dir = folder();
+    const target = join(dir, "target.txt");
+    writeFileSync(target, "the link's target\n");
+    const link = join(dir, "link.ndjson");
+    symlinkSync(target, link);
+    const dangling = join(dir, "dangling.ndjson");
+    symlinkSync(join(dir, "nothing-here"), dangling);
+    for (const file of [link, dangling]) {
+      for (const append of [[], ["--append"]]) {
+        expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({ code: 2, err: usage(`cannot write the recording ${file}: it is a symbolic link, and a recording is never written through one`) });
+      }
+    }
+    expect(readFileSync(target, "utf8")).toBe("the link's target\n");
+    expect(existsSync(join(dir, "nothing-here"))).toBe(false);
+    expect([lstatSync(link).isSymbolicLink(), lstatSync(dangling).isSymbolicLink()]).toEqual([true, true]);
+  });
+
+  it("refuses a FIFO and a device with and without --append, and a folder, without waiting on them", async () => {
+    const fifo = join(folder(), "pipe");
+    execFileSync("mkfifo", [fifo]);
+    // First with a reader on the FIFO, so that opening it could not block: a refusal missing fails here, not by hanging.
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const cases = async () => {
+      for (const file of [fifo, "/dev/null", "/dev/full"]) {
+        for (const append of [[], ["--append"]]) {
+          expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({ code: 2, err: usage(`cannot write the recording ${file}: it is not a regular file (a FIFO, a device or a socket)`) });
+        }
+      }
+    };
+    try {
+      await cases();
+    } finally {
+      closeSync(reader);
+    }
+    // With no reader, in a process of its own that is ended past the wait: an open that blocks cannot hang the test.
+    for (const append of [[], ["--append"]]) {
+      const apart = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ["dist/src/cli/bin.js", "proxy", "--upstream", mock.url, "--port", "0", "--record", fifo, ...append], { stdio: ["ignore", "ignore", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+        const timer = setTimeout(() => child.kill("SIGKILL"), waitMs);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ code, err });
+        });
+      });
+      expect(apart, append.join("")).toEqual({ code: 2, err: `${usage(`cannot write the recording ${fifo}: it is not a regular file (a FIFO, a device or a socket)`)[0]}\n` });
+    }
+    const dir = folder();
+    expect(await refused(["--record", dir, "--append"])).toEqual({ code: 2, err: usage(`cannot write the recording ${dir} (EISDIR)`) });
+  });
+
+  it("--append without --record is a usage error", async () => {
+    expect(await refused(["--append"])).toEqual({ code: 2, err: usage("--append adds to the --record file: give --record FILE") });
+  });
+
+  it("a proxy that cannot listen leaves no new recording behind", async () => {
+    const file = join(folder(), "never.ndjson");
+    const taken = Number(new URL(mock.url).port);
+    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const run = capture();
+    expect(await within("proxy on a port in use", proxyCommand(["--upstream", mock.url, "--port", String(taken), "--record", file], run.io))).toBe(2);
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe("a request target in absolute form", () => {
+  it("is routed by its path and query only: the upstream's host is the one it gets, whatever the target names", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    const file = join(folder(), "absolute.ndjson");
+    const front = await proxy(target.url, { record: file });
+    const { rawRequest } = await import("./support/raw.ts");
+    const headers = { "api-key": apiKey, "content-type": "application/json" };
+    const body = JSON.stringify(valid);
+    const targets = [`http://evil.example${path}`, `HTTPS://user:pw@evil.example:8443${path}?a=1`, "http://evil.example", "http://evil.example?q=1", `http://${new URL(target.url).host}.evil.example${path}`];
+    for (const requestTarget of targets) expect((await rawRequest(front.url, { method: "POST", path: requestTarget, headers: { ...headers, host: "evil.example" }, body })).status, requestTarget).toBe(202);
+    expect(target.seen.map((seen) => [seen.headers.host, seen.url])).toEqual([
+      [new URL(target.url).host, path],
+      [new URL(target.url).host, `${path}?a=1`],
+      [new URL(target.url).host, "/"],
+      [new URL(target.url).host, "/?q=1"],
+      [new URL(target.url).host, path],
+    ]);
+    expect(records(file).map((record) => [record.request.path, record.contract])).toEqual([
+      [path, "operation"],
+      [`${path}?a=1`, "operation"],
+      ["/", "outside"],
+      ["/?q=1", "outside"],
+      [path, "operation"],
+    ]);
+    expect(front.lines.map((text) => text.replace(/ \d+ ms /, " N ms "))[0]).toBe(`#1 POST ${path} → 202 WA202 N ms ok`);
+  });
+
+  it("an asterisk target is no path: 400, not forwarded, recorded as such", async () => {
+    const target = await upstream((_request, _body, response) => json(200, {}, response));
+    const file = join(folder(), "asterisk.ndjson");
+    const front = await proxy(target.url, { record: file });
+    const { rawRequest } = await import("./support/raw.ts");
+    const answer = await rawRequest(front.url, { method: "OPTIONS", path: "*" });
+    expect([answer.status, JSON.parse(answer.text)]).toEqual([400, { type: "about:blank", title: "Bad Request", status: 400, detail: "kaleyra-video proxy: the request target is neither a path nor an absolute URL; not forwarded" }]);
+    expect(target.seen).toEqual([]);
+    expect(records(file).map((record) => [record.request.path, record.error, record.contract])).toEqual([["*", "not forwarded: the request target is not a path", "outside"]]);
+    expect(front.lines).toEqual(["#1 OPTIONS * → no answer (not forwarded: the request target is not a path) 0 ms outside the contract"]);
+    expect(front.result().recording).toEqual({ exchanges: 1, outside: 1, file });
+  });
+});
+
+describe("answers without content that name a coding (HEAD, 204, 304)", () => {
+  // What a GET through the proxy gets for a coding the edge decodes is plain bytes with no
+  // Content-Encoding: a HEAD says the same, so it names no coding and no length (the plain
+  // length is unknown without the bytes; RFC 9110 §8.6 lets a HEAD answer omit it).
+  it("none fails for want of a body: no coding the edge decodes is named, and no length of coded bytes is passed", async () => {
+    const target = await upstream((request, _body, response) => {
+      const coding = String(request.headers["x-coding"]);
+      const status = Number(request.headers["x-status"]);
+      response.writeHead(status, { "content-type": "application/json", "content-encoding": coding, "content-length": "31", etag: '"v1"' }).end();
+    });
+    const front = await proxy(target.url);
+    const { rawRequest } = await import("./support/raw.ts");
+    const seen: unknown[] = [];
+    for (const [method, status, coding] of [["HEAD", 200, "gzip"], ["HEAD", 404, " BR "], ["GET", 304, "deflate"], ["HEAD", 200, "zstd"], ["GET", 304, "zstd"], ["HEAD", 200, "identity"]] as const) {
+      const answer = await rawRequest(front.url, { method, path: "/resource", headers: { "x-coding": coding, "x-status": String(status) } });
+      seen.push([method, coding, answer.status, answer.headers["content-encoding"], answer.headers["content-length"], answer.headers.etag, answer.text]);
+    }
+    expect(seen).toEqual([
+      ["HEAD", "gzip", 200, undefined, undefined, '"v1"', ""],
+      ["HEAD", " BR ", 404, undefined, undefined, '"v1"', ""],
+      ["GET", "deflate", 304, undefined, undefined, '"v1"', ""],
+      // A coding the edge leaves alone is passed as it came, with the length it measures.
+      ["HEAD", "zstd", 200, "zstd", "31", '"v1"', ""],
+      ["GET", "zstd", 304, "zstd", "31", '"v1"', ""],
+      ["HEAD", "identity", 200, "identity", "31", '"v1"', ""],
+    ]);
+    expect(front.lines.map((text) => text.replace(/ \d+ ms /, " N ms "))).toEqual([
+      "#1 HEAD /resource → 200 N ms outside the contract",
+      "#2 HEAD /resource → 404 N ms outside the contract",
+      "#3 GET /resource → 304 N ms outside the contract",
+      "#4 HEAD /resource → 200 N ms outside the contract",
+      "#5 GET /resource → 304 N ms outside the contract",
+      "#6 HEAD /resource → 200 N ms outside the contract",
+    ]);
+  });
+
+  it("204 passes no length, whatever the upstream says, and no coding the edge decodes", async () => {
+    const target = await upstream((request, _body, response) => response.writeHead(204, { "content-encoding": String(request.headers["x-coding"]), "content-length": "0", "x-kept": "1" }).end());
+    const front = await proxy(target.url);
+    const { rawRequest } = await import("./support/raw.ts");
+    const seen: unknown[] = [];
+    for (const coding of ["gzip", "zstd"]) {
+      const answer = await rawRequest(front.url, { method: "DELETE", path: "/resource", headers: { "x-coding": coding } });
+      seen.push([answer.status, answer.headers["content-encoding"], answer.headers["content-length"], answer.headers["x-kept"], answer.text]);
+    }
+    expect(seen).toEqual([
+      [204, undefined, undefined, "1", ""],
+      [204, "zstd", undefined, "1", ""],
+    ]);
+  });
+});
+
+describe("the drift summary in bounded memory: every count exact, outcomes kept to a bound", () => {
+  it(`keeps ${maxKeptOutcomes} failing exchanges whole at the bound, and counts the one past it`, async () => {
+    let n = 0;
+    const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: `Slow down ${++n}` }, response));
+    const front = await proxy(target.url);
+    for (let i = 0; i < maxKeptOutcomes; i++) expect((await send(front.url, valid)).status).toBe(429);
+    const atBound = front.result();
+    expect([atBound.outcomes.length, atBound.outcomes.at(-1)!.testCase.title]).toEqual([maxKeptOutcomes, `#${maxKeptOutcomes} POST ${path}`]);
+    expect((JSON.parse(jsonReport(atBound)) as { sample: unknown }).sample).toEqual({
+      note: expect.stringMatching(/^cases and findings are a sample/),
+      judged: maxKeptOutcomes,
+      passed: 0,
+      withViolation: maxKeptOutcomes,
+      withLeniency: 0,
+      kept: maxKeptOutcomes,
+      notKept: { violation: 0, leniency: 0, passed: 0 },
+      otherUndocumentedAnswers: 0,
+      otherLenientFields: 0,
+    });
+    expect(junit(atBound)).not.toContain("more exchanges judged");
+
+    expect((await send(front.url, valid)).status).toBe(429);
+    const past = front.result();
+    // The first ones are kept; the one past the bound is counted in everything.
+    expect([past.outcomes.length, past.outcomes.at(-1)!.testCase.title]).toEqual([maxKeptOutcomes, `#${maxKeptOutcomes} POST ${path}`]);
+    expect(past.recording).toEqual({ exchanges: maxKeptOutcomes + 1, outside: 0 });
+    expect(checkTotals(past).filter((row) => row.failed > 0)).toEqual([{ name: "status_documented", passed: 0, failed: maxKeptOutcomes + 1, leniency: 0 }]);
+    expect(undocumentedAnswers(past)).toEqual([{ status: 429, code: "WA429", count: maxKeptOutcomes + 1, sample: '{"code":"WA429","message":"Slow down 1"}', request: `#1 POST ${path}` }]);
+    const text = summary(past);
+    expect(text.split("\n")[0]).toMatch(new RegExp(`: ${maxKeptOutcomes + 1} exchanges, ${maxKeptOutcomes + 1} on the contract's path, 0 outside it`));
+    expect(text).toContain(`\nViolations (${maxKeptOutcomes + 1}, first 20 shown):\n`);
+    expect(summary(past, 1_000)).toContain(`\nViolations (${maxKeptOutcomes + 1}, first ${maxKeptOutcomes} shown):\n`);
+    expect(text.split("\n").at(-1)).toBe(`0 passed, ${maxKeptOutcomes + 1} failed`);
+    const report = JSON.parse(jsonReport(past)) as { cases: unknown[]; findings: unknown[]; sample: unknown; checks: unknown[] };
+    expect([report.cases.length, report.findings.length]).toEqual([maxKeptOutcomes, maxKeptOutcomes]);
+    expect(report.sample).toEqual({
+      note: `cases and findings are a sample: the outcomes kept whole (at most ${maxKeptOutcomes}: violations first, then leniency, then passes); checks, coverage, undocumentedAnswers, lenientFields and these counts are exact`,
+      judged: maxKeptOutcomes + 1,
+      passed: 0,
+      withViolation: maxKeptOutcomes + 1,
+      withLeniency: 0,
+      kept: maxKeptOutcomes,
+      notKept: { violation: 1, leniency: 0, passed: 0 },
+      otherUndocumentedAnswers: 0,
+      otherLenientFields: 0,
+    });
+    const xml = junit(past);
+    expect(xml).toContain(`<property name="exchanges" value="${maxKeptOutcomes + 1}"/><property name="judged" value="${maxKeptOutcomes + 1}"/><property name="kept" value="${maxKeptOutcomes}"/>`);
+    expect(xml).toContain(`<testcase classname="conformance.recorded" name="1 more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)" time="0">\n      <failure type="not-kept" message="1 of them with a violation, counted in the checks' totals"/>`);
+    expect(xml).toMatch(new RegExp(`<testsuite name="[^"]+" tests="${maxKeptOutcomes + 1}" failures="${maxKeptOutcomes + 1}" skipped="0">`));
+  });
+
+  it("escapes what came from outside in its line: the path and the upstream's code", async () => {
+    const target = await upstream((_request, _body, response) => json(429, { code: "WA\u001b[2J\u202e429" }, response));
+    const front = await proxy(target.url);
+    expect((await send(front.url, valid)).status).toBe(429);
+    expect(front.lines.map((text) => text.replace(/ \d+ ms /, " N ms "))).toEqual([`#1 POST ${path} → 429 WA\\u001b[2J\\u202e429 N ms ✗ status_documented`]);
   });
 });

@@ -6,7 +6,7 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import type { Readable } from "node:stream";
+import type { Readable, Transform } from "node:stream";
 import { defaultMaxResponseBytes, HttpEdgeError, readBounded } from "./edge.ts";
 import type { Masker } from "./secrets.ts";
 
@@ -46,18 +46,32 @@ export interface Answer {
 
 export type ExchangeResult = { ok: true; answer: Answer; milliseconds: number } | { ok: false; error: HttpEdgeError; milliseconds: number };
 
-function decoded(response: IncomingMessage): Readable {
-  switch ((response.headers["content-encoding"] ?? "").trim().toLowerCase()) {
-    case "gzip":
-    case "x-gzip":
-      return response.pipe(createGunzip());
-    case "deflate":
-      return response.pipe(createInflate());
-    case "br":
-      return response.pipe(createBrotliDecompress());
-    default:
-      return response;
-  }
+const decoders = new Map<string, () => Transform>([
+  ["gzip", createGunzip],
+  ["x-gzip", createGunzip],
+  ["deflate", createInflate],
+  ["br", createBrotliDecompress],
+]);
+
+/**
+ * The content codings `exchange` decodes (lower-case): an answer in one of them comes back plain.
+ * Any other (zstd, codings applied twice) comes back as it was sent.
+ */
+export const decodedCodings: readonly string[] = [...decoders.keys()];
+
+/** An answer's Content-Encoding as `exchange` reads it: trimmed, lower-case; "" when there is none. */
+export const contentCoding = (headers: IncomingHttpHeaders): string => (headers["content-encoding"] ?? "").trim().toLowerCase();
+
+/**
+ * Whether an answer has content at all (RFC 9110 §6.4.1): never to HEAD, never with 1xx, 204 or
+ * 304. A Content-Encoding on one without names the coding a GET's content would have, and
+ * there is nothing to decode.
+ */
+export const hasContent = (method: string, status: number): boolean => method.toUpperCase() !== "HEAD" && status >= 200 && status !== 204 && status !== 304;
+
+function decoded(response: IncomingMessage, method: string): Readable {
+  const decoder = hasContent(method, response.statusCode ?? 0) ? decoders.get(contentCoding(response.headers)) : undefined;
+  return decoder ? response.pipe(decoder()) : response;
 }
 
 /** `path` on a base URL given by a user, whatever slashes the base ends with. */
@@ -84,7 +98,7 @@ export function exchange(request: ExchangeRequest, options: ExchangeOptions): Pr
     const timer = setTimeout(() => fail(new HttpEdgeError("timeout", `no complete answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     const onAbort = () => fail(new HttpEdgeError("aborted", "stopped before an answer came"));
     const call = send(url, { method: request.method, headers: request.headers, ...(options.agent ? { agent: options.agent } : {}) }, (response) => {
-      const body = decoded(response);
+      const body = decoded(response, request.method);
       const cancel = () => {
         body.destroy();
         response.destroy();

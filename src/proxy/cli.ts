@@ -7,11 +7,12 @@ import { isUsageError, listenProblem, UsageError } from "../cli/output.ts";
 import type { CommandIo } from "../cli/send.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { podUrls } from "../client/pods.ts";
+import { maxKeptOutcomes } from "../../conformance/tally.ts";
 import { RecordingFileError, startProxy } from "./server.ts";
 
 export const defaultProxyPort = 4030;
 
-export const proxyHelp = `Usage: kaleyra-video proxy --upstream <url|pod> [--port N] [--host H] [--record FILE]
+export const proxyHelp = `Usage: kaleyra-video proxy --upstream <url|pod> [--port N] [--host H] [--record FILE [--append]]
                            [--timeout-ms N] [--max-body-bytes N] [--checks A,B]
                            [--exclude-checks A,B] [--max-response-time MS] [--lenient]
                            [--report junit=FILE] [--report json=FILE]
@@ -20,18 +21,23 @@ A recording, validating proxy. Point your application (or Postman, or curl) at i
 pod: each request goes to the upstream unchanged, and its answer comes back unchanged; no
 redirect is followed, every body is bounded, and nothing is sent that your application did not
 send. Each exchange is checked against the contract (request and answer) and printed as one
-line; with --record it is appended to FILE as one JSON record (request, answer, timing,
+line; with --record it is written to FILE as one JSON record (request, answer, timing,
 findings), the api-key masked in every form.
 
 On Ctrl-C or SIGTERM, a drift summary: for each check, how many exchanges failed it; statuses
 and codes the contract does not document, with counts and a sample; request fields the upstream
-accepted that the contract refuses (leniency). Judge a recording again later, against the
-contract as it is then, with: kaleyra-video conform --replay FILE.
+accepted that the contract refuses (leniency). Every count is exact; the reports keep at most
+${maxKeptOutcomes} exchanges whole (violations first, then leniency, then passes). Judge a
+recording again later, against the contract as it is then, with:
+kaleyra-video conform --replay FILE.
 
   --upstream      the API behind the proxy: a base URL, or a pod: ${Object.keys(podUrls()).join(", ")}
   --port          port to listen on (default ${defaultProxyPort}; 0 picks a free one, printed)
   --host          interface to listen on (default 127.0.0.1)
-  --record        append one NDJSON record per exchange to FILE
+  --record        write one NDJSON record per exchange to FILE, a new file (mode 0600); a path
+                  that exists is refused, and so is a symbolic link
+  --append        with --record: add to FILE if it exists (a regular file, never through a
+                  symbolic link) instead of refusing it
   --timeout-ms    one limit for each whole exchange with the upstream (default 30000); past
                   it your application gets 504
   --max-body-bytes  the largest request body taken and answer read (default ${defaultMaxResponseBytes});
@@ -42,7 +48,8 @@ Each request's own api-key (and Authorization) is masked in the recording and th
 are KALEYRA_API_KEY and KALEYRA_MOCK_ADMIN_TOKEN when they are set.
 
 Exit codes (after Ctrl-C or SIGTERM): 0 no drift, 1 drift found (a violation, or leniency
-without --lenient), 2 bad usage or the port cannot be used.
+without --lenient), 2 bad usage, a recording that exists (without --append) or cannot be
+written, or the port cannot be used.
 
 Example (the application sends to http://127.0.0.1:4030 instead of the pod):
   kaleyra-video proxy --upstream in --record traffic.ndjson
@@ -54,6 +61,7 @@ export const proxyFlags = {
   port: { type: "string" },
   host: { type: "string" },
   record: { type: "string" },
+  append: { type: "boolean" },
   "timeout-ms": { type: "string" },
   "max-body-bytes": { type: "string" },
   ...judgingFlags,
@@ -75,6 +83,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     const maxResponseTimeMs = wholeFlag(values["max-response-time"], "max-response-time", 1, maxTimerMs);
     const reports = reportFlags(values.report);
     const lenient = values.lenient === true;
+    if (values.append && values.record === undefined) throw new UsageError("--append adds to the --record file: give --record FILE");
 
     // Either signal ends the run the same way: the proxy's work is done when its user says so.
     let onSignal: () => void = () => {};
@@ -90,7 +99,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
         lenient,
         judge: { ...(checks ? { selected: new Set(checks) } : {}), ...(maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs }) },
         secrets: [io.env.KALEYRA_API_KEY?.trim(), io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim()],
-        ...(values.record === undefined ? {} : { record: values.record }),
+        ...(values.record === undefined ? {} : { record: values.record, append: values.append === true }),
         line: (text) => io.out(text),
       });
     } catch (error) {

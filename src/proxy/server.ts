@@ -1,24 +1,29 @@
 // The recording, validating proxy: a team points its application at it; each request goes to the
 // upstream as it came (through the kit's shared HTTP edge: no redirect followed, every body
 // bounded), the answer goes back as it came, and the exchange is judged against the contract and
-// appended to the recording with every secret masked. It sends only what the application sends.
-import { closeSync, openSync, writeSync } from "node:fs";
+// written to the recording with every secret masked. It sends only what the application sends.
+import { closeSync, constants, fstatSync, lstatSync, openSync, writeSync, type Stats } from "node:fs";
 import { Agent as HttpAgent, createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { exchange } from "../http/exchange.ts";
+import { contentCoding, decodedCodings, exchange, hasContent } from "../http/exchange.ts";
 import { readBody } from "../http/request-body.ts";
 import { createMasker, withoutCredentials, type Masker } from "../http/secrets.ts";
-import { findingsOf, judgeExchange, recordedResult, recordVersion, type ExchangeRecord, type JudgeOptions } from "../../conformance/recorded.ts";
-import type { CaseOutcome, RunResult } from "../../conformance/runner.ts";
+import { findingsOf, judgeExchange, recordVersion, talliedResult, type ExchangeRecord, type JudgeOptions } from "../../conformance/recorded.ts";
+import type { RunResult } from "../../conformance/runner.ts";
+import { OutcomeTally } from "../../conformance/tally.ts";
 import { listenOn } from "../http/listen.ts";
+import { parseJson } from "../http/json.ts";
+import { printable } from "../http/printable.ts";
 
 export interface ProxyOptions {
   /** The upstream's base URL (a pod's, a mock's), without a trailing slash. */
   upstream: string;
   host: string;
   port: number;
-  /** Appends one NDJSON record per exchange to this file. */
+  /** Writes one NDJSON record per exchange to this file: a new one, unless `append`. */
   record?: string;
+  /** Adds to `record` when it exists (a regular file, never through a link) instead of refusing it. */
+  append?: boolean;
   /** One deadline for each whole exchange with the upstream. */
   timeoutMs: number;
   /** The largest request body taken from the application, and answer read from the upstream. */
@@ -33,7 +38,7 @@ export interface ProxyOptions {
 
 export interface ProxyServer {
   url: string;
-  /** The drift so far, as a run's result: the same reports as conform. */
+  /** The drift so far, as a run's result: the same reports as conform; counts exact, outcomes a bounded sample. */
   result(interrupted?: string): RunResult;
   close(): Promise<void>;
 }
@@ -43,11 +48,6 @@ export interface ProxyServer {
 // whole body is already here.
 const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "expect"]);
 const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
-// The codings the kit's exchange decodes (src/http/exchange.ts): their body comes back plain, so
-// their Content-Encoding must not reach the application, which would decode it again. Any other
-// (zstd, codings applied twice) comes back as it was sent and keeps its header. Plain bytes
-// without the header suit every application, whether or not it asked for a compressed answer.
-const decodedByExchange = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 // Set-Cookie is the one header Node keeps as a list: its values cannot be joined with commas.
 function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string | string[]> {
@@ -79,33 +79,82 @@ function problem(response: ServerResponse, status: number, title: string, detail
   response.writeHead(status, { "content-type": "application/problem+json", "content-length": Buffer.byteLength(body) }).end(body);
 }
 
-/** The recording file cannot be opened for appending, whatever the reason (missing folder, a folder, no permission). */
+/** The recording cannot be opened, or may not be written: it exists (without --append), is a link, or is not a regular file. */
 export class RecordingFileError extends Error {
   override readonly name = "RecordingFileError";
   constructor(
     readonly file: string,
     readonly code: string,
+    message = `cannot write the recording ${printable(file)} (${code})`,
   ) {
-    super(`cannot write the recording ${file} (${code})`);
+    super(message);
   }
 }
 
-function openRecording(file: string): number {
+/** Why what stands at `file` is not a recording to write to; undefined for a regular file. */
+function notWritable(file: string, found: Stats): RecordingFileError | undefined {
+  if (found.isSymbolicLink()) return new RecordingFileError(file, "ELOOP", `cannot write the recording ${printable(file)}: it is a symbolic link, and a recording is never written through one`);
+  if (found.isDirectory()) return new RecordingFileError(file, "EISDIR");
+  if (!found.isFile()) return new RecordingFileError(file, "ENOTREG", `cannot write the recording ${printable(file)}: it is not a regular file (a FIFO, a device or a socket)`);
+  return undefined;
+}
+
+/** What stands at `file`, not following a link; undefined when nothing does or it cannot be seen (open says why). */
+function standing(file: string): Stats | undefined {
   try {
-    return openSync(file, "a");
-  } catch (error) {
-    throw new RecordingFileError(file, String((error as NodeJS.ErrnoException).code ?? (error as Error).message));
+    return lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * A new recording, created here (mode 0600: it holds the traffic), or refused when anything is at
+ * the path, a link included. With `append`, an existing regular file is added to, opened without
+ * following a link or waiting on a FIFO; what was opened is checked, not what the name was.
+ */
+function openRecording(file: string, append: boolean): number {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = constants;
+  const before = append ? standing(file) : undefined;
+  const refused = before && notWritable(file, before);
+  if (refused) throw refused;
+  let fd: number;
+  try {
+    fd = openSync(file, append ? O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  } catch (error) {
+    const code = String((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    const found = code === "EEXIST" || code === "ELOOP" ? standing(file) : undefined;
+    if (found && !append && found.isFile()) throw new RecordingFileError(file, code, `the recording ${printable(file)} exists: --append adds to it, or name a new file`);
+    throw (found && notWritable(file, found)) ?? new RecordingFileError(file, code);
+  }
+  const opened = fstatSync(fd);
+  if (!opened.isFile()) {
+    closeSync(fd);
+    throw notWritable(file, opened)!;
+  }
+  return fd;
+}
+
+/**
+ * The path to ask the upstream for: an origin-form target as it came; an absolute-form one
+ * (RFC 9112 §3.2.2) by its path and query only, so that its authority never reaches the
+ * upstream's URL; undefined for any other form (asterisk, authority), which is no path.
+ */
+export function upstreamPath(target: string): string | undefined {
+  if (target.startsWith("/")) return target;
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (!authority) return undefined;
+  const rest = target.slice(authority[0].length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const upstream = options.upstream.replace(/\/+$/, "");
   const shown = withoutCredentials(upstream).replace(/\/+$/, "");
   const agent = upstream.startsWith("https:") ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const recording = options.record === undefined ? undefined : openRecording(options.record);
-  const outcomes: CaseOutcome[] = [];
-  let exchanges = 0;
-  let outside = 0;
+  let recording: number | undefined;
+  // Each exchange is counted as it passes, and only a bounded sample of outcomes is kept whole.
+  const tally = new OutcomeTally();
   let seq = 0;
   const line = options.line ?? (() => {});
 
@@ -114,29 +163,42 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     const at = new Date().toISOString();
     const mask = createMasker([...(options.secrets ?? []), ...requestSecrets(request)]);
     const method = request.method ?? "GET";
-    const path = request.url ?? "/";
+    const target = request.url ?? "/";
+    const path = upstreamPath(target);
     const read = await readBody(request, options.maxBodyBytes);
     if (read.kind === "aborted") return void response.destroy();
     const requestHeaders = joined(forwardable(request.headers, notForwarded));
     const body = read.kind === "read" ? read.bytes : Buffer.alloc(0);
-    const recordedRequest: ExchangeRecord["request"] = { method, path: mask(path), headers: masked(forwardable(request.headers, new Set(["connection", "keep-alive"])), mask), body: mask(body.toString("utf8")) };
+    const recordedRequest: ExchangeRecord["request"] = { method, path: mask(path ?? target), headers: masked(forwardable(request.headers, new Set(["connection", "keep-alive"])), mask), body: mask(body.toString("utf8")) };
+    // Not forwarded: the application hears why, the recording keeps that it happened.
+    const notForwardedRecord = (why: string, requestPart: ExchangeRecord["request"]): ExchangeRecord => ({ kind: "exchange", version: recordVersion, seq: number, at, upstream: shown, request: requestPart, response: null, error: `not forwarded: ${why}`, milliseconds: 0, contract: "outside", findings: [] });
     let record: ExchangeRecord;
     if (read.kind === "too-large") {
-      // Not forwarded: the application hears why, the recording keeps that it happened.
       problem(response, 413, "Payload Too Large", `kaleyra-video proxy: the request body is larger than ${options.maxBodyBytes} bytes (--max-body-bytes); not forwarded`);
-      record = { kind: "exchange", version: recordVersion, seq: number, at, upstream: shown, request: { ...recordedRequest, body: "", bodyTruncated: true }, response: null, error: `not forwarded: the body is larger than ${options.maxBodyBytes} bytes`, milliseconds: 0, contract: "outside", findings: [] };
+      record = notForwardedRecord(`the body is larger than ${options.maxBodyBytes} bytes`, { ...recordedRequest, body: "", bodyTruncated: true });
+    } else if (path === undefined) {
+      problem(response, 400, "Bad Request", "kaleyra-video proxy: the request target is neither a path nor an absolute URL; not forwarded");
+      record = notForwardedRecord("the request target is not a path", recordedRequest);
     } else {
       const result = await exchange(
         { url: upstream + path, method, headers: { ...requestHeaders, ...(body.length || !["GET", "HEAD"].includes(method) ? { "content-length": String(body.length) } : {}) }, body },
         { timeoutMs: options.timeoutMs, maxResponseBytes: options.maxBodyBytes, mask, agent, keepRaw: true },
       );
       if (result.ok && result.answer.raw) {
-        const headers = forwardable(result.answer.raw.headers, notReturned);
-        const coding = result.answer.raw.headers["content-encoding"];
-        if (coding !== undefined && decodedByExchange.has(coding.toLowerCase())) delete headers["content-encoding"];
-        // A HEAD answer has no body: its length (if the upstream gave one) is the GET's, handed on as it came.
-        const length = method === "HEAD" ? result.answer.raw.headers["content-length"] : result.answer.raw.body.length;
-        response.writeHead(result.answer.status, { ...headers, ...(length === undefined ? {} : { "content-length": length }) }).end(method === "HEAD" ? undefined : result.answer.raw.body);
+        const { status } = result.answer;
+        const { headers: upstreamHeaders, body: content } = result.answer.raw;
+        const headers = forwardable(upstreamHeaders, notReturned);
+        // A coding the edge decodes reaches the application plain, so without its header (the
+        // application would decode it again); any other comes as it was sent, header and bytes.
+        // Plain bytes suit every application, whether or not it asked for a compressed answer.
+        const decoded = decodedCodings.includes(contentCoding(upstreamHeaders));
+        if (decoded) delete headers["content-encoding"];
+        // Without content (HEAD, 204, 304), a length is the one a GET's content would have
+        // (RFC 9110 §8.6): handed on while the coding it measures is; none with 204, and none
+        // once the coding is dropped, since the plain length is unknown without the bytes.
+        const withContent = hasContent(method, status);
+        const length = withContent ? content.length : status === 204 || decoded ? undefined : upstreamHeaders["content-length"];
+        response.writeHead(status, { ...headers, ...(length === undefined ? {} : { "content-length": length }) }).end(withContent ? content : undefined);
       } else if (!result.ok) {
         const timedOut = result.error.reason === "timeout";
         problem(response, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway", `kaleyra-video proxy: no usable answer from ${shown} (${result.error.reason}: ${result.error.message})`);
@@ -155,17 +217,22 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         findings: [],
       };
     }
-    exchanges++;
     // What the proxy refused itself never reached the upstream: nothing of the upstream to judge.
     const judged = record.error?.startsWith("not forwarded") ? { contract: "outside" as const, outcome: undefined } : judgeExchange(record, shown, options.judge);
     record.contract = judged.contract;
     record.findings = findingsOf(judged.outcome);
-    if (judged.outcome) outcomes.push(judged.outcome);
-    else outside++;
-    if (recording !== undefined) writeSync(recording, `${JSON.stringify(record)}\n`);
+    tally.record(judged.outcome);
+    let unrecorded = "";
+    try {
+      if (recording !== undefined) writeSync(recording, `${JSON.stringify(record)}\n`);
+    } catch (error) {
+      // A full disk or a file-size limit costs the record, not the exchange nor its line.
+      unrecorded = ` (not recorded: ${(error as NodeJS.ErrnoException).code ?? "write failed"})`;
+    }
     const answer = record.response ? `${record.response.status}${codeIn(record.response.body)}` : `no answer (${record.error})`;
     const verdict = judged.outcome === undefined ? "outside the contract" : record.findings.length ? record.findings.map((finding) => `✗ ${finding.check}${finding.severity === "leniency" ? " (leniency)" : ""}`).join(" ") : "ok";
-    line(`#${number} ${method} ${record.request.path} → ${answer} ${record.milliseconds} ms ${verdict}`);
+    // The path, the upstream's code and an edge error's text came from outside: escaped, one line.
+    line(printable(`#${number} ${method} ${record.request.path} → ${answer} ${record.milliseconds} ms ${verdict}${unrecorded}`));
   };
 
   const server = createServer((request, response) => {
@@ -175,9 +242,17 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     });
   });
   const url = await listenOn(server, options.port, options.host);
+  // Opened once the port is held: a proxy that cannot listen leaves no new, empty recording behind.
+  try {
+    if (options.record !== undefined) recording = openRecording(options.record, options.append === true);
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    agent.destroy();
+    throw error;
+  }
   return {
     url,
-    result: (interrupted) => recordedResult({ target: shown, outcomes: [...outcomes], exchanges, outside, lenient: options.lenient === true, interrupted, file: options.record }),
+    result: (interrupted) => talliedResult({ target: shown, tally, lenient: options.lenient === true, interrupted, file: options.record }),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -188,10 +263,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 }
 
 function codeIn(body: string): string {
-  try {
-    const code = (JSON.parse(body) as { code?: unknown }).code;
-    return typeof code === "string" ? ` ${code}` : "";
-  } catch {
-    return "";
-  }
+  const parsed = parseJson(body);
+  const code = parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? (parsed.value as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? ` ${code}` : "";
 }
