@@ -4,6 +4,7 @@ import { operation } from "../src/contract/operation.ts";
 import type { CheckName, CheckResult, Severity } from "./checks.ts";
 import type { CaseOutcome, RunResult } from "./runner.ts";
 import { findingRank, maxKeptOutcomes, maxNamedKinds, OutcomeTally, tallyOf, type FindingHead } from "./tally.ts";
+import { printable } from "../src/http/printable.ts";
 
 export interface CoverageRow {
   example: string;
@@ -104,13 +105,14 @@ export function drift(result: RunResult): string {
   const answers = undocumentedAnswers(result);
   if (answers.length) {
     lines.push("  Answers the contract does not document:");
-    for (const row of answers) lines.push(`    ${row.status} ${row.code ?? "(no code)"} × ${row.count}, e.g. to ${row.request}: ${row.sample}`);
+    // The upstream's code and body, and the request's path, are anyone's text: escaped.
+    for (const row of answers) lines.push(`    ${row.status} ${printable(row.code ?? "(no code)")} × ${row.count}, e.g. to ${printable(row.request)}: ${printable(row.sample)}`);
     const other = counts(result).otherUndocumentedAnswers;
     if (other) lines.push(`    and ${other} more of other statuses and codes (counted; the first ${maxNamedKinds} kinds are named)`);
   }
   const fields = lenientFields(result);
   const otherFields = counts(result, true).otherLenientFields;
-  if (fields.length) lines.push(`  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${row.field} (${row.count})`).join(", ")}${otherFields ? `, and ${otherFields} more in other fields (counted; the first ${maxNamedKinds} are named)` : ""}`);
+  if (fields.length) lines.push(`  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${printable(row.field)} (${row.count})`).join(", ")}${otherFields ? `, and ${otherFields} more in other fields (counted; the first ${maxNamedKinds} are named)` : ""}`);
   return lines.join("\n");
 }
 
