@@ -24,6 +24,16 @@ function filesOf(mode: string): Map<string, string> {
   return new Map(names.map((name) => [name, readFileSync(join(fixtures, mode, name), "utf8")]));
 }
 
+/** The failed tests of a run's JSON report, with their messages, for a failure that names them. */
+function failuresIn(report: string): string {
+  try {
+    const result = JSON.parse(readFileSync(report, "utf8")) as { testResults: { name: string; assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
+    return result.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status !== "passed").map((test) => `\n${basename(file.name)} > ${test.title}: ${test.failureMessages.join(" | ").slice(0, 2_000)}`)).join("");
+  } catch {
+    return "";
+  }
+}
+
 // The repo's vitest worker sets these for itself; the consumer's vitest must not inherit them.
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITEST") && name !== "NODE_OPTIONS"));
 
@@ -72,9 +82,11 @@ describe("a consumer's suite", () => {
       const report = join(project, `${mode}-report-${attempt}.json`);
       const vitest = join(project, "node_modules/.bin/vitest");
       // The mode's folder as vitest's root: its own config (the shared mock's globalSetup), if it has one.
-      const outcome = await run(vitest, ["run", "--root", mode, "--pool=forks", "--maxWorkers=4", "--minWorkers=4", "--reporter=json", `--outputFile=${report}`], { cwd: project, env }).then(
+      // vitest's 5 s per test is for an idle machine; this suite shares two cores with the rest of npm test.
+      const args = ["run", "--root", mode, "--pool=forks", "--maxWorkers=4", "--minWorkers=4", "--testTimeout=60000", "--hookTimeout=60000", "--reporter=json", `--outputFile=${report}`];
+      const outcome = await run(vitest, args, { cwd: project, env }).then(
         () => "exit 0",
-        (error: { code?: number; stdout?: string; stderr?: string }) => `exit ${error.code}: ${error.stderr ?? ""}${error.stdout ?? ""}`,
+        (error: { code?: number; stdout?: string; stderr?: string }) => `exit ${error.code}: ${error.stderr ?? ""}${error.stdout ?? ""}${failuresIn(report)}`,
       );
       expect(outcome, `run ${attempt}`).toBe("exit 0");
       const result = JSON.parse(readFileSync(report, "utf8")) as {
