@@ -27,6 +27,8 @@ describe("the mock's request log", () => {
   it("escapes every control character a client could send, each in its own way", () => {
     expect(escapeLine("a\nb\rc\td\u001be\u0000f\u007fg\u009fh\u2028i\u2029j")).toBe("a\\nb\\rc\\td\\u001be\\u0000f\\u007fg\\u009fh\\u2028i\\u2029j");
     expect(escapeLine("plain ünïcode ✓")).toBe("plain ünïcode ✓");
+    // Bidi and zero-width characters too: what a line shows is what it holds.
+    expect(escapeLine("a\u202eb\u2066c\u200bd\ufeffe")).toBe("a\\u202eb\\u2066c\\u200bd\\ufeffe");
   });
 
   it("writes one line per request: method, path without its query, status, code, time, and the reasons", () => {

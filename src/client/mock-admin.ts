@@ -102,8 +102,7 @@ let sidRule: { pattern: RegExp; maxLength: number } | undefined;
 
 /** A sandbox's SID, as the admin contract's `Sid` takes it. */
 function checkSid(sid: unknown, problem: (message: string) => KaleyraValidationError): string {
-  const schema = loadAdminDocument().components.schemas.Sid as { pattern: string; maxLength: number };
-  sidRule ??= { pattern: new RegExp(schema.pattern), maxLength: schema.maxLength };
+  sidRule ??= (({ pattern, maxLength }) => ({ pattern: new RegExp(pattern), maxLength }))(loadAdminDocument().components.schemas.Sid as { pattern: string; maxLength: number });
   if (typeof sid !== "string" || sid.length > sidRule.maxLength || !sidRule.pattern.test(sid)) throw problem(`must be an account SID: 1 to ${sidRule.maxLength} letters and digits`);
   return sid;
 }

@@ -5,6 +5,7 @@
 // Headers are never logged.
 import { createMasker, type Masker } from "../http/secrets.ts";
 import { keysIn } from "./intake.ts";
+import { printable } from "../http/printable.ts";
 import type { LogLevel } from "./config.ts";
 
 export interface RequestLogEntry {
@@ -25,13 +26,8 @@ export type RequestLog = (entry: RequestLogEntry) => void;
 /** The longest line written, in characters; the rest is counted, not written. */
 export const maxLogLineLength = 2_000;
 
-const controls = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const escapeControl = (c: string) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-
-/** The text safe for one line: control characters escaped (`\n`, `\u001b`, …). */
-export function escapeLine(text: string): string {
-  return text.replace(controls, escapeControl);
-}
+/** The text safe for one line: the kit's one escaping for outside text (controls, bidi, zero-width). */
+export const escapeLine = printable;
 
 /** Maskers by key, a few kept: most clients send one key, and compiling one per request is waste. */
 function maskers(accountKey: string | undefined, adminToken: string | undefined): (key: string | undefined) => Masker {

@@ -6,7 +6,7 @@ import type { operations } from "../../../generated/kaleyra-mock-admin.ts";
 import { loadAdminDocument } from "../../contract/document.ts";
 import { operation } from "../../contract/operation.ts";
 import { compileContractSchemas } from "../../contract/schemas.ts";
-import { readBody } from "../intake.ts";
+import { headerValue, readBody } from "../intake.ts";
 import { parseJson } from "../../http/json.ts";
 import type { Reply } from "../reply.ts";
 import type { CallbackSender } from "../../callbacks/sender.ts";
@@ -104,9 +104,6 @@ export interface AdminState {
   scenarios: Scenarios;
   callbacks: CallbackSender;
 }
-
-/** A header Node may hand over as a list: a repeated one is not taken as either value. */
-const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(", ") : value);
 
 /** The sandbox a call acts on: the account SID of its `sid` query parameter, or the whole mock. */
 const sandboxOf = (query: Record<string, string | number>): string | undefined => (typeof query.sid === "string" ? query.sid : undefined);
@@ -239,7 +236,7 @@ export function createAdminApi(state: AdminState): AdminApi {
       const fromPage = browserRefusal(state.access, {
         host: request.headers.host,
         origin: request.headers.origin,
-        fetchSite: single(request.headers["sec-fetch-site"]),
+        fetchSite: headerValue(request, "sec-fetch-site"),
       });
       if (fromPage) return adminProblem(403, `The admin API does not answer web pages: ${fromPage}.`);
       for (const route of routes) {
