@@ -6,7 +6,7 @@
 //   of another method or path; with the "prism" engine, Prism instead) → latency → reply (or a
 //   fault) → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { loadDocument } from "../contract/document.ts";
+import { adminPath, loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
 import { compileContractSchemas } from "../contract/schemas.ts";
 import { checkAccount } from "./account.ts";
@@ -201,7 +201,21 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const secretMask = createMasker(knownSecrets);
   const note = options.log === "silent" ? () => {} : (line: string) => (options.write ?? ((text: string) => process.stdout.write(text)))(`${escapeLine(secretMask(line))}\n`);
   const callbacks = createCallbackSender({ ...defaultCallbackSettings, url: undefined, ...options.callbacks }, note, secretMask);
-  const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios, callbacks });
+  // The admin API compiles its own contract, which no vendor request needs: it is built on its
+  // first request, so that start-up does not wait for it. Its prefix is the admin contract's.
+  const adminPrefix = `/${adminPath("getIdentity").split("/")[1]}/`;
+  let adminApi: AdminApi | undefined;
+  const admin: AdminApi = {
+    prefix: adminPrefix,
+    handle: (request, path, query) => {
+      if (!adminApi) {
+        const built = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios, callbacks });
+        if (built.prefix !== adminPrefix) throw new Error(`the admin API serves ${built.prefix}, not ${adminPrefix}`);
+        adminApi = built;
+      }
+      return adminApi.handle(request, path, query);
+    },
+  };
   const stages: Stages = { engines, admin, scenarios };
   const log: RequestLog | undefined = createRequestLog(options.log, options.write, options.account.apiKey, options.adminToken);
   const latency = latencyDraw(options.latency);
