@@ -2,6 +2,7 @@
 // client, received by the node:http handler, and checked by `kaleyra-video callbacks`.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
@@ -133,9 +134,9 @@ describe("the mock sends them", () => {
   it("keep their order per message with 100 concurrent sends", async () => {
     const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => send(mock, `+9197000${String(i).padStart(5, "0")}`)));
     const ids = new Set(sent.map((result) => result.messageId));
-    await until("300 callbacks", () => (hook.got.filter((callback) => ids.has(callback.message_id)).length === 300 ? true : undefined), 15_000);
+    await until("300 callbacks", () => (hook.got.filter((callback) => ids.has(callback.message_id)).length === 300 ? true : undefined));
     for (const id of ids) expect(hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
-  }, 20_000);
+  });
 });
 
 describe("a receiver that fails", () => {
@@ -166,15 +167,13 @@ describe("a receiver that fails", () => {
     await gone.close(); // nothing listens there now
     const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0], attempts: 2, backoffMs: 10, url: gone.url, queueLimit: 20, concurrency: 2 } });
     try {
-      const started = performance.now();
-      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196000${String(i).padStart(5, "0")}`)));
+      const results = await within("200 sends", Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196000${String(i).padStart(5, "0")}`))));
       expect(results).toHaveLength(200);
-      expect(performance.now() - started).toBeLessThan(3_000);
       const admin = createMockAdmin({ baseUrl: mock.url });
       const page = await until("the queue drained", async () => {
         const now = (await admin.raw.GET("/__admin/callbacks")).data!;
         return now.pending === 0 ? now : undefined;
-      }, 10_000);
+      });
       // 200 sends, at most 20 waiting and 2 sending at a time: the rest were dropped and counted.
       expect(page.dropped).toBeGreaterThan(0);
       expect(page.dropped + new Set(page.deliveries.map((delivery) => delivery.messageId)).size).toBe(200);
@@ -187,6 +186,26 @@ describe("a receiver that fails", () => {
       expect(mock.lines.filter((line) => /^callback (SENT|DELIVERED|READ) of \S+ given up after 2 attempt\(s\): /.test(line)).length).toBe(page.deliveries.length);
     } finally {
       await mock.close();
+    }
+  });
+
+  it("never slows the sends, even when it takes each callback and never answers", async () => {
+    // Each callback waits a minute for an answer that never comes: sends held back behind their
+    // callbacks would take that long, three times the tests' wait, however busy the machine.
+    const held: import("node:net").Socket[] = [];
+    const silent = createServer((request) => held.push(request.socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`;
+    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0], attempts: 1, timeoutMs: 60_000, url, queueLimit: 20, concurrency: 2 } });
+    try {
+      const results = await within("200 sends while callbacks hang", Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196100${String(i).padStart(5, "0")}`))));
+      expect(results).toHaveLength(200);
+      // The callbacks did start: the receiver holds two at a time.
+      await until("callbacks held by the receiver", () => (held.length === 2 ? true : undefined));
+    } finally {
+      await mock.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
@@ -456,7 +475,7 @@ describe("the callback sender at its limits", () => {
       sender.enqueue(message("B"), "read");
       expect(sender.page().pending).toBe(1);
       sender.close();
-      await until("stopped", () => (sender.page().pending === 0 ? true : undefined), 1_000);
+      await until("stopped", () => (sender.page().pending === 0 ? true : undefined));
       sender.enqueue(message("C"), "read");
       expect(sender.page().pending).toBe(0);
       expect(hook.hits).toBe(0);
@@ -686,15 +705,20 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
   it("waits the backoff before each next attempt, doubled each time; the last delay repeats for the statuses past the list", async () => {
     const server = await answering((hit) => [hit <= 2 ? 503 : 204, ""]);
     const sender = createCallbackSender({ ...settings, url: server.url, attempts: 3, backoffMs: 300 }, () => {}, (text) => text);
+    // How late this process's timers ran meanwhile: a busy machine delays the retry by as much.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     try {
       sender.enqueue(message("B"), "not-sent");
       await until("retried", () => (sender.page().pending === 0 ? true : undefined));
+      lag.disable();
       const [first, second, third] = server.seen.map(({ at }) => at) as [number, number, number];
-      // At least the backoff, and well short of the next doubling: waits are lower bounds on a busy machine.
+      // At least the backoff, and well short of the next doubling but for the lateness of the timers.
       expect(second - first).toBeGreaterThanOrEqual(295);
-      expect(second - first).toBeLessThan(1_200);
+      expect(second - first).toBeLessThan(1_200 + lag.max / 1e6);
       expect(third - second).toBeGreaterThanOrEqual(595);
     } finally {
+      lag.disable();
       sender.close();
       await server.close();
     }
@@ -817,7 +841,7 @@ describe("the callback sender's last attempt", () => {
     const sender = createCallbackSender({ delaysMs: [0], attempts: 1, backoffMs: 3_600_000, timeoutMs: 1_000, queueLimit: 10, concurrency: 1, keep: 10, sandboxLimit: 10, url }, (line) => notes.push(line), (text) => text);
     try {
       sender.enqueue(callbackMessage("ONCE", "+919876543210", {}), "not-sent");
-      const page = await until("given up", () => (sender.page().pending === 0 ? sender.page() : undefined), 3_000);
+      const page = await until("given up", () => (sender.page().pending === 0 ? sender.page() : undefined));
       expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([["ONCE", "given-up", [503]]]);
       expect(notes).toEqual(["callback NOT-SENT of ONCE given up after 1 attempt(s): answered 503"]);
       expect(methods).toEqual(["POST"]);

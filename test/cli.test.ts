@@ -6,7 +6,7 @@ import { cli } from "../src/cli/cli.ts";
 import { exitCodes } from "../src/cli/output.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { within } from "./support/wait.ts";
+import { waitMs, within } from "./support/wait.ts";
 
 let mock: TestMock;
 beforeAll(async () => {
@@ -143,7 +143,7 @@ describe("the kaleyra-video bin", () => {
       { env: { ...process.env, KALEYRA_API_KEY: apiKey } },
     );
     expect(stdout.trim()).toMatch(/^Sent: message id \S+$/);
-  });
+  }, 90_000); // npx starts npm first: seconds alone, many more on a busy machine
 
   it("exits with the command's code", async () => {
     const failed = await promisify(execFile)("npx", ["--no-install", "kaleyra-video", "send", ...target(), "--video-id", "1"], {
@@ -154,7 +154,7 @@ describe("the kaleyra-video bin", () => {
     );
     expect(failed?.code).toBe(exitCodes.api);
     expect(failed?.stderr).toMatch(/RBC001/);
-  });
+  }, 90_000);
 });
 
 describe("kaleyra-video send with a real key is safe", () => {
@@ -263,7 +263,7 @@ describe("the commands' defaults, as their help states them", () => {
 
     const err: string[] = [];
     const running = proxyCommand(["--upstream", mock.url, "--port", "0"], { env: {}, out: () => {}, err: (text) => err.push(text) });
-    await expect.poll(() => err[0], { timeout: 5_000 }).toMatch(/^Proxy on http:\/\/127\.0\.0\.1:\d+ → /);
+    await expect.poll(() => err[0], { timeout: waitMs }).toMatch(/^Proxy on http:\/\/127\.0\.0\.1:\d+ → /);
     const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
     expect(err[0]).toBe(`Proxy on ${url} → ${mock.url}. Ctrl-C for the drift summary.`);
     const { rawRequest } = await import("./support/raw.ts");

@@ -4,7 +4,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { adminSpecPath, loadDocument, specPath } from "../src/contract/document.ts";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { adminSpecPath, loadAdminDocument, loadDocument, specPath } from "../src/contract/document.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { requestExamples, validBody } from "./support/requests.ts";
@@ -42,11 +43,32 @@ describe("the OpenAPI document", () => {
     expect(validator.version).toBe("3.1");
   });
 
+  // The kit's validators skip Ajv's meta-schema check at start-up; this is where it is made,
+  // schema by schema (a whole document is not a schema: Ajv would not look inside components).
+  it.each([
+    ["the vendor contract", loadDocument],
+    ["the admin contract", loadAdminDocument],
+  ])("%s has every schema valid against the 2020-12 meta-schema", (_name, load) => {
+    const found = schemasIn(load());
+    expect(found.length).toBeGreaterThan(10);
+    const ajv = new Ajv2020({ strict: false });
+    const invalid = found.filter(({ schema }) => ajv.validateSchema(schema) !== true).map(({ at }) => at);
+    expect(invalid).toEqual([]);
+  });
+
+  it("the meta-schema check finds a schema that breaks it, wherever it is", () => {
+    const broken = structuredClone(loadDocument()) as unknown as { components: { schemas: Record<string, unknown> } };
+    broken.components.schemas.Broken = { type: "object", properties: { deep: { type: 12 } } };
+    const ajv = new Ajv2020({ strict: false });
+    const invalid = schemasIn(broken).filter(({ schema }) => ajv.validateSchema(schema) !== true).map(({ at }) => at);
+    expect(invalid).toEqual(["#/components/schemas/Broken"]);
+  });
+
   it("has generated types and JSON in sync with it (`npm run generate` leaves generated/ unchanged)", async () => {
     const { code, stderr } = await npmRun("generate:check");
     expect(stderr).not.toMatch(/not up-to-date/);
     expect(code).toBe(0);
-  });
+  }, 90_000); // npm, openapi-typescript and tsx: seconds alone, many more on a busy machine
 
   it("declares the 2020-12 dialect, which Prism and Ajv use to validate", () => {
     expect(doc.jsonSchemaDialect).toBe("https://json-schema.org/draft/2020-12/schema");
@@ -384,3 +406,19 @@ describe("the webhook read from any document", () => {
     expect(() => buildWebhookContract(doc)).toThrow(new Error("the contract's status callback has no example of READ"));
   });
 });
+
+/** Every schema a document holds where OpenAPI puts one: components, parameters and media types. */
+function schemasIn(document: unknown): { at: string; schema: object }[] {
+  const found: { at: string; schema: object }[] = [];
+  const visit = (value: unknown, at: string): void => {
+    if (value === null || typeof value !== "object") return;
+    for (const [key, child] of Object.entries(value)) {
+      const here = `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      const isSchema = key === "schema" || at === "#/components/schemas";
+      if (isSchema && child !== null && typeof child === "object") found.push({ at: here, schema: child });
+      else visit(child, here);
+    }
+  };
+  visit(document, "#");
+  return found;
+}

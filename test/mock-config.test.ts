@@ -1,5 +1,6 @@
 // The mock's settings from the environment, each at its limits and one past them; every refusal
 // is a ConfigError naming the variable and the value (npm start prints it and exits 2).
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { Agent, createServer as createHttpServer, get as httpGet } from "node:http";
@@ -408,6 +409,8 @@ describe("startMock in the test process", () => {
     expect([out.mock.calls, err.mock.calls]).toEqual([[], []]);
     const loud = await start({ log: "info" });
     expect((await send(loud)).status).toBe(202);
+    // Gathered, then written whole within the buffer's interval, with no further request.
+    await until("the line on stdout", () => (out.mock.calls.length > 0 ? true : undefined));
     expect(out.mock.calls.map(([text]) => String(text).replace(/\(\d+\.\d ms\)/, "(…)"))).toEqual([`POST ${vendorPath} → 202 WA202 (…)\n`]);
     out.mockClear();
     const lines: string[] = [];
@@ -415,6 +418,34 @@ describe("startMock in the test process", () => {
     expect((await fetchWithin(`${told.url}/v2/${apiKey}/x`)).status).toBe(404);
     expect(lines.map((line) => line.replace(/\(\d+\.\d ms\)/, "(…)"))).toEqual(["GET /v2/***/x → 404 (…) — Route not resolved, no path matched"]);
     expect([out.mock.calls, err.mock.calls]).toEqual([[], []]);
+  });
+
+  it("info: close() writes every line still gathered, whole and in order, and a mock never closed has its lines written at exit", async () => {
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const loud = await start({ log: "info" });
+    const recipients = ["+919876543210", "+919876543211", "+919876543212"];
+    for (const to of recipients) expect((await send(loud, to)).status).toBe(202);
+    expect((await fetchWithin(`${loud.url}/nowhere`)).status).toBe(404);
+    await loud.close();
+    const written = out.mock.calls.map(([text]) => String(text));
+    // Each write is whole lines; together they are every line, in the order of the requests.
+    for (const text of written) expect(text).toMatch(/\n$/);
+    expect(written.join("").replace(/\(\d+\.\d ms\)/g, "(…)")).toBe(
+      `${`POST ${vendorPath} → 202 WA202 (…)\n`.repeat(3)}GET /nowhere → 404 (…) — Route not resolved, no path matched\n`,
+    );
+    out.mockRestore();
+    // A test process that exits with its mock still open.
+    const script = [
+      `import { startMock } from "./src/mock/index.ts";`,
+      `const mock = await startMock({ log: "info" });`,
+      `await (await fetch(mock.url + "/nowhere")).arrayBuffer();`,
+      `process.exit(0);`,
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = (await once(child, "close")) as [number];
+    expect([code, stdout.replace(/\(\d+\.\d ms\)/g, "(…)")]).toEqual([0, "GET /nowhere → 404 (…) — Route not resolved, no path matched\n"]);
   });
 
   it("close() cuts in-flight and kept-alive connections, ends held answers at once, frees the port, and resolves again", async () => {

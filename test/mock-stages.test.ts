@@ -1,8 +1,11 @@
-// The mock's stages as units, at their edges: the request log (escaped, masked, dropped, cut),
-// the start-up banner, reading Prefer against the contract, and the default engine's answers
-// beyond the plain case, which never load Prism.
+// The mock's stages as units, at their edges: the request log (escaped, masked, dropped, cut) and
+// its buffer, the start-up banner, what start-up compiles, reading Prefer against the contract,
+// and the default engine's answers beyond the plain case, which never load Prism.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { createRequestLog, escapeLine, maxLogLineLength, type RequestLogEntry } from "../src/mock/log.ts";
+import { bufferedOutput, createRequestLog, escapeLine, logChunkChars, logFlushIntervalMs, maxLogLineLength, type RequestLogEntry } from "../src/mock/log.ts";
+import { until } from "./support/wait.ts";
 
 // Every load of Prism's packages in this file is recorded, then the real package is handed over.
 const prismLoads = vi.hoisted(() => [] as string[]);
@@ -13,6 +16,19 @@ vi.mock("@stoplight/prism-http", async (importOriginal) => {
 vi.mock("@stoplight/prism-core", async (importOriginal) => {
   prismLoads.push("@stoplight/prism-core");
   return await importOriginal();
+});
+
+// Every compilation of a contract's schemas is recorded by the document compiled, then done as usual.
+const compiled = vi.hoisted(() => [] as unknown[]);
+vi.mock("../src/contract/schemas.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../src/contract/schemas.ts")>();
+  return {
+    ...original,
+    compileContractSchemas: (...args: Parameters<typeof original.compileContractSchemas>) => {
+      compiled.push(args[0]);
+      return original.compileContractSchemas(...args);
+    },
+  };
 });
 
 const entry = (extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({ method: "POST", path: "/v2/x/messages", status: 202, code: "WA202", milliseconds: 1.25, notes: [], apiKey: undefined, ...extra });
@@ -63,6 +79,79 @@ describe("the mock's request log", () => {
     log!(entry({ path: "/p", status: 400, code: "WA400", notes: ["x".repeat(maxLogLineLength - head.length + 1)] }));
     expect(written[0]).toBe(`${head}${"x".repeat(maxLogLineLength - head.length)}\n`);
     expect(written[1]).toBe(`${head}${"x".repeat(maxLogLineLength - head.length)}… (1 more characters)\n`);
+  });
+});
+
+describe("the log's buffer: a write system call per chunk of lines, not per request", () => {
+  const gathered = (chunkChars = logChunkChars, intervalMs = logFlushIntervalMs) => {
+    const chunks: string[] = [];
+    return { output: bufferedOutput((chunk) => chunks.push(chunk), chunkChars, intervalMs), chunks };
+  };
+
+  it("keeps lines until flushed, then hands them over in one chunk, in order; an empty flush writes nothing", () => {
+    const { output, chunks } = gathered();
+    output.write("one\n");
+    output.write("two\n");
+    output.write("three\n");
+    expect(chunks).toEqual([]);
+    output.flush();
+    output.flush();
+    expect(chunks).toEqual(["one\ntwo\nthree\n"]);
+    output.end();
+  });
+
+  it("writes a chunk the moment it reaches its size, and not one character before", () => {
+    const { output, chunks } = gathered(40);
+    output.write(`${"a".repeat(19)}\n`);
+    output.write(`${"b".repeat(18)}\n`);
+    expect(chunks).toEqual([]); // 39 characters
+    output.write("c\n");
+    expect(chunks).toEqual([`${"a".repeat(19)}\n${"b".repeat(18)}\nc\n`]); // 41
+    output.write(`${"d".repeat(39)}\n`);
+    expect(chunks).toHaveLength(2); // exactly 40
+    output.end();
+    expect(chunks).toHaveLength(2);
+  });
+
+  it(`writes a line that waited its interval (${logFlushIntervalMs} ms by default) without any further write`, async () => {
+    const { output, chunks } = gathered(logChunkChars, 30);
+    const started = performance.now();
+    output.write("alone\n");
+    output.write("and its neighbour\n");
+    expect(chunks).toEqual([]);
+    await until("the timed flush", () => (chunks.length ? true : undefined));
+    // A timer never fires early (a lower bound holds on any machine); 1 ms for its rounding.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+    expect(chunks).toEqual(["alone\nand its neighbour\n"]);
+    output.end();
+  });
+
+  it("end() writes what it gathered; after it, each text goes at once", () => {
+    const { output, chunks } = gathered();
+    output.write("before\n");
+    output.end();
+    expect(chunks).toEqual(["before\n"]);
+    output.write("late\n");
+    expect(chunks).toEqual(["before\n", "late\n"]);
+  });
+
+  // The buffer of a process's stdout is written however the process ends, before its next timer.
+  it.each([
+    ["process.exit(3)", "process.exit(3)", 3],
+    ["an uncaught exception", "throw new Error('boom')", 1],
+    ["the end of its event loop", "", 0],
+  ])("at %s, what stdout gathered is written", async (_how, ending, code) => {
+    const script = [
+      `import { bufferedStdout } from "./src/mock/log.ts";`,
+      `const output = bufferedStdout();`,
+      `for (let i = 1; i <= 3; i++) output.write("line " + i + "\\n");`,
+      ending,
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const [exitCode] = (await once(child, "close")) as [number];
+    expect([exitCode, stdout]).toEqual([code, "line 1\nline 2\nline 3\n"]);
   });
 });
 
@@ -144,6 +233,36 @@ describe("the mock's intake, at its edges", () => {
     expect(headerValue(request, "host")).toBe("h");
     expect(decodeBody(Buffer.from("{}"), undefined, ["application/json"]).problem).toBe("Content-Type (none) is not application/json");
     expect(decodeBody(Buffer.from("{}"), "text/plain", ["application/json", "text/json"]).problem).toBe("Content-Type text/plain is not application/json or text/json");
+  });
+});
+
+describe("the mock's start-up", () => {
+  it("compiles the vendor's contract before it listens, and the admin contract only when an admin request has input to check", async () => {
+    const { startTestMock, messagesPath } = await import("./support/mock.ts");
+    const { rawRequest } = await import("./support/raw.ts");
+    const { adminPath, loadAdminDocument, loadDocument } = await import("../src/contract/document.ts");
+    const { apiKey, businessNumber, sid, validBody } = await import("./support/requests.ts");
+    const named = () => compiled.map((doc) => (doc === undefined || doc === loadDocument() ? "vendor" : doc === loadAdminDocument() ? "admin" : "another"));
+    compiled.length = 0;
+    const mock = await startTestMock({}, "fast");
+    try {
+      expect(named()).toEqual(["vendor"]);
+      const body = JSON.stringify(validBody());
+      const sent = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body });
+      expect([sent.status, named()]).toEqual([202, ["vendor"]]);
+      const journal = adminPath("listRequests");
+      // A call with no query and no body has nothing to validate.
+      expect((await rawRequest(mock.url, { method: "GET", path: journal })).status).toBe(200);
+      expect(named()).toEqual(["vendor"]);
+      expect((await rawRequest(mock.url, { method: "GET", path: `${journal}?status=x` })).status).toBe(400);
+      expect(named()).toEqual(["vendor", "admin"]);
+      // Compiled once: later checks, refused or passed, compile nothing more.
+      expect((await rawRequest(mock.url, { method: "GET", path: `${journal}?status=20` })).status).toBe(400);
+      expect((await rawRequest(mock.url, { method: "GET", path: `${journal}?status=202` })).status).toBe(200);
+      expect(named()).toEqual(["vendor", "admin"]);
+    } finally {
+      await mock.close();
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { rewriteImports, toolsDependencies, toolsEntry, toolsName } from "../src
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { installProject, packPackages, run, type PackedPackage } from "./support/packages.ts";
 import { apiKey, businessNumber, requestExamples, sid } from "./support/requests.ts";
-import { fetchWithin, within } from "./support/wait.ts";
+import { fetchWithin, waitMs, within } from "./support/wait.ts";
 
 const repo = process.cwd();
 const name = JSON.parse(readFileSync("package.json", "utf8")).name as string;
@@ -166,7 +166,7 @@ export function misuses() {
     await run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: consumer });
     const { stdout } = await run(process.execPath, ["out/index.js"], { cwd: consumer, env: { ...process.env, MOCK_URL: mock.url } });
     expect(stdout.trim()).toMatch(/^\S+ WA202 true SENT$/);
-  });
+  }, 120_000); // tsc over the package's declarations: some ten seconds alone, several times that on a busy machine
 
   it("gets the kaleyra-video bin", async () => {
     const bin = join(consumer, "node_modules/.bin/kaleyra-video");
@@ -212,7 +212,7 @@ describe("with the tools installed", () => {
     let banner = "";
     child.stdout.on("data", (chunk: Buffer) => (banner += chunk.toString()));
     try {
-      await expect.poll(() => /listening on (http:\S+)/.exec(banner)?.[1], { timeout: 15_000 }).toBeDefined();
+      await expect.poll(() => /listening on (http:\S+)/.exec(banner)?.[1], { timeout: waitMs }).toBeDefined();
       const url = /listening on (http:\S+)/.exec(banner)![1]!;
       const conformed = await run(bin(), ["conform", "--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "20"], { cwd: withTools, env: { ...process.env, KALEYRA_API_KEY: apiKey } });
       expect(conformed.stdout).toMatch(/^PASS: every answer is what the contract says\.$/m);
@@ -222,7 +222,7 @@ describe("with the tools installed", () => {
       let out = "";
       proxy.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
       proxy.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      await expect.poll(() => /Proxy on (http:\S+)/.exec(said)?.[1], { timeout: 15_000 }).toBeDefined();
+      await expect.poll(() => /Proxy on (http:\S+)/.exec(said)?.[1], { timeout: waitMs }).toBeDefined();
       const through = /Proxy on (http:\S+)/.exec(said)![1]!;
       const answer = await fetchWithin(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: "{}" });
       expect(answer.status).toBe(400);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { messagesPath } from "./support/mock.ts";
 import { rawRequest } from "./support/raw.ts";
 import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
+import { until, waitMs } from "./support/wait.ts";
 
 const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
@@ -31,7 +32,7 @@ function startProcess(command: readonly string[], env: Record<string, string>) {
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mock did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`mock did not start:\n${output}`)), waitMs);
     child.stdout.on("data", () => {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
@@ -152,10 +153,48 @@ describe("the mock's entry point", () => {
     expect((await rawRequest(url, { method: "POST", path, headers: { "api-key": "wrong-key-1", "content-type": "application/json" }, body: "{}" })).status).toBe(401);
     expect((await rawRequest(url, { method: "POST", path: `${path}?k=${apiKey}`, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify({ messaging_object: { to: apiKey } }) })).status).toBe(400);
     expect((await rawRequest(url, { method: "POST", path: `/v2/${apiKey}`, headers: { "api-key": apiKey }, body: "" })).status).toBe(404);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(output().split("\n").filter((line) => line.includes(" → "))).toHaveLength(3);
-    for (const form of secretForms(apiKey)) expect(output()).not.toContain(form);
+    // The log is written in chunks: every line is out once the process has exited.
     child.kill("SIGTERM");
     await exited(child);
+    expect(output().split("\n").filter((line) => line.includes(" → "))).toHaveLength(3);
+    for (const form of secretForms(apiKey)) expect(output()).not.toContain(form);
+  });
+
+  it.each(["SIGTERM", "SIGINT"] as const)("loses no line of the log on %s: every request's line in order, the signal's, then the line of the request in flight", async (signal) => {
+    const { child, listening, output } = startProcess(entry, { PORT: "0" });
+    const url = await listening;
+    const { hostname, port } = new URL(url);
+    const paths = Array.from({ length: 40 }, (_, i) => `/elsewhere/${i}`);
+    // One after another, so the log's order is known; the signal follows the last answer at once,
+    // while its line is still in the buffer.
+    for (const path of paths) expect((await rawRequest(url, { method: "GET", path })).status).toBe(404);
+    // A request in flight when the signal comes: the mock has its head (it said 100 Continue), not
+    // yet its body. Its line is written after the signal's.
+    const payload = JSON.stringify(validBody());
+    const inFlight = messagesPath(sid, businessNumber);
+    let finish = () => {};
+    let headRead = () => {};
+    const head = new Promise<void>((resolve) => (headRead = resolve));
+    const answered = new Promise<number>((resolve, reject) => {
+      const call = request(
+        { hostname, port, method: "POST", path: inFlight, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey, expect: "100-continue" } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
+      call.on("error", reject);
+      call.on("continue", () => headRead());
+      call.flushHeaders();
+      finish = () => call.end(payload);
+    });
+    await head;
+    child.kill(signal);
+    await until(`the ${signal} line`, () => (output().includes(`${signal}: `) ? true : undefined));
+    finish();
+    expect(await answered).toBe(202);
+    expect(await exited(child)).toBe(0);
+    const lines = output().split("\n").filter((line) => / → /.test(line) || line.startsWith(`${signal}: `));
+    expect(lines.map((line) => line.replace(/ → .*/, ""))).toEqual([...paths.map((path) => `GET ${path}`), `${signal}: finishing in-flight requests, then exiting.`, `POST ${inFlight}`]);
   });
 });

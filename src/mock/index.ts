@@ -6,6 +6,7 @@ import { createMockAdmin, type MockAdmin } from "../client/mock-admin.ts";
 import { KaleyraValidationError } from "../client/errors.ts";
 import { configFromOptions, type StartMockOptions } from "./config.ts";
 import { startMock as startServer } from "./server.ts";
+import { bufferedStdout } from "./log.ts";
 
 export type { StartMockOptions } from "./config.ts";
 export type { EngineChoice, Latency, LogLevel, MockAccount } from "./config.ts";
@@ -31,10 +32,20 @@ export async function startMock(options?: StartMockOptions): Promise<RunningMock
   const read = configFromOptions(options);
   if (!read.ok) throw new KaleyraValidationError(read.issues, { method: "", url: "" }, "The mock's options cannot work, so it was not started");
   const { config, lines } = read;
-  // The mock writes each line with its newline; a function is given the line alone.
-  const write = lines && ((text: string) => lines(text.endsWith("\n") ? text.slice(0, -1) : text));
-  const server = await startServer({ ...config, ...(write ? { write } : {}) });
+  // The mock writes each line with its newline; a function is given the line alone, at once.
+  // Lines for stdout are gathered and written in chunks, as `npm start` writes them; close()
+  // writes what is left, and so does the process's exit for a mock never closed.
+  const stdout = lines || config.log === "silent" ? undefined : bufferedStdout();
+  const write = lines ? (text: string) => lines(text.endsWith("\n") ? text.slice(0, -1) : text) : stdout?.write;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ ...config, ...(write ? { write } : {}) });
+  } catch (error) {
+    stdout?.release();
+    throw error;
+  }
   // The mock's own address, where this process listens: the token never leaves the machine, whatever the host.
   const admin = createMockAdmin({ baseUrl: server.url, allowInsecureHttp: true, ...(config.adminToken === undefined ? {} : { token: config.adminToken }) });
-  return { url: server.url, admin, close: server.closeNow };
+  const close = () => (stdout ? server.closeNow().finally(stdout.release) : server.closeNow());
+  return { url: server.url, admin, close };
 }

@@ -59,3 +59,92 @@ export function createRequestLog(level: LogLevel, write: (line: string) => void 
     write(`${bounded}\n`);
   };
 }
+
+/**
+ * Where the mock's lines go, gathered: text is kept and handed to the destination in chunks,
+ * so a request costs a string append, not a write system call. A chunk goes when it reaches
+ * `chunkChars`, when the oldest line in it has waited `intervalMs` (someone following the log
+ * sees each line within that), on `flush()`, and on `end()`, after which each text goes at once
+ * (a line a late request writes is never left behind). Every chunk is whole lines.
+ */
+export interface LineOutput {
+  /** Takes whole lines, each ending in a newline. */
+  write(text: string): void;
+  /** Hands what is gathered to the destination now. */
+  flush(): void;
+  /** Flushes; from then on each text is handed over as it comes. */
+  end(): void;
+}
+
+/** About 16 KB: a few hundred lines a write, well within what a pipe holds (64 KB on Linux). */
+export const logChunkChars = 16_384;
+/** The longest a line waits in the buffer. */
+export const logFlushIntervalMs = 100;
+
+export function bufferedOutput(sink: (chunk: string) => void, chunkChars = logChunkChars, intervalMs = logFlushIntervalMs): LineOutput {
+  let pending = "";
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const flush = () => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (pending === "") return;
+    const chunk = pending;
+    pending = "";
+    sink(chunk);
+  };
+  return {
+    write(text) {
+      if (ended) {
+        sink(text);
+        return;
+      }
+      pending += text;
+      if (pending.length >= chunkChars) flush();
+      // Unref'd: a timer must not keep the process alive; whoever ends the process ends the output.
+      else if (timer === undefined) timer = setTimeout(flush, intervalMs).unref();
+    },
+    flush,
+    end() {
+      ended = true;
+      flush();
+    },
+  };
+}
+
+const endAtExit = new Set<LineOutput>();
+
+/**
+ * Ends `output` when the process exits (process.exit, the end of the event loop, an uncaught
+ * exception): what it gathered is written, synchronously, as stdout writes to a file, a pipe or a
+ * terminal on Linux. One listener for all outputs. Returns a function that takes `output` off the
+ * list, for an output ended before the process exits.
+ */
+export function endOnExit(output: LineOutput): () => void {
+  if (endAtExit.size === 0) process.once("exit", endAllAtExit);
+  endAtExit.add(output);
+  return () => {
+    endAtExit.delete(output);
+    if (endAtExit.size === 0) process.removeListener("exit", endAllAtExit);
+  };
+}
+
+function endAllAtExit(): void {
+  for (const output of endAtExit) output.end();
+  endAtExit.clear();
+}
+
+/** The process's stdout, gathered, and ended when the process exits. */
+export function bufferedStdout(): LineOutput & { release(): void } {
+  const output = bufferedOutput((chunk) => process.stdout.write(chunk));
+  const release = endOnExit(output);
+  return {
+    ...output,
+    release() {
+      output.end();
+      release();
+    },
+  };
+}

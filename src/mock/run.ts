@@ -6,6 +6,7 @@ import { adminPath } from "../contract/document.ts";
 import { ConfigError, configFromEnv, defaultJournalLimit, type MockConfig } from "./config.ts";
 import { startMock, type MockServer } from "./server.ts";
 import { bindProblem } from "../http/listen.ts";
+import { bufferedStdout } from "./log.ts";
 
 export function describeAccount({ account }: MockConfig): string {
   const checks = [
@@ -45,27 +46,37 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
     process.stderr.write(`kaleyra mock: ${error.message}\n`);
     process.exit(2);
   }
+  // Every line the process prints on stdout goes through one buffer, in order: a request's line
+  // costs no write system call of its own, and nothing gathered is lost at exit (the buffer is
+  // written when the process exits, however it exits).
+  const output = bufferedStdout();
+  // Exits once stdout has taken every line: a pipe's writes may be asynchronous on some platforms.
+  const exit = (code: number) => {
+    output.end();
+    process.stdout.write("", () => process.exit(code));
+  };
   // Handlers first: a signal that arrives while the mock starts must still end it cleanly.
   let mock: MockServer | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal}: finishing in-flight requests, then exiting.\n`);
-    if (!mock) process.exit(0);
+    output.write(`${signal}: finishing in-flight requests, then exiting.\n`);
+    output.flush();
+    if (!mock) return exit(0);
     // In-flight requests finish; a connection that stays open past this is cut.
     const force = setTimeout(() => mock?.server.closeAllConnections(), 5_000);
     force.unref();
     mock.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
+      () => exit(0),
+      () => exit(0),
     );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
   try {
-    mock = await startMock(config);
+    mock = await startMock({ ...config, write: output.write });
   } catch (error) {
     const problem = bindProblem(error, config.host, config.port, "start the mock with another PORT (PORT=0 picks a free one) or HOST");
     if (problem === undefined) throw error;
@@ -74,15 +85,16 @@ export async function runMock(env: NodeJS.ProcessEnv = process.env): Promise<voi
   }
   if (stopping) {
     await mock.close();
-    process.exit(0);
+    return exit(0);
   }
   const { method, path } = operation();
-  process.stdout.write(
+  output.write(
     `Kaleyra WhatsApp video mock listening on ${mock.url}\n` +
       `  ${method.toUpperCase()} ${mock.url}${path}\n` +
       `  ${describeAccount(config)}\n` +
       `  ${describeAdmin(config, mock.url)}\n` +
       `  ${describeCallbacks(config)}\n`,
   );
+  output.flush();
 }
 // Stryker restore all

@@ -48,7 +48,9 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
           headers = { ...headers, "content-length": String(Buffer.byteLength(body)) };
         }
       }
-      const proxied = forward({ hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
+      // A connection of its own: a pooled one the mock closed (kept alive 5 s) while this process
+      // was busy would be reset, and the run would see a failure of the stand-in, not the mock's.
+      const proxied = forward({ hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent: false }, (answer) => {
         const parts: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => parts.push(chunk));
         answer.on("end", () => {
@@ -66,6 +68,10 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
       proxied.end(body);
     });
   });
+  // Its own connections stay open 30 s idle (Node's default is 5 s): a client reuses one within
+  // seconds, so a client busy for a second never sends on one this server has just closed.
+  // close() cuts them all.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

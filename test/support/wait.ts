@@ -1,8 +1,11 @@
-// How long a test waits on a server before it says what it was waiting for. A fault that makes a
-// server hang is then a failure naming the request within seconds, not vitest's bare time-out.
-// TEST_WAIT_MS raises it on a slow machine.
-const fromEnv = Number(process.env.TEST_WAIT_MS ?? "5000");
-export const waitMs = Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : 5_000;
+// How a test waits. Every wait ends on what it waits for: an answer, a line, a state polled for,
+// a promise settling. The bound beside it is for a hang, not for the machine's speed: a busy
+// machine takes seconds for what takes milliseconds alone, a hang takes forever, and the bound
+// tells them apart by being far past the first and short of vitest's own time-out (30 s,
+// vitest.config.ts), so that a hang fails naming what hung rather than with vitest's bare
+// time-out. TEST_WAIT_MS changes it.
+const fromEnv = Number(process.env.TEST_WAIT_MS ?? "20000");
+export const waitMs = Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : 20_000;
 
 /** Polls `probe` until it returns a value; fails naming `what` after `limitMs`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = waitMs): Promise<T> {
@@ -37,4 +40,22 @@ export async function within<T>(what: string, promise: Promise<T>, limitMs = wai
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether what `start` begins settles at once: before the event loop turns, that is before a
+ * 0 ms timer or an immediate set just ahead of it can run. It tells "no wait at all" from "a
+ * wait" by order, not by a stopwatch, so a busy machine cannot blur it.
+ */
+export async function settlesAtOnce(start: () => Promise<unknown>): Promise<boolean> {
+  let turned = false;
+  const timer = setTimeout(() => (turned = true), 0);
+  const immediate = setImmediate(() => (turned = true));
+  try {
+    await start();
+  } finally {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+  }
+  return !turned;
 }

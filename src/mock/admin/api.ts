@@ -117,11 +117,13 @@ export interface AdminApi {
 
 export function createAdminApi(state: AdminState): AdminApi {
   const { prefix, routes } = routesOf();
-  const schemas = compileContractSchemas(loadAdminDocument());
+  // The admin contract's schemas are compiled on the first call that needs them: no vendor
+  // request does, so the mock's start-up does not wait for them.
+  let schemas: ReturnType<typeof compileContractSchemas> | undefined;
   const exampleNames = operation().examples.map((example) => example.name);
 
   const issuesOf = (pointer: string, value: unknown, prefixField = ""): FieldError[] =>
-    schemas.issues(pointer, value).map((issue) => ({ field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field, message: issue.message }));
+    (schemas ??= compileContractSchemas(loadAdminDocument())).issues(pointer, value).map((issue) => ({ field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field, message: issue.message }));
 
   const readQuery = (declared: Map<string, QueryParameter>, query: Record<string, string | string[]>): { errors: FieldError[]; values: Record<string, string | number> } => {
     const errors: FieldError[] = [];
