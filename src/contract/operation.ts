@@ -122,7 +122,9 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     matchPath(rawPath) {
       const match = pattern.exec(rawPath);
       if (!match) return undefined;
-      return Object.fromEntries(pathParameters.map((name, i) => [name, match[i + 1] as string]));
+      const parameters: Record<string, string> = {};
+      for (let i = 0; i < pathParameters.length; i++) parameters[pathParameters[i]!] = match[i + 1]!;
+      return parameters;
     },
   };
 }

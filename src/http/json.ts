@@ -15,8 +15,20 @@ export const maxJsonDepth = 64;
  */
 export const maxBodyDepth = 32;
 
+/** Whether `text` holds more than `limit` opening brackets, strings included: found by native search, so cheap. */
+function opensMoreThan(text: string, limit: number): boolean {
+  let opened = 0;
+  for (const bracket of ["{", "["]) {
+    for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) if (++opened > limit) return true;
+  }
+  return false;
+}
+
 /** Whether `text` nests arrays and objects deeper than `limit`; strings are skipped, escapes included. O(n), no recursion. */
 export function nestsDeeperThan(text: string, limit: number): boolean {
+  // Nesting past the limit takes more opening brackets than the limit: most texts have a handful,
+  // and the character-by-character walk below is for those that do not.
+  if (!opensMoreThan(text, limit)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
