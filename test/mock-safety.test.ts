@@ -9,6 +9,7 @@ import { maxHeaderLines } from "../src/mock/intake.ts";
 import { maxLogLineLength } from "../src/mock/log.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { rawRequest } from "./support/raw.ts";
+import { until } from "./support/wait.ts";
 import { businessNumber, sid, validBody } from "./support/requests.ts";
 
 const apiKey = "mock-K3y/secret+=";
@@ -49,8 +50,8 @@ const statusLine = (text: string) => text.split("\r\n")[0];
 async function linesFor(send: () => Promise<unknown>): Promise<string[]> {
   const before = mock.lines.length;
   await send();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  return mock.lines.slice(before);
+  // The mock writes a request's line in the same turn as its answer: it is there once the answer is.
+  return until("the request's log line", () => (mock.lines.length > before ? mock.lines.slice(before) : undefined));
 }
 
 describe("one log line per request, whatever the request holds", () => {
