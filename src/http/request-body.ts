@@ -17,19 +17,23 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (result: BodyRead) => {
-      request.removeAllListeners("data");
-      resolve(result);
-    };
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) finish({ kind: "too-large", limit });
-      else chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
+      else {
+        // Past the limit nothing more is kept or counted: the caller answers and closes.
+        request.off("data", onData);
+        resolve({ kind: "too-large", limit });
+      }
+    };
+    request.on("data", onData);
+    // A promise settles once: whichever of these comes first decides, the rest change nothing.
+    request.on("end", () => {
+      if (size <= limit) resolve({ kind: "read", bytes: Buffer.concat(chunks, size) });
     });
-    request.on("end", () => finish({ kind: "read", bytes: Buffer.concat(chunks, size) }));
-    request.on("error", () => finish({ kind: "aborted" }));
+    request.on("error", () => resolve({ kind: "aborted" }));
     request.on("close", () => {
-      if (!request.complete) finish({ kind: "aborted" });
+      if (!request.complete) resolve({ kind: "aborted" });
     });
   });
 }

@@ -28,7 +28,8 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
 }
 
 export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined, accepted: readonly string[]): DecodedBody {
-  const mediaType = mediaTypeOf(contentTypeHeader);
+  // Most requests send an accepted media type exactly as listed: no parsing of the header for those.
+  const mediaType = contentTypeHeader !== undefined && accepted.includes(contentTypeHeader) ? contentTypeHeader : mediaTypeOf(contentTypeHeader);
   const contentType = mediaType !== undefined && accepted.includes(mediaType) ? mediaType : undefined;
   if (bytes.length === 0) return { body: undefined, contentType, problem: "empty body" };
   let text: string;
