@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
-import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/client/index.ts";
+import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/index.ts";
 import { createCallbackChecker } from "../src/callbacks/checker.ts";
 import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";

@@ -39,7 +39,7 @@ afterAll(async () => {
 describe("the packed tarball", () => {
   it("holds the built client, CLI and spec, and no tests, sources, caches or secrets", () => {
     const paths = packed.files;
-    expect(paths).toEqual(expect.arrayContaining(["dist/src/client/index.js", "dist/src/client/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
+    expect(paths).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
     for (const path of paths) {
       expect(path).not.toMatch(/(^|\/)(test|tests|conformance|bench|node_modules|build|\.ci)\//);
       expect(path).not.toMatch(/\.test\.|\.tsbuildinfo$|\.env|\.tgz$|^src\/|^dist\/src\/(mock|tools)\//);
@@ -199,7 +199,7 @@ export function misuses() {
     expect(JSON.parse(readFileSync(jsonPath, "utf8")).paths).toHaveProperty(["/v2/{sid}/whatsapp/{phone_number}/messages"]);
     expect(readFileSync(adminYamlPath, "utf8")).toMatch(/^openapi: 3\.1\.0/);
     expect(JSON.parse(readFileSync(adminJsonPath, "utf8")).paths).toHaveProperty(["/__admin/requests"]);
-    expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/client/index.js"))).toBe(true);
+    expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/index.js"))).toBe(true);
   });
 });
 

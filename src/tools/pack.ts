@@ -33,8 +33,8 @@ export const toolsName = "kaleyra-whatsapp-video-tools";
 /** What the kit ships of the build; the tools ship the rest of it. */
 export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
 export const toolsFolders = ["dist/src/mock", "dist/src/proxy", "dist/conformance"];
-/** The kit's other files: the contracts, and the README with the guides it links into. */
-export const kitFiles = ["openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
+/** The kit's other files: its entry point, the contracts, and the README with the guides it links into. */
+export const kitFiles = ["dist/src/index.js", "dist/src/index.d.ts", "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
 /** The development dependencies the tools need at run time. */
 export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
 
