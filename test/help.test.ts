@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { callbacksFlags, callbacksHelp } from "../src/callbacks/listen.ts";
+import { callbacksFlags, callbacksHelp } from "../src/cli/callbacks.ts";
 import { cli } from "../src/cli/cli.ts";
 import { sendFlags, sendHelp } from "../src/cli/send.ts";
 import { configFromEnv } from "../src/mock/config.ts";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { startCallbackReceiver } from "../src/callbacks/listen.ts";
+import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
 import { webhook } from "../src/contract/webhook.ts";
 import { hasUnsafeCharacters, printable, shellQuote, shellWord } from "../src/http/printable.ts";
 import { curlFor } from "../conformance/send.ts";

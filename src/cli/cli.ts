@@ -2,7 +2,7 @@
 // process around it, so tests can run it in-process.
 import { exitCodes, isUsageError, UsageError } from "./output.ts";
 import { send, sendHelp, type CommandIo } from "./send.ts";
-import { callbacksCommand } from "../callbacks/listen.ts";
+import { callbacksCommand } from "./callbacks.ts";
 
 const mockHelp = `Usage: kaleyra-video mock
 
