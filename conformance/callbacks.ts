@@ -3,7 +3,7 @@
 // (and pointed back afterwards), and each accepted message must get one whole sequence of the
 // contract, every callback passing the callback checks.
 import type { CallbackFinding } from "../src/callbacks/checker.ts";
-import { startCallbackReceiver } from "../src/callbacks/listen.ts";
+import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
 import { adminPath } from "../src/contract/document.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import type { SendLimits } from "./send.ts";

@@ -16,7 +16,7 @@ import { conform } from "./cli.ts";
 import { checkTotals, findings, jsonReport, junit, summary, failures } from "./report.ts";
 import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
 import { fetchWithin } from "../test/support/wait.ts";
-import { identityPath } from "../src/mock/admin/identity.ts";
+import { identityPath } from "../src/contract/identity.ts";
 import { adminPath } from "../src/contract/document.ts";
 import { made, ok, outcome } from "../test/support/made-run.ts";
 

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { defaultMaxResponseBytes } from "../src/http/edge.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
-import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
+import { identityPath, isIdentity } from "../src/contract/identity.ts";
 import { startCallbackStage, type CallbackReport } from "./callbacks.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult } from "./checks.ts";
 import { diagnoseAnswers, unreachable, type Diagnosis } from "./diagnose.ts";
