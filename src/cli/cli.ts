@@ -47,8 +47,8 @@ export const toolsPackage = "kaleyra-whatsapp-video-tools";
 // the same name), which a project that only sends messages does not need.
 export const tools = {
   mock: { what: "the mock", beside: () => import("../mock/run.ts") },
-  proxy: { what: "the proxy", beside: () => import("../proxy/cli.ts") },
-  conform: { what: "conform", beside: () => import("../../conformance/cli.ts") },
+  proxy: { what: "the proxy", beside: () => import("./tools/proxy.ts") },
+  conform: { what: "conform", beside: () => import("./tools/conform.ts") },
 } as const;
 
 type Tools = typeof tools;
