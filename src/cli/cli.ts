@@ -43,8 +43,8 @@ Example:
 export const toolsPackage = "kaleyra-whatsapp-video-tools";
 
 // `mock`, `conform` and `proxy` are loaded only when asked for: Prism and fast-check are heavy.
-// In a clone they sit beside this file; installed, they come with the tools package (its export of
-// the same name), which a project that only sends messages does not need.
+// In a clone they are in this tree (`../mock/`, `./tools/`); installed, they come with the tools
+// package (its export of the same name), which a project that only sends messages does not need.
 export const tools = {
   mock: { what: "the mock", beside: () => import("../mock/run.ts") },
   proxy: { what: "the proxy", beside: () => import("./tools/proxy.ts") },
