@@ -5,7 +5,7 @@ import { Agent, createServer, request as httpRequest } from "node:http";
 import createClient from "openapi-fetch";
 import type { paths } from "../generated/kaleyra-whatsapp-video.ts";
 import type { AddressInfo } from "node:net";
-import { createKaleyraClient, type SendVideoInput } from "../src/client/index.ts";
+import { createKaleyraClient, type SendVideoInput } from "../src/index.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 

@@ -2,20 +2,11 @@
 // end to end. A receiver is started on loopback, the mock is pointed at it through its admin API
 // (and pointed back afterwards), and each accepted message must get one whole sequence of the
 // contract, every callback passing the callback checks.
-import type { CallbackFinding } from "../src/callbacks/checker.ts";
-import { startCallbackReceiver } from "../src/callbacks/listen.ts";
+import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
 import { adminPath } from "../src/contract/document.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import type { SendLimits } from "./send.ts";
-
-export interface CallbackReport {
-  /** Accepted sends whose callbacks were awaited. */
-  messages: number;
-  /** Callbacks received. */
-  received: number;
-  /** Each finding, by check; `complete` for a message that did not get a whole sequence in time. */
-  findings: (CallbackFinding | { check: "complete"; messageId: string; message: string })[];
-}
+import type { CallbackReport } from "../src/judge/result.ts";
 
 export interface CallbackStage {
   /** Waits for the callbacks of these messages (at most `limitMs`), then stops and restores the mock. */

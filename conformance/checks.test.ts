@@ -4,19 +4,20 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { conform } from "./cli.ts";
+import { conform } from "../src/cli/tools/conform.ts";
 import { example, operation } from "../src/contract/operation.ts";
-import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "./flags.ts";
-import { checkAnswer, checkNames, responseContractsOf, selectChecks, usefulness, type CheckInput, type CheckName } from "./checks.ts";
+import { baseUrlFlag, checkFlags, rateFlag, reportFlags, wholeFlag } from "../src/cli/tools/flags.ts";
+import { checkAnswer, checkNames, responseContractsOf, selectChecks, usefulness, type CheckInput, type CheckName } from "../src/judge/checks.ts";
 import { loadDocument } from "../src/contract/document.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
 import { settlesAtOnce } from "../test/support/wait.ts";
-import type { Case, CaseRequest } from "./plan.ts";
-import { judgeRequest } from "./request.ts";
-import { findingsOf, judgeExchange, maxRecordLine, recordedResult, replayRecording, type ExchangeRecord } from "./recorded.ts";
+import type { Case, CaseRequest } from "../src/judge/model.ts";
+import { judgeRequest } from "../src/judge/request.ts";
+import { findingsOf, judgeExchange, maxRecordLine, recordedResult, replayRecording, type ExchangeRecord } from "../src/judge/recorded.ts";
 import { podUrls } from "../src/client/pods.ts";
-import { pacer, type CaseOutcome } from "./runner.ts";
-import type { Observed } from "./send.ts";
+import { pacer } from "./runner.ts";
+import type { CaseOutcome } from "../src/judge/result.ts";
+import type { Observed } from "../src/judge/model.ts";
 
 const json = "application/json";
 function observed(status: number | undefined, body: unknown, headers: Record<string, string> = { "content-type": json }, milliseconds = 5): Observed {
@@ -525,7 +526,7 @@ describe("one case on the wire", () => {
   const request = (extra: Partial<CaseRequest> = {}): CaseRequest => ({ sid: "HX/1 2", phoneNumber: "+91 800", body: `{"a":"it's"}`, contentType: "application/json", key: "account", ...extra });
 
   it("the path keeps + literal and percent-encodes the rest; the headers follow the case's key", async () => {
-    const { pathFor, headersFor } = await import("./send.ts");
+    const { pathFor, headersFor } = await import("../src/judge/wire.ts");
     expect(pathFor(request())).toBe("/v2/HX%2F1%202/whatsapp/+91%20800/messages");
     expect(headersFor(request(), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "K" });
     expect(headersFor(request({ key: "wrong", prefer: "code=401" }), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "conformance-wrong-key-0000000000", prefer: "code=401" });
@@ -533,7 +534,7 @@ describe("one case on the wire", () => {
   });
 
   it("the curl line quotes for a shell, reads the key from the environment, and sends no body for a bodiless other method", async () => {
-    const { curlFor } = await import("./send.ts");
+    const { curlFor } = await import("../src/judge/wire.ts");
     expect(curlFor("http://h:1//", request())).toBe(
       `curl -X POST 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'content-type: application/json' -H "api-key: $KALEYRA_API_KEY" --data-raw '{"a":"it'\\''s"}'`,
     );
@@ -775,7 +776,8 @@ describe("the plan, whole", () => {
 
 describe("derived values, checked against the contract they come from", () => {
   it("each negative breaks only the constraint its title names, at that field; each boundary is valid, at the length its title says", async () => {
-    const { derive, resolver } = await import("./derive.ts");
+    const { derive } = await import("./derive.ts");
+    const { resolver } = await import("../src/judge/schema.ts");
     const { operation } = await import("../src/contract/operation.ts");
     const { contractSchemas } = await import("../src/contract/schemas.ts");
     const contract = operation();

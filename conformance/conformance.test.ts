@@ -12,10 +12,12 @@ import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startGate, type Gate } from "../test/support/gate.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
-import { conform } from "./cli.ts";
-import { buildPlan, fictionalRecipient, wrongKey } from "./plan.ts";
-import { checkTotals, coverage, junit } from "./report.ts";
-import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+import { conform } from "../src/cli/tools/conform.ts";
+import { buildPlan, fictionalRecipient } from "./plan.ts";
+import { wrongKey } from "../src/judge/wire.ts";
+import { checkTotals, coverage, junit } from "../src/judge/report.ts";
+import { runConformance, RunRefusal, type RunOptions } from "./runner.ts";
+import type { RunResult } from "../src/judge/result.ts";
 import { fetchWithin } from "../test/support/wait.ts";
 
 const seed = 20261124;
@@ -261,6 +263,15 @@ describe("a remote target is safe by default", () => {
 
   it("refuses --allow-send without a recipient", async () => {
     await expect(runConformance(options("https://api.in.kaleyra.io", { allowSend: true }))).rejects.toThrow(/needs the recipient --to/);
+  });
+
+  it("refuses it with a typed value the command tells from other errors", async () => {
+    const refusal = await runConformance(options("https://api.in.kaleyra.io", { allowSend: true })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(RunRefusal);
+    expect({ kind: (refusal as RunRefusal).kind, message: (refusal as RunRefusal).message }).toEqual({ kind: "needs-recipient", message: "sending to a target that is not the kit's mock needs the recipient --to" });
   });
 });
 

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OpenApiDocument } from "../src/contract/document.ts";
-import { arbitraryFor, derive, resolver, uriEdges, type Json, type Schema } from "./derive.ts";
+import { arbitraryFor, derive, uriEdges } from "./derive.ts";
+import { resolver, type Json, type Schema } from "../src/judge/schema.ts";
 
 const bare = (schema: Schema) => schema;
 const sample = (schema: Schema, numRuns = 300) => fc.sample(arbitraryFor(schema, bare), { numRuns, seed: 7 });

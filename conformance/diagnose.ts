@@ -1,13 +1,7 @@
 // Diagnoses before walls: when the answers so far say the target cannot be judged (nothing
 // listens; it knows neither the key nor the SID), the run stops with one line saying so, instead
 // of a violation per request. Hints explain findings the run goes on with.
-import type { CaseOutcome, TargetMode } from "./runner.ts";
-
-export interface Diagnosis {
-  /** unreachable: nothing listens (or no such host); silent: connected, but no whole answer came; credentials: the key or SID is not this target's. */
-  kind: "unreachable" | "silent" | "credentials";
-  message: string;
-}
+import type { CaseOutcome, Diagnosis, TargetMode } from "../src/judge/result.ts";
 
 export function unreachable(target: string, why: string): Diagnosis {
   const refused = /ECONNREFUSED/.test(why);

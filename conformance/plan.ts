@@ -3,41 +3,10 @@
 import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
 import { contractSchemas } from "../src/contract/schemas.ts";
-import { derive, resolver, type Json, type Schema } from "./derive.ts";
+import { derive } from "./derive.ts";
+import type { Case, CaseRequest } from "../src/judge/model.ts";
+import { resolver, type Json, type Schema } from "../src/judge/schema.ts";
 import { parseJson } from "../src/http/json.ts";
-
-/**
- * accepted: the success; rejected: 400 WA400 (the payload breaks the contract); refused: any
- * documented 4xx (a malformed SID is also an incorrect one: RBC001 is as right as WA400);
- * unauthorized: 401 RBC001; documented: any documented answer (the contract leaves the choice open);
- * example:NAME: that named example's status and code (asked of a mock with Prefer);
- * valid: a recorded request the contract accepts (not refused as malformed);
- * unsupported-method: another method on the operation's path (405 with Allow).
- */
-export type Expectation = "accepted" | "rejected" | "refused" | "unauthorized" | "documented" | "valid" | "unsupported-method" | `example:${string}`;
-
-export interface CaseRequest {
-  /** Upper-case; the operation's own method when absent. */
-  method?: string;
-  sid: string;
-  phoneNumber: string;
-  /** The body as sent, already serialized (a malformed one is a string that is not JSON). */
-  body: string;
-  contentType: string | undefined;
-  /** "account" sends the run's key; "none" no api-key header; "wrong" a key that cannot be right. */
-  key: "account" | "none" | "wrong";
-  /** A Prism-style `Prefer` header asking a mock for a documented answer. */
-  prefer?: string;
-}
-
-export interface Case {
-  category: "auth" | "example" | "boundary" | "negative" | "method" | "generated" | "recorded";
-  title: string;
-  request: CaseRequest;
-  expect: Expectation;
-  /** True when a faithful target would accept the request: it could deliver a real message. */
-  mayBeAccepted: boolean;
-}
 
 export interface PlanOptions {
   sid: string;
@@ -63,7 +32,6 @@ export const fictionalRecipient = "+12025550100";
 /** Tried on the operation's path; OPTIONS, HEAD and TRACE are left to proxies and CORS. */
 export const unsupportedMethods = ["GET", "PUT", "PATCH", "DELETE"];
 
-export const wrongKey = "conformance-wrong-key-0000000000";
 
 export function requestExamples(): Record<string, Json> {
   return operation().requestExamples as Record<string, Json>;

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
-import { maxRecordLine, RecordingError, replayRecording } from "./recorded.ts";
-import { checkTotals, coverage, drift, firstFinding, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "./report.ts";
-import type { RunResult } from "./runner.ts";
-import { maxKeptOutcomes, maxNamedKinds, maxSampleLength } from "./tally.ts";
+import { maxRecordLine, RecordingError, replayRecording } from "../src/judge/recorded.ts";
+import { checkTotals, coverage, drift, firstFinding, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
+import type { RunResult } from "../src/judge/result.ts";
+import { maxKeptOutcomes, maxNamedKinds, maxSampleLength } from "../src/judge/tally.ts";
 
 const options = { lenient: false, mask: (text: string) => text };
 const failureOf = (file: string) => replayRecording(file, options).then(() => undefined, (error: unknown) => error);

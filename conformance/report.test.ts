@@ -3,8 +3,8 @@
 // --lenient in JUnit, text that must be escaped. Whole texts again; no server.
 import { describe, expect, it } from "vitest";
 import { made, ok, outcome } from "../test/support/made-run.ts";
-import { drift, failures, findings, firstFinding, junit, lenientFields, summary, undocumentedAnswers } from "./report.ts";
-import type { RunResult } from "./runner.ts";
+import { drift, failures, findings, firstFinding, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
+import type { RunResult } from "../src/judge/result.ts";
 
 const lenientCase = (title: string, fields: string[] | undefined, details = ["took it"]) =>
   outcome("invalid", title, 202, "WA202", details.map((detail) => ({ name: "rejects_invalid" as const, ok: false, detail, severity: "leniency" as const, ...(fields ? { fields } : {}) })), "accepted");

@@ -11,12 +11,13 @@ import { example, operation } from "../src/contract/operation.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
-import { checkNames, type CheckName } from "./checks.ts";
-import { conform } from "./cli.ts";
-import { checkTotals, findings, jsonReport, junit, summary, failures } from "./report.ts";
-import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+import { checkNames, type CheckName } from "../src/judge/checks.ts";
+import { conform } from "../src/cli/tools/conform.ts";
+import { checkTotals, findings, jsonReport, junit, summary, failures } from "../src/judge/report.ts";
+import { runConformance, type RunOptions } from "./runner.ts";
+import type { RunResult } from "../src/judge/result.ts";
 import { fetchWithin } from "../test/support/wait.ts";
-import { identityPath } from "../src/mock/admin/identity.ts";
+import { identityPath } from "../src/contract/identity.ts";
 import { adminPath } from "../src/contract/document.ts";
 import { made, ok, outcome } from "../test/support/made-run.ts";
 

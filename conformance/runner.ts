@@ -8,14 +8,18 @@ import { randomBytes } from "node:crypto";
 import { defaultMaxResponseBytes } from "../src/http/edge.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import { createMasker, withoutCredentials } from "../src/http/secrets.ts";
-import { identityPath, isIdentity } from "../src/mock/admin/identity.ts";
-import { startCallbackStage, type CallbackReport } from "./callbacks.ts";
-import { checkAnswer, checkNames, type CheckName, type CheckResult } from "./checks.ts";
-import { diagnoseAnswers, unreachable, type Diagnosis } from "./diagnose.ts";
-import { judgeRequest } from "./request.ts";
-import { arbitraryFor, resolver, type Json } from "./derive.ts";
-import { addressed, buildPlan, couldDeliver, requestExamples, type Case } from "./plan.ts";
-import { curlFor, pathFor, headersFor, sendCase, type Observed, type SendLimits } from "./send.ts";
+import { identityPath, isIdentity } from "../src/contract/identity.ts";
+import { startCallbackStage } from "./callbacks.ts";
+import { checkAnswer, checkNames, type CheckName, type CheckResult } from "../src/judge/checks.ts";
+import { diagnoseAnswers, unreachable } from "./diagnose.ts";
+import { judgeRequest } from "../src/judge/request.ts";
+import { arbitraryFor } from "./derive.ts";
+import { resolver, type Json } from "../src/judge/schema.ts";
+import { addressed, buildPlan, couldDeliver, requestExamples } from "./plan.ts";
+import type { Case } from "../src/judge/model.ts";
+import type { CallbackReport, CaseOutcome, Diagnosis, RunResult, TargetMode } from "../src/judge/result.ts";
+import { sendCase, type SendLimits } from "./send.ts";
+import { curlFor, pathFor, headersFor } from "../src/judge/wire.ts";
 import { parseJson } from "../src/http/json.ts";
 
 export interface RunOptions {
@@ -72,45 +76,18 @@ export interface RunOptions {
   log?: (line: string) => void;
 }
 
-export interface CaseOutcome {
-  testCase: Case;
-  observed: Observed;
-  checks: CheckResult[];
-  /** The contract's named example the answer is, if any. */
-  example: string | undefined;
-  curl: string;
-}
+/** Why a run refuses to start: the options ask for what the target's mode does not allow. */
+export type RefusalKind = "needs-recipient";
 
-/** mock: the target proved it is the kit's mock; trusted: the user said so; live: neither. */
-export type TargetMode = "mock" | "trusted" | "live";
-
-export interface RunResult {
-  /** The target as shown: credentials never appear. */
-  target: string;
-  mode: TargetMode;
-  /** True when the safe plan was used. */
-  remote: boolean;
-  seed: number;
-  outcomes: CaseOutcome[];
-  /** The smallest generated request that fails, when one does. */
-  shrunk: CaseOutcome | undefined;
-  /** Requests sent that a faithful target would accept. */
-  acceptableSent: number;
-  /** Every request that left, the identity probe and shrinking steps included. */
-  requestsSent: number;
-  /** Why the run stopped before its end (a deadline, a signal), if it did. */
-  interrupted: string | undefined;
-  /** The status callbacks of the accepted sends, checked end to end (the kit's mock only). */
-  callbacks: CallbackReport | undefined;
-  /** Why the target could not be judged at all (nothing listening, a key it does not know); the run stopped. */
-  diagnosis: Diagnosis | undefined;
-  /** What probably explains the findings, most useful first. */
-  hints: string[];
-  /** --lenient: leniency is reported without failing the run. */
-  lenient: boolean;
-  /** Set when the answers were recorded (the proxy, a replay): how many, and how many fell outside the contract. */
-  recording?: { exchanges: number; outside: number; file?: string };
-  ok: boolean;
+/** A run refused before anything that could deliver was sent; the command reports it as a usage error. */
+export class RunRefusal extends Error {
+  constructor(
+    readonly kind: RefusalKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RunRefusal";
+  }
 }
 
 /** Asks the target whether it is the kit's mock. No key is sent: the target may be a real pod. */
@@ -185,7 +162,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     // A live target is real money and real customers: acceptable requests only when asked,
     // only to the given recipient, and only so many.
     const allowSend = remote ? options.allowSend === true : true;
-    if (remote && allowSend && !options.to) throw new Error("sending to a target that is not the kit's mock needs the recipient --to");
+    if (remote && allowSend && !options.to) throw new RunRefusal("needs-recipient", "sending to a target that is not the kit's mock needs the recipient --to");
     const maxSends = remote ? (options.maxSends ?? 1) : Number.POSITIVE_INFINITY;
     const examples = requestExamples();
     const to = options.to ?? ((examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to);

@@ -15,9 +15,9 @@ import { secretForms } from "../src/http/secrets.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { businessNumber, sid } from "../test/support/requests.ts";
 import { waitMs, within } from "../test/support/wait.ts";
-import { conform } from "./cli.ts";
+import { conform } from "../src/cli/tools/conform.ts";
 import { fictionalRecipient } from "./plan.ts";
-import { jsonReport, junit, summary } from "./report.ts";
+import { jsonReport, junit, summary } from "../src/judge/report.ts";
 import { runConformance, type RunOptions } from "./runner.ts";
 
 const apiKey = 'real-K3y/"secret+=';

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
-import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/client/index.ts";
+import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/index.ts";
 import { createCallbackChecker } from "../src/callbacks/checker.ts";
 import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";
-import { callbacksCommand } from "../src/callbacks/listen.ts";
+import { callbacksCommand } from "../src/cli/callbacks.ts";
 import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
@@ -537,7 +537,7 @@ describe("`kaleyra-video callbacks`, its flags", () => {
 
 describe("`kaleyra-video callbacks`, its defaults through the command", () => {
   it("listens on port 4020 of 127.0.0.1 by default (shown with the port held), and --for-ms 1 is a whole run", async () => {
-    const { defaultCallbacksPort } = await import("../src/callbacks/listen.ts");
+    const { defaultCallbacksPort } = await import("../src/cli/callbacks.ts");
     expect(defaultCallbacksPort).toBe(4020);
     const { createServer } = await import("node:net");
     const holder = createServer();
@@ -777,7 +777,7 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
 
 describe("the callbacks receiver and its command, at their edges", () => {
   it("reads a body up to 64 KiB (one past is a 413 that closes), lines name every finding, the summary every check, and close stops it", async () => {
-    const { startCallbackReceiver, describeResult } = await import("../src/callbacks/listen.ts");
+    const { startCallbackReceiver, describeResult } = await import("../src/callbacks/receiver.ts");
     const lines: string[] = [];
     const receiver = await startCallbackReceiver({ port: 0, host: "127.0.0.1", line: (text) => lines.push(text) });
     expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -868,7 +868,7 @@ describe("what a long-running receiver keeps", () => {
   });
 
   it("the receiver keeps the first findings whole and counts every one by check", async () => {
-    const { startCallbackReceiver, maxKeptFindings, describeResult } = await import("../src/callbacks/listen.ts");
+    const { startCallbackReceiver, maxKeptFindings, describeResult } = await import("../src/callbacks/receiver.ts");
     const receiver = await startCallbackReceiver({ port: 0, host: "127.0.0.1" });
     try {
       const sends = maxKeptFindings + 5;

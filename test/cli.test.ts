@@ -246,7 +246,7 @@ describe("the commands' defaults, as their help states them", () => {
   });
 
   it("proxy listens on 127.0.0.1:4030 by default (shown with the port held), and takes request bodies of up to 1048576 bytes", async () => {
-    const { proxyCommand, defaultProxyPort } = await import("../src/proxy/cli.ts");
+    const { proxyCommand, defaultProxyPort } = await import("../src/cli/tools/proxy.ts");
     expect(defaultProxyPort).toBe(4030);
     // Hold the port (or find it held): the refusal names the default port and host, and no test
     // depends on 4030 being free, so parallel runs cannot collide on it.

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKaleyraClient, isKaleyraError, KaleyraApiError, KaleyraTransportError, type KaleyraClientOptions, type SendVideoInput } from "../src/client/index.ts";
+import { createKaleyraClient, isKaleyraError, KaleyraApiError, KaleyraTransportError, type KaleyraClientOptions, type SendVideoInput } from "../src/index.ts";
 import { failure } from "./support/failure.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 import { waitMs, within } from "./support/wait.ts";

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKaleyraClient, isKaleyraError, KaleyraTransportError, KaleyraValidationError, type KaleyraClientOptions, type SendVideoInput } from "../src/client/index.ts";
+import { createKaleyraClient, isKaleyraError, KaleyraTransportError, KaleyraValidationError, type KaleyraClientOptions, type SendVideoInput } from "../src/index.ts";
 import { example } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";

@@ -13,7 +13,7 @@ import {
   type KaleyraClient,
   type Pod,
   type SendVideoInput,
-} from "../src/client/index.ts";
+} from "../src/index.ts";
 import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
@@ -386,7 +386,7 @@ describe("the client's refusals and answers, word for word", () => {
 
   it("an injected fetch's deadline lets go of the caller's signal once the send is over; a cause is kept only when there is one", async () => {
     const { EventEmitter } = await import("node:events");
-    const { KaleyraTransportError } = await import("../src/client/index.ts");
+    const { KaleyraTransportError } = await import("../src/index.ts");
     const controller = new AbortController();
     const accepted = JSON.stringify({ code: "WA202", message: "ok", data: { message_id: "m" }, error: {} });
     const client = createKaleyraClient({ ...options, fetch: async () => new Response(accepted, { status: 202, headers: { "content-type": "application/json" } }) });

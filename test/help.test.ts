@@ -5,12 +5,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { callbacksFlags, callbacksHelp } from "../src/callbacks/listen.ts";
+import { callbacksFlags, callbacksHelp } from "../src/cli/callbacks.ts";
 import { cli } from "../src/cli/cli.ts";
 import { sendFlags, sendHelp } from "../src/cli/send.ts";
 import { configFromEnv } from "../src/mock/config.ts";
-import { proxyFlags, proxyHelp } from "../src/proxy/cli.ts";
-import { conformFlags, conformHelp } from "../conformance/cli.ts";
+import { proxyFlags, proxyHelp } from "../src/cli/tools/proxy.ts";
+import { conformFlags, conformHelp } from "../src/cli/tools/conform.ts";
 
 /** The guide that documents each command, its flags and the environment it reads. */
 const guideOf = { send: "docs/cli.md", mock: "docs/mock.md", conform: "docs/conformance.md", proxy: "docs/live-workflow.md", callbacks: "docs/callbacks.md" } as const;
@@ -113,7 +113,7 @@ describe("every environment setting is in --help and in the command's guide", ()
 describe("conform's help names what it takes", () => {
   it("the pods by name, and every check with its description", async () => {
     const { podUrls } = await import("../src/client/pods.ts");
-    const { checkDescriptions, checkNames } = await import("../conformance/checks.ts");
+    const { checkDescriptions, checkNames } = await import("../src/judge/checks.ts");
     expect(conformHelp).toContain(`or a pod: ${Object.keys(podUrls()).join(", ")}`);
     for (const name of checkNames) expect(conformHelp, name).toContain(`\n  ${name.padEnd(24)}${checkDescriptions[name]}`);
   });

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKaleyraClient } from "../src/client/index.ts";
+import { createKaleyraClient } from "../src/index.ts";
 import { describeLocation, HttpEdgeError, isRedirect, readBounded, safeCause } from "../src/http/edge.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import { deadline, guardedTransport } from "../src/http/fetch.ts";

@@ -2,7 +2,7 @@
 // part of the kit applies that one rule: the contract's schema, the mock (both engines) and the
 // client's check before sending.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKaleyraClient, KaleyraValidationError } from "../src/client/index.ts";
+import { createKaleyraClient, KaleyraValidationError } from "../src/index.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { rawRequest } from "./support/raw.ts";

@@ -5,9 +5,12 @@
 import fc from "fast-check";
 import { createMasker } from "../src/http/secrets.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { arbitraryFor, resolver } from "../conformance/derive.ts";
-import { buildPlan, type CaseRequest } from "../conformance/plan.ts";
-import { curlFor, sendCase, type Observed } from "../conformance/send.ts";
+import { arbitraryFor } from "../conformance/derive.ts";
+import { resolver } from "../src/judge/schema.ts";
+import { buildPlan } from "../conformance/plan.ts";
+import type { CaseRequest, Observed } from "../src/judge/model.ts";
+import { sendCase } from "../conformance/send.ts";
+import { curlFor } from "../src/judge/wire.ts";
 import { loadDocument } from "../src/contract/document.ts";
 import { operation, type NamedExample } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";

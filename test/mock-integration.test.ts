@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKaleyraClient, createMockAdmin, KaleyraAdminError, KaleyraTransportError, KaleyraValidationError } from "../src/client/index.ts";
+import { createKaleyraClient, createMockAdmin, KaleyraAdminError, KaleyraTransportError, KaleyraValidationError } from "../src/index.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { webhook } from "../src/contract/webhook.ts";
 import { adminAccess, authorized, isLoopback } from "../src/mock/admin/access.ts";

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import request, { type Response } from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { arbitraryFor, resolver, type Json } from "../conformance/derive.ts";
+import { arbitraryFor } from "../conformance/derive.ts";
+import { resolver, type Json } from "../src/judge/schema.ts";
 import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";

@@ -39,10 +39,10 @@ afterAll(async () => {
 describe("the packed tarball", () => {
   it("holds the built client, CLI and spec, and no tests, sources, caches or secrets", () => {
     const paths = packed.files;
-    expect(paths).toEqual(expect.arrayContaining(["dist/src/client/index.js", "dist/src/client/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
+    expect(paths).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
     for (const path of paths) {
       expect(path).not.toMatch(/(^|\/)(test|tests|conformance|bench|node_modules|build|\.ci)\//);
-      expect(path).not.toMatch(/\.test\.|\.tsbuildinfo$|\.env|\.tgz$|^src\/|^dist\/src\/(mock|tools)\//);
+      expect(path).not.toMatch(/\.test\.|\.tsbuildinfo$|\.env|\.tgz$|^src\/|^dist\/src\/(mock|tools|judge|proxy|cli\/tools)\//);
     }
   });
 
@@ -56,9 +56,10 @@ describe("the packed tarball", () => {
 
   it("the tools: the mock, proxy and conformance, importing the kit by name, with Prism and fast-check", () => {
     const paths = packedTools.files;
-    expect(paths).toEqual(expect.arrayContaining(["dist/src/mock/run.js", "dist/src/proxy/cli.js", "dist/conformance/cli.js", "bin.js", "package.json"]));
+    expect(paths).toEqual(expect.arrayContaining(["dist/src/mock/run.js", "dist/src/cli/tools/proxy.js", "dist/src/cli/tools/conform.js", "dist/src/judge/report.js", "bin.js", "package.json"]));
     // One copy of the kit's code: none of its folders is in the tools.
-    expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli)\//.test(path))).toEqual([]);
+    // (src/cli/tools/ holds the tools' own commands, inside the CLI's folder.)
+    expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli\/(?!tools\/))/.test(path))).toEqual([]);
     const installed = JSON.parse(readFileSync(join(withTools, "node_modules", toolsName, "package.json"), "utf8"));
     expect(Object.keys(installed.dependencies).sort()).toEqual([name, ...toolsDependencies].sort());
     expect(installed.scripts).toBeUndefined();
@@ -73,8 +74,8 @@ describe("the packed tarball", () => {
     expect(installed.exports).toEqual({
       ".": { types: `./${toolsEntry}.d.ts`, default: `./${toolsEntry}.js` },
       "./mock": { types: "./dist/src/mock/run.d.ts", default: "./dist/src/mock/run.js" },
-      "./proxy": { types: "./dist/src/proxy/cli.d.ts", default: "./dist/src/proxy/cli.js" },
-      "./conform": { types: "./dist/conformance/cli.d.ts", default: "./dist/conformance/cli.js" },
+      "./proxy": { types: "./dist/src/cli/tools/proxy.d.ts", default: "./dist/src/cli/tools/proxy.js" },
+      "./conform": { types: "./dist/src/cli/tools/conform.d.ts", default: "./dist/src/cli/tools/conform.js" },
       "./package.json": "./package.json",
     });
     const modules = paths.filter((path) => path.startsWith("dist/") && path.endsWith(".js"));
@@ -104,6 +105,18 @@ describe("the packed tarball", () => {
       "export * from 'kit/dist/src/contract/document.js';",
       'import x from "./cli.js";',
       'import y from "../../conformance/checks.js";',
+    ]);
+  });
+
+  it("keeps the tools' commands inside the CLI's folder relative, and rewrites their imports of the kit's CLI", () => {
+    const file = join(repo, "dist/src/cli/tools/proxy.js");
+    const source = `import { UsageError } from "../output.js";\nimport { baseUrlFlag } from "./flags.js";\nimport { summary } from "../../judge/report.js";\nimport { runConformance } from "../../../conformance/runner.js";\nimport { podUrls } from "../../client/pods.js";`;
+    expect(rewriteImports(source, file, "kit").split("\n")).toEqual([
+      'import { UsageError } from "kit/dist/src/cli/output.js";',
+      'import { baseUrlFlag } from "./flags.js";',
+      'import { summary } from "../../judge/report.js";',
+      'import { runConformance } from "../../../conformance/runner.js";',
+      'import { podUrls } from "kit/dist/src/client/pods.js";',
     ]);
   });
 
@@ -199,7 +212,7 @@ export function misuses() {
     expect(JSON.parse(readFileSync(jsonPath, "utf8")).paths).toHaveProperty(["/v2/{sid}/whatsapp/{phone_number}/messages"]);
     expect(readFileSync(adminYamlPath, "utf8")).toMatch(/^openapi: 3\.1\.0/);
     expect(JSON.parse(readFileSync(adminJsonPath, "utf8")).paths).toHaveProperty(["/__admin/requests"]);
-    expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/client/index.js"))).toBe(true);
+    expect(existsSync(resolve(consumer, "node_modules", name, "dist/src/index.js"))).toBe(true);
   });
 });
 

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { startCallbackReceiver } from "../src/callbacks/listen.ts";
+import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
 import { webhook } from "../src/contract/webhook.ts";
 import { hasUnsafeCharacters, printable, shellQuote, shellWord } from "../src/http/printable.ts";
-import { curlFor } from "../conformance/send.ts";
+import { curlFor } from "../src/judge/wire.ts";
 import { fetchWithin } from "./support/wait.ts";
 
 const unsafe = ["\u0000", "\u0007", "\t", "\n", "\r", "\u001b", "\u007f", "\u0085", "\u009b", "\u00ad", "\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2060", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"];

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { conform } from "../conformance/cli.ts";
-import type { ExchangeRecord } from "../conformance/recorded.ts";
-import { checkTotals, drift, findings, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../conformance/report.ts";
-import { maxKeptOutcomes } from "../conformance/tally.ts";
+import { conform } from "../src/cli/tools/conform.ts";
+import type { ExchangeRecord } from "../src/judge/recorded.ts";
+import { checkTotals, drift, findings, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
+import { maxKeptOutcomes } from "../src/judge/tally.ts";
 import { runConformance } from "../conformance/runner.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
@@ -304,7 +304,7 @@ describe("the proxy command", () => {
       const err: string[] = [];
       return { err, io: { env: {}, out: () => {}, err: (text: string) => err.push(text) } };
     };
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const missing = io();
     expect(await proxyCommand([], missing.io)).toBe(2);
     expect(missing.err).toEqual(["proxy: --upstream is required: the URL or pod the proxy forwards to\nRun kaleyra-video proxy --help."]);
@@ -474,7 +474,7 @@ describe("the proxy's edges", () => {
 
 describe("the proxy command, in-process", () => {
   it("runs until SIGINT, then prints the summary and writes the reports; its flags take effect", async () => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: "Slow down" }, response));
     const dir = folder();
     const out: string[] = [];
@@ -494,7 +494,7 @@ describe("the proxy command, in-process", () => {
   });
 
   it("refuses a recording it cannot write and bad limits, in one line each", async () => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const err: string[] = [];
     const io = { env: {}, out: () => {}, err: (text: string) => err.push(text) };
     expect(await proxyCommand(["--upstream", mock.url, "--port", "0", "--record", join(folder(), "no", "such", "dir.ndjson")], io)).toBe(2);
@@ -513,7 +513,7 @@ describe("the proxy command, in-process", () => {
 
 describe("the proxy command's judging flags and secrets, in-process", () => {
   async function session(args: string[], env: Record<string, string>, exchange: (url: string) => Promise<void>) {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const out: string[] = [];
     const err: string[] = [];
     const running = proxyCommand([...args, "--port", "0"], { env, out: (text) => out.push(text), err: (text) => err.push(text) });
@@ -561,7 +561,7 @@ describe("the proxy command's own words and edges, in-process", () => {
   };
 
   it("a recording that cannot be opened for any reason is one usage line with its code: a folder is EISDIR", async () => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const dir = folder();
     const run = capture();
     expect(await proxyCommand(["--upstream", mock.url, "--port", "0", "--record", dir], run.io)).toBe(2);
@@ -575,14 +575,14 @@ describe("the proxy command's own words and edges, in-process", () => {
     [["--upstream", "http://127.0.0.1:1", "--max-response-time", "0"], "--max-response-time must be a whole number from 1 to 2147483647"],
     [[], "--upstream is required: the URL or pod the proxy forwards to"],
   ])("%j is refused by name in two lines", async (argv, message) => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const run = capture();
     expect(await proxyCommand(argv, run.io)).toBe(2);
     expect(run.err).toEqual([`proxy: ${message}\nRun kaleyra-video proxy --help.`]);
   });
 
   it("names the recording in its banner, lets go of SIGINT and SIGTERM when stopped, and a report it cannot write is not a usage error", async () => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
       const file = join(folder(), "r.ndjson");
@@ -708,7 +708,7 @@ describe("the proxy's edges, read whole", () => {
 
 describe("the proxy command's banner, in-process", () => {
   it("says where it listens and what it fronts, and nothing of a recording when there is none", async () => {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const err: string[] = [];
     const running = proxyCommand(["--upstream", mock.url, "--port", "0"], { env: {}, out: () => {}, err: (text) => err.push(text) });
     await expect.poll(() => err.join("\n"), { timeout: 5_000 }).toMatch(/^Proxy on http:/);
@@ -832,7 +832,7 @@ describe("the recording: a new file, readable by its owner alone, never written 
   };
   /** The proxy command, in-process, on a free port: one valid send through it, then SIGTERM. */
   async function session(args: string[]) {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
     const run = capture();
     const running = proxyCommand(["--upstream", target.url, "--port", "0", ...args], run.io);
@@ -843,7 +843,7 @@ describe("the recording: a new file, readable by its owner alone, never written 
   }
   /** The command refused at once: exit 2 and its one message, nothing listening. */
   async function refused(args: string[]) {
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const run = capture();
     const code = await within("a refused recording", proxyCommand(["--upstream", mock.url, "--port", "0", ...args], run.io));
     return { code, err: run.err };
@@ -939,7 +939,7 @@ describe("the recording: a new file, readable by its owner alone, never written 
   it("a proxy that cannot listen leaves no new recording behind", async () => {
     const file = join(folder(), "never.ndjson");
     const taken = Number(new URL(mock.url).port);
-    const { proxyCommand } = await import("../src/proxy/cli.ts");
+    const { proxyCommand } = await import("../src/cli/tools/proxy.ts");
     const run = capture();
     expect(await within("proxy on a port in use", proxyCommand(["--upstream", mock.url, "--port", String(taken), "--record", file], run.io))).toBe(2);
     expect(existsSync(file)).toBe(false);

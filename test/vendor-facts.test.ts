@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadDocument } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
-import { resolver, type Schema } from "../conformance/derive.ts";
+import { resolver, type Schema } from "../src/judge/schema.ts";
 
 interface VendorResponse {
   status: number;

@@ -2,7 +2,7 @@
 // vitest's time-out (which names nothing); a machine that is merely busy must fail nothing.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKaleyraClient } from "../src/client/index.ts";
+import { createKaleyraClient } from "../src/index.ts";
 import { failure } from "./support/failure.ts";
 import { rawRequest } from "./support/raw.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";

@@ -2,7 +2,7 @@
 // process around it, so tests can run it in-process.
 import { exitCodes, isUsageError, UsageError } from "./output.ts";
 import { send, sendHelp, type CommandIo } from "./send.ts";
-import { callbacksCommand } from "../callbacks/listen.ts";
+import { callbacksCommand } from "./callbacks.ts";
 
 const mockHelp = `Usage: kaleyra-video mock
 
@@ -43,12 +43,12 @@ Example:
 export const toolsPackage = "kaleyra-whatsapp-video-tools";
 
 // `mock`, `conform` and `proxy` are loaded only when asked for: Prism and fast-check are heavy.
-// In a clone they sit beside this file; installed, they come with the tools package (its export of
-// the same name), which a project that only sends messages does not need.
+// In a clone they are in this tree (`../mock/`, `./tools/`); installed, they come with the tools
+// package (its export of the same name), which a project that only sends messages does not need.
 export const tools = {
   mock: { what: "the mock", beside: () => import("../mock/run.ts") },
-  proxy: { what: "the proxy", beside: () => import("../proxy/cli.ts") },
-  conform: { what: "conform", beside: () => import("../../conformance/cli.ts") },
+  proxy: { what: "the proxy", beside: () => import("./tools/proxy.ts") },
+  conform: { what: "conform", beside: () => import("./tools/conform.ts") },
 } as const;
 
 type Tools = typeof tools;

@@ -1,6 +1,8 @@
 // Keeping the api-key out of everything the kit prints, reports, logs or throws. A server can echo
 // the key in any of the encodings a web stack produces, so masking covers each of them, and runs
 // on the whole text before anything is cut short (a key cut at an excerpt's edge would show).
+import { createHash, timingSafeEqual } from "node:crypto";
+
 export const maskedSecret = "***";
 
 /** The shortest secret worth masking: below this, masking would shred ordinary text. */
@@ -171,4 +173,10 @@ export function maskDeep(value: unknown, mask: Masker): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [mask(key), maskDeep(item, mask)]));
   }
   return value;
+}
+
+/** Whether a given secret (a key, a token) is the expected one; hashing first makes the comparison constant-time whatever the lengths. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,6 +1,6 @@
 // The vendor knows its accounts; the mock knows the one it was started with. The checks answer
 // with the name of the contract example the vendor would send, so the reply comes from the spec.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { sameSecret } from "../http/secrets.ts";
 import type { MockAccount } from "./config.ts";
 
 export type AccountRejection = "incorrect-sid-or-api-key" | "phone-number-not-in-account";
@@ -11,12 +11,6 @@ export interface Credentials {
   sid: string;
   /** Percent-decoded. */
   phoneNumber: string;
-}
-
-// Hashing first makes the comparison constant-time whatever the lengths.
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function checkAccount(account: MockAccount, credentials: Credentials): AccountRejection | undefined {

@@ -3,7 +3,7 @@
 import { callbackMessage } from "../callbacks/payload.ts";
 import { recipientOf } from "../contract/operation.ts";
 import type { CallbackSender } from "../callbacks/sender.ts";
-import type { Reply } from "./reply.ts";
+import type { Reply } from "./model.ts";
 
 /** What the reply stage knows of the request's body. */
 export interface SentBody {

@@ -6,7 +6,8 @@
 import type { OperationContract } from "../contract/operation.ts";
 import { exampleAnswer, type FastPath } from "./fast-path.ts";
 import type { Preference } from "./prefer.ts";
-import { problemReply, type Problem, type Reply } from "./reply.ts";
+import type { Reply } from "./model.ts";
+import { problemReply, type Problem } from "./reply.ts";
 
 /** The methods Prism routes; any other is refused before routing (Prism would throw on it). */
 export const httpMethods: ReadonlySet<string> = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);

@@ -6,7 +6,7 @@
 import type { NamedExample, OperationContract } from "../contract/operation.ts";
 import type { ContractSchemas } from "../contract/schemas.ts";
 import { freshMessageId } from "./message-id.ts";
-import type { Reply } from "./reply.ts";
+import type { Reply } from "./model.ts";
 
 export interface PlainRequest {
   apiKey: string | undefined;

@@ -2,25 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { example } from "../contract/operation.ts";
 import { freshMessageId } from "./message-id.ts";
-import type { Fault } from "./admin/faults.ts";
-import type { CallbackPath } from "../callbacks/sender.ts";
-
-export interface Reply {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  /** The body already serialized (answers built once from the contract). */
-  raw?: string;
-  closeConnection?: boolean;
-  /** A network fault played instead of this answer (a scenario or a test recipient chose it). */
-  fault?: Fault;
-  /** What chose the answer: a scenario's id, or `test-recipient`. */
-  source?: string;
-  /** Milliseconds the scenario holds the answer back, on top of the mock's latency. */
-  delayMs?: number;
-  /** The status callbacks an accepted answer gets, when a scenario chose them. */
-  callbacks?: CallbackPath;
-}
+import type { Reply } from "./model.ts";
 
 export interface Envelope {
   code: string;

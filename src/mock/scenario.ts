@@ -1,7 +1,8 @@
 // Stage: scenario. An admin scenario's or a test recipient's choice as the reply: the named
 // example exactly as the contract has it (a fresh message_id for a success), or a fault.
 import { testRecipientSource, type Chosen } from "./admin/scenarios.ts";
-import { exampleReply, withFreshMessageId, type Reply } from "./reply.ts";
+import { exampleReply, withFreshMessageId } from "./reply.ts";
+import type { Reply } from "./model.ts";
 
 /** A scenario's or test recipient's choice as a reply: the named example as the contract has it, or a fault. */
 export function chosenReply(chosen: Chosen, notes: string[]): Reply {

@@ -28,7 +28,8 @@ import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, 
 import { createHolds, latencyDraw } from "./latency.ts";
 import { createRequestLog, escapeLine, type RequestLog } from "./log.ts";
 import { readPreference } from "./prefer.ts";
-import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId, type Reply } from "./reply.ts";
+import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId } from "./reply.ts";
+import type { Reply } from "./model.ts";
 import { listenOn } from "../http/listen.ts";
 
 export interface MockServer {

@@ -32,9 +32,14 @@ export const toolsName = "kaleyra-whatsapp-video-tools";
 
 /** What the kit ships of the build; the tools ship the rest of it. */
 export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
-export const toolsFolders = ["dist/src/mock", "dist/src/proxy", "dist/conformance"];
-/** The kit's other files: the contracts, and the README with the guides it links into. */
-export const kitFiles = ["openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
+/** The tools' commands (`src/cli/tools/`) sit in the CLI's folder, and ship with the tools, not the kit. */
+export const toolsFolders = ["dist/src/judge", "dist/src/mock", "dist/src/proxy", "dist/conformance", "dist/src/cli/tools"];
+
+/** The kit's other files: its entry point, the contracts, and the README with the guides it links into. */
+export const kitFiles = ["dist/src/index.js", "dist/src/index.d.ts", "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
+const within = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+/** Whether a built file is the kit's: in a kit folder, and in none of the tools' inside it. */
+export const isKitPath = (path: string) => [...kitFolders, ...kitFiles].some((folder) => within(path, folder)) && !toolsFolders.some((folder) => within(path, folder));
 /** The development dependencies the tools need at run time. */
 export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
 
@@ -58,12 +63,12 @@ export function installedVersion(name: string): string {
 export function rewriteImports(source: string, file: string, kitName: string): string {
   return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
     const target = relative(root, resolve(dirname(file), specifier)).split("\\").join("/");
-    return kitFolders.some((folder) => target.startsWith(`${folder}/`)) ? `${lead}${quote}${kitName}/${target.replace(/\.ts$/, ".js")}${quote}` : whole;
+    return isKitPath(target) ? `${lead}${quote}${kitName}/${target.replace(/\.ts$/, ".js")}${quote}` : whole;
   });
 }
 
-function copy(paths: string[], into: string): void {
-  for (const path of paths) cpSync(join(root, path), join(into, path), { recursive: true });
+function copy(paths: string[], into: string, keep: (path: string) => boolean = () => true): void {
+  for (const path of paths) cpSync(join(root, path), join(into, path), { recursive: true, filter: (source) => keep(relative(root, source).split("\\").join("/")) });
 }
 
 /** `into`: build/packages/ by default; a test gives a folder of its own, so that two can assemble at once. */
@@ -74,7 +79,7 @@ export function assemble(into: string = out): { kit: string; tools: string } {
   const kit = join(into, "kit");
   const tools = join(into, "tools");
 
-  copy([...kitFolders, ...kitFiles], kit);
+  copy([...kitFolders, ...kitFiles], kit, (path) => !toolsFolders.some((folder) => within(path, folder)));
   writeFileSync(
     join(kit, "package.json"),
     `${JSON.stringify(
@@ -126,8 +131,8 @@ export function assemble(into: string = out): { kit: string; tools: string } {
           ".": typed(toolsEntry),
           // The commands, found by the kit's kaleyra-video by these names.
           "./mock": typed("dist/src/mock/run"),
-          "./proxy": typed("dist/src/proxy/cli"),
-          "./conform": typed("dist/conformance/cli"),
+          "./proxy": typed("dist/src/cli/tools/proxy"),
+          "./conform": typed("dist/src/cli/tools/conform"),
           "./package.json": "./package.json",
         },
         dependencies: { [manifest.name]: manifest.version, ...Object.fromEntries(toolsDependencies.map((name) => [name, installedVersion(name)])) },

@@ -1,8 +1,8 @@
 // A conformance run made by hand, with one of each kind of outcome, for the reports' tests: the
 // reports are compared whole (golden text, reviewed when it changes), so no line, count or word
 // drops unseen.
-import type { CheckName } from "../../conformance/checks.ts";
-import type { RunResult } from "../../conformance/runner.ts";
+import type { CheckName } from "../../src/judge/checks.ts";
+import type { RunResult } from "../../src/judge/result.ts";
 
 type Outcome = RunResult["outcomes"][number];
 

@@ -1,7 +1,7 @@
 // One random change to a request body (set a field to any JSON, delete one, add one) that may or
 // may not break the contract: the tests ask an oracle which.
 import fc from "fast-check";
-import type { Json } from "../../conformance/derive.ts";
+import type { Json } from "../../src/judge/schema.ts";
 
 const change = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), value: fc.jsonValue({ maxDepth: 2 }).map((v) => v as Json) }),

@@ -2,7 +2,7 @@
 // answers, so off loopback it needs a token or is off; and a caller without the token learns
 // nothing, not even which paths exist.
 import { isIP } from "node:net";
-import { sameSecret } from "../account.ts";
+import { sameSecret } from "../../http/secrets.ts";
 
 /** open: anyone who reaches the port; token: `Authorization: Bearer …`; off: every admin path is a 404. */
 export type AdminAccess = { mode: "open" } | { mode: "token"; token: string } | { mode: "off" };

@@ -8,11 +8,11 @@ import { operation } from "../../contract/operation.ts";
 import { compileContractSchemas } from "../../contract/schemas.ts";
 import { headerValue, readBody } from "../intake.ts";
 import { parseJson } from "../../http/json.ts";
-import type { Reply } from "../reply.ts";
+import type { Reply } from "../model.ts";
 import type { CallbackSender } from "../../callbacks/sender.ts";
 import { callbackUrlProblem } from "../../callbacks/url.ts";
 import { authorized, browserRefusal, type AdminAccess } from "./access.ts";
-import { identityAnswer } from "./identity.ts";
+import { identityAnswer } from "../../contract/identity.ts";
 import type { Journal, JournalFilter } from "./journal.ts";
 import type { ScenarioInput, Scenarios } from "./scenarios.ts";
 

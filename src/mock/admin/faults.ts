@@ -1,10 +1,10 @@
 // Network faults the mock plays instead of an answer, named by the admin contract's `Fault` enum,
 // so that a team sees how its code copes with a peer that breaks the connection or the JSON.
 import type { ServerResponse } from "node:http";
-import type { components } from "../../../generated/kaleyra-mock-admin.ts";
 import { loadAdminDocument } from "../../contract/document.ts";
+import type { Fault } from "../model.ts";
 
-export type Fault = components["schemas"]["Fault"];
+export type { Fault };
 
 /** The faults the admin contract names, in its order. */
 export function faultNames(): readonly Fault[] {

@@ -1,10 +1,10 @@
 // What a run found, for people (a summary) and for CI systems (JUnit XML, JSON). The key never
 // appears: requests are shown as curl lines that read it from $KALEYRA_API_KEY.
-import { operation } from "../src/contract/operation.ts";
+import { operation } from "../contract/operation.ts";
 import type { CheckName, CheckResult, Severity } from "./checks.ts";
-import type { CaseOutcome, RunResult } from "./runner.ts";
+import type { CaseOutcome, RunResult } from "./result.ts";
 import { findingRank, maxKeptOutcomes, maxNamedKinds, OutcomeTally, tallyOf, type FindingHead } from "./tally.ts";
-import { printable } from "../src/http/printable.ts";
+import { printable } from "../http/printable.ts";
 
 export interface CoverageRow {
   example: string;

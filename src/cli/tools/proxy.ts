@@ -1,14 +1,13 @@
 // `kaleyra-video proxy`: the recording, validating proxy, and its drift summary on stop.
 import { parseArgs } from "node:util";
-import { writeReports } from "../../conformance/cli.ts";
-import { summary } from "../../conformance/report.ts";
-import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag } from "../../conformance/flags.ts";
-import { isUsageError, listenProblem, UsageError } from "../cli/output.ts";
-import type { CommandIo } from "../cli/send.ts";
-import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
-import { podUrls } from "../client/pods.ts";
-import { maxKeptOutcomes } from "../../conformance/tally.ts";
-import { RecordingFileError, startProxy } from "./server.ts";
+import { summary } from "../../judge/report.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag, writeReports } from "./flags.ts";
+import { isUsageError, listenProblem, UsageError } from "../output.ts";
+import type { CommandIo } from "../send.ts";
+import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../../http/edge.ts";
+import { podUrls } from "../../client/pods.ts";
+import { maxKeptOutcomes } from "../../judge/tally.ts";
+import { RecordingFileError, startProxy } from "../../proxy/server.ts";
 
 export const defaultProxyPort = 4030;
 

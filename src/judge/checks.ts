@@ -2,13 +2,12 @@
 // --exclude-checks), as Schemathesis's are. The planned run, the proxy and the replay all judge an
 // answer through `checkAnswer`. A failed check is a violation (the target is wrong), or leniency
 // (it accepts what the contract refuses: the contract may be stricter than the target).
-import type { ValidationIssue } from "../src/contract/issues.ts";
-import { loadDocument, type OpenApiDocument } from "../src/contract/document.ts";
-import { buildOperationContract, example, exampleMatching, operation } from "../src/contract/operation.ts";
-import { compileContractSchemas, contractSchemas } from "../src/contract/schemas.ts";
-import { resolver, type Schema } from "./derive.ts";
-import type { Expectation } from "./plan.ts";
-import type { Observed } from "./send.ts";
+import type { ValidationIssue } from "../contract/issues.ts";
+import { loadDocument, type OpenApiDocument } from "../contract/document.ts";
+import { buildOperationContract, example, exampleMatching, operation } from "../contract/operation.ts";
+import { compileContractSchemas, contractSchemas } from "../contract/schemas.ts";
+import type { Expectation, Observed } from "./model.ts";
+import { resolver, type Schema } from "./schema.ts";
 
 export type Severity = "violation" | "leniency";
 

@@ -4,15 +4,15 @@
 // contract as it is now.
 import { constants, type Stats } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
-import { exampleMatching, operation } from "../src/contract/operation.ts";
-import { maskDeep, type Masker } from "../src/http/secrets.ts";
+import { exampleMatching, operation } from "../contract/operation.ts";
+import { maskDeep, type Masker } from "../http/secrets.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
-import type { Case, CaseRequest, Expectation } from "./plan.ts";
+import type { Case, CaseRequest, Expectation, Observed } from "./model.ts";
 import { judgeRequest, type RequestJudgement } from "./request.ts";
-import type { CaseOutcome, RunResult } from "./runner.ts";
+import type { CaseOutcome, RunResult } from "./result.ts";
 import { OutcomeTally, type TalliedResult } from "./tally.ts";
-import { curlFor, type Observed } from "./send.ts";
-import { parseJson } from "../src/http/json.ts";
+import { curlFor } from "./wire.ts";
+import { parseJson } from "../http/json.ts";
 
 export const recordVersion = 1;
 

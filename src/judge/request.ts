@@ -1,10 +1,10 @@
 // What a request breaks of the contract, read from the request alone: its method, path
 // parameters, media type, key and body. The plan knows what it sent; a recording does not, so
 // the proxy and the replay ask this, and a leniency finding names exactly these fields.
-import { operation } from "../src/contract/operation.ts";
-import { contractSchemas } from "../src/contract/schemas.ts";
-import type { ValidationIssue } from "../src/contract/issues.ts";
-import { parseJson } from "../src/http/json.ts";
+import { operation } from "../contract/operation.ts";
+import { contractSchemas } from "../contract/schemas.ts";
+import type { ValidationIssue } from "../contract/issues.ts";
+import { parseJson } from "../http/json.ts";
 
 export interface RequestSeen {
   method: string;

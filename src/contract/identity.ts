@@ -1,10 +1,11 @@
-// How the kit's mock proves it is the kit's mock, so that the conformance suite sends the full
-// plan (requests a real pod would deliver) only to a target that answers this, never because of
-// its address: a port-forward on 127.0.0.1 may lead to a real pod. The path is the admin
-// contract's `getIdentity`, under the reserved prefix the vendor does not serve; the answer
-// echoes a fresh nonce, so no static page or cache can pass for it.
-import type { components } from "../../../generated/kaleyra-mock-admin.ts";
-import { adminPath, loadAdminDocument } from "../../contract/document.ts";
+// How the kit's mock proves it is the kit's mock, read from the admin contract: the mock answers
+// it, and the conformance suite asks it, so that it sends the full plan (requests a real pod would
+// deliver) only to a target that answers this, never because of its address: a port-forward on
+// 127.0.0.1 may lead to a real pod. The path is the admin contract's `getIdentity`, under the
+// reserved prefix the vendor does not serve; the answer echoes a fresh nonce, so no static page
+// or cache can pass for it.
+import type { components } from "../../generated/kaleyra-mock-admin.ts";
+import { adminPath, loadAdminDocument } from "./document.ts";
 
 export type Identity = components["schemas"]["Identity"];
 

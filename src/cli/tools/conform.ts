@@ -1,15 +1,15 @@
 // `npm run conform -- --target <url|pod> …` and `kaleyra-video conform …`.
-import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { podUrl, podUrls } from "../src/client/pods.ts";
-import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, type ReportSpec } from "./flags.ts";
-import { isUsageError, UsageError } from "../src/cli/output.ts";
-import { maxResponseBytesLimit, maxTimerMs } from "../src/http/edge.ts";
-import { createMasker, headerValueProblem } from "../src/http/secrets.ts";
-import { checkDescriptions, checkNames } from "./checks.ts";
-import { RecordingError, replayRecording } from "./recorded.ts";
-import { firstFinding, jsonReport, junit, summary } from "./report.ts";
-import { runConformance, type RunOptions, type RunResult } from "./runner.ts";
+import { podUrl, podUrls } from "../../client/pods.ts";
+import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, writeReports } from "./flags.ts";
+import { isUsageError, UsageError } from "../output.ts";
+import { maxResponseBytesLimit, maxTimerMs } from "../../http/edge.ts";
+import { createMasker, headerValueProblem } from "../../http/secrets.ts";
+import { checkDescriptions, checkNames } from "../../judge/checks.ts";
+import { RecordingError, replayRecording } from "../../judge/recorded.ts";
+import { firstFinding, summary } from "../../judge/report.ts";
+import { runConformance, RunRefusal, type RunOptions } from "../../../conformance/runner.ts";
+import type { RunResult } from "../../judge/result.ts";
 
 export const conformHelp = `Usage: kaleyra-video conform (--target <url|pod> | --pod POD) --sid SID --phone-number NUM
                              [--seed N] [--runs N] [--no-account] [--prefer-examples]
@@ -227,18 +227,18 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     if (stoppedBy) return signalExitCodes[stoppedBy];
     return result.ok ? 0 : 1;
   } catch (error) {
-    const usage = isUsageError(error) || error instanceof RecordingError || /needs the recipient/.test((error as Error).message);
-    if (!usage) throw error;
+    if (!(isUsageError(error) || error instanceof RecordingError || refusedAsUsage(error))) throw error;
     io.err(`conform: ${(error as Error).message}\nRun kaleyra-video conform --help.`);
     return 2;
   }
 }
 
-/** The reports asked for, written for the result (and, with io, said so). */
-export function writeReports(result: RunResult, reports: readonly ReportSpec[], io?: Pick<Io, "err">): void {
-  for (const { kind, file } of reports) {
-    writeFileSync(file, kind === "junit" ? junit(result) : jsonReport(result));
-    io?.err(`${kind} report written to ${file}`);
+/** A run's refusal is the user's to fix, as a usage error is. */
+function refusedAsUsage(error: unknown): boolean {
+  if (!(error instanceof RunRefusal)) return false;
+  switch (error.kind) {
+    case "needs-recipient":
+      return true;
   }
 }
 

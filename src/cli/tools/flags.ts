@@ -1,9 +1,12 @@
 // Flags that several commands share (conform, proxy), read one way: a target or upstream, whole
-// numbers in a range, report files, and check names.
-import { checkNames, selectChecks, type CheckName } from "./checks.ts";
-import { podUrl, podUrls } from "../src/client/pods.ts";
-import { withoutCredentials } from "../src/http/secrets.ts";
-import { UsageError, wholeFlag } from "../src/cli/output.ts";
+// numbers in a range, report files (and their writing), and check names.
+import { writeFileSync } from "node:fs";
+import { checkNames, selectChecks, type CheckName } from "../../judge/checks.ts";
+import { jsonReport, junit } from "../../judge/report.ts";
+import type { RunResult } from "../../judge/result.ts";
+import { podUrl, podUrls } from "../../client/pods.ts";
+import { withoutCredentials } from "../../http/secrets.ts";
+import { UsageError, wholeFlag } from "../output.ts";
 
 export { wholeFlag };
 
@@ -55,6 +58,14 @@ export function reportFlags(specs: readonly string[] | undefined): ReportSpec[] 
     if ((kind !== "junit" && kind !== "json") || !file) throw new UsageError(`--report takes junit=FILE or json=FILE, not ${JSON.stringify(spec).slice(0, 80)}`);
     return { kind, file };
   });
+}
+
+/** The reports asked for, written for the result (and, with io, said so). */
+export function writeReports(result: RunResult, reports: readonly ReportSpec[], io?: { err: (text: string) => void }): void {
+  for (const { kind, file } of reports) {
+    writeFileSync(file, kind === "junit" ? junit(result) : jsonReport(result));
+    io?.err(`${kind} report written to ${file}`);
+  }
 }
 
 /** --checks and --exclude-checks (comma-separated, may repeat); unknown names are refused by name. */

@@ -5,7 +5,7 @@
 // undocumented answer, the names of the first kinds, and the first outcomes whole (violations
 // before leniency before passes), for the report to show.
 import { checkNames, usefulness, type CheckName, type CheckResult, type Severity } from "./checks.ts";
-import type { CaseOutcome, RunResult } from "./runner.ts";
+import type { CaseOutcome, RunResult } from "./result.ts";
 
 /**
  * Outcomes kept whole for a report; the others are counted. An outcome holds its request and
