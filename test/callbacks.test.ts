@@ -465,6 +465,25 @@ describe("the callback sender at its limits", () => {
     }
   });
 
+  it("many jobs waiting at once (past Node's ten listeners a signal) raise no process warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    const hook = await receiver();
+    const sender = createCallbackSender({ ...settings, url: hook.url, delaysMs: [60_000], concurrency: 12 }, () => {}, (text) => text);
+    try {
+      for (let i = 0; i < 12; i++) sender.enqueue(message(`M${i}`), "not-sent");
+      expect(sender.page().pending).toBe(12);
+      // Node emits its warning on the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      sender.close();
+      await hook.close();
+      process.off("warning", onWarning);
+    }
+  });
+
   it("sends nothing without a URL or once closed, and waits end at once when it closes", async () => {
     const hook = await receiver();
     const sender = createCallbackSender({ ...settings, url: undefined, delaysMs: [60_000] }, () => {}, (text) => text);

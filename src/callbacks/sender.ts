@@ -3,6 +3,7 @@
 // (no redirect followed, answers bounded) and retried with backoff until a 2xx or the last
 // attempt. Messages go concurrently, a message's statuses in order; the queue and the record of
 // deliveries are bounded, and what does not fit is counted. Nothing here ever slows a send.
+import { setMaxListeners } from "node:events";
 import type { components } from "../../generated/kaleyra-mock-admin.ts";
 import { webhook, type CallbackStatus } from "../contract/webhook.ts";
 import { exchange } from "../http/exchange.ts";
@@ -79,6 +80,9 @@ export function createCallbackSender(settings: CallbackSettings, note: (line: st
   let deliveries: CallbackDelivery[] = [];
   let closed = false;
   const closing = new AbortController();
+  // Every job running waits on it (up to `concurrency`, 256 by default): many listeners by
+  // design, not the leak Node warns of past ten.
+  setMaxListeners(0, closing.signal);
 
   const urlFor = (sid: string | undefined) => (sid !== undefined && sandboxUrls.has(sid) ? sandboxUrls.get(sid) : url);
   const inSandbox = (job: Job, sid: string | undefined) => sid === undefined || job.sid === sid;
