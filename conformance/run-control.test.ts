@@ -11,7 +11,7 @@ import { example, operation } from "../src/contract/operation.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
-import { checkNames, type CheckName } from "../src/judge/checks.ts";
+import { checkNames, } from "../src/judge/checks.ts";
 import { conform } from "../src/cli/tools/conform.ts";
 import { checkTotals, findings, jsonReport, junit, summary, failures } from "../src/judge/report.ts";
 import { runConformance, type RunOptions } from "./runner.ts";
@@ -19,7 +19,7 @@ import type { RunResult } from "../src/judge/result.ts";
 import { fetchWithin } from "../test/support/wait.ts";
 import { identityPath } from "../src/contract/identity.ts";
 import { adminPath } from "../src/contract/document.ts";
-import { made, ok, outcome } from "../test/support/made-run.ts";
+import { made, } from "../test/support/made-run.ts";
 
 const seed = 20261130;
 let mock: TestMock;

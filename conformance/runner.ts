@@ -175,7 +175,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     // A check fails the run unless it is leniency and the user said leniency is known.
     const fails = (check: CheckResult) => !check.ok && !(lenient && check.severity === "leniency");
     const snapshot = (): RunResult => {
-      const ok = interrupted === undefined && diagnosis === undefined && outcomes.every((outcome) => !outcome.checks.some(fails)) && (!shrunk || !shrunk.checks.some(fails)) && (callbacks?.findings.length ?? 0) === 0;
+      const ok = interrupted === undefined && diagnosis === undefined && outcomes.every((outcome) => !outcome.checks.some(fails)) && (!shrunk?.checks.some(fails)) && (callbacks?.findings.length ?? 0) === 0;
       return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0), interrupted, diagnosis, hints: [...hints], lenient, ok, callbacks };
     };
     if (diagnosis) return snapshot();

@@ -12,7 +12,6 @@ import { createCallbackChecker } from "../src/callbacks/checker.ts";
 import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";
 import { callbacksCommand } from "../src/cli/callbacks.ts";
-import { failure } from "./support/failure.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 import { fetchWithin, until, waitMs, within } from "./support/wait.ts";
@@ -671,7 +670,14 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    return { url, seen, close: () => (server.closeAllConnections(), new Promise((resolve) => server.close(resolve))) };
+    return {
+      url,
+      seen,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    };
   }
 
   it("POSTs JSON with its length and the kit's user-agent; an answer is read up to 64 KiB; a 500 is refused; the last attempt is the last", async () => {
@@ -802,8 +808,8 @@ describe("the callbacks receiver and its command, at their edges", () => {
     expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const { rawRequest } = await import("./support/raw.ts");
     const limit = 64 * 1024;
-    const at = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: " ".repeat(limit - 2) + "{}" });
-    const past = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: " ".repeat(limit - 1) + "{}" });
+    const at = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: `${" ".repeat(limit - 2)}{}` });
+    const past = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: `${" ".repeat(limit - 1)}{}` });
     expect([at.status, past.status, past.headers.connection]).toEqual([204, 413, "close"]);
     const read = webhook().exampleOf("READ");
     read.extra_info.message_id = "OTHER";

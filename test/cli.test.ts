@@ -310,7 +310,10 @@ describe("the command line's dispatch, in-process", () => {
     for (const name of Object.keys(tools) as (keyof typeof tools)[]) {
       const asked: string[] = [];
       const fromPackage = { runMock: "package", proxyCommand: "package", conform: "package" };
-      const found = await loadTool(name, { env: {}, out: () => {}, err: () => {} }, { ...tools[name], beside: notFound }, async (specifier) => (asked.push(specifier), fromPackage));
+      const found = await loadTool(name, { env: {}, out: () => {}, err: () => {} }, { ...tools[name], beside: notFound }, async (specifier) => {
+        asked.push(specifier);
+        return fromPackage;
+      });
       expect(found).toBe(fromPackage);
       expect(asked).toEqual([`${toolsPackage}/${name}`]);
       const err: string[] = [];
@@ -326,8 +329,18 @@ describe("the command line's dispatch, in-process", () => {
     const io = { env: {}, out: () => {}, err: (text: string) => seen.push(text) };
     const fake = {
       mock: { what: "the mock", beside: async () => ({ runMock: async () => void seen.push("mock ran") }) },
-      proxy: { what: "the proxy", beside: async () => ({ proxyCommand: async (argv: string[]) => (seen.push(`proxy ${argv.join(" ")}`), 7) }) },
-      conform: { what: "conform", beside: async () => ({ conform: async (argv: string[]) => (seen.push(`conform ${argv.join(" ")}`), 9) }) },
+      proxy: { what: "the proxy", beside: async () => ({ proxyCommand: async (argv: string[]) => {
+            seen.push(`proxy ${argv.join(" ")}`);
+            return 7;
+          },
+        }),
+      },
+      conform: { what: "conform", beside: async () => ({ conform: async (argv: string[]) => {
+            seen.push(`conform ${argv.join(" ")}`);
+            return 9;
+          },
+        }),
+      },
     };
     expect(await dispatch(["mock"], io, fake)).toBe(exitCodes.ok);
     expect(await dispatch(["proxy", "--port", "0"], io, fake)).toBe(7);

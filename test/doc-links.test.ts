@@ -22,7 +22,7 @@ function prose(markdown: string): string {
  * backticks, emphasis marks and link targets gone), lower-cased, every character but letters,
  * digits, `_`, `-` and spaces dropped, each space a `-`; a repeated slug gets `-1`, `-2`, ….
  */
-export function slugs(markdown: string): Set<string> {
+function slugs(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const found = new Set<string>();
   const withoutFences = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, "");
@@ -41,7 +41,7 @@ export function slugs(markdown: string): Set<string> {
 }
 
 /** Each relative link's target in a document: `[text](target)` and `![alt](target)`, outside code. */
-export function relativeLinks(markdown: string): string[] {
+function relativeLinks(markdown: string): string[] {
   return [...prose(markdown).matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)]
     .map(([, target]) => target!)
     .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));

@@ -96,7 +96,11 @@ describe("every environment setting is in --help and in the command's guide", ()
       for (const [command, args] of runs) {
         const { env, read } = recordingEnv();
         // Without a key the commands stop at once; with one read through the proxy, they go on.
-        const withKey = new Proxy(env, { get: (target, name) => (name === "KALEYRA_API_KEY" ? (Reflect.get(target, name), "test-key") : Reflect.get(target, name)) });
+        const withKey = new Proxy(env, { get: (target, name) => {
+            const value = Reflect.get(target, name);
+            return name === "KALEYRA_API_KEY" ? "test-key" : value;
+          },
+        });
         await cli([command, ...args], { env: withKey, out: () => {}, err: () => {} });
         const names = [...read];
         expect(names, command).toContain("KALEYRA_API_KEY");

@@ -409,12 +409,21 @@ describe("readBody: a server's bounded read of a request body", () => {
       const socket = connect(port, "127.0.0.1", () => {
         socket.write(bytes);
         if (end === "end") socket.end();
-        if (end === "destroy") setTimeout(() => (socket.destroy(), resolve("destroyed")), 100);
+        if (end === "destroy") setTimeout(() => {
+            socket.destroy();
+            resolve("destroyed");
+          }, 100);
       });
       let text = "";
-      const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no answer within ${waitMs} ms`))), waitMs);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no answer within ${waitMs} ms`));
+      }, waitMs);
       socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      socket.on("close", () => (clearTimeout(timer), resolve(text)));
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
       socket.on("error", () => {});
     });
 
@@ -555,7 +564,10 @@ describe("the typed client's transport, piece by piece", () => {
 
   it("an injected fetch's redirect is refused and its body cancelled, never read", async () => {
     let cancelled = false;
-    const body = new ReadableStream({ pull: () => undefined, cancel: () => void (cancelled = true) });
+    const body = new ReadableStream({ pull: () => undefined, cancel: () => {
+        cancelled = true;
+      },
+    });
     const transport = guardedTransport(async () => new Response(body, { status: 302, headers: { location: "https://elsewhere.example/" } }));
     const error = await failure(transport.fetch(new Request("http://127.0.0.1/x") as never));
     expect([(error as HttpEdgeError).reason, cancelled]).toEqual(["redirect", true]);

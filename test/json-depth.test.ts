@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStatusCallback } from "../src/callbacks/parse.ts";
 import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
-import { createKaleyraClient, KaleyraTransportError, KaleyraValidationError } from "../src/index.ts";
+import { createKaleyraClient, KaleyraTransportError, type KaleyraValidationError } from "../src/index.ts";
 import { createMockAdmin } from "../src/client/mock-admin.ts";
 import { maxBodyDepth, maxJsonDepth, nestsDeeperThan, parseJson } from "../src/http/json.ts";
 import { judgeRequest } from "../src/judge/request.ts";

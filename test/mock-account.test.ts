@@ -1,5 +1,5 @@
 // The mock started with an account (KALEYRA_MOCK_*) answers like the vendor does for it.
-import request, { type Response } from "./support/supertest.ts";
+import request from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFromEnv, ConfigError } from "../src/mock/config.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
@@ -54,7 +54,7 @@ describe("a mock that knows its account", () => {
   });
 
   it("answers a key that only starts like the right one with 401 RBC001", async () => {
-    const response = await send(messagesPath(sid, businessNumber), apiKey + "x");
+    const response = await send(messagesPath(sid, businessNumber), `${apiKey}x`);
     expect(response.body.code).toBe("RBC001");
   });
 

@@ -2,7 +2,7 @@
 // contract's own schemas accept gets 202 WA202, every one they refuse gets 400 WA400. Patterns,
 // limits and enums come from the spec; Ajv, compiled from the same spec, is the oracle.
 import fc from "fast-check";
-import request, { type Response } from "./support/supertest.ts";
+import request from "./support/supertest.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { arbitraryFor } from "../conformance/derive.ts";
 import { resolver, type Json } from "../src/judge/schema.ts";

@@ -67,6 +67,7 @@ describe("one log line per request, whatever the request holds", () => {
       expect(lines).toHaveLength(1);
       const line = lines[0]!;
       expect(line.endsWith("\n")).toBe(true);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the line must hold none of them
       expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
       expect(line.length).toBeLessThanOrEqual(maxLogLineLength + 40);
       expect(line).toMatch(/^POST \/v2\/.* → 400 WA400 /);

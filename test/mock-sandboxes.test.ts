@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KaleyraAdminError, KaleyraTransportError, KaleyraValidationError } from "../src/client/errors.ts";
+import { KaleyraAdminError, type KaleyraTransportError, KaleyraValidationError } from "../src/client/errors.ts";
 import { createMockAdmin, type MockAdmin } from "../src/client/mock-admin.ts";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
 import { createJournal, type JournalRecord } from "../src/mock/admin/journal.ts";

@@ -280,7 +280,7 @@ function bodyText(context: Context, change: (body: Record<string, any>) => void 
 
 /** The operation's path for this SID and business number, each written in the draw's style. */
 const operationPath = (context: Context, pathSid = sid, phone = businessNumber) =>
-  messagesPath(pathSid === sid ? sid : pathEncoded(pathSid, context.draw.path), phone === businessNumber ? "%2B" + phone.slice(1) : pathEncoded(phone, context.draw.path));
+  messagesPath(pathSid === sid ? sid : pathEncoded(pathSid, context.draw.path), phone === businessNumber ? `%2B${phone.slice(1)}` : pathEncoded(phone, context.draw.path));
 
 const vendor = (plan: Omit<Plan, "expected">, journal: Outcome): Plan => ({ ...plan, expected: { journal } });
 const post = (context: Context, body: string | Buffer, journal: Outcome, extra: Partial<Plan> = {}): Plan =>

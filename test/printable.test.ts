@@ -39,6 +39,7 @@ describe("printable", () => {
 describe("shell quoting", () => {
   it("gives bash back exactly the text, runs nothing, and shows no unsafe character", () => {
     const cwd = mkdtempSync(join(tmpdir(), "quote-"));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: `${HOME}` is shell text, not a template
     const hostile = ["'; touch pwned; '", "$(touch pwned)", "`touch pwned`", "a\nb", "\u001b[31mred", "x\u202eevil", "\\'", "!!", "*", "~", "${HOME}", ""];
     // One bash for all of them: each `curl` line must come back as exactly its one text.
     const texts = [...hostile, ...fc.sample(fc.string({ unit: "binary" }).filter((text) => !text.includes("\u0000")), { numRuns: 300, seed: 7 })];

@@ -261,7 +261,7 @@ describe("the proxy command", () => {
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^#1 POST .* → 202 WA202 \d+ ms ok$/m);
     expect(run.out).toMatch(/^Recorded traffic with http:\/\/127\.0\.0\.1:\d+ \(.*mock\.ndjson\) judged against the contract: 3 exchanges, 3 on the contract's path, 0 outside it/m);
-    expect(run.out).toMatch(/^Drift:\n  every check passed on every exchange$/m);
+    expect(run.out).toMatch(/^Drift:\n {2}every check passed on every exchange$/m);
     expectNoSecret(run.out + run.err + readFileSync(file, "utf8"));
     expect(records(file)).toHaveLength(3);
 
@@ -689,7 +689,7 @@ describe("the proxy's edges, read whole", () => {
     expect(record!.request.headers).toEqual({ "api-key": "***", "content-type": "application/json", authorization: "***", host: new URL(front.url).host, "content-length": String(Buffer.byteLength(body)) });
     expect(record!.response!.body).toBe(JSON.stringify({ code: "WA400", message: "echo", data: {}, error: { token: "***" } }));
     expect(readFileSync(file, "utf8")).not.toContain(token);
-    expect(front.lines[0]).toMatch(new RegExp(`^#1 POST \\S+ → 400 WA400 \\d+ ms `));
+    expect(front.lines[0]).toMatch(/^#1 POST \S+ → 400 WA400 \d+ ms /);
   });
 
   it("answers HEAD without a length when the upstream gave none, and lists every finding of an exchange, one space apart", async () => {

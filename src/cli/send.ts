@@ -137,7 +137,7 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   );
   if (Object.keys(extraInfo).length > 0) input.extraInfo = extraInfo;
 
-  let client;
+  let client: ReturnType<typeof createKaleyraClient>;
   try {
     client = createKaleyraClient(clientOptions);
   } catch (error) {

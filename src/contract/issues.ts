@@ -97,7 +97,9 @@ export function issuesFrom(
   const seen = new Set<string>();
   return issues.filter((issue) => {
     const key = `${issue.field}|${issue.rule}|${issue.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 

@@ -73,7 +73,7 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
   const { path, method, op } = findOperation(doc);
   const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
   const pattern = new RegExp(
-    "^" + path.split(/\{[^}]+\}/).map(escapeRegExp).join("([^/]+)") + "$",
+    `^${path.split(/\{[^}]+\}/).map(escapeRegExp).join("([^/]+)")}$`,
   );
 
   const requestBody = op.requestBody as { content: Record<string, MediaTypeObject> };

@@ -102,7 +102,9 @@ export interface Transport {
 /** openapi-fetch hands the merged headers over as a Headers object. */
 function plainHeaders(headers: PlainRequestInit["headers"]): Record<string, string> {
   const plain: Record<string, string> = {};
-  new Headers(headers).forEach((value, name) => (plain[name] = value));
+  new Headers(headers).forEach((value, name) => {
+    plain[name] = value;
+  });
   return plain;
 }
 

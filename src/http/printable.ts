@@ -8,6 +8,7 @@
  * the embeddings and overrides, the isolates); zero-width and invisible characters (soft hyphen,
  * ZWSP, ZWNJ, ZWJ, word joiner and the invisible operators, the BOM).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };

@@ -205,7 +205,7 @@ const checks = {
   unsupported_method: (input: Answered): Verdict => {
     if (input.expect !== "unsupported-method") return undefined;
     const method = operation().method.toUpperCase();
-    const allow = (input.observed.headers["allow"] ?? "").split(",").map((name) => name.trim().toUpperCase());
+    const allow = (input.observed.headers.allow ?? "").split(",").map((name) => name.trim().toUpperCase());
     if (input.status === 405 && allow.includes(method)) return { ok: true, detail: `405, Allow: ${allow.join(", ")}` };
     if (is2xx(input.status)) return { ok: false, severity: "leniency", detail: `${input.status}; the target accepts a method the contract does not document on this path` };
     return { ok: false, severity: "violation", detail: input.status === 405 ? `405 without an Allow header naming ${method}` : `${input.status}; expected 405 with Allow: ${method}` };
@@ -251,7 +251,7 @@ export const usefulness: readonly CheckName[] = ["answered", "no_server_error", 
 /** Names from --checks/--exclude-checks; the unknown ones, to refuse them by name. */
 export function selectChecks(only: readonly string[] | undefined, exclude: readonly string[] | undefined): { selected: Set<CheckName>; unknown: string[] } {
   const unknown = [...(only ?? []), ...(exclude ?? [])].filter((name) => !(checkNames as string[]).includes(name));
-  const base = only && only.length ? (only.filter((name) => (checkNames as string[]).includes(name)) as CheckName[]) : checkNames;
+  const base = only?.length ? (only.filter((name) => (checkNames as string[]).includes(name)) as CheckName[]) : checkNames;
   const selected = new Set(base.filter((name) => !(exclude ?? []).includes(name)));
   return { selected, unknown };
 }

@@ -163,7 +163,7 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
     for (const outcome of lenient) lines.push(describe(outcome, "leniency"));
     if (leniencies > lenient.length) lines.push(`  (${lenient.length} of ${leniencies} shown)`);
   }
-  if (result.shrunk && result.shrunk.checks.some((check) => !check.ok)) {
+  if (result.shrunk?.checks.some((check) => !check.ok)) {
     lines.push("");
     lines.push(`Smallest generated request that fails (seed ${result.seed}; rerun with --seed ${result.seed}):`);
     lines.push(describe(result.shrunk));
@@ -190,6 +190,7 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   return lines.join("\n");
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these control characters, so they are dropped
 const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 export function junit(result: RunResult): string {

@@ -86,6 +86,7 @@ const isWhole = (value: unknown, min: number, max: number) => typeof value === "
 const wholeNumberProblem = (value: unknown, min: number, max: number): Problem => (isWhole(value, min, max) ? undefined : `must be a whole number from ${min} to ${max}`);
 
 export const settingProblems = {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a host name holds no control character
   host: (value: unknown): Problem => (typeof value === "string" && /^[^\s\u0000-\u001f\u007f]+$/.test(value) ? undefined : "must be a host name or an IP address, with no spaces"),
   port: (value: unknown): Problem => wholeNumberProblem(value, 0, maxPort),
   /** The account's key, its SID and each business number: compared with what a request carries, so never blank or padded. */

@@ -11,7 +11,7 @@ let drifted = false;
 for (const name of contracts) {
   const source = fileURLToPath(new URL(`../../openapi/${name}.yaml`, import.meta.url));
   const target = fileURLToPath(new URL(`../../generated/${name}.json`, import.meta.url));
-  const json = JSON.stringify(parse(readFileSync(source, "utf8")), null, 2) + "\n";
+  const json = `${JSON.stringify(parse(readFileSync(source, "utf8")), null, 2)}\n`;
   if (check) {
     let committed = "";
     try {

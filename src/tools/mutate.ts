@@ -235,7 +235,7 @@ function main(): number {
     ...rows,
   ];
   writeFileSync(join(root, "reports/mutation/mutation.json"), JSON.stringify(merged));
-  writeFileSync(join(root, "reports/mutation/scores.md"), lines.join("\n") + "\n");
+  writeFileSync(join(root, "reports/mutation/scores.md"), `${lines.join("\n")}\n`);
   if (timings.length) process.stdout.write(`\nTime: ${timings.join(", ")}\n`);
   const notRun = [...missing, ...unmeasured];
   process.stdout.write(`Mutation score, all areas: ${score(total).toFixed(1)}% (threshold ${thresholds.high}%)${notRun.length ? `; not run yet: ${notRun.join(", ")}` : ""}\n`);

@@ -120,6 +120,6 @@ function withNamedExamples(collection: Collection): Collection {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const collection = await generateCollection();
   mkdirSync(dirname(collectionPath), { recursive: true });
-  writeFileSync(collectionPath, JSON.stringify(collection, null, 2) + "\n");
+  writeFileSync(collectionPath, `${JSON.stringify(collection, null, 2)}\n`);
   process.stdout.write(`${collectionPath}\n`);
 }

@@ -87,7 +87,7 @@ export async function proxyCommand(argv: string[], io: CommandIo): Promise<numbe
     // Either signal ends the run the same way: the proxy's work is done when its user says so.
     let onSignal: () => void = () => {};
     const stopped = new Promise<void>((resolve) => (onSignal = () => resolve()));
-    let proxy;
+    let proxy: Awaited<ReturnType<typeof startProxy>>;
     try {
       proxy = await startProxy({
         upstream,

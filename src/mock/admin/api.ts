@@ -122,8 +122,10 @@ export function createAdminApi(state: AdminState): AdminApi {
   let schemas: ReturnType<typeof compileContractSchemas> | undefined;
   const exampleNames = operation().examples.map((example) => example.name);
 
-  const issuesOf = (pointer: string, value: unknown, prefixField = ""): FieldError[] =>
-    (schemas ??= compileContractSchemas(loadAdminDocument())).issues(pointer, value).map((issue) => ({ field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field, message: issue.message }));
+  const issuesOf = (pointer: string, value: unknown, prefixField = ""): FieldError[] => {
+    schemas ??= compileContractSchemas(loadAdminDocument());
+    return schemas.issues(pointer, value).map((issue) => ({ field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field, message: issue.message }));
+  };
 
   const readQuery = (declared: Map<string, QueryParameter>, query: Record<string, string | string[]>): { errors: FieldError[]; values: Record<string, string | number> } => {
     const errors: FieldError[] = [];
@@ -187,7 +189,7 @@ export function createAdminApi(state: AdminState): AdminApi {
     listCallbacks: ({ query }) => ok(200, state.callbacks.page(sandboxOf(query))),
     setCallbackUrl: async ({ request, query, bodyPointer }) => {
       const body = await readJson(request);
-      if (!body || !body.ok) return body?.reply;
+      if (!body?.ok) return body?.reply;
       const errors = issuesOf(bodyPointer!, body.value);
       if (errors.length) return fieldProblem(errors);
       const { url } = body.value as { url: string | null };
@@ -200,7 +202,7 @@ export function createAdminApi(state: AdminState): AdminApi {
     listScenarios: ({ query }) => ok(200, { scenarios: state.scenarios.list(sandboxOf(query)) }),
     addScenario: async ({ request, query, bodyPointer }) => {
       const body = await readJson(request);
-      if (!body || !body.ok) return body?.reply;
+      if (!body?.ok) return body?.reply;
       const errors = issuesOf(bodyPointer!, body.value);
       if (errors.length) return fieldProblem(errors);
       const input = body.value as ScenarioInput;
