@@ -27,7 +27,12 @@ const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const sid = "HXAP16XXXXXX97IN";
 const apiKey = "bench-key";
-const input: SendVideoInput = { phoneNumber: "+918630005920", to: "+919876543210", video: { id: "1166846181421424" }, caption: "Splendid festive celebrations" };
+const input: SendVideoInput = {
+  phoneNumber: "+918630005920",
+  to: "+919876543210",
+  video: { id: "1166846181421424" },
+  caption: "Splendid festive celebrations",
+};
 const client = createKaleyraClient({ baseUrl, sid, apiKey });
 const prepared = client.prepareVideo(input);
 const body = JSON.stringify(prepared.body);
@@ -132,7 +137,10 @@ const validationUs = Number(process.hrtime.bigint() - validationStart) / 1e3 / v
 
 server.close();
 const perRequestUs = (total: number) => ((total * 1000) / perRound).toFixed(1);
-const row = (label: string, side: Side, note: string) => console.log(`  ${label.padEnd(22)} median ${perRequestUs(median(ms[side]))} µs/request  (rounds: ${ms[side].map((total) => perRequestUs(total)).join(", ")})${note}`);
+const row = (label: string, side: Side, note: string) =>
+  console.log(
+    `  ${label.padEnd(22)} median ${perRequestUs(median(ms[side]))} µs/request  (rounds: ${ms[side].map((total) => perRequestUs(total)).join(", ")})${note}`,
+  );
 console.log(`client benchmark: ${rounds} rounds × ${perRound} sequential sends to a local node:http server (keep-alive), side by side`);
 row("bare fetch", "raw", "");
 row("fetch + time limit", "limited", "  (AbortController and a cleared timer)");

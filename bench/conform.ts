@@ -18,11 +18,21 @@ let port = 4470;
 async function startMock(): Promise<{ url: string; stop: () => void }> {
   const url = `http://127.0.0.1:${++port}`;
   const child = spawn(process.execPath, ["dist/src/mock/main.js"], {
-    env: { ...process.env, PORT: String(port), KALEYRA_MOCK_LOG: "silent", KALEYRA_MOCK_API_KEY: apiKey, KALEYRA_MOCK_SID: sid, KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KALEYRA_MOCK_LOG: "silent",
+      KALEYRA_MOCK_API_KEY: apiKey,
+      KALEYRA_MOCK_SID: sid,
+      KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber,
+    },
     stdio: "ignore",
   });
   for (;;) {
-    const up = await fetch(`${url}/__admin/identity?nonce=bench`).then(() => true, () => false);
+    const up = await fetch(`${url}/__admin/identity?nonce=bench`).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -34,7 +44,11 @@ async function conformRun(): Promise<{ seconds: number; requests: number }> {
   const mock = await startMock();
   const report = join(mkdtempSync(join(tmpdir(), "bench-conform-")), "r.json");
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ["dist/src/cli/bin.js", "conform", "--target", mock.url, "--sid", sid, "--phone-number", phoneNumber, "--report", `json=${report}`], { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      ["dist/src/cli/bin.js", "conform", "--target", mock.url, "--sid", sid, "--phone-number", phoneNumber, "--report", `json=${report}`],
+      { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: "ignore" },
+    );
     child.on("exit", resolve);
   });
   const seconds = (performance.now() - started) / 1000;
@@ -50,10 +64,14 @@ async function baselineRun(requests: number): Promise<number> {
   const path = operation().path.replace("{sid}", sid).replace("{phone_number}", phoneNumber);
   for (let i = 0; i < requests; i++) {
     await new Promise<void>((resolve, reject) => {
-      const call = request(`${mock.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (answer) => {
-        answer.resume();
-        answer.on("end", resolve);
-      });
+      const call = request(
+        `${mock.url}${path}`,
+        { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (answer) => {
+          answer.resume();
+          answer.on("end", resolve);
+        },
+      );
       call.on("error", reject);
       call.end(body);
     });
@@ -74,6 +92,8 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (values: number[]) => values.map((value) => value.toFixed(2)).join(", ");
-console.log(`conform against the kit's mock, start-up included (${requests} requests, the default 200 generated): ${fmt(conform)} s; median ${median(conform).toFixed(2)} s (goal ≤ 5 s)`);
+console.log(
+  `conform against the kit's mock, start-up included (${requests} requests, the default 200 generated): ${fmt(conform)} s; median ${median(conform).toFixed(2)} s (goal ≤ 5 s)`,
+);
 console.log(`baseline: the same start-up and ${requests} plain requests, one after another: ${fmt(baseline)} s; median ${median(baseline).toFixed(2)} s`);
 console.log(`ratio (conform / baseline), median: ${(median(conform) / median(baseline)).toFixed(2)}x`);

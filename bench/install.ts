@@ -34,7 +34,10 @@ function install(name: string, specs: string[]): { seconds: number; megabytes: n
 const rows = [
   ["two packages: the kit alone (a project that only sends)", install("kit", [kitTarball])],
   ["two packages: the kit and the tools", install("kit-and-tools", [kitTarball, toolsTarball])],
-  ["one package, the tools' needs as real dependencies", install("one-package", [kitTarball, ...toolsDependencies.map((name) => `${name}@${installedVersion(name)}`)])],
+  [
+    "one package, the tools' needs as real dependencies",
+    install("one-package", [kitTarball, ...toolsDependencies.map((name) => `${name}@${installedVersion(name)}`)]),
+  ],
 ] as const;
 for (const [label, row] of rows) console.log(`${label}: ${row.megabytes.toFixed(1)} MB in node_modules, ${row.seconds.toFixed(1)} s`);
 console.log(`a project that only sends installs ${(rows[2][1].megabytes / rows[0][1].megabytes).toFixed(1)}x less with two packages`);

@@ -37,14 +37,22 @@ interface Target {
 
 const bare = "bare node:http";
 const asRun = "ours, log to a file";
-const mock = (env: Record<string, string>) => (port: number) => ({ file: process.execPath, args: [`${repo}/dist/src/mock/main.js`], env: { PORT: String(port), ...env } });
+const mock = (env: Record<string, string>) => (port: number) => ({
+  file: process.execPath,
+  args: [`${repo}/dist/src/mock/main.js`],
+  env: { PORT: String(port), ...env },
+});
 
 const targets: Target[] = [
   { name: bare, output: "ignore", command: (port) => ({ file: process.execPath, args: [`${repo}/bench/bare-server.mjs`], env: { PORT: String(port) } }) },
   {
     name: "prism mock -v silent",
     output: "ignore",
-    command: (port) => ({ file: process.execPath, args: [`${repo}/node_modules/@stoplight/prism-cli/dist/index.js`, "mock", "-v", "silent", "-p", String(port), "-h", "127.0.0.1", specPath], env: {} }),
+    command: (port) => ({
+      file: process.execPath,
+      args: [`${repo}/node_modules/@stoplight/prism-cli/dist/index.js`, "mock", "-v", "silent", "-p", String(port), "-h", "127.0.0.1", specPath],
+      env: {},
+    }),
   },
   // As users run it: every setting at its default (log on, journal of 1000 on).
   { name: asRun, output: "file", command: mock({}) },
@@ -91,7 +99,10 @@ function launch(target: Target, port: number): Running {
       const exited = new Promise((resolve) => child.once("close", resolve));
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
-      if (logFile !== undefined) return readFileSync(logFile, "utf8").split("\n").filter((line) => line.includes(" → ")).length;
+      if (logFile !== undefined)
+        return readFileSync(logFile, "utf8")
+          .split("\n")
+          .filter((line) => line.includes(" → ")).length;
       if (target.output === "pipe") return pipedLines;
       return undefined;
     },
@@ -109,7 +120,9 @@ function freePort(): Promise<number> {
 
 /** CPU time the process has used (user and system), in ms: /proc/<pid>/stat counts it in clock ticks, 100 a second. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /s, "")
+    .split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -200,36 +213,64 @@ for (let round = 1; round <= 2; round++) {
 }
 
 console.log(`mock benchmark: autocannon, ${connections} connections, ${duration} s, valid requests; each target run twice, interleaved (run 1 / run 2)`);
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, Node ${process.version}; load average before: ${loadBefore.map((load) => load.toFixed(2)).join(", ")}, after: ${loadavg().map((load) => load.toFixed(2)).join(", ")}\n`);
-console.log(["target".padEnd(27), "req/s".padEnd(15), "p50 ms".padEnd(9), "p99 ms".padEnd(9), "RSS MB".padEnd(11), "start ms".padEnd(11), "CPU µs/req".padEnd(11), "non-2xx/errors"].join(" "));
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, Node ${process.version}; load average before: ${loadBefore.map((load) => load.toFixed(2)).join(", ")}, after: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(", ")}\n`,
+);
+console.log(
+  [
+    "target".padEnd(27),
+    "req/s".padEnd(15),
+    "p50 ms".padEnd(9),
+    "p99 ms".padEnd(9),
+    "RSS MB".padEnd(11),
+    "start ms".padEnd(11),
+    "CPU µs/req".padEnd(11),
+    "non-2xx/errors",
+  ].join(" "),
+);
 for (const [name, runs] of results) {
-  console.log([
-    name.padEnd(27),
-    fmt(runs.map((r) => r.requestsPerSecond)).padEnd(15),
-    fmt(runs.map((r) => r.p50)).padEnd(9),
-    fmt(runs.map((r) => r.p99)).padEnd(9),
-    fmt(runs.map((r) => r.rssMb)).padEnd(11),
-    fmt(runs.map((r) => r.startupMs)).padEnd(11),
-    fmt(runs.map((r) => r.cpuUs)).padEnd(11),
-    runs.map((r) => `${r.non2xx}/${r.errors}`).join(" "),
-  ].join(" "));
+  console.log(
+    [
+      name.padEnd(27),
+      fmt(runs.map((r) => r.requestsPerSecond)).padEnd(15),
+      fmt(runs.map((r) => r.p50)).padEnd(9),
+      fmt(runs.map((r) => r.p99)).padEnd(9),
+      fmt(runs.map((r) => r.rssMb)).padEnd(11),
+      fmt(runs.map((r) => r.startupMs)).padEnd(11),
+      fmt(runs.map((r) => r.cpuUs)).padEnd(11),
+      runs.map((r) => `${r.non2xx}/${r.errors}`).join(" "),
+    ].join(" "),
+  );
 }
 const of = (name: string, pick: (m: Measurement) => number) => results.get(name)!.map(pick);
 // Round by round: each ratio compares two processes measured a few seconds apart.
-const ratio = (a: string, b: string, pick: (m: Measurement) => number) => fmt(of(a, pick).map((value, i) => value / Math.max(of(b, pick)[i]!, 1e-9)), 2);
+const ratio = (a: string, b: string, pick: (m: Measurement) => number) =>
+  fmt(
+    of(a, pick).map((value, i) => value / Math.max(of(b, pick)[i]!, 1e-9)),
+    2,
+  );
 // Autocannon reports whole milliseconds; a p99 of 0 counts as the 1 ms it rounds to.
 const p99 = (m: Measurement) => Math.max(m.p99, 1);
 console.log("\nratios to bare node:http, round by round (goals for the mock as users run it: req/s ≥ 0.8x, p99 ≤ 2x, start-up ≤ 2x);");
 console.log("requests per CPU second is bare's CPU time per request over ours: what req/s would be with a core each, whatever else runs");
 for (const name of results.keys()) {
   if (name === bare) continue;
-  console.log(`  ${name.padEnd(27)} req/s ${ratio(name, bare, (m) => m.requestsPerSecond)}x   p99 ${ratio(name, bare, p99)}x   start-up ${ratio(name, bare, (m) => m.startupMs)}x   requests per CPU second ${ratio(bare, name, (m) => m.cpuUs)}x`);
+  console.log(
+    `  ${name.padEnd(27)} req/s ${ratio(name, bare, (m) => m.requestsPerSecond)}x   p99 ${ratio(name, bare, p99)}x   start-up ${ratio(name, bare, (m) => m.startupMs)}x   requests per CPU second ${ratio(bare, name, (m) => m.cpuUs)}x`,
+  );
 }
-console.log(`  log to a file / silent: req/s ${ratio(asRun, "ours, log silent", (m) => m.requestsPerSecond)}x; journal on / off (silent): req/s ${ratio("ours, log silent", "ours, silent, journal off", (m) => m.requestsPerSecond)}x`);
+console.log(
+  `  log to a file / silent: req/s ${ratio(asRun, "ours, log silent", (m) => m.requestsPerSecond)}x; journal on / off (silent): req/s ${ratio("ours, log silent", "ours, silent, journal off", (m) => m.requestsPerSecond)}x`,
+);
 for (const [name, runs] of results) {
   const logging = runs.filter((run) => run.logged !== undefined);
   // Every answer has its line once the process stopped on SIGTERM (a few answers autocannon did not wait for may add lines).
-  if (logging.length) console.log(`  ${name}: log lines after SIGTERM / answers counted: ${logging.map((run) => `${run.logged} / ${run.answered}${run.logged! < run.answered ? " (LINES LOST)" : ""}`).join(", ")}`);
+  if (logging.length)
+    console.log(
+      `  ${name}: log lines after SIGTERM / answers counted: ${logging.map((run) => `${run.logged} / ${run.answered}${run.logged! < run.answered ? " (LINES LOST)" : ""}`).join(", ")}`,
+    );
 }
 
 // Start-up alone, spawn to the first 202, over more rounds than the load runs, bare and ours in
@@ -256,8 +297,12 @@ if (startRounds > 0) {
   }
   const [bareTimes, ourTimes] = [times.get(bare)!, times.get(asRun)!];
   console.log(`\nstart-up, spawn to first 202, ${startRounds} rounds interleaved (medians; goal ≤ 2x):`);
-  console.log(`  wall: bare ${median(bareTimes.wall).toFixed(0)} ms (${fmt(bareTimes.wall)}), ours ${median(ourTimes.wall).toFixed(0)} ms (${fmt(ourTimes.wall)}): ${(median(ourTimes.wall) / median(bareTimes.wall)).toFixed(2)}x`);
-  console.log(`  CPU:  bare ${median(bareTimes.cpu).toFixed(0)} ms, ours ${median(ourTimes.cpu).toFixed(0)} ms: ${(median(ourTimes.cpu) / median(bareTimes.cpu)).toFixed(2)}x`);
+  console.log(
+    `  wall: bare ${median(bareTimes.wall).toFixed(0)} ms (${fmt(bareTimes.wall)}), ours ${median(ourTimes.wall).toFixed(0)} ms (${fmt(ourTimes.wall)}): ${(median(ourTimes.wall) / median(bareTimes.wall)).toFixed(2)}x`,
+  );
+  console.log(
+    `  CPU:  bare ${median(bareTimes.cpu).toFixed(0)} ms, ours ${median(ourTimes.cpu).toFixed(0)} ms: ${(median(ourTimes.cpu) / median(bareTimes.cpu)).toFixed(2)}x`,
+  );
 }
 
 // A cold mock's first request of each kind the plain case does not cover (a Prefer header, another
@@ -269,7 +314,12 @@ if (coldRounds > 0) {
   // An example asked for by name: one that is not its status's first.
   const preferred = operation().examples.find((example, i, all) => all.findIndex((other) => other.status === example.status) !== i)!;
   const firsts = [
-    { name: `first Prefer (example=${preferred.name})`, status: preferred.status, path, init: { method: "POST", headers: { ...headers, prefer: `example=${preferred.name}` }, body } },
+    {
+      name: `first Prefer (example=${preferred.name})`,
+      status: preferred.status,
+      path,
+      init: { method: "POST", headers: { ...headers, prefer: `example=${preferred.name}` }, body },
+    },
     { name: "first 405 (GET on the path)", status: 405, path, init: { method: "GET", headers: { "api-key": headers["api-key"] } } },
     { name: "first 404 (another path)", status: 404, path: "/v2/elsewhere", init: { method: "POST", headers, body } },
     { name: "first admin call (GET journal)", status: 200, path: adminPath("listRequests"), init: { method: "GET" } },
@@ -298,7 +348,9 @@ if (coldRounds > 0) {
       await running.stop();
     }
   }
-  console.log(`\ncold mock (${coldRounds} fresh processes, defaults): the first request of each kind against the median of ${plainCount} plain requests before it`);
+  console.log(
+    `\ncold mock (${coldRounds} fresh processes, defaults): the first request of each kind against the median of ${plainCount} plain requests before it`,
+  );
   console.log(`${"plain, median ms".padEnd(44)} ${fmt(plainMedians, 2)}`);
   for (const [i, first] of firsts.entries()) {
     const ratios = firstTimes[i]!.map((value, round) => value / plainMedians[round]!);
@@ -323,6 +375,8 @@ if (total > 0) {
     }
   } finally {
     const logged = await running.stop();
-    console.log(`\n${asRun}, journal on, RSS over ${total / 1000}k requests: ${samples.join(", ")}; log lines after SIGTERM / answers: ${logged} / ${answered}`);
+    console.log(
+      `\n${asRun}, journal on, RSS over ${total / 1000}k requests: ${samples.join(", ")}; log lines after SIGTERM / answers: ${logged} / ${answered}`,
+    );
   }
 }

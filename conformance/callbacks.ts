@@ -20,13 +20,25 @@ const callbacksPath = adminPath("listCallbacks");
 /** Undefined when the mock's admin API does not take the receiver (then nothing is checked). */
 export async function startCallbackStage(target: string, limits: SendLimits, adminToken: string | undefined): Promise<CallbackStage | undefined> {
   let adminRequests = 0;
-  const headers = { "content-type": "application/json", accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json",
+    ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }),
+  };
   // The run's stop signal is left out: a run stopped by the user still points the mock back.
   const { signal: _runSignal, ...bounds } = limits;
   const admin = async (method: string, body?: unknown) => {
     adminRequests++;
     const text = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return exchange({ url: urlAt(target, callbacksPath), method, headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) }, ...(text ? { body: text } : {}) }, { ...bounds, maxResponseBytes: 4 * 1024 * 1024 });
+    return exchange(
+      {
+        url: urlAt(target, callbacksPath),
+        method,
+        headers: { ...headers, ...(text ? { "content-length": String(text.length) } : {}) },
+        ...(text ? { body: text } : {}),
+      },
+      { ...bounds, maxResponseBytes: 4 * 1024 * 1024 },
+    );
   };
 
   const before = await admin("GET");
@@ -51,7 +63,11 @@ export async function startCallbackStage(target: string, limits: SendLimits, adm
       };
       const started = Date.now();
       while (whole().length > 0 && Date.now() - started < limitMs && !limits.signal?.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
-      const missing = whole().map((id) => ({ check: "complete" as const, messageId: id, message: `no whole sequence within ${limitMs} ms (got ${checker.messages().get(id)?.join(", ") || "nothing"})` }));
+      const missing = whole().map((id) => ({
+        check: "complete" as const,
+        messageId: id,
+        message: `no whole sequence within ${limitMs} ms (got ${checker.messages().get(id)?.join(", ") || "nothing"})`,
+      }));
       await admin("PUT", { url: previous });
       await receiver.close();
       return { messages: messageIds.length, received: receiver.received(), findings: [...receiver.findings, ...missing] };

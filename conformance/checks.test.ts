@@ -22,10 +22,19 @@ import type { Observed } from "../src/judge/model.ts";
 const json = "application/json";
 function observed(status: number | undefined, body: unknown, headers: Record<string, string> = { "content-type": json }, milliseconds = 5): Observed {
   const text = body === undefined ? "" : JSON.stringify(body);
-  return { status, contentType: headers["content-type"], headers, text, json: body, transportError: status === undefined ? "network: ECONNRESET" : undefined, milliseconds };
+  return {
+    status,
+    contentType: headers["content-type"],
+    headers,
+    text,
+    json: body,
+    transportError: status === undefined ? "network: ECONNRESET" : undefined,
+    milliseconds,
+  };
 }
 const named = (name: string) => example(name);
-const answer = (name: string, headers?: Record<string, string>, milliseconds?: number) => observed(named(name).status, named(name).value, headers, milliseconds);
+const answer = (name: string, headers?: Record<string, string>, milliseconds?: number) =>
+  observed(named(name).status, named(name).value, headers, milliseconds);
 const only = (name: CheckName, input: CheckInput) => checkAnswer(input, new Set([name]));
 
 describe("the checks, one at a time", () => {
@@ -36,7 +45,9 @@ describe("the checks, one at a time", () => {
 
   it("no answer fails `answered` alone, as a violation, and nothing when it is not selected", () => {
     const none = observed(undefined, undefined, {});
-    expect(checkAnswer({ expect: "accepted", observed: none })).toEqual([{ name: "answered", ok: false, severity: "violation", detail: "no answer: network: ECONNRESET" }]);
+    expect(checkAnswer({ expect: "accepted", observed: none })).toEqual([
+      { name: "answered", ok: false, severity: "violation", detail: "no answer: network: ECONNRESET" },
+    ]);
     expect(checkAnswer({ expect: "accepted", observed: none }, new Set(["status_documented"]))).toEqual([]);
   });
 
@@ -55,52 +66,102 @@ describe("the checks, one at a time", () => {
   });
 
   it("response_headers: a well-formed Content-Type, UTF-8 for JSON", () => {
-    const verdict = (contentType: string | undefined) => only("response_headers", { expect: "documented", observed: answer("accepted", contentType === undefined ? {} : { "content-type": contentType }) })[0]!;
+    const verdict = (contentType: string | undefined) =>
+      only("response_headers", { expect: "documented", observed: answer("accepted", contentType === undefined ? {} : { "content-type": contentType }) })[0]!;
     expect(verdict("application/json").ok).toBe(true);
     expect(verdict("application/json; charset=utf-8").ok).toBe(true);
     expect(verdict('application/json;charset="UTF-8"').ok).toBe(true);
-    expect(verdict("application/json; charset=iso-8859-1")).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "Content-Type says charset=iso-8859-1; JSON is UTF-8" });
+    expect(verdict("application/json; charset=iso-8859-1")).toEqual({
+      name: "response_headers",
+      ok: false,
+      severity: "violation",
+      detail: "Content-Type says charset=iso-8859-1; JSON is UTF-8",
+    });
     expect(verdict(undefined)).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "no Content-Type" });
     expect(verdict("json").detail).toBe('Content-Type "json" is not a media type');
     expect(verdict("application/json; charset").ok).toBe(false);
   });
 
   it("response_time: at the limit passes, one past fails; without a limit it does not run", () => {
-    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150), maxResponseTimeMs: 150 })).toEqual([{ name: "response_time", ok: true, detail: "150 ms; limit 150 ms" }]);
-    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150.4), maxResponseTimeMs: 150 })).toEqual([{ name: "response_time", ok: false, severity: "violation", detail: "150 ms; limit 150 ms" }]);
+    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150), maxResponseTimeMs: 150 })).toEqual([
+      { name: "response_time", ok: true, detail: "150 ms; limit 150 ms" },
+    ]);
+    expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 150.4), maxResponseTimeMs: 150 })).toEqual([
+      { name: "response_time", ok: false, severity: "violation", detail: "150 ms; limit 150 ms" },
+    ]);
     expect(only("response_time", { expect: "documented", observed: answer("accepted", undefined, 10_000) })).toEqual([]);
   });
 
   it("unsupported_method: 405 naming POST passes; 2xx is leniency; 405 without it or 404 a violation", () => {
-    const method = (status: number, headers: Record<string, string>) => only("unsupported_method", { expect: "unsupported-method", observed: observed(status, {}, headers) })[0]!;
+    const method = (status: number, headers: Record<string, string>) =>
+      only("unsupported_method", { expect: "unsupported-method", observed: observed(status, {}, headers) })[0]!;
     expect(method(405, { "content-type": json, allow: "GET, post" })).toEqual({ name: "unsupported_method", ok: true, detail: "405, Allow: GET, POST" });
-    expect(method(200, { "content-type": json })).toEqual({ name: "unsupported_method", ok: false, severity: "leniency", detail: "200; the target accepts a method the contract does not document on this path" });
+    expect(method(200, { "content-type": json })).toEqual({
+      name: "unsupported_method",
+      ok: false,
+      severity: "leniency",
+      detail: "200; the target accepts a method the contract does not document on this path",
+    });
     expect(method(299, {}).severity).toBe("leniency");
     expect(method(300, {}).severity).toBe("violation");
-    expect(method(405, { allow: "GET" })).toEqual({ name: "unsupported_method", ok: false, severity: "violation", detail: "405 without an Allow header naming POST" });
+    expect(method(405, { allow: "GET" })).toEqual({
+      name: "unsupported_method",
+      ok: false,
+      severity: "violation",
+      detail: "405 without an Allow header naming POST",
+    });
     expect(method(404, {})).toEqual({ name: "unsupported_method", ok: false, severity: "violation", detail: "404; expected 405 with Allow: POST" });
     // Another method's answer is not held to the operation's documented statuses.
-    expect(checkAnswer({ expect: "unsupported-method", observed: observed(405, {}, { allow: "POST" }) }).map((result) => result.name)).toEqual(["no_server_error", "unsupported_method"]);
+    expect(checkAnswer({ expect: "unsupported-method", observed: observed(405, {}, { allow: "POST" }) }).map((result) => result.name)).toEqual([
+      "no_server_error",
+      "unsupported_method",
+    ]);
   });
 
   it("rejects_invalid: the wrong refusal is a violation, an acceptance leniency naming the fields", () => {
-    const issues = [{ field: "messaging_object.video.caption", rule: "maxLength", message: "too long" }, { field: "messaging_object.video.caption", rule: "x", message: "y" }, { field: "Content-Type", rule: "mediaType", message: "no" }];
+    const issues = [
+      { field: "messaging_object.video.caption", rule: "maxLength", message: "too long" },
+      { field: "messaging_object.video.caption", rule: "x", message: "y" },
+      { field: "Content-Type", rule: "mediaType", message: "no" },
+    ];
     const rejected = (observation: Observed) => only("rejects_invalid", { expect: "rejected", observed: observation, requestIssues: issues })[0]!;
     expect(rejected(answer("incorrect-payload")).ok).toBe(true);
-    expect(rejected(answer("accepted"))).toEqual({ name: "rejects_invalid", ok: false, severity: "leniency", fields: ["messaging_object.video.caption", "Content-Type"], detail: "202 WA202; the target accepts a request the contract refuses: messaging_object.video.caption, Content-Type" });
-    expect(rejected(answer("low-balance"))).toEqual({ name: "rejects_invalid", ok: false, severity: "violation", detail: "400 E110; expected 400 WA400 for a request the contract refuses" });
+    expect(rejected(answer("accepted"))).toEqual({
+      name: "rejects_invalid",
+      ok: false,
+      severity: "leniency",
+      fields: ["messaging_object.video.caption", "Content-Type"],
+      detail: "202 WA202; the target accepts a request the contract refuses: messaging_object.video.caption, Content-Type",
+    });
+    expect(rejected(answer("low-balance"))).toEqual({
+      name: "rejects_invalid",
+      ok: false,
+      severity: "violation",
+      detail: "400 E110; expected 400 WA400 for a request the contract refuses",
+    });
     const refused = (observation: Observed) => only("rejects_invalid", { expect: "refused", observed: observation })[0]!;
     expect(refused(answer("incorrect-sid-or-api-key")).ok).toBe(true);
     expect(refused(observed(400, { code: "NOPE" })).severity).toBe("violation");
     expect(refused(answer("internal-error")).severity).toBe("violation");
-    expect(refused(answer("accepted"))).toEqual({ name: "rejects_invalid", ok: false, severity: "leniency", fields: [], detail: "202 WA202; the target accepts a request the contract refuses" });
+    expect(refused(answer("accepted"))).toEqual({
+      name: "rejects_invalid",
+      ok: false,
+      severity: "leniency",
+      fields: [],
+      detail: "202 WA202; the target accepts a request the contract refuses",
+    });
   });
 
   it("accepts_valid for recorded traffic: only a refusal as malformed fails it", () => {
     const valid = (name: string) => only("accepts_valid", { expect: "valid", observed: answer(name) })[0]!;
     expect(valid("accepted")).toEqual({ name: "accepts_valid", ok: true, detail: "202 WA202" });
     expect(valid("incorrect-sid-or-api-key").ok).toBe(true);
-    expect(valid("incorrect-payload")).toEqual({ name: "accepts_valid", ok: false, severity: "violation", detail: "400 WA400; refused as malformed, but the contract accepts the request" });
+    expect(valid("incorrect-payload")).toEqual({
+      name: "accepts_valid",
+      ok: false,
+      severity: "violation",
+      detail: "400 WA400; refused as malformed, but the contract accepts the request",
+    });
   });
 
   it("no_server_error: 499 passes, 500 fails, and a 5xx asked for by name is not judged", () => {
@@ -145,7 +206,11 @@ describe("judgeRequest: what a request breaks of the contract", () => {
     expect(fields({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual(["Content-Type"]);
     expect(fields({ body: "" })).toEqual(["(body)"]);
     expect(fields({ body: "{" })).toEqual(["(body)"]);
-    expect(fields({ body: JSON.stringify({ messaging_object: {} }) })).toEqual(["messaging_object.messaging_product", "messaging_object.to", "messaging_object.video"]);
+    expect(fields({ body: JSON.stringify({ messaging_object: {} }) })).toEqual([
+      "messaging_object.messaging_product",
+      "messaging_object.to",
+      "messaging_object.video",
+    ]);
     const keyless = judgeRequest({ method: "POST", path, headers: { "content-type": json, "api-key": "  " }, body });
     expect(keyless).toEqual({ kind: "operation", hasKey: false, issues: [] });
   });
@@ -153,8 +218,20 @@ describe("judgeRequest: what a request breaks of the contract", () => {
 
 describe("diagnoses", () => {
   const context = { target: "http://t", mode: "live" as const, sid: "S1", phoneNumber: "+911234567", checksKeys: true };
-  const outcome = (key: Case["request"]["key"], status: number | undefined, code: string, extra: Partial<Case["request"]> = {}, category: Case["category"] = "negative"): CaseOutcome => ({
-    testCase: { category, title: "t", request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key, ...extra }, expect: "rejected", mayBeAccepted: false },
+  const outcome = (
+    key: Case["request"]["key"],
+    status: number | undefined,
+    code: string,
+    extra: Partial<Case["request"]> = {},
+    category: Case["category"] = "negative",
+  ): CaseOutcome => ({
+    testCase: {
+      category,
+      title: "t",
+      request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key, ...extra },
+      expect: "rejected",
+      mayBeAccepted: false,
+    },
     observed: observed(status, { code }),
     checks: [],
     example: undefined,
@@ -164,7 +241,10 @@ describe("diagnoses", () => {
     const refused = () => outcome("account", 401, "RBC001");
     expect(credentialsEvidence).toBe(3);
     expect(diagnoseAnswers([refused(), refused()], context).diagnosis).toBeUndefined();
-    expect(diagnoseAnswers([refused(), refused(), refused()], context).diagnosis).toEqual({ kind: "credentials", message: "every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t" });
+    expect(diagnoseAnswers([refused(), refused(), refused()], context).diagnosis).toEqual({
+      kind: "credentials",
+      message: "every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t",
+    });
     // Not when one answered otherwise, the codes differ, or the 401s are to a malformed SID.
     expect(diagnoseAnswers([refused(), refused(), refused(), outcome("account", 400, "WA400")], context).diagnosis).toBeUndefined();
     expect(diagnoseAnswers([refused(), refused(), outcome("account", 401, "WA401")], context).diagnosis).toBeUndefined();
@@ -182,9 +262,17 @@ describe("diagnoses", () => {
     expect(diagnoseAnswers(probes(202, 401), { ...context, mode: "mock", checksKeys: false }).hints).toEqual([]);
   });
   it("says why nothing answered", () => {
-    expect(unreachable("http://t", "network: ECONNREFUSED")).toEqual({ kind: "unreachable", message: "nothing is listening at http://t (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?" });
-    expect(unreachable("http://t", "network: ENOTFOUND").message).toBe("the host of http://t is not found (DNS) (network: ENOTFOUND); is the mock running (npm start), or is --target wrong?");
-    expect(unreachable("http://t", "timeout: no complete answer within 5 ms")).toEqual({ kind: "silent", message: "nothing answered in time at http://t (timeout: no complete answer within 5 ms); is the mock running (npm start), or is --target wrong?" });
+    expect(unreachable("http://t", "network: ECONNREFUSED")).toEqual({
+      kind: "unreachable",
+      message: "nothing is listening at http://t (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?",
+    });
+    expect(unreachable("http://t", "network: ENOTFOUND").message).toBe(
+      "the host of http://t is not found (DNS) (network: ENOTFOUND); is the mock running (npm start), or is --target wrong?",
+    );
+    expect(unreachable("http://t", "timeout: no complete answer within 5 ms")).toEqual({
+      kind: "silent",
+      message: "nothing answered in time at http://t (timeout: no complete answer within 5 ms); is the mock running (npm start), or is --target wrong?",
+    });
     expect(unreachable("http://t", "network: ECONNRESET").message).toMatch(/^no answer came from http:\/\/t /);
   });
 });
@@ -231,7 +319,8 @@ describe("the shared flags", () => {
   it("rates above 0 to 10000", () => {
     expect(rateFlag("10000", "r")).toBe(10_000);
     expect(rateFlag("0.5", "r")).toBe(0.5);
-    for (const bad of ["0", "0.0", "10000.01", "-1", "", "1e2", "x"]) expect(() => rateFlag(bad, "r"), bad).toThrow("--r must be a number of requests a second, above 0 and at most 10000");
+    for (const bad of ["0", "0.0", "10000.01", "-1", "", "1e2", "x"])
+      expect(() => rateFlag(bad, "r"), bad).toThrow("--r must be a number of requests a second, above 0 and at most 10000");
   });
   it("base URLs and pods; no credentials, query or fragment", () => {
     expect(baseUrlFlag("http://127.0.0.1:4010/", "target")).toBe("http://127.0.0.1:4010");
@@ -244,7 +333,10 @@ describe("the shared flags", () => {
     expect(() => baseUrlFlag("http://h/#f", "target")).toThrow("--target must not have a query or fragment");
   });
   it("reports and checks", () => {
-    expect(reportFlags(["json=a.json", "junit=b.xml"])).toEqual([{ kind: "json", file: "a.json" }, { kind: "junit", file: "b.xml" }]);
+    expect(reportFlags(["json=a.json", "junit=b.xml"])).toEqual([
+      { kind: "json", file: "a.json" },
+      { kind: "junit", file: "b.xml" },
+    ]);
     expect(reportFlags(undefined)).toEqual([]);
     expect(() => reportFlags(["xml=a"])).toThrow('--report takes junit=FILE or json=FILE, not "xml=a"');
     expect(() => reportFlags(["json="])).toThrow();
@@ -258,39 +350,108 @@ describe("the shared flags", () => {
 describe("each check's own words", () => {
   const at = (name: CheckName, input: CheckInput) => only(name, input)[0];
   it("says what it saw and what it wanted, pass or fail", () => {
-    expect(at("status_documented", { expect: "documented", observed: observed(418, {}) })).toEqual({ name: "status_documented", ok: false, severity: "violation", detail: `418 is not a documented status (${operation().statuses.join(", ")})` });
+    expect(at("status_documented", { expect: "documented", observed: observed(418, {}) })).toEqual({
+      name: "status_documented",
+      ok: false,
+      severity: "violation",
+      detail: `418 is not a documented status (${operation().statuses.join(", ")})`,
+    });
     expect(at("status_documented", { expect: "documented", observed: answer("accepted") })).toEqual({ name: "status_documented", ok: true, detail: "202" });
-    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "text/html" }) })).toEqual({ name: "content_type_documented", ok: false, severity: "violation", detail: "text/html; documented: application/json" });
+    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "text/html" }) })).toEqual({
+      name: "content_type_documented",
+      ok: false,
+      severity: "violation",
+      detail: "text/html; documented: application/json",
+    });
     expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", {}) })!.detail).toBe("(none); documented: application/json");
-    expect(at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "Application/JSON; charset=utf-8" }) })!.ok).toBe(true);
-    expect(at("code_documented", { expect: "documented", observed: observed(202, { code: "WA203" }) })).toEqual({ name: "code_documented", ok: false, severity: "violation", detail: "WA203; documented for 202: WA202" });
-    expect(at("code_documented", { expect: "documented", observed: observed(202, { message: "no code" }) })!.detail).toBe("(no code); documented for 202: WA202");
-    expect(at("code_documented", { expect: "documented", observed: observed(202, [ "WA202" ]) })!.detail).toBe("(no code); documented for 202: WA202");
+    expect(
+      at("content_type_documented", { expect: "documented", observed: answer("accepted", { "content-type": "Application/JSON; charset=utf-8" }) })!.ok,
+    ).toBe(true);
+    expect(at("code_documented", { expect: "documented", observed: observed(202, { code: "WA203" }) })).toEqual({
+      name: "code_documented",
+      ok: false,
+      severity: "violation",
+      detail: "WA203; documented for 202: WA202",
+    });
+    expect(at("code_documented", { expect: "documented", observed: observed(202, { message: "no code" }) })!.detail).toBe(
+      "(no code); documented for 202: WA202",
+    );
+    expect(at("code_documented", { expect: "documented", observed: observed(202, ["WA202"]) })!.detail).toBe("(no code); documented for 202: WA202");
     expect(at("code_documented", { expect: "documented", observed: observed(202, null) })!.detail).toBe("(no code); documented for 202: WA202");
     expect(at("code_documented", { expect: "documented", observed: observed(202, { code: 202 }) })!.detail).toBe("(no code); documented for 202: WA202");
     expect(at("code_documented", { expect: "documented", observed: observed(400, { code: "WA400" }) })!.ok).toBe(true);
     expect(at("code_documented", { expect: "documented", observed: observed(400, { code: "E110" }) })!.ok).toBe(true);
-    expect(at("response_schema", { expect: "documented", observed: { ...answer("accepted"), json: undefined } })).toEqual({ name: "response_schema", ok: false, severity: "violation", detail: "(body) is not JSON" });
-    expect(at("response_schema", { expect: "documented", observed: observed(202, { code: "WA202" }) })).toEqual({ name: "response_schema", ok: false, severity: "violation", detail: "message is required; data is required; error is required" });
+    expect(at("response_schema", { expect: "documented", observed: { ...answer("accepted"), json: undefined } })).toEqual({
+      name: "response_schema",
+      ok: false,
+      severity: "violation",
+      detail: "(body) is not JSON",
+    });
+    expect(at("response_schema", { expect: "documented", observed: observed(202, { code: "WA202" }) })).toEqual({
+      name: "response_schema",
+      ok: false,
+      severity: "violation",
+      detail: "message is required; data is required; error is required",
+    });
     expect(at("response_schema", { expect: "documented", observed: answer("accepted") })).toEqual({ name: "response_schema", ok: true, detail: "valid" });
-    expect(at("no_server_error", { expect: "documented", observed: answer("internal-error") })).toEqual({ name: "no_server_error", ok: false, severity: "violation", detail: "500" });
-    expect(at("accepts_valid", { expect: "accepted", observed: answer("incorrect-payload") })).toEqual({ name: "accepts_valid", ok: false, severity: "violation", detail: "400 WA400; expected 202 WA202 for a request the contract accepts" });
+    expect(at("no_server_error", { expect: "documented", observed: answer("internal-error") })).toEqual({
+      name: "no_server_error",
+      ok: false,
+      severity: "violation",
+      detail: "500",
+    });
+    expect(at("accepts_valid", { expect: "accepted", observed: answer("incorrect-payload") })).toEqual({
+      name: "accepts_valid",
+      ok: false,
+      severity: "violation",
+      detail: "400 WA400; expected 202 WA202 for a request the contract accepts",
+    });
     expect(at("accepts_valid", { expect: "accepted", observed: observed(202, { code: "WA203" }) })!.ok).toBe(false);
-    expect(at("auth_enforced", { expect: "unauthorized", observed: answer("accepted") })).toEqual({ name: "auth_enforced", ok: false, severity: "violation", detail: "202 WA202; expected 401 RBC001" });
-    expect(at("rejects_invalid", { expect: "refused", observed: observed(400, {}) })).toEqual({ name: "rejects_invalid", ok: false, severity: "violation", detail: "400 (no code); expected a documented 4xx refusal" });
-    expect(at("rejects_invalid", { expect: "refused", observed: answer("incorrect-payload") })).toEqual({ name: "rejects_invalid", ok: true, detail: "400 WA400" });
+    expect(at("auth_enforced", { expect: "unauthorized", observed: answer("accepted") })).toEqual({
+      name: "auth_enforced",
+      ok: false,
+      severity: "violation",
+      detail: "202 WA202; expected 401 RBC001",
+    });
+    expect(at("rejects_invalid", { expect: "refused", observed: observed(400, {}) })).toEqual({
+      name: "rejects_invalid",
+      ok: false,
+      severity: "violation",
+      detail: "400 (no code); expected a documented 4xx refusal",
+    });
+    expect(at("rejects_invalid", { expect: "refused", observed: answer("incorrect-payload") })).toEqual({
+      name: "rejects_invalid",
+      ok: true,
+      detail: "400 WA400",
+    });
     expect(at("rejects_invalid", { expect: "refused", observed: observed(399, { code: "WA400" }) })!.ok).toBe(false);
     expect(at("rejects_invalid", { expect: "refused", observed: observed(500, { code: "WA500" }) })!.ok).toBe(false);
-    expect(at("serves_example", { expect: "example:low-balance", observed: answer("incorrect-payload") })).toEqual({ name: "serves_example", ok: false, severity: "violation", detail: "400 WA400 (incorrect-payload); asked for low-balance" });
-    expect(at("serves_example", { expect: "example:low-balance", observed: observed(418, {}) })!.detail).toBe("418 (no code) (no named example); asked for low-balance");
+    expect(at("serves_example", { expect: "example:low-balance", observed: answer("incorrect-payload") })).toEqual({
+      name: "serves_example",
+      ok: false,
+      severity: "violation",
+      detail: "400 WA400 (incorrect-payload); asked for low-balance",
+    });
+    expect(at("serves_example", { expect: "example:low-balance", observed: observed(418, {}) })!.detail).toBe(
+      "418 (no code) (no named example); asked for low-balance",
+    );
     expect(at("unsupported_method", { expect: "unsupported-method", observed: observed(405, {}, { "content-type": json, allow: "GET,POST" }) })!.ok).toBe(true);
     expect(at("unsupported_method", { expect: "unsupported-method", observed: observed(405, {}, { "content-type": json }) })!.ok).toBe(false);
-    expect(at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "text/plain; charset=latin1" }) })).toEqual({ name: "response_headers", ok: true, detail: "valid" });
-    expect(at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "application/problem+json; charset=latin1" }) })!.ok).toBe(false);
+    expect(at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "text/plain; charset=latin1" }) })).toEqual({
+      name: "response_headers",
+      ok: true,
+      detail: "valid",
+    });
+    expect(
+      at("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": "application/problem+json; charset=latin1" }) })!.ok,
+    ).toBe(false);
   });
 
   it("response_headers: every header the contract declares, required and valid against its schema", () => {
-    const doc = structuredClone(loadDocument()) as unknown as { components: { responses: Record<string, { headers?: unknown }> }; paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; headers?: unknown }> }>> };
+    const doc = structuredClone(loadDocument()) as unknown as {
+      components: { responses: Record<string, { headers?: unknown }> };
+      paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; headers?: unknown }> }>>;
+    };
     const responses = doc.paths[operation().path]![operation().method]!.responses;
     const accepted = responses["202"]!;
     const target = accepted.$ref ? doc.components.responses[accepted.$ref.split("/").pop()!]! : accepted;
@@ -300,12 +461,19 @@ describe("each check's own words", () => {
       "X-Free": { description: "no schema" },
     };
     const contracts = responseContractsOf(doc as never);
-    const check = (headers: Record<string, string>) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": json, ...headers }), responses: contracts })[0]!;
-    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "10", "x-free": "anything" })).toEqual({ name: "response_headers", ok: true, detail: "valid" });
+    const check = (headers: Record<string, string>) =>
+      only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": json, ...headers }), responses: contracts })[0]!;
+    expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "10", "x-free": "anything" })).toEqual({
+      name: "response_headers",
+      ok: true,
+      detail: "valid",
+    });
     expect(check({ "x-request-id": "0badcafe" }).ok).toBe(true);
     expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "0" }).ok).toBe(true);
     expect(check({}).detail).toBe("x-request-id: required, missing");
-    expect(check({ "x-request-id": "NOPE", "x-ratelimit-remaining": "-1" }).detail).toBe('x-request-id: "NOPE" does not match its schema; x-ratelimit-remaining: "-1" does not match its schema');
+    expect(check({ "x-request-id": "NOPE", "x-ratelimit-remaining": "-1" }).detail).toBe(
+      'x-request-id: "NOPE" does not match its schema; x-ratelimit-remaining: "-1" does not match its schema',
+    );
     expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": " " }).detail).toBe('x-ratelimit-remaining: " " does not match its schema');
     expect(check({ "x-request-id": "0badcafe", "x-ratelimit-remaining": "1.5" }).ok).toBe(false);
     expect(check({ "x-request-id": `${"a".repeat(100)}` }).detail).toBe(`x-request-id: ${JSON.stringify("a".repeat(80))} does not match its schema`);
@@ -316,7 +484,9 @@ describe("each check's own words", () => {
   it("selectChecks keeps the order of the checks and drops only the excluded", () => {
     expect([...selectChecks(["response_time", "answered"], undefined).selected]).toEqual(["response_time", "answered"]);
     expect(selectChecks(["answered"], []).unknown).toEqual([]);
-    expect([...selectChecks(undefined, ["answered", "response_time"]).selected]).toEqual(checkNames.filter((name) => name !== "answered" && name !== "response_time"));
+    expect([...selectChecks(undefined, ["answered", "response_time"]).selected]).toEqual(
+      checkNames.filter((name) => name !== "answered" && name !== "response_time"),
+    );
   });
 });
 
@@ -328,8 +498,12 @@ describe("the request judge's own words", () => {
     return judged.kind === "operation" ? judged.issues : judged;
   };
   it("names each problem exactly", () => {
-    expect(issues({ path: path.replace("+918630005920", "%E0%A4%A") })).toEqual([{ field: "path phone_number", rule: "encoding", message: "is not valid percent-encoding" }]);
-    expect(issues({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual([{ field: "Content-Type", rule: "mediaType", message: "text/plain is not application/json" }]);
+    expect(issues({ path: path.replace("+918630005920", "%E0%A4%A") })).toEqual([
+      { field: "path phone_number", rule: "encoding", message: "is not valid percent-encoding" },
+    ]);
+    expect(issues({ headers: { "api-key": "k", "content-type": "text/plain" } })).toEqual([
+      { field: "Content-Type", rule: "mediaType", message: "text/plain is not application/json" },
+    ]);
     expect(issues({ headers: { "api-key": "k" } })).toEqual([{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }]);
     expect(issues({ body: "" })).toEqual([{ field: "(body)", rule: "json", message: "is empty" }]);
     expect(issues({ body: "{" })).toEqual([{ field: "(body)", rule: "json", message: "is not JSON" }]);
@@ -348,7 +522,11 @@ describe("recorded exchanges", () => {
     milliseconds: 12,
     ...extra,
   });
-  const reply = (name: string, headers: Record<string, string> = { "content-type": json }) => ({ status: named(name).status, headers, body: JSON.stringify(named(name).value) });
+  const reply = (name: string, headers: Record<string, string> = { "content-type": json }) => ({
+    status: named(name).status,
+    headers,
+    body: JSON.stringify(named(name).value),
+  });
 
   it("judges each as its request deserves: valid, refused, unauthorized, another method, outside", () => {
     const valid = judgeExchange(record({}, reply("accepted")), "http://pod");
@@ -361,13 +539,22 @@ describe("recorded exchanges", () => {
       mayBeAccepted: false,
     });
     expect(valid.outcome!.example).toBe("accepted");
-    expect(valid.outcome!.curl).toBe(`curl -X POST 'http://pod${path.replace("%2B", "+")}' -H 'accept: application/json' -H 'content-type: application/json' -H "api-key: $KALEYRA_API_KEY" --data-raw '${body}'`);
+    expect(valid.outcome!.curl).toBe(
+      `curl -X POST 'http://pod${path.replace("%2B", "+")}' -H 'accept: application/json' -H 'content-type: application/json' -H "api-key: $KALEYRA_API_KEY" --data-raw '${body}'`,
+    );
     expect(valid.outcome!.checks.every((check) => check.ok)).toBe(true);
     const keyless = judgeExchange(record({ headers: { "content-type": json } }, reply("incorrect-sid-or-api-key")), "http://pod");
     expect([keyless.outcome!.testCase.expect, keyless.outcome!.testCase.request.key]).toEqual(["unauthorized", "none"]);
     const refused = judgeExchange(record({ body: "{}" }, reply("accepted")), "http://pod");
     expect(refused.outcome!.testCase.expect).toBe("refused");
-    expect(findingsOf(refused.outcome)).toEqual([{ check: "rejects_invalid", severity: "leniency", detail: "202 WA202; the target accepts a request the contract refuses: messaging_object", fields: ["messaging_object"] }]);
+    expect(findingsOf(refused.outcome)).toEqual([
+      {
+        check: "rejects_invalid",
+        severity: "leniency",
+        detail: "202 WA202; the target accepts a request the contract refuses: messaging_object",
+        fields: ["messaging_object"],
+      },
+    ]);
     const method = judgeExchange(record({ method: "GET", body: "" }, { status: 405, headers: { allow: "POST" }, body: "" }), "http://pod");
     expect([method.contract, method.outcome!.testCase.expect, method.outcome!.testCase.request.key]).toEqual(["method", "unsupported-method", "account"]);
     expect(judgeExchange(record({ path: "/v1/other" }, reply("accepted")), "http://pod")).toEqual({ contract: "outside", outcome: undefined });
@@ -375,29 +562,74 @@ describe("recorded exchanges", () => {
 
   it("an answer that did not come, or is not JSON, is judged as such; the limits and selection apply", () => {
     const silent = judgeExchange(record({}, null, { error: null }), "http://pod");
-    expect(silent.outcome!.observed).toEqual({ status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: "no answer", milliseconds: 12 });
+    expect(silent.outcome!.observed).toEqual({
+      status: undefined,
+      contentType: undefined,
+      headers: {},
+      text: "",
+      json: undefined,
+      transportError: "no answer",
+      milliseconds: 12,
+    });
     const html = judgeExchange(record({}, { status: 202, headers: { "content-type": "text/html" }, body: "<p>ok</p>" }), "http://pod");
     expect(html.outcome!.observed.json).toBeUndefined();
     expect(findingsOf(html.outcome).map((finding) => finding.check)).toEqual(["content_type_documented", "response_schema", "code_documented"]);
     expect(findingsOf(html.outcome)[0]).toEqual({ check: "content_type_documented", severity: "violation", detail: "text/html; documented: application/json" });
-    const slow = judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod", { maxResponseTimeMs: 100, selected: new Set(["response_time"]) });
+    const slow = judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod", {
+      maxResponseTimeMs: 100,
+      selected: new Set(["response_time"]),
+    });
     expect(slow.outcome!.checks).toEqual([{ name: "response_time", ok: false, severity: "violation", detail: "500 ms; limit 100 ms" }]);
-    expect(judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod").outcome!.checks.map((check) => check.name)).not.toContain("response_time");
+    expect(judgeExchange(record({}, reply("accepted"), { milliseconds: 500 }), "http://pod").outcome!.checks.map((check) => check.name)).not.toContain(
+      "response_time",
+    );
   });
 
   it("sums up as a run's result", () => {
     const outcome = judgeExchange(record({ body: "{}" }, reply("accepted")), "http://pod").outcome!;
     const strict = recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 3, outside: 2, lenient: false, file: "t.ndjson" });
-    expect(strict).toEqual({ target: "http://pod", mode: "live", remote: true, seed: 0, outcomes: [outcome], shrunk: undefined, acceptableSent: 0, requestsSent: 0, interrupted: undefined, callbacks: undefined, diagnosis: undefined, hints: [], lenient: false, recording: { exchanges: 3, outside: 2, file: "t.ndjson" }, ok: false });
+    expect(strict).toEqual({
+      target: "http://pod",
+      mode: "live",
+      remote: true,
+      seed: 0,
+      outcomes: [outcome],
+      shrunk: undefined,
+      acceptableSent: 0,
+      requestsSent: 0,
+      interrupted: undefined,
+      callbacks: undefined,
+      diagnosis: undefined,
+      hints: [],
+      lenient: false,
+      recording: { exchanges: 3, outside: 2, file: "t.ndjson" },
+      ok: false,
+    });
     expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).ok).toBe(true);
     // --lenient forgives leniency, never a violation.
     const violating = judgeExchange(record({}, reply("internal-error")), "http://pod").outcome!;
     expect(recordedResult({ target: "http://pod", outcomes: [violating], exchanges: 1, outside: 0, lenient: true }).ok).toBe(false);
-    expect(recordedResult({ target: "http://pod", outcomes: [judgeExchange(record({}, reply("accepted")), "http://pod").outcome!], exchanges: 1, outside: 0, lenient: false }).ok).toBe(true);
+    expect(
+      recordedResult({
+        target: "http://pod",
+        outcomes: [judgeExchange(record({}, reply("accepted")), "http://pod").outcome!],
+        exchanges: 1,
+        outside: 0,
+        lenient: false,
+      }).ok,
+    ).toBe(true);
     // Another method's request is not judged by the operation's request rules.
     const method = judgeExchange(record({ method: "PUT", body: "{" }, { status: 200, headers: {}, body: "" }), "http://pod").outcome!;
-    expect(method.checks.find((check) => check.name === "unsupported_method")).toEqual({ name: "unsupported_method", ok: false, severity: "leniency", detail: "200; the target accepts a method the contract does not document on this path" });
-    expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).recording).toEqual({ exchanges: 1, outside: 0 });
+    expect(method.checks.find((check) => check.name === "unsupported_method")).toEqual({
+      name: "unsupported_method",
+      ok: false,
+      severity: "leniency",
+      detail: "200; the target accepts a method the contract does not document on this path",
+    });
+    expect(recordedResult({ target: "http://pod", outcomes: [outcome], exchanges: 1, outside: 0, lenient: true }).recording).toEqual({
+      exchanges: 1,
+      outside: 0,
+    });
   });
 
   it("a replay refuses a line that is not a whole exchange record, naming it", async () => {
@@ -446,15 +678,24 @@ describe("recorded exchanges", () => {
     await expect(replayRecording(atLimit, { lenient: false, mask })).rejects.toThrow(`line 1 of ${atLimit} is longer than ${maxRecordLine} characters`);
     const notJson = join(folder, "text.ndjson");
     writeFileSync(notJson, "not json\n");
-    await expect(replayRecording(notJson, { lenient: false, mask })).rejects.toThrow(`line 1 of ${notJson} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    await expect(replayRecording(notJson, { lenient: false, mask })).rejects.toThrow(
+      `line 1 of ${notJson} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`,
+    );
     const anonymous = join(folder, "anonymous.ndjson");
     writeFileSync(anonymous, `${JSON.stringify({ ...good, upstream: 7 })}\n`);
     expect((await replayRecording(anonymous, { lenient: false, mask })).target).toBe("the recorded target");
     const empty = join(folder, "empty.ndjson");
     writeFileSync(empty, "\n  \n");
-    expect(await replayRecording(empty, { lenient: false, mask })).toMatchObject({ target: "the recorded target", recording: { exchanges: 0, outside: 0 }, ok: true });
+    expect(await replayRecording(empty, { lenient: false, mask })).toMatchObject({
+      target: "the recorded target",
+      recording: { exchanges: 0, outside: 0 },
+      ok: true,
+    });
     const file = join(folder, "good.ndjson");
-    writeFileSync(file, `${JSON.stringify({ ...good, request: { ...good.request, body: good.request.body.replace("1166846181421424", "s3cret-key") } })}\n${JSON.stringify({ ...good, upstream: "http://other", request: { ...good.request, path: "/v1/x" } })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...good, request: { ...good.request, body: good.request.body.replace("1166846181421424", "s3cret-key") } })}\n${JSON.stringify({ ...good, upstream: "http://other", request: { ...good.request, path: "/v1/x" } })}\n`,
+    );
     const result = await replayRecording(file, { lenient: false, mask });
     expect(result.target).toBe("http://pod");
     expect(result.recording).toEqual({ exchanges: 2, outside: 1, file });
@@ -465,7 +706,13 @@ describe("recorded exchanges", () => {
 describe("diagnoses: which requests count", () => {
   const context = { target: "http://t", mode: "mock" as const, sid: "S1", phoneNumber: "+911234567", checksKeys: true };
   const outcome = (key: "account" | "none" | "wrong", status: number, category: "auth" | "negative" = "negative"): CaseOutcome => ({
-    testCase: { category, title: "t", request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key }, expect: "rejected", mayBeAccepted: false },
+    testCase: {
+      category,
+      title: "t",
+      request: { sid: "S1", phoneNumber: "+911234567", body: "", contentType: json, key },
+      expect: "rejected",
+      mayBeAccepted: false,
+    },
     observed: observed(status, { code: "RBC001" }),
     checks: [],
     example: undefined,
@@ -474,7 +721,16 @@ describe("diagnoses: which requests count", () => {
   it("only requests with the user's key, and only the auth probes for the hint", () => {
     expect(diagnoseAnswers([outcome("wrong", 401), outcome("wrong", 401), outcome("wrong", 401)], context).diagnosis).toBeUndefined();
     expect(diagnoseAnswers([outcome("none", 401), outcome("none", 401), outcome("none", 401)], context).diagnosis).toBeUndefined();
-    expect(diagnoseAnswers([{ ...outcome("account", 401), observed: observed(401, { message: "no code" }) }, { ...outcome("account", 401), observed: observed(401, { message: "no code" }) }, { ...outcome("account", 401), observed: observed(401, { message: "no code" }) }], context).diagnosis!.message).toBe("every request with your key was answered 401: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t");
+    expect(
+      diagnoseAnswers(
+        [
+          { ...outcome("account", 401), observed: observed(401, { message: "no code" }) },
+          { ...outcome("account", 401), observed: observed(401, { message: "no code" }) },
+          { ...outcome("account", 401), observed: observed(401, { message: "no code" }) },
+        ],
+        context,
+      ).diagnosis!.message,
+    ).toBe("every request with your key was answered 401: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for http://t");
     // Probes that are not the auth category do not make the hint.
     expect(diagnoseAnswers([outcome("none", 401), outcome("wrong", 202)], context).hints).toEqual([]);
     expect(diagnoseAnswers([outcome("none", 401, "auth"), outcome("wrong", 200, "auth")], context).hints).toHaveLength(1);
@@ -484,14 +740,17 @@ describe("diagnoses: which requests count", () => {
 
 describe("the shared flags' edges", () => {
   it("refuse what only looks like a number, a target, or a report", () => {
-    for (const bad of ["1x", "x1", " 1", "9007199254740993"]) expect(() => wholeFlag(bad, "n"), bad).toThrow("--n must be a whole number from 0 to 9007199254740991");
+    for (const bad of ["1x", "x1", " 1", "9007199254740993"])
+      expect(() => wholeFlag(bad, "n"), bad).toThrow("--n must be a whole number from 0 to 9007199254740991");
     expect(() => rateFlag("1.", "r")).toThrow();
     expect(() => rateFlag(".5", "r")).toThrow();
     expect(rateFlag("0.25", "r")).toBe(0.25);
     expect(() => baseUrlFlag("ftp://x", "upstream")).toThrow(`--upstream must be an http(s) URL or one of the pods ${Object.keys(podUrls()).join(", ")}`);
     expect(baseUrlFlag("https://h.example", "target")).toBe("https://h.example");
     expect(baseUrlFlag("http://h.example//", "target")).toBe("http://h.example");
-    expect(() => baseUrlFlag("http://user@h", "target")).toThrow("--target must not carry a user name or password (http://***@h/); the kit sends the api-key, and nothing else, as credentials");
+    expect(() => baseUrlFlag("http://user@h", "target")).toThrow(
+      "--target must not carry a user name or password (http://***@h/); the kit sends the api-key, and nothing else, as credentials",
+    );
     expect(() => baseUrlFlag("http://:pw@h", "target")).toThrow(/must not carry a user name or password/);
     expect(() => baseUrlFlag("http://h/?", "target")).toThrow("--target must not have a query or fragment");
     expect(() => baseUrlFlag("http://h/?a", "target")).toThrow("--target must not have a query or fragment");
@@ -504,7 +763,8 @@ describe("the shared flags' edges", () => {
 
 describe("the words of what a check or the request judge found, at their edges", () => {
   it("a charset written without a space after `;` is read too", () => {
-    const verdict = (contentType: string) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
+    const verdict = (contentType: string) =>
+      only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
     expect(verdict("application/json;charset=iso-8859-1").detail).toBe("Content-Type says charset=iso-8859-1; JSON is UTF-8");
     expect(verdict("application/json;  charset=windows-1252").detail).toBe("Content-Type says charset=windows-1252; JSON is UTF-8");
   });
@@ -523,13 +783,25 @@ describe("the words of what a check or the request judge found, at their edges",
 });
 
 describe("one case on the wire", () => {
-  const request = (extra: Partial<CaseRequest> = {}): CaseRequest => ({ sid: "HX/1 2", phoneNumber: "+91 800", body: `{"a":"it's"}`, contentType: "application/json", key: "account", ...extra });
+  const request = (extra: Partial<CaseRequest> = {}): CaseRequest => ({
+    sid: "HX/1 2",
+    phoneNumber: "+91 800",
+    body: `{"a":"it's"}`,
+    contentType: "application/json",
+    key: "account",
+    ...extra,
+  });
 
   it("the path keeps + literal and percent-encodes the rest; the headers follow the case's key", async () => {
     const { pathFor, headersFor } = await import("../src/judge/wire.ts");
     expect(pathFor(request())).toBe("/v2/HX%2F1%202/whatsapp/+91%20800/messages");
     expect(headersFor(request(), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "K" });
-    expect(headersFor(request({ key: "wrong", prefer: "code=401" }), "K")).toEqual({ accept: "application/json", "content-type": "application/json", "api-key": "conformance-wrong-key-0000000000", prefer: "code=401" });
+    expect(headersFor(request({ key: "wrong", prefer: "code=401" }), "K")).toEqual({
+      accept: "application/json",
+      "content-type": "application/json",
+      "api-key": "conformance-wrong-key-0000000000",
+      prefer: "code=401",
+    });
     expect(headersFor(request({ key: "none", contentType: undefined }), "K")).toEqual({ accept: "application/json" });
   });
 
@@ -541,7 +813,9 @@ describe("one case on the wire", () => {
     expect(curlFor("http://h:1", request({ key: "wrong", method: "GET", body: "", contentType: undefined }))).toBe(
       `curl -X GET 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'api-key: conformance-wrong-key-0000000000'`,
     );
-    expect(curlFor("http://h:1", request({ key: "none", body: "" }))).toBe(`curl -X POST 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'content-type: application/json' --data-raw ''`);
+    expect(curlFor("http://h:1", request({ key: "none", body: "" }))).toBe(
+      `curl -X POST 'http://h:1/v2/HX%2F1%202/whatsapp/+91%20800/messages' -H 'accept: application/json' -H 'content-type: application/json' --data-raw ''`,
+    );
   });
 
   it("sendCase: what came back, JSON parsed and masked, or why nothing did", async () => {
@@ -554,7 +828,9 @@ describe("one case on the wire", () => {
       incoming.on("end", () => {
         seen.push(`${incoming.method} ${incoming.url} ${incoming.headers["content-length"]} ${Buffer.concat(chunks).toString()}`);
         const json = incoming.method === "POST";
-        response.writeHead(400, { "content-type": json ? "application/json" : "text/plain" }).end(json ? '{"code":"WA400","message":"bad \\u0053ECRET-KEY-1"}' : "plain");
+        response
+          .writeHead(400, { "content-type": json ? "application/json" : "text/plain" })
+          .end(json ? '{"code":"WA400","message":"bad \\u0053ECRET-KEY-1"}' : "plain");
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -563,7 +839,12 @@ describe("one case on the wire", () => {
     const limits = { timeoutMs: 5_000, maxResponseBytes: 1024, mask: (text: string) => text.replaceAll("SECRET-KEY-1", "***") };
     try {
       const answered = await sendCase(url, request({ sid: "HX1", phoneNumber: "+91" }), "SECRET-KEY-1", limits);
-      expect([answered.status, answered.contentType, answered.json, answered.transportError]).toEqual([400, "application/json", { code: "WA400", message: "bad ***" }, undefined]);
+      expect([answered.status, answered.contentType, answered.json, answered.transportError]).toEqual([
+        400,
+        "application/json",
+        { code: "WA400", message: "bad ***" },
+        undefined,
+      ]);
       const plain = await sendCase(url, request({ sid: "HX1", phoneNumber: "+91", method: "PUT", body: "" }), "SECRET-KEY-1", limits);
       expect([plain.status, plain.text, plain.json]).toEqual([400, "plain", undefined]);
       expect(seen).toEqual([`POST /v2/HX1/whatsapp/+91/messages 12 {"a":"it's"}`, "PUT /v2/HX1/whatsapp/+91/messages 0 "]);
@@ -580,7 +861,19 @@ describe("the plan, whole", () => {
   const phoneNumber = "+918630005920";
   const to = "+919876543210";
   const rows = (plan: Case[]) =>
-    plan.map((c) => [c.category, c.title, c.expect, c.mayBeAccepted, c.request.key, c.request.contentType ?? "-", c.request.method ?? "POST", c.request.prefer ?? "-", c.request.sid === sid && c.request.phoneNumber === phoneNumber ? "path ok" : `${c.request.sid} ${c.request.phoneNumber}`].join(" | "));
+    plan.map((c) =>
+      [
+        c.category,
+        c.title,
+        c.expect,
+        c.mayBeAccepted,
+        c.request.key,
+        c.request.contentType ?? "-",
+        c.request.method ?? "POST",
+        c.request.prefer ?? "-",
+        c.request.sid === sid && c.request.phoneNumber === phoneNumber ? "path ok" : `${c.request.sid} ${c.request.phoneNumber}`,
+      ].join(" | "),
+    );
 
   it("a full plan for a mock: every probe, example, boundary, negative, method and Prefer, in order", async () => {
     const { buildPlan } = await import("./plan.ts");
@@ -758,7 +1051,9 @@ describe("the plan, whole", () => {
     const allowed = buildPlan({ sid, phoneNumber, to, allowSend: true, recipientFixed: true, checksKeys: false });
     // No wrong-key probe for a target that checks no keys; every acceptable request goes to `to`.
     expect(allowed.some((c) => c.title === "wrong api-key")).toBe(false);
-    const recipients = new Set(allowed.filter((c) => c.expect === "accepted").map((c) => (JSON.parse(c.request.body) as { messaging_object: { to: string } }).messaging_object.to));
+    const recipients = new Set(
+      allowed.filter((c) => c.expect === "accepted").map((c) => (JSON.parse(c.request.body) as { messaging_object: { to: string } }).messaging_object.to),
+    );
     expect([...recipients]).toEqual([to]);
   });
 
@@ -767,10 +1062,18 @@ describe("the plan, whole", () => {
     const body = requestExamples()["by-media-id"]!;
     expect((addressed(body, "+1") as { messaging_object: { to: string } }).messaging_object.to).toBe("+1");
     expect(body).toEqual(requestExamples()["by-media-id"]);
-    for (const other of [null, 5, "x", {}, { messaging_object: null }, { messaging_object: { to: 5 } }] as const) expect(addressed(other as never, "+1")).toEqual(other);
+    for (const other of [null, 5, "x", {}, { messaging_object: null }, { messaging_object: { to: 5 } }] as const)
+      expect(addressed(other as never, "+1")).toEqual(other);
     const text = JSON.stringify(body);
     const request = (extra: Partial<CaseRequest>): CaseRequest => ({ sid, phoneNumber, body: text, contentType: "text/plain", key: "account", ...extra });
-    expect([couldDeliver(request({})), couldDeliver(request({ body: `\uFEFF${text}` })), couldDeliver(request({ key: "wrong" })), couldDeliver(request({ key: "none" })), couldDeliver(request({ body: "{" })), couldDeliver(request({ body: "{}" }))]).toEqual([true, true, false, false, false, false]);
+    expect([
+      couldDeliver(request({})),
+      couldDeliver(request({ body: `\uFEFF${text}` })),
+      couldDeliver(request({ key: "wrong" })),
+      couldDeliver(request({ key: "none" })),
+      couldDeliver(request({ body: "{" })),
+      couldDeliver(request({ body: "{}" })),
+    ]).toEqual([true, true, false, false, false, false]);
   });
 });
 
@@ -783,7 +1086,8 @@ describe("derived values, checked against the contract they come from", () => {
     const contract = operation();
     const schemas = contractSchemas();
     const resolve = resolver(loadDocument());
-    const valueAt = (value: unknown, field: string) => field.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
+    const valueAt = (value: unknown, field: string) =>
+      field.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
     let negatives = 0;
     let measured = 0;
     for (const example of Object.values(contract.requestExamples)) {
@@ -795,10 +1099,15 @@ describe("derived values, checked against the contract they come from", () => {
         // At that field, at the oneOf above it that no alternative then matches, or (an unknown
         // property) at the property added to it.
         const at = (issue: { field: string; rule: string }) =>
-          issue.field === field || (issue.rule === "oneOf" && field.startsWith(`${issue.field}.`)) || (issue.rule === "additionalProperties" && issue.field.startsWith(`${field}.`));
+          issue.field === field ||
+          (issue.rule === "oneOf" && field.startsWith(`${issue.field}.`)) ||
+          (issue.rule === "additionalProperties" && issue.field.startsWith(`${field}.`));
         for (const issue of issues) expect(at(issue), `${negative.title}: ${issue.field} ${issue.rule}`).toBe(true);
         negatives++;
-        const length = /maxLength (\d+) \+ 1$|one past the pattern's longest \((\d+)\)$|one below the pattern's shortest \((\d+)\)$|below minLength (\d+)$/.exec(negative.title);
+        const length =
+          /maxLength (\d+) \+ 1$|one past the pattern's longest \((\d+)\)$|one below the pattern's shortest \((\d+)\)$|below minLength (\d+)$/.exec(
+            negative.title,
+          );
         if (length) {
           const [, past, longest, shortest, min] = length;
           const expected = past ? Number(past) + 1 : longest ? Number(longest) : shortest ? Number(shortest) : Number(min) - 1;
@@ -856,12 +1165,22 @@ describe("derived values, checked against the contract they come from", () => {
 
 describe("the checks' and the request judge's edges, one each", () => {
   it("a charset right after the semicolon is read too; a request without a Content-Type says (none)", () => {
-    const verdict = (contentType: string) => only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
-    expect(verdict("application/json;charset=latin1")).toEqual({ name: "response_headers", ok: false, severity: "violation", detail: "Content-Type says charset=latin1; JSON is UTF-8" });
+    const verdict = (contentType: string) =>
+      only("response_headers", { expect: "documented", observed: answer("accepted", { "content-type": contentType }) })[0]!;
+    expect(verdict("application/json;charset=latin1")).toEqual({
+      name: "response_headers",
+      ok: false,
+      severity: "violation",
+      detail: "Content-Type says charset=latin1; JSON is UTF-8",
+    });
     expect(verdict("application/json;\tcharset=utf-8").ok).toBe(true);
     const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
     const judged = judgeRequest({ method: "POST", path, headers: { "api-key": "k" }, body: JSON.stringify(operation().requestExamples["by-media-id"]) });
-    expect(judged).toEqual({ kind: "operation", hasKey: true, issues: [{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }] });
+    expect(judged).toEqual({
+      kind: "operation",
+      hasKey: true,
+      issues: [{ field: "Content-Type", rule: "mediaType", message: "(none) is not application/json" }],
+    });
   });
 });
 
@@ -912,6 +1231,8 @@ describe("conform --replay through the command", () => {
 describe("the shared flags' refusals, in their words", () => {
   it("--report quotes what it was given; unknown checks are named, each quoted", () => {
     expect(() => reportFlags(["xml=r.xml"])).toThrow(/^--report takes junit=FILE or json=FILE, not "xml=r\.xml"$/);
-    expect(() => checkFlags(["answered,nope", "other"], undefined)).toThrow(new RegExp(`^unknown check "nope", "other"; the checks are ${checkNames.join(", ")}$`));
+    expect(() => checkFlags(["answered,nope", "other"], undefined)).toThrow(
+      new RegExp(`^unknown check "nope", "other"; the checks are ${checkNames.join(", ")}$`),
+    );
   });
 });

@@ -29,8 +29,19 @@ afterAll(async () => {
   await mock.close();
 });
 
-const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({ target, sid, phoneNumber: businessNumber, apiKey, seed, runs: 300, ...extra });
-const failedChecks = (result: RunResult) => checkTotals(result).filter((row) => row.failed > 0).map((row) => row.name);
+const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({
+  target,
+  sid,
+  phoneNumber: businessNumber,
+  apiKey,
+  seed,
+  runs: 300,
+  ...extra,
+});
+const failedChecks = (result: RunResult) =>
+  checkTotals(result)
+    .filter((row) => row.failed > 0)
+    .map((row) => row.name);
 
 describe("against the mock", () => {
   it("passes, with a few hundred generated requests, and observes the answers it can provoke", async () => {
@@ -42,7 +53,18 @@ describe("against the mock", () => {
     const observed = Object.fromEntries(coverage(result).map((row) => [row.example, row.observed > 0]));
     expect(observed).toMatchObject({ accepted: true, "incorrect-payload": true, "incorrect-sid-or-api-key": true });
     // Every check ran, and the same seed gives the same requests.
-    expect(checkTotals(result).map((row) => row.name)).toEqual(expect.arrayContaining(["status_documented", "content_type_documented", "response_schema", "code_documented", "no_server_error", "accepts_valid", "rejects_invalid", "auth_enforced"]));
+    expect(checkTotals(result).map((row) => row.name)).toEqual(
+      expect.arrayContaining([
+        "status_documented",
+        "content_type_documented",
+        "response_schema",
+        "code_documented",
+        "no_server_error",
+        "accepts_valid",
+        "rejects_invalid",
+        "auth_enforced",
+      ]),
+    );
   });
 
   it("checks the status callbacks of every accepted send end to end, and puts the mock's callback URL back", async () => {
@@ -121,13 +143,41 @@ describe("it catches servers that are wrong in one way, under the right check", 
       "response_schema",
     ],
     ["answers text/html", { response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "text/html" } }) }, "content_type_documented"],
-    ["labels its JSON latin-1", { response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "application/json; charset=iso-8859-1" } }) }, "response_headers"],
-    ["sends no Allow with its 405", { response: (answer) => (answer.status === 405 ? { ...answer, headers: { "content-type": answer.headers["content-type"]! } } : answer) }, "unsupported_method"],
-    ["answers 404 to other methods on the path", { request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) }, "unsupported_method"],
-    ["confuses WA400 with E110", { response: (answer) => (answer.status === 400 ? { ...answer, body: JSON.stringify(example("low-balance").value) } : answer) }, "rejects_invalid"],
-    ["answers 422 to invalid payloads", { response: (answer) => (answer.status === 400 ? { ...answer, status: 422 } : answer) }, ["status_documented", "rejects_invalid"]],
-    ["sends code as a number", { response: (answer) => ({ ...answer, body: answer.body.replace(/"code":"WA202"/, '"code":202') }) }, ["response_schema", "code_documented", "accepts_valid"]],
-    ["answers RBC001 with WA401", { response: (answer) => (answer.status === 401 ? { ...answer, body: answer.body.replace("RBC001", "WA401") } : answer) }, "auth_enforced"],
+    [
+      "labels its JSON latin-1",
+      { response: (answer) => ({ ...answer, headers: { ...answer.headers, "content-type": "application/json; charset=iso-8859-1" } }) },
+      "response_headers",
+    ],
+    [
+      "sends no Allow with its 405",
+      { response: (answer) => (answer.status === 405 ? { ...answer, headers: { "content-type": answer.headers["content-type"]! } } : answer) },
+      "unsupported_method",
+    ],
+    [
+      "answers 404 to other methods on the path",
+      { request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) },
+      "unsupported_method",
+    ],
+    [
+      "confuses WA400 with E110",
+      { response: (answer) => (answer.status === 400 ? { ...answer, body: JSON.stringify(example("low-balance").value) } : answer) },
+      "rejects_invalid",
+    ],
+    [
+      "answers 422 to invalid payloads",
+      { response: (answer) => (answer.status === 400 ? { ...answer, status: 422 } : answer) },
+      ["status_documented", "rejects_invalid"],
+    ],
+    [
+      "sends code as a number",
+      { response: (answer) => ({ ...answer, body: answer.body.replace(/"code":"WA202"/, '"code":202') }) },
+      ["response_schema", "code_documented", "accepts_valid"],
+    ],
+    [
+      "answers RBC001 with WA401",
+      { response: (answer) => (answer.status === 401 ? { ...answer, body: answer.body.replace("RBC001", "WA401") } : answer) },
+      "auth_enforced",
+    ],
     [
       // The rule the contract had before it spelled out RFC 3986: an http(s) scheme and no space.
       "checks video links by a lax rule (http(s):// and no space)",
@@ -147,17 +197,34 @@ describe("it catches servers that are wrong in one way, under the right check", 
     ],
     [
       "answers 418 to a body without Content-Type",
-      { request: ({ headers, body }) => (headers["content-type"] === undefined && body !== "" ? { status: 418, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) } : undefined) },
+      {
+        request: ({ headers, body }) =>
+          headers["content-type"] === undefined && body !== ""
+            ? { status: 418, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) }
+            : undefined,
+      },
       "status_documented",
     ],
     [
       "answers WA500 to a body without Content-Type",
-      { request: ({ headers, body }) => (headers["content-type"] === undefined && body !== "" ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) } : undefined) },
+      {
+        request: ({ headers, body }) =>
+          headers["content-type"] === undefined && body !== ""
+            ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) }
+            : undefined,
+      },
       "no_server_error",
     ],
     [
       "refuses valid videos by link with WA400",
-      { request: ({ body }) => (/"link"/.test(body) && !/"id"/.test(body) && (JSON.parse(body || "{}")?.messaging_object?.video?.link ?? "").startsWith("https://www.awesomeview.com/") ? { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) } : undefined) },
+      {
+        request: ({ body }) =>
+          /"link"/.test(body) &&
+          !/"id"/.test(body) &&
+          (JSON.parse(body || "{}")?.messaging_object?.video?.link ?? "").startsWith("https://www.awesomeview.com/")
+            ? { status: 400, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-payload").value) }
+            : undefined,
+      },
       "accepts_valid",
     ],
     [
@@ -167,16 +234,19 @@ describe("it catches servers that are wrong in one way, under the right check", 
     ],
   ];
 
-  it.each(broken.map(([name, distortion, check]) => ({ name, distortion, checks: [check].flat() })))("a server that $name fails exactly $checks", async ({ distortion, checks }) => {
-    const server = await startDistorted(mock.url, distortion);
-    try {
-      const result = await runConformance(options(server.url, { runs: 50 }));
-      expect(result.ok).toBe(false);
-      expect(failedChecks(result)).toEqual(checks);
-    } finally {
-      await server.close();
-    }
-  });
+  it.each(broken.map(([name, distortion, check]) => ({ name, distortion, checks: [check].flat() })))(
+    "a server that $name fails exactly $checks",
+    async ({ distortion, checks }) => {
+      const server = await startDistorted(mock.url, distortion);
+      try {
+        const result = await runConformance(options(server.url, { runs: 50 }));
+        expect(result.ok).toBe(false);
+        expect(failedChecks(result)).toEqual(checks);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it("a faithful proxy of the mock raises no false alarm", async () => {
     const server = await startDistorted(mock.url, {});
@@ -227,7 +297,8 @@ describe("a remote target is safe by default", () => {
           return undefined;
         }
       })();
-      const acceptable = testCase.request.key === "account" && schemas.check(contract.requestSchemaPointer, body).ok && testCase.request.contentType === "application/json";
+      const acceptable =
+        testCase.request.key === "account" && schemas.check(contract.requestSchemaPointer, body).ok && testCase.request.contentType === "application/json";
       // Path-parameter probes have a valid body but a malformed SID or number.
       if (acceptable) expect(testCase.request.sid !== sid || testCase.request.phoneNumber !== businessNumber).toBe(true);
       if (body?.messaging_object?.to && schemas.check(contract.requestSchemaPointer, body).ok) expect(body.messaging_object.to).toBe(fictionalRecipient);
@@ -271,7 +342,10 @@ describe("a remote target is safe by default", () => {
       (error: unknown) => error,
     );
     expect(refusal).toBeInstanceOf(RunRefusal);
-    expect({ kind: (refusal as RunRefusal).kind, message: (refusal as RunRefusal).message }).toEqual({ kind: "needs-recipient", message: "sending to a target that is not the kit's mock needs the recipient --to" });
+    expect({ kind: (refusal as RunRefusal).kind, message: (refusal as RunRefusal).message }).toEqual({
+      kind: "needs-recipient",
+      message: "sending to a target that is not the kit's mock needs the recipient --to",
+    });
   });
 });
 
@@ -307,7 +381,22 @@ describe("reports", () => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await conform(
-      ["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--seed", String(seed), "--runs", "50", "--report", `junit=${join(dir, "r.xml")}`, "--report", `json=${join(dir, "r.json")}`],
+      [
+        "--target",
+        mock.url,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--seed",
+        String(seed),
+        "--runs",
+        "50",
+        "--report",
+        `junit=${join(dir, "r.xml")}`,
+        "--report",
+        `json=${join(dir, "r.json")}`,
+      ],
       { env: { KALEYRA_API_KEY: apiKey }, out: (t) => out.push(t), err: (t) => err.push(t) },
     );
     expect(code).toBe(0);
@@ -343,7 +432,10 @@ describe("--prefer-examples, for mocks", () => {
 
   it("catches a mock that serves the wrong example for a name", async () => {
     const server = await startDistorted(mock.url, {
-      response: (answer) => (answer.body.includes('"WA-401"') && answer.body.includes('"account"') ? { ...answer, body: JSON.stringify(example("phone-number-other-version").value) } : answer),
+      response: (answer) =>
+        answer.body.includes('"WA-401"') && answer.body.includes('"account"')
+          ? { ...answer, body: JSON.stringify(example("phone-number-other-version").value) }
+          : answer,
     });
     try {
       const result = await runConformance(options(server.url, { runs: 5, preferExamples: true }));
@@ -367,7 +459,9 @@ describe("the callbacks stage on its own", () => {
 
   it("points the mock at its receiver, checks each accepted message's whole sequence, names one that never came, and points the mock back", async () => {
     const { startCallbackStage } = await import("./callbacks.ts");
-    const own = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] }, "fast", { callbacks: { delaysMs: [5], backoffMs: 20, attempts: 2, timeoutMs: 1_000, url: "http://127.0.0.1:9/before" } });
+    const own = await startTestMock({ apiKey, sid, phoneNumbers: [businessNumber] }, "fast", {
+      callbacks: { delaysMs: [5], backoffMs: 20, attempts: 2, timeoutMs: 1_000, url: "http://127.0.0.1:9/before" },
+    });
     try {
       const stage = (await startCallbackStage(own.url, limits, undefined))!;
       expect(stage).toBeDefined();
@@ -431,7 +525,8 @@ describe("the identity probe", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const limits = { timeoutMs: 5_000, maxResponseBytes: 1024, mask: (text: string) => text };
-    const identity = (nonce: string, extra: object = {}) => JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce, delivers: false, ...extra });
+    const identity = (nonce: string, extra: object = {}) =>
+      JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce, delivers: false, ...extra });
     try {
       answer = (nonce) => [200, identity(nonce)];
       expect(await identifyTarget(`${url}//`, limits, "tok-123456")).toBe(true);

@@ -178,17 +178,21 @@ describe("derive: one negative for each constraint, boundaries at each limit", (
       { title: "(body): wrong type", path: [], value: "not-an-object" },
     ]);
     // Inside the branch taken (link's, and the third, which requires nothing), no second "wrong type" of the body.
-    expect(titles(negatives.slice(3))).toEqual([
-      "link: required, missing",
-      "link: wrong type",
-      "link: maxLength 3 + 1",
-      "caption: wrong type",
-    ]);
+    expect(titles(negatives.slice(3))).toEqual(["link: required, missing", "link: wrong type", "link: maxLength 3 + 1", "caption: wrong type"]);
     expect(titles(boundaries)).toEqual(["link: at maxLength 3", "caption: optional, omitted"]);
   });
 
   it("a oneOf of strings is broken by a number", () => {
-    const { negatives } = derive({ oneOf: [{ type: "string", const: "a" }, { type: "string", const: "b" }] }, "a", bare);
+    const { negatives } = derive(
+      {
+        oneOf: [
+          { type: "string", const: "a" },
+          { type: "string", const: "b" },
+        ],
+      },
+      "a",
+      bare,
+    );
     expect(negatives[0]).toEqual({ title: "(body): wrong type", path: [], value: 12345 });
   });
 
@@ -196,7 +200,11 @@ describe("derive: one negative for each constraint, boundaries at each limit", (
     const { negatives, boundaries } = derive({ type: "string", enum: ["video", "Video"] }, "video", bare);
     expect(boundaries.map((b) => b.value)).toEqual(["video", "Video"]);
     expect(negatives.map((n) => n.value)).toEqual([12345, "video-other"]);
-    expect(derive({ type: "string", enum: ["video"] }, "video", bare).negatives.map((n) => n.title)).toEqual(['(body): wrong type', '(body): outside enum ("Video")', '(body): outside enum ("video-other")']);
+    expect(derive({ type: "string", enum: ["video"] }, "video", bare).negatives.map((n) => n.title)).toEqual([
+      "(body): wrong type",
+      '(body): outside enum ("Video")',
+      '(body): outside enum ("video-other")',
+    ]);
   });
 
   it("const: the constant with a suffix", () => {
@@ -235,7 +243,8 @@ describe("derive: one negative for each constraint, boundaries at each limit", (
   });
 
   it("pattern: a value shaped like the valid one that breaks it, and the limits the pattern hides", () => {
-    const breaks = (pattern: string, valid: string) => derive({ type: "string", pattern }, valid, bare).negatives.find((n) => n.title === "(body): breaks pattern")!.value;
+    const breaks = (pattern: string, valid: string) =>
+      derive({ type: "string", pattern }, valid, bare).negatives.find((n) => n.title === "(body): breaks pattern")!.value;
     expect(breaks("^[0-9]+$", "123")).toBe("123 ");
     expect(breaks("^a[0-9]*$", "a1")).toBe("1");
     expect(breaks("^[0-9a-zX]?[0-9a-z ]*$", "a1")).toBe("aX");

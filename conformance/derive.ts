@@ -13,7 +13,10 @@ export interface DerivedValue {
   value: Json;
 }
 
-const isType = (schema: Schema, type: string) => schema.type === type || (Array.isArray(schema.type) && schema.type.includes(type)) || (schema.type === undefined && type === "object" && schema.properties !== undefined);
+const isType = (schema: Schema, type: string) =>
+  schema.type === type ||
+  (Array.isArray(schema.type) && schema.type.includes(type)) ||
+  (schema.type === undefined && type === "object" && schema.properties !== undefined);
 
 /** Valid values of a schema. `biasToLimits` mixes in strings at their maximum length. */
 export function arbitraryFor(schema: Schema, resolve: (s: Schema) => Schema): fc.Arbitrary<Json> {
@@ -168,7 +171,8 @@ export function derive(schema: Schema, instance: Json, resolve: (s: Schema) => S
       for (const [key, property] of Object.entries(s.properties ?? {})) {
         if (key in here) {
           walk(property, [...path, key]);
-          if (!(s.required ?? []).includes(key)) boundaries.push({ title: `${label([...path, key])}: optional, omitted`, path: [...path, key], value: setAt(instance, [...path, key], undefined) });
+          if (!(s.required ?? []).includes(key))
+            boundaries.push({ title: `${label([...path, key])}: optional, omitted`, path: [...path, key], value: setAt(instance, [...path, key], undefined) });
         }
       }
       return;
@@ -202,7 +206,8 @@ export function derive(schema: Schema, instance: Json, resolve: (s: Schema) => S
           negatives.push({ title: `${label(path)}: one past the pattern's longest (${longest.length + 1})`, path, value: whole(longest + longest.at(-1)) });
         }
         boundaries.push({ title: `${label(path)}: shortest the pattern allows (${shortest.length})`, path, value: whole(shortest) });
-        if (shortest.length > 0) negatives.push({ title: `${label(path)}: one below the pattern's shortest (${shortest.length - 1})`, path, value: whole(shortest.slice(0, -1)) });
+        if (shortest.length > 0)
+          negatives.push({ title: `${label(path)}: one below the pattern's shortest (${shortest.length - 1})`, path, value: whole(shortest.slice(0, -1)) });
       }
       if (s.format === "uri") {
         negatives.push({ title: `${label(path)}: not a URI`, path, value: whole("not a uri") });

@@ -6,9 +6,18 @@ import type { CaseOutcome, Diagnosis, TargetMode } from "../src/judge/result.ts"
 export function unreachable(target: string, why: string): Diagnosis {
   const refused = /ECONNREFUSED/.test(why);
   const unknown = /ENOTFOUND|EAI_AGAIN/.test(why);
-  const what = refused ? "nothing is listening at" : unknown ? "the host of" : why.startsWith("timeout") ? "nothing answered in time at" : "no answer came from";
+  const what = refused
+    ? "nothing is listening at"
+    : unknown
+      ? "the host of"
+      : why.startsWith("timeout")
+        ? "nothing answered in time at"
+        : "no answer came from";
   const tail = unknown ? " is not found (DNS)" : "";
-  return { kind: why.startsWith("timeout") ? "silent" : "unreachable", message: `${what} ${target}${tail} (${why}); is the mock running (npm start), or is --target wrong?` };
+  return {
+    kind: why.startsWith("timeout") ? "silent" : "unreachable",
+    message: `${what} ${target}${tail} (${why}); is the mock running (npm start), or is --target wrong?`,
+  };
 }
 
 /** This many requests with the user's key, all refused alike, and nothing else: the key is wrong. */
@@ -27,9 +36,19 @@ const codeOf = (outcome: CaseOutcome) => (outcome.observed.json as { code?: unkn
 export function diagnoseAnswers(seen: readonly CaseOutcome[], context: DiagnoseContext): { diagnosis?: Diagnosis; hints: string[] } {
   const hints: string[] = [];
   // Requests with the user's key, SID and number (not the probes of a malformed path).
-  const keyed = seen.filter((outcome) => outcome.testCase.request.key === "account" && outcome.testCase.request.sid === context.sid && outcome.testCase.request.phoneNumber === context.phoneNumber && outcome.observed.status !== undefined);
+  const keyed = seen.filter(
+    (outcome) =>
+      outcome.testCase.request.key === "account" &&
+      outcome.testCase.request.sid === context.sid &&
+      outcome.testCase.request.phoneNumber === context.phoneNumber &&
+      outcome.observed.status !== undefined,
+  );
   const first = keyed[0];
-  if (keyed.length >= credentialsEvidence && first?.observed.status === 401 && keyed.every((outcome) => outcome.observed.status === 401 && codeOf(outcome) === codeOf(first))) {
+  if (
+    keyed.length >= credentialsEvidence &&
+    first?.observed.status === 401 &&
+    keyed.every((outcome) => outcome.observed.status === 401 && codeOf(outcome) === codeOf(first))
+  ) {
     const code = typeof codeOf(first) === "string" ? ` ${String(codeOf(first))}` : "";
     return {
       diagnosis: {
@@ -43,7 +62,9 @@ export function diagnoseAnswers(seen: readonly CaseOutcome[], context: DiagnoseC
   const wrong = byKey("wrong")?.observed.status;
   const none = byKey("none")?.observed.status;
   if (context.checksKeys && context.mode !== "live" && wrong !== undefined && wrong >= 200 && wrong < 300 && none === 401) {
-    hints.push("the target accepts a wrong key but not a missing one: a mock started without an account (KALEYRA_MOCK_API_KEY unset) does that; run with --no-account, or start the mock with an account");
+    hints.push(
+      "the target accepts a wrong key but not a missing one: a mock started without an account (KALEYRA_MOCK_API_KEY unset) does that; run with --no-account, or start the mock with an account",
+    );
   }
   return { hints };
 }

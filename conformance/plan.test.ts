@@ -8,7 +8,16 @@ const safePlan = () => buildPlan({ sid, phoneNumber: businessNumber, to: fiction
 describe("addressed", () => {
   it("sets the recipient of a message, and leaves anything else as it was", () => {
     expect(addressed({ messaging_object: { to: "+1", type: "video" } }, "+2")).toEqual({ messaging_object: { to: "+2", type: "video" } });
-    for (const other of [null, "text", 5, {}, { messaging_object: null }, { messaging_object: "x" }, { messaging_object: { to: 5 } }, { messaging_object: {} }]) {
+    for (const other of [
+      null,
+      "text",
+      5,
+      {},
+      { messaging_object: null },
+      { messaging_object: "x" },
+      { messaging_object: { to: 5 } },
+      { messaging_object: {} },
+    ]) {
       expect(addressed(other, "+2"), JSON.stringify(other)).toEqual(other);
     }
   });
@@ -30,7 +39,11 @@ describe("the safe plan", () => {
   });
 
   it("sends bodies that are not JSON exactly as written", () => {
-    const bodies = Object.fromEntries(safePlan().filter((one) => ["malformed JSON", "empty body", "JSON null"].includes(one.title)).map((one) => [one.title, one.request.body]));
+    const bodies = Object.fromEntries(
+      safePlan()
+        .filter((one) => ["malformed JSON", "empty body", "JSON null"].includes(one.title))
+        .map((one) => [one.title, one.request.body]),
+    );
     expect(bodies).toEqual({ "malformed JSON": '{"messaging_object": {', "empty body": "", "JSON null": "null" });
   });
 });

@@ -32,7 +32,6 @@ export const fictionalRecipient = "+12025550100";
 /** Tried on the operation's path; OPTIONS, HEAD and TRACE are left to proxies and CORS. */
 export const unsupportedMethods = ["GET", "PUT", "PATCH", "DELETE"];
 
-
 export function requestExamples(): Record<string, Json> {
   return operation().requestExamples as Record<string, Json>;
 }
@@ -56,7 +55,6 @@ export function couldDeliver(request: CaseRequest): boolean {
   const parsed = parseJson(request.body.replace(/^\uFEFF/, ""));
   return parsed.ok && contractSchemas().check(operation().requestSchemaPointer, parsed.value).ok;
 }
-
 
 export function buildPlan(options: PlanOptions): Case[] {
   const doc = loadDocument();
@@ -109,12 +107,21 @@ export function buildPlan(options: PlanOptions): Case[] {
 
   // Path parameters, the same way.
   const probeBody = probe;
-  for (const [name, value] of [["sid", options.sid], ["phone_number", options.phoneNumber]] as const) {
+  for (const [name, value] of [
+    ["sid", options.sid],
+    ["phone_number", options.phoneNumber],
+  ] as const) {
     const { negatives } = derive({ $ref: contract.pathParameterSchemaPointers[name]! }, value, resolve);
     for (const negative of negatives) {
       if (typeof negative.value !== "string" || negative.value === "") continue; // an empty segment is another path
       const title = negative.title.replace("(body)", `path ${name}`);
-      cases.push({ category: "negative", title, request: base(probeBody, name === "sid" ? { sid: negative.value } : { phoneNumber: negative.value }), expect: "refused", mayBeAccepted: false });
+      cases.push({
+        category: "negative",
+        title,
+        request: base(probeBody, name === "sid" ? { sid: negative.value } : { phoneNumber: negative.value }),
+        expect: "refused",
+        mayBeAccepted: false,
+      });
     }
   }
 
@@ -124,12 +131,24 @@ export function buildPlan(options: PlanOptions): Case[] {
   invalid("negative", "JSON null", "null");
   invalid("negative", "valid JSON as text/plain", probeBody, { contentType: "text/plain" });
   // A server may sniff a body that comes without a media type; the contract does not say.
-  cases.push({ category: "negative", title: "valid JSON with no Content-Type", request: base(probeBody, { contentType: undefined }), expect: "documented", mayBeAccepted: false });
+  cases.push({
+    category: "negative",
+    title: "valid JSON with no Content-Type",
+    request: base(probeBody, { contentType: undefined }),
+    expect: "documented",
+    mayBeAccepted: false,
+  });
 
   // Methods the path does not document, with the key and no body (nothing to deliver): 405.
   const documentedMethods = Object.keys(doc.paths[contract.path] ?? {}).map((key) => key.toUpperCase());
   for (const method of unsupportedMethods.filter((method) => !documentedMethods.includes(method))) {
-    cases.push({ category: "method", title: `${method} on the operation's path`, request: base("", { method, contentType: undefined }), expect: "unsupported-method", mayBeAccepted: false });
+    cases.push({
+      category: "method",
+      title: `${method} on the operation's path`,
+      request: base("", { method, contentType: undefined }),
+      expect: "unsupported-method",
+      mayBeAccepted: false,
+    });
   }
 
   // Every documented answer, asked for by name from a mock: a valid request, so only where sends are allowed.

@@ -13,7 +13,11 @@ import type { RunResult } from "../src/judge/result.ts";
 import { maxKeptOutcomes, maxNamedKinds, maxSampleLength } from "../src/judge/tally.ts";
 
 const options = { lenient: false, mask: (text: string) => text };
-const failureOf = (file: string) => replayRecording(file, options).then(() => undefined, (error: unknown) => error);
+const failureOf = (file: string) =>
+  replayRecording(file, options).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe("the files replay reads", () => {
   it("refuses a FIFO, a device and a folder without opening them for long", async () => {
@@ -40,14 +44,18 @@ describe("the files replay reads", () => {
     writeFileSync(file, "\r\n  \r\n\r\n");
     expect(await replayRecording(file, options)).toMatchObject({ recording: { exchanges: 0 } });
     writeFileSync(file, "\r\nnot json");
-    expect(((await failureOf(file)) as Error).message).toBe(`line 2 of ${file} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    expect(((await failureOf(file)) as Error).message).toBe(
+      `line 2 of ${file} is not JSON; a recording is one JSON record a line (kaleyra-video proxy --record)`,
+    );
   });
 });
 
 describe("a replay of any length, in bounded memory", () => {
   const path = operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920");
   const valid = operation().requestExamples["by-media-id"] as { messaging_object: { video: Record<string, unknown> } };
-  const longCaption = JSON.stringify({ messaging_object: { ...valid.messaging_object, video: { ...valid.messaging_object.video, caption: "x".repeat(1025) } } });
+  const longCaption = JSON.stringify({
+    messaging_object: { ...valid.messaging_object, video: { ...valid.messaging_object.video, caption: "x".repeat(1025) } },
+  });
   interface Kind {
     method: string;
     path: string;
@@ -84,7 +92,8 @@ describe("a replay of any length, in bounded memory", () => {
     return file;
   };
   const titles = (result: RunResult) => result.outcomes.map((outcome) => outcome.testCase.title.replace(/ .*/, ""));
-  const sampleOf = (result: RunResult) => (JSON.parse(jsonReport(result)) as { sample: { notKept: unknown; kept: number; otherUndocumentedAnswers: number; otherLenientFields: number } }).sample;
+  const sampleOf = (result: RunResult) =>
+    (JSON.parse(jsonReport(result)) as { sample: { notKept: unknown; kept: number; otherUndocumentedAnswers: number; otherLenientFields: number } }).sample;
   /** The kinds counted together, past the ones named: [undocumented answers, lenient fields]. */
   const others = (result: RunResult) => [sampleOf(result).otherUndocumentedAnswers, sampleOf(result).otherLenientFields];
 
@@ -94,7 +103,9 @@ describe("a replay of any length, in bounded memory", () => {
     const file = recording(lines);
     const result = await replayRecording(file, options);
     expect(result.outcomes).toHaveLength(maxKeptOutcomes);
-    const firstViolations = Array.from({ length: 3000 }, (_, index) => index + 1).filter((seq) => pattern[(seq - 1) % 10] === "violation").slice(0, maxKeptOutcomes);
+    const firstViolations = Array.from({ length: 3000 }, (_, index) => index + 1)
+      .filter((seq) => pattern[(seq - 1) % 10] === "violation")
+      .slice(0, maxKeptOutcomes);
     expect(titles(result)).toEqual(firstViolations.map((seq) => `#${seq}`));
     expect(result.recording).toEqual({ exchanges: 3000, outside: 300, file });
     expect(checkTotals(result).filter((row) => ["status_documented", "rejects_invalid", "accepts_valid"].includes(row.name))).toEqual([
@@ -102,13 +113,20 @@ describe("a replay of any length, in bounded memory", () => {
       { name: "accepts_valid", passed: 1500, failed: 0, leniency: 0 },
       { name: "rejects_invalid", passed: 0, failed: 1200, leniency: 1200 },
     ]);
-    expect(undocumentedAnswers(result)).toEqual([{ status: 429, code: "WA429", count: 900, sample: '{"code":"WA429","message":"Slow down"}', request: `#1 POST ${path}` }]);
+    expect(undocumentedAnswers(result)).toEqual([
+      { status: 429, code: "WA429", count: 900, sample: '{"code":"WA429","message":"Slow down"}', request: `#1 POST ${path}` },
+    ]);
     expect(lenientFields(result)).toEqual([{ field: "messaging_object.video.caption", count: 1200 }]);
     expect(coverage(result).find((row) => row.example === "accepted")!.observed).toBe(1800);
     const text = summary(result).split("\n");
-    expect(text[0]).toBe(`Recorded traffic with http://pod (${file}) judged against the contract: 3000 exchanges, 2700 on the contract's path, 300 outside it (not checked).`);
+    expect(text[0]).toBe(
+      `Recorded traffic with http://pod (${file}) judged against the contract: 3000 exchanges, 2700 on the contract's path, 300 outside it (not checked).`,
+    );
     expect(text).toContain("Violations (900, first 20 shown):");
-    expect(text.filter((row) => /^Leniency \(|^ {2}\(\d+ of \d+ shown\)$/.test(row))).toEqual([expect.stringMatching(/^Leniency \(1200\): /), "  (0 of 1200 shown)"]);
+    expect(text.filter((row) => /^Leniency \(|^ {2}\(\d+ of \d+ shown\)$/.test(row))).toEqual([
+      expect.stringMatching(/^Leniency \(1200\): /),
+      "  (0 of 1200 shown)",
+    ]);
     expect(text.at(-1)).toBe("600 passed, 2100 failed");
     expect(sampleOf(result)).toEqual({
       note: expect.stringMatching(/^cases and findings are a sample/),
@@ -122,8 +140,12 @@ describe("a replay of any length, in bounded memory", () => {
       otherLenientFields: 0,
     });
     const xml = junit(result);
-    expect(xml).toContain(`name="${2700 - maxKeptOutcomes} more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)"`);
-    expect(xml).toContain(`<testcase classname="conformance.leniency.recorded" name="1200 more exchanges with leniency, counted but not kept" time="0">\n      <failure type="not-kept" message="1200 of them with leniency, counted in the checks' totals"/>`);
+    expect(xml).toContain(
+      `name="${2700 - maxKeptOutcomes} more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)"`,
+    );
+    expect(xml).toContain(
+      `<testcase classname="conformance.leniency.recorded" name="1200 more exchanges with leniency, counted but not kept" time="0">\n      <failure type="not-kept" message="1200 of them with leniency, counted in the checks' totals"/>`,
+    );
     expect(result.ok).toBe(false);
   });
 
@@ -133,19 +155,46 @@ describe("a replay of any length, in bounded memory", () => {
     expect([atBound.outcomes.length, sampleOf(atBound).notKept]).toEqual([maxKeptOutcomes, { violation: 0, leniency: 0, passed: 0 }]);
     expect(junit(atBound)).not.toContain("more exchanges");
     const past = await replayRecording(recording(passes(maxKeptOutcomes + 1)), options);
-    expect([titles(past).at(-1), past.outcomes.length, sampleOf(past).notKept]).toEqual([`#${maxKeptOutcomes}`, maxKeptOutcomes, { violation: 0, leniency: 0, passed: 1 }]);
-    expect(junit(past)).toContain(`<testcase classname="conformance.recorded" name="1 more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)" time="0"/>`);
-    const mixed = await replayRecording(recording([...passes(maxKeptOutcomes), line(maxKeptOutcomes + 1, kinds.leniency), line(maxKeptOutcomes + 2, kinds.violation), line(maxKeptOutcomes + 3, kinds.pass)]), options);
-    expect(titles(mixed)).toEqual([...Array.from({ length: maxKeptOutcomes - 2 }, (_, index) => `#${index + 1}`), `#${maxKeptOutcomes + 1}`, `#${maxKeptOutcomes + 2}`]);
+    expect([titles(past).at(-1), past.outcomes.length, sampleOf(past).notKept]).toEqual([
+      `#${maxKeptOutcomes}`,
+      maxKeptOutcomes,
+      { violation: 0, leniency: 0, passed: 1 },
+    ]);
+    expect(junit(past)).toContain(
+      `<testcase classname="conformance.recorded" name="1 more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)" time="0"/>`,
+    );
+    const mixed = await replayRecording(
+      recording([
+        ...passes(maxKeptOutcomes),
+        line(maxKeptOutcomes + 1, kinds.leniency),
+        line(maxKeptOutcomes + 2, kinds.violation),
+        line(maxKeptOutcomes + 3, kinds.pass),
+      ]),
+      options,
+    );
+    expect(titles(mixed)).toEqual([
+      ...Array.from({ length: maxKeptOutcomes - 2 }, (_, index) => `#${index + 1}`),
+      `#${maxKeptOutcomes + 1}`,
+      `#${maxKeptOutcomes + 2}`,
+    ]);
     expect(sampleOf(mixed).notKept).toEqual({ violation: 0, leniency: 0, passed: 3 });
     const violations = Array.from({ length: maxKeptOutcomes }, (_, index) => line(index + 1, kinds.violation));
-    const crowded = await replayRecording(recording([...violations, line(maxKeptOutcomes + 1, kinds.leniency), line(maxKeptOutcomes + 2, kinds.violation)]), options);
+    const crowded = await replayRecording(
+      recording([...violations, line(maxKeptOutcomes + 1, kinds.leniency), line(maxKeptOutcomes + 2, kinds.violation)]),
+      options,
+    );
     expect([titles(crowded).at(-1), sampleOf(crowded).notKept]).toEqual([`#${maxKeptOutcomes}`, { violation: 1, leniency: 1, passed: 0 }]);
     // The first finding is the most useful of all, kept or not: no answer at all outranks an undocumented status.
-    const silent = JSON.stringify({ ...(JSON.parse(line(maxKeptOutcomes + 1, kinds.pass)) as object), response: null, error: "timeout: no complete answer within 300 ms" });
+    const silent = JSON.stringify({
+      ...(JSON.parse(line(maxKeptOutcomes + 1, kinds.pass)) as object),
+      response: null,
+      error: "timeout: no complete answer within 300 ms",
+    });
     const late = await replayRecording(recording([...violations, silent]), options);
     expect(titles(late)).not.toContain(`#${maxKeptOutcomes + 1}`);
-    expect(firstFinding(late)).toBe(`answered (violation) on [recorded] #${maxKeptOutcomes + 1} POST ${path}: no answer: timeout: no complete answer within 300 ms`);
+    expect(firstFinding(late)).toBe(
+      `answered (violation) on [recorded] #${maxKeptOutcomes + 1} POST ${path}: no answer: timeout: no complete answer within 300 ms`,
+    );
     const undocumented = crowded.outcomes[0]!.checks.find((check) => check.name === "status_documented")!;
     expect(firstFinding(crowded)).toBe(`status_documented (violation) on [recorded] #1 POST ${path}: ${undocumented.detail}`);
   });
@@ -165,7 +214,13 @@ describe("a replay of any length, in bounded memory", () => {
     const pastFields = await replayRecording(recording(methods(maxNamedKinds + 1)), options);
     expect([lenientFields(pastFields).length, others(pastFields)]).toEqual([maxNamedKinds, [0, 1]]);
     expect(drift(pastFields)).toMatch(new RegExp(`, and 1 more in other fields \\(counted; the first ${maxNamedKinds} are named\\)$`));
-    const long = await replayRecording(recording([line(1, kinds.violation, { code: "K".repeat(maxSampleLength + 1), message: "m" }), line(2, kinds.violation, { code: "K".repeat(maxSampleLength), message: "m" })]), options);
+    const long = await replayRecording(
+      recording([
+        line(1, kinds.violation, { code: "K".repeat(maxSampleLength + 1), message: "m" }),
+        line(2, kinds.violation, { code: "K".repeat(maxSampleLength), message: "m" }),
+      ]),
+      options,
+    );
     expect(undocumentedAnswers(long).map((row) => [row.code, row.count])).toEqual([
       [`${"K".repeat(maxSampleLength - 1)}…`, 1],
       ["K".repeat(maxSampleLength), 1],

@@ -7,7 +7,14 @@ import { drift, failures, findings, firstFinding, junit, lenientFields, summary,
 import type { RunResult } from "../src/judge/result.ts";
 
 const lenientCase = (title: string, fields: string[] | undefined, details = ["took it"]) =>
-  outcome("invalid", title, 202, "WA202", details.map((detail) => ({ name: "rejects_invalid" as const, ok: false, detail, severity: "leniency" as const, ...(fields ? { fields } : {}) })), "accepted");
+  outcome(
+    "invalid",
+    title,
+    202,
+    "WA202",
+    details.map((detail) => ({ name: "rejects_invalid" as const, ok: false, detail, severity: "leniency" as const, ...(fields ? { fields } : {}) })),
+    "accepted",
+  );
 
 describe("a diagnosed run", () => {
   const diagnosed = made({
@@ -49,13 +56,21 @@ describe("a diagnosed run", () => {
 describe("the plan named in the summary's first line", () => {
   const first = (mode: RunResult["mode"]) => summary(made({ mode })).split("\n")[0];
   it("live, trusted and mock each in their words", () => {
-    expect(first("live")).toBe("Conformance of http://127.0.0.1:4010 to the contract (seed 42; safe plan: nothing a real pod would deliver, unless --allow-send): 5 cases, 9 requests sent in all.");
-    expect(first("trusted")).toBe("Conformance of http://127.0.0.1:4010 to the contract (seed 42; full plan: --trusted-target): 5 cases, 9 requests sent in all.");
-    expect(first("mock")).toBe("Conformance of http://127.0.0.1:4010 to the contract (seed 42; full plan: the target proved it is the kit's mock): 5 cases, 9 requests sent in all.");
+    expect(first("live")).toBe(
+      "Conformance of http://127.0.0.1:4010 to the contract (seed 42; safe plan: nothing a real pod would deliver, unless --allow-send): 5 cases, 9 requests sent in all.",
+    );
+    expect(first("trusted")).toBe(
+      "Conformance of http://127.0.0.1:4010 to the contract (seed 42; full plan: --trusted-target): 5 cases, 9 requests sent in all.",
+    );
+    expect(first("mock")).toBe(
+      "Conformance of http://127.0.0.1:4010 to the contract (seed 42; full plan: the target proved it is the kit's mock): 5 cases, 9 requests sent in all.",
+    );
   });
 
   it("a recording without a file names none", () => {
-    expect(summary(made({ recording: { exchanges: 3, outside: 0 } })).split("\n")[0]).toBe("Recorded traffic with http://127.0.0.1:4010 judged against the contract: 3 exchanges, 5 on the contract's path, 0 outside it (not checked).");
+    expect(summary(made({ recording: { exchanges: 3, outside: 0 } })).split("\n")[0]).toBe(
+      "Recorded traffic with http://127.0.0.1:4010 judged against the contract: 3 exchanges, 5 on the contract's path, 0 outside it (not checked).",
+    );
   });
 });
 
@@ -76,10 +91,24 @@ describe("the first finding and the hints", () => {
   });
 
   it("a passing run prints no First line; every hint but the first finding prints as a Hint", () => {
-    const passing = made({ ok: true, outcomes: [made().outcomes[0]!], shrunk: undefined, callbacks: { messages: 1, received: 2, findings: [] } as RunResult["callbacks"], hints: ["one", "two"] });
-    expect(summary(passing).split("\n").filter((line) => /^(First|Hint):/.test(line))).toEqual(["Hint: one", "Hint: two"]);
+    const passing = made({
+      ok: true,
+      outcomes: [made().outcomes[0]!],
+      shrunk: undefined,
+      callbacks: { messages: 1, received: 2, findings: [] } as RunResult["callbacks"],
+      hints: ["one", "two"],
+    });
+    expect(
+      summary(passing)
+        .split("\n")
+        .filter((line) => /^(First|Hint):/.test(line)),
+    ).toEqual(["Hint: one", "Hint: two"]);
     expect(summary(passing)).toContain("\nStatus callbacks: 2 received for 1 accepted sends; every one valid and in order.\n");
-    expect(summary(made({ hints: ["one", "two"] })).split("\n").filter((line) => /^(First|Hint):/.test(line))).toEqual(["First: one", "Hint: two"]);
+    expect(
+      summary(made({ hints: ["one", "two"] }))
+        .split("\n")
+        .filter((line) => /^(First|Hint):/.test(line)),
+    ).toEqual(["First: one", "Hint: two"]);
   });
 });
 
@@ -91,7 +120,12 @@ describe("failures, findings and lenient fields", () => {
 
   it("leniency without fields counts under the case's title; counts sort high to low, then by name", () => {
     const run = made({
-      outcomes: [lenientCase("unknown property", undefined), lenientCase("b", ["z.field"]), lenientCase("c", ["z.field", "a.field"]), lenientCase("d", ["a.field"])],
+      outcomes: [
+        lenientCase("unknown property", undefined),
+        lenientCase("b", ["z.field"]),
+        lenientCase("c", ["z.field", "a.field"]),
+        lenientCase("d", ["a.field"]),
+      ],
       shrunk: undefined,
     });
     expect(lenientFields(run)).toEqual([
@@ -229,8 +263,12 @@ describe("what the first report lines rest on", () => {
   });
 
   it("a case with no answer shows why; a leniency line names each field taken", () => {
-    const lines = summary(made({ outcomes: [made().outcomes[4]!, lenientCase("two fields", ["a.b", "c"])], shrunk: undefined, callbacks: undefined, hints: [] })).split("\n");
+    const lines = summary(
+      made({ outcomes: [made().outcomes[4]!, lenientCase("two fields", ["a.b", "c"])], shrunk: undefined, callbacks: undefined, hints: [] }),
+    ).split("\n");
     expect(lines).toContain("  [valid] with-extra-info → no answer (ECONNRESET)");
-    expect(lines).toContain("Leniency (1): the target accepts what the contract refuses: a.b (1), c (1). If the target is right, the contract is too strict; --lenient reports this without failing.");
+    expect(lines).toContain(
+      "Leniency (1): the target accepts what the contract refuses: a.b (1), c (1). If the target is right, the contract is too strict; --lenient reports this without failing.",
+    );
   });
 });

@@ -11,7 +11,7 @@ import { example, operation } from "../src/contract/operation.ts";
 import { serverErrorOnMalformedJson, startDistorted, type Distortion } from "../test/support/distort.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { apiKey, businessNumber, sid } from "../test/support/requests.ts";
-import { checkNames, } from "../src/judge/checks.ts";
+import { checkNames } from "../src/judge/checks.ts";
 import { conform } from "../src/cli/tools/conform.ts";
 import { checkTotals, findings, jsonReport, junit, summary, failures } from "../src/judge/report.ts";
 import { runConformance, type RunOptions } from "./runner.ts";
@@ -19,7 +19,7 @@ import type { RunResult } from "../src/judge/result.ts";
 import { fetchWithin } from "../test/support/wait.ts";
 import { identityPath } from "../src/contract/identity.ts";
 import { adminPath } from "../src/contract/document.ts";
-import { made, } from "../test/support/made-run.ts";
+import { made } from "../test/support/made-run.ts";
 
 const seed = 20261130;
 let mock: TestMock;
@@ -33,8 +33,20 @@ afterAll(async () => {
   await open.close();
 });
 
-const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({ target, sid, phoneNumber: businessNumber, apiKey, seed, runs: 20, checkCallbacks: false, ...extra });
-const failedChecks = (result: RunResult) => checkTotals(result).filter((row) => row.failed > 0).map((row) => row.name);
+const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({
+  target,
+  sid,
+  phoneNumber: businessNumber,
+  apiKey,
+  seed,
+  runs: 20,
+  checkCallbacks: false,
+  ...extra,
+});
+const failedChecks = (result: RunResult) =>
+  checkTotals(result)
+    .filter((row) => row.failed > 0)
+    .map((row) => row.name);
 
 async function withServer<T>(distortion: Distortion, use: (url: string) => Promise<T>): Promise<T> {
   const server = await startDistorted(mock.url, distortion);
@@ -54,7 +66,9 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = { KALEYRA_API_KEY: a
 
 const accepted = () => ({ status: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(example("accepted").value) });
 /** Takes a caption past the contract's limit, and nothing else wrong. */
-const longCaptions: Distortion = { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? accepted() : undefined) };
+const longCaptions: Distortion = {
+  request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? accepted() : undefined),
+};
 /** Two defects: a 500 to malformed JSON, and text/html on every answer. */
 const twoDefects: Distortion = {
   ...serverErrorOnMalformedJson(example("internal-error").value),
@@ -73,11 +87,39 @@ describe("checks chosen by name", () => {
 
   it("the CLI reads both flags, comma-separated or repeated, and refuses unknown names by name", async () => {
     await withServer(twoDefects, async (url) => {
-      const only = await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--checks", "no_server_error,status_documented", "--checks", "auth_enforced"]);
+      const only = await cli([
+        "--target",
+        url,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--runs",
+        "5",
+        "--no-callbacks",
+        "--checks",
+        "no_server_error,status_documented",
+        "--checks",
+        "auth_enforced",
+      ]);
       expect(only.code).toBe(1);
       expect(only.out).toMatch(/^no_server_error\s+\d+\s+[1-9]\d*\s+0$/m);
       expect(only.out).not.toMatch(/^content_type_documented/m);
-      const excluded = await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--exclude-checks", "content_type_documented,no_server_error", "--exclude-checks", "rejects_invalid"]);
+      const excluded = await cli([
+        "--target",
+        url,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--runs",
+        "5",
+        "--no-callbacks",
+        "--exclude-checks",
+        "content_type_documented,no_server_error",
+        "--exclude-checks",
+        "rejects_invalid",
+      ]);
       expect(excluded.code).toBe(0);
     });
     const unknown = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--checks", "no_server_error,not_a_check"]);
@@ -134,7 +176,21 @@ describe("rate and time limits", () => {
     const zero = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--max-response-time", "0"]);
     expect(zero.code).toBe(2);
     expect(zero.err[0]).toMatch(/^conform: --max-response-time must be a whole number from 1 to/);
-    const one = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--runs", "0", "--no-callbacks", "--max-response-time", "1", "--report", `json=${join(mkdtempSync(join(tmpdir(), "rt-")), "r.json")}`]);
+    const one = await cli([
+      "--target",
+      mock.url,
+      "--sid",
+      sid,
+      "--phone-number",
+      businessNumber,
+      "--runs",
+      "0",
+      "--no-callbacks",
+      "--max-response-time",
+      "1",
+      "--report",
+      `json=${join(mkdtempSync(join(tmpdir(), "rt-")), "r.json")}`,
+    ]);
     expect([0, 1]).toContain(one.code);
     expect(one.out).toMatch(/^response_time\s/m);
   });
@@ -149,17 +205,33 @@ describe("leniency is its own finding", () => {
       expect(all.length).toBeGreaterThan(0);
       expect(new Set(all.map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["rejects_invalid/leniency"]));
       expect(new Set(all.flatMap((finding) => finding.fields))).toEqual(new Set(["messaging_object.video.caption"]));
-      const report = JSON.parse(jsonReport(result)) as { findings: { severity: string }[]; cases: { checks: { ok: boolean; severity?: string }[] }[]; lenientFields: { field: string }[] };
+      const report = JSON.parse(jsonReport(result)) as {
+        findings: { severity: string }[];
+        cases: { checks: { ok: boolean; severity?: string }[] }[];
+        lenientFields: { field: string }[];
+      };
       expect(report.findings.every((finding) => finding.severity === "leniency")).toBe(true);
-      expect(report.cases.flatMap((c) => c.checks).filter((check) => !check.ok).every((check) => check.severity === "leniency")).toBe(true);
+      expect(
+        report.cases
+          .flatMap((c) => c.checks)
+          .filter((check) => !check.ok)
+          .every((check) => check.severity === "leniency"),
+      ).toBe(true);
       expect(report.lenientFields.map((row) => row.field)).toEqual(["messaging_object.video.caption"]);
       expect(summary(result)).toMatch(/^Leniency \(\d+\): the target accepts what the contract refuses: messaging_object\.video\.caption \(\d+\)/m);
       expect(summary(result)).toMatch(/^FAIL/m);
     });
     // The same defect refused with the wrong answer is a violation.
-    const wrongRefusal: Distortion = { request: ({ body }) => ((JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024 ? { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-sid-or-api-key").value) } : undefined) };
+    const wrongRefusal: Distortion = {
+      request: ({ body }) =>
+        (JSON.parse(body || "{}")?.messaging_object?.video?.caption ?? "").length > 1024
+          ? { status: 401, headers: { "content-type": "application/json" }, body: JSON.stringify(example("incorrect-sid-or-api-key").value) }
+          : undefined,
+    };
     await withServer(wrongRefusal, async (url) => {
-      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["rejects_invalid/violation"]));
+      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(
+        new Set(["rejects_invalid/violation"]),
+      );
     });
   });
 
@@ -168,9 +240,13 @@ describe("leniency is its own finding", () => {
       const result = await runConformance(options(url, { lenient: true }));
       expect(result.ok).toBe(true);
       const text = summary(result);
-      expect(text).toMatch(/^Leniency \(\d+, reported, not failed: --lenient\): the contract may be stricter than the target\. Taken though the contract refuses: messaging_object\.video\.caption/m);
+      expect(text).toMatch(
+        /^Leniency \(\d+, reported, not failed: --lenient\): the contract may be stricter than the target\. Taken though the contract refuses: messaging_object\.video\.caption/m,
+      );
       expect(text).toMatch(/^PASS with leniency/m);
-      const xml = new XMLParser({ ignoreAttributes: false }).parse(junit(result)) as { testsuites: { testsuite: { "@_name": string; "@_failures": string; "@_skipped": string }[] } };
+      const xml = new XMLParser({ ignoreAttributes: false }).parse(junit(result)) as {
+        testsuites: { testsuite: { "@_name": string; "@_failures": string; "@_skipped": string }[] };
+      };
       const [contract, leniency] = xml.testsuites.testsuite;
       expect(contract!["@_failures"]).toBe("0");
       expect(leniency!["@_name"]).toMatch(/^leniency: /);
@@ -187,17 +263,26 @@ describe("leniency is its own finding", () => {
       const result = await runConformance(options(url, { lenient: true }));
       expect(result.ok).toBe(false);
     });
-    const run = await withServer(longCaptions, (url) => cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--lenient"]));
+    const run = await withServer(longCaptions, (url) =>
+      cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--lenient"]),
+    );
     expect(run.code).toBe(0);
   });
 
   it("another method answered 2xx is leniency; answered 404 a violation", async () => {
     await withServer({ request: ({ method }) => (method === "POST" ? undefined : accepted()) }, async (url) => {
-      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["unsupported_method/leniency"]));
+      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(
+        new Set(["unsupported_method/leniency"]),
+      );
     });
-    await withServer({ request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) }, async (url) => {
-      expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(new Set(["unsupported_method/violation"]));
-    });
+    await withServer(
+      { request: ({ method }) => (method === "POST" ? undefined : { status: 404, headers: { "content-type": "application/json" }, body: "{}" }) },
+      async (url) => {
+        expect(new Set(findings(await runConformance(options(url))).map((finding) => `${finding.check}/${finding.severity}`))).toEqual(
+          new Set(["unsupported_method/violation"]),
+        );
+      },
+    );
   });
 });
 
@@ -213,7 +298,10 @@ describe("diagnoses before walls", () => {
   it("nothing listening: one line, exit 2, one request", async () => {
     const port = await freePort();
     const result = await runConformance(options(`http://127.0.0.1:${port}`));
-    expect(result.diagnosis).toEqual({ kind: "unreachable", message: `nothing is listening at http://127.0.0.1:${port}/ (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?` });
+    expect(result.diagnosis).toEqual({
+      kind: "unreachable",
+      message: `nothing is listening at http://127.0.0.1:${port}/ (network: ECONNREFUSED); is the mock running (npm start), or is --target wrong?`,
+    });
     expect(result.outcomes).toEqual([]);
     expect(result.requestsSent).toBe(1);
     const run = await cli(["--target", `http://127.0.0.1:${port}`, "--sid", sid, "--phone-number", businessNumber]);
@@ -226,7 +314,10 @@ describe("diagnoses before walls", () => {
 
   it("every request with the key answered with the same 401: one line on the key or SID, after three", async () => {
     const result = await runConformance(options(mock.url, { apiKey: "not-the-account-key" }));
-    expect(result.diagnosis).toEqual({ kind: "credentials", message: `every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for ${mock.url}/` });
+    expect(result.diagnosis).toEqual({
+      kind: "credentials",
+      message: `every request with your key was answered 401 RBC001: KALEYRA_API_KEY or --sid (or --phone-number) is wrong for ${mock.url}/`,
+    });
     // The identity probe, the two auth probes, and three requests with the key: then it stops.
     expect(result.requestsSent).toBe(6);
     expect(result.outcomes.map((outcome) => outcome.testCase.request.key)).toEqual(["none", "wrong", "account", "account"]);
@@ -234,11 +325,18 @@ describe("diagnoses before walls", () => {
     const wrongSid = await runConformance(options(mock.url, { sid: "HXAP16XXXXXX00IN", checkCallbacks: true }));
     expect(wrongSid.diagnosis?.kind).toBe("credentials");
     expect(((await fetchWithin(`${mock.url}/__admin/callbacks`).then((answer) => answer.json())) as { url: string | null }).url).toBeNull();
-    const run = await cli(["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${join(mkdtempSync(join(tmpdir(), "diag-")), "r.json")}`], { KALEYRA_API_KEY: "not-the-account-key" });
+    const run = await cli(
+      ["--target", mock.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${join(mkdtempSync(join(tmpdir(), "diag-")), "r.json")}`],
+      { KALEYRA_API_KEY: "not-the-account-key" },
+    );
     expect(run.code).toBe(2);
     expect(run.out).toBe("");
     // The progress line on the plan, the diagnosis, where the report went: no wall.
-    expect(run.err).toEqual([`${mock.url}/ identified itself as the kit's mock: the full plan.`, `conform: ${result.diagnosis!.message}`, expect.stringMatching(/^json report written to /)]);
+    expect(run.err).toEqual([
+      `${mock.url}/ identified itself as the kit's mock: the full plan.`,
+      `conform: ${result.diagnosis!.message}`,
+      expect.stringMatching(/^json report written to /),
+    ]);
     // The right key: no diagnosis.
     expect((await runConformance(options(mock.url))).diagnosis).toBeUndefined();
   });
@@ -270,7 +368,11 @@ describe("the JSON report", () => {
     await withServer(twoDefects, async (url) => {
       const file = join(mkdtempSync(join(tmpdir(), "sev-")), "r.json");
       await cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--report", `json=${file}`]);
-      const report = JSON.parse(readFileSync(file, "utf8")) as { cases: { checks: { ok: boolean; severity?: string }[] }[]; shrunk: { checks: { ok: boolean; severity?: string }[] } | null; findings: { severity: string }[] };
+      const report = JSON.parse(readFileSync(file, "utf8")) as {
+        cases: { checks: { ok: boolean; severity?: string }[] }[];
+        shrunk: { checks: { ok: boolean; severity?: string }[] } | null;
+        findings: { severity: string }[];
+      };
       const failed = [...report.cases.flatMap((c) => c.checks), ...(report.shrunk?.checks ?? [])].filter((check) => !check.ok);
       expect(failed.length).toBeGreaterThan(0);
       expect(failed.every((check) => check.severity === "violation")).toBe(true);
@@ -331,7 +433,14 @@ describe("the reports of one run, whole", () => {
   });
 
   it("the summary of a lenient, interrupted run of recorded traffic", () => {
-    const recorded = made({ lenient: true, interrupted: "SIGINT", recording: { exchanges: 7, outside: 2, file: "traffic.ndjson" }, callbacks: undefined, hints: [], shrunk: undefined });
+    const recorded = made({
+      lenient: true,
+      interrupted: "SIGINT",
+      recording: { exchanges: 7, outside: 2, file: "traffic.ndjson" },
+      callbacks: undefined,
+      hints: [],
+      shrunk: undefined,
+    });
     recorded.outcomes = recorded.outcomes.filter((one) => one.testCase.title === "caption of 1025" || one.testCase.title === "by-media-id");
     expect(summary(recorded)).toMatchInlineSnapshot(`
       "Recorded traffic with http://127.0.0.1:4010 (traffic.ndjson) judged against the contract: 7 exchanges, 2 on the contract's path, 2 outside it (not checked).
@@ -724,7 +833,11 @@ describe("conform's flags, each at its limits, through the command", () => {
       [base, { KALEYRA_API_KEY: "a\nbcdef" }, "KALEYRA_API_KEY must not contain a line break (CR or LF)"],
       [["--target", "http://127.0.0.1:9", "--phone-number", businessNumber], { KALEYRA_API_KEY: apiKey }, "--sid is required"],
       [["--target", "http://127.0.0.1:9", "--sid", sid], { KALEYRA_API_KEY: apiKey }, "--phone-number is required"],
-      [[...base, "--allow-send"], { KALEYRA_API_KEY: apiKey, KALEYRA_MOCK_ADMIN_TOKEN: "a\rbcdef" }, "KALEYRA_MOCK_ADMIN_TOKEN must not contain a line break (CR or LF)"],
+      [
+        [...base, "--allow-send"],
+        { KALEYRA_API_KEY: apiKey, KALEYRA_MOCK_ADMIN_TOKEN: "a\rbcdef" },
+        "KALEYRA_MOCK_ADMIN_TOKEN must not contain a line break (CR or LF)",
+      ],
       [[...base, "--rate-limit", "0"], { KALEYRA_API_KEY: apiKey }, "--rate-limit must be a number of requests a second, above 0 and at most 10000"],
       [["--replay", "r.ndjson", "--sid", sid], {}, "--replay judges a recording offline; --sid does not apply"],
       [["--replay", "r.ndjson", "--sid", sid, "--runs", "5"], {}, "--replay judges a recording offline; --sid, --runs do not apply"],
@@ -737,7 +850,19 @@ describe("conform's flags, each at its limits, through the command", () => {
 });
 
 describe("conform's switches, through the command", () => {
-  const args = (target: string, ...extra: string[]) => ["--target", target, "--sid", sid, "--phone-number", businessNumber, "--seed", String(seed), "--runs", "0", ...extra];
+  const args = (target: string, ...extra: string[]) => [
+    "--target",
+    target,
+    "--sid",
+    sid,
+    "--phone-number",
+    businessNumber,
+    "--seed",
+    String(seed),
+    "--runs",
+    "0",
+    ...extra,
+  ];
   const caseCount = (out: string) => Number(/: (\d+) cases, /.exec(out)?.[1]);
 
   it("--treat-as-remote: the safe plan without asking the mock who it is; --trusted-target: the full plan, not asking either", async () => {
@@ -778,7 +903,7 @@ describe("conform's switches, through the command", () => {
 describe("conform stopped by a signal, in the process that runs it", () => {
   const listeners = () => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
 
-  async function stoppedAt(third: (NodeJS.Signals)[]) {
+  async function stoppedAt(third: NodeJS.Signals[]) {
     const report = join(mkdtempSync(join(tmpdir(), "conform-signal-")), "run.json");
     let atSignal: unknown;
     let requests = 0;
@@ -848,7 +973,10 @@ describe("the run's progress lines and its edges", () => {
     const to = "+919900112233";
     // One send allowed and one valid example in the safe plan: no room left for generated ones.
     const one = await logged({ treatAsRemote: true, runs: 5, allowSend: true, to, maxSends: 1 });
-    expect(one.lines).toEqual([`${mock.url}/ is not the kit's mock: the safe plan, plus at most 1 request(s) that may be accepted, to ${to}.`, `${planned(one.result)} planned cases sent`]);
+    expect(one.lines).toEqual([
+      `${mock.url}/ is not the kit's mock: the safe plan, plus at most 1 request(s) that may be accepted, to ${to}.`,
+      `${planned(one.result)} planned cases sent`,
+    ]);
     expect(one.result.acceptableSent).toBe(1);
     // As many as the plan holds, then two more: two generated ones.
     const fromPlan = (await logged({ treatAsRemote: true, runs: 0, allowSend: true, to, maxSends: 1000 })).result.acceptableSent;
@@ -857,7 +985,8 @@ describe("the run's progress lines and its edges", () => {
     expect([ten.result.acceptableSent, generated(ten.result)]).toEqual([fromPlan + 2, 2]);
     expect(ten.lines.at(-1)).toBe(`2 generated valid requests sent (seed ${seed})`);
     // Every generated request went to the recipient given.
-    for (const outcome of ten.result.outcomes.filter((one) => one.testCase.category === "generated")) expect(JSON.parse(outcome.testCase.request.body!).messaging_object.to).toBe(to);
+    for (const outcome of ten.result.outcomes.filter((one) => one.testCase.category === "generated"))
+      expect(JSON.parse(outcome.testCase.request.body!).messaging_object.to).toBe(to);
   });
 
   it("the identity probe carries no key and asks for JSON; an answer too large to be the mock's is a live target, not an unreachable one", async () => {
@@ -911,7 +1040,9 @@ describe("the callback stage against mocks that do not play along", () => {
       { request: ({ method, path }) => (method === "PUT" && path.startsWith(callbacksPath) ? { status: 204, headers: {}, body: "" } : undefined) },
       (url) => runConformance(options(url, { runs: 0, checkCallbacks: true, callbackWaitMs: 300 })),
     );
-    const accepted = result.outcomes.flatMap((one) => (one.observed.status === 202 ? [(one.observed.json as { data: { message_id: string } }).data.message_id] : []));
+    const accepted = result.outcomes.flatMap((one) =>
+      one.observed.status === 202 ? [(one.observed.json as { data: { message_id: string } }).data.message_id] : [],
+    );
     expect(accepted.length).toBeGreaterThan(0);
     expect(result.callbacks).toEqual({
       messages: accepted.length,
@@ -952,7 +1083,12 @@ describe("a run cut short, and a failing generated request", () => {
   });
 
   it("against the mock, the first failing generated request is reported once, then shrunk to the smallest", async () => {
-    const failing: Distortion = { request: ({ method, path }) => (method === "POST" && !path.startsWith(identityPath) ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) } : undefined) };
+    const failing: Distortion = {
+      request: ({ method, path }) =>
+        method === "POST" && !path.startsWith(identityPath)
+          ? { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(example("internal-error").value) }
+          : undefined,
+    };
     const result = await withServer(failing, (url) => runConformance(options(url, { runs: 10 })));
     expect(result.outcomes.filter((one) => one.testCase.category === "generated")).toHaveLength(1);
     expect([result.shrunk?.testCase.category, result.shrunk?.testCase.title]).toEqual(["generated", "generated valid request"]);
@@ -977,7 +1113,9 @@ describe("a target that takes a path it should refuse", () => {
     const result = await withServer(spaced, (url) => runConformance(options(url, { runs: 0 })));
     const taken = result.outcomes.filter((one) => one.checks.some((check) => !check.ok));
     expect(taken.map((one) => one.testCase.title)).toEqual(["path sid: breaks pattern"]);
-    expect(taken[0]!.checks.filter((check) => !check.ok).map(({ name, severity, fields }) => ({ name, severity, fields }))).toEqual([{ name: "rejects_invalid", severity: "leniency", fields: ["path sid"] }]);
+    expect(taken[0]!.checks.filter((check) => !check.ok).map(({ name, severity, fields }) => ({ name, severity, fields }))).toEqual([
+      { name: "rejects_invalid", severity: "leniency", fields: ["path sid"] },
+    ]);
   });
 });
 
@@ -995,7 +1133,9 @@ describe("a target that answers once and then stops answering", () => {
       expect(result.diagnosis).toBeUndefined();
       expect(result.outcomes[0]!.observed.status).toBe(401);
       expect(result.outcomes.length).toBeGreaterThan(2);
-      expect(result.outcomes.slice(1).every((one) => one.observed.status === undefined && one.checks.some((check) => check.name === "answered" && !check.ok))).toBe(true);
+      expect(
+        result.outcomes.slice(1).every((one) => one.observed.status === undefined && one.checks.some((check) => check.name === "answered" && !check.ok)),
+      ).toBe(true);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -101,7 +101,10 @@ async function probeTarget(target: string, limits: SendLimits, adminToken?: stri
   // A mock whose admin API needs a token answers the probe only with it (and the token only).
   const headers: Record<string, string> = { accept: "application/json", ...(adminToken === undefined ? {} : { authorization: `Bearer ${adminToken}` }) };
   const result = await exchange({ url: urlAt(target, `${identityPath}?nonce=${nonce}`), method: "GET", headers }, { ...limits, maxResponseBytes: 16 * 1024 });
-  if (!result.ok) return result.error.reason === "network" || result.error.reason === "timeout" ? { mock: false, noAnswer: `${result.error.reason}: ${result.error.message}` } : { mock: false };
+  if (!result.ok)
+    return result.error.reason === "network" || result.error.reason === "timeout"
+      ? { mock: false, noAnswer: `${result.error.reason}: ${result.error.message}` }
+      : { mock: false };
   if (result.answer.status !== 200) return { mock: false };
   const parsed = parseJson(result.answer.text);
   return { mock: parsed.ok && isIdentity(parsed.value, nonce) };
@@ -121,7 +124,8 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   const onSignal = () => halt("stopped by the user");
   if (options.signal?.aborted) onSignal();
   options.signal?.addEventListener("abort", onSignal, { once: true });
-  const runTimer = options.runTimeoutMs === undefined ? undefined : setTimeout(() => halt(`the run's time limit of ${options.runTimeoutMs} ms passed`), options.runTimeoutMs);
+  const runTimer =
+    options.runTimeoutMs === undefined ? undefined : setTimeout(() => halt(`the run's time limit of ${options.runTimeoutMs} ms passed`), options.runTimeoutMs);
   const limits: SendLimits = {
     timeoutMs: options.timeoutMs ?? 10_000,
     maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
@@ -152,22 +156,31 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       else answeredOnce = true;
     }
     const remote = mode === "live";
-    if (diagnosis === undefined) log(
-      mode === "mock"
-        ? `${shownTarget} identified itself as the kit's mock: the full plan.`
-        : mode === "trusted"
-          ? `${shownTarget} is trusted (--trusted-target): the full plan.`
-          : `${shownTarget} is not the kit's mock: the safe plan${options.allowSend ? `, plus at most ${options.maxSends ?? 1} request(s) that may be accepted, to ${options.to}` : ""}.`,
-    );
+    if (diagnosis === undefined)
+      log(
+        mode === "mock"
+          ? `${shownTarget} identified itself as the kit's mock: the full plan.`
+          : mode === "trusted"
+            ? `${shownTarget} is trusted (--trusted-target): the full plan.`
+            : `${shownTarget} is not the kit's mock: the safe plan${options.allowSend ? `, plus at most ${options.maxSends ?? 1} request(s) that may be accepted, to ${options.to}` : ""}.`,
+      );
     // A live target is real money and real customers: acceptable requests only when asked,
     // only to the given recipient, and only so many.
     const allowSend = remote ? options.allowSend === true : true;
     if (remote && allowSend && !options.to) throw new RunRefusal("needs-recipient", "sending to a target that is not the kit's mock needs the recipient --to");
     const maxSends = remote ? (options.maxSends ?? 1) : Number.POSITIVE_INFINITY;
     const examples = requestExamples();
-    const to = options.to ?? ((examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to);
+    const to = options.to ?? (examples["by-media-id"] as { messaging_object: { to: string } }).messaging_object.to;
 
-    const plan = buildPlan({ sid: options.sid, phoneNumber: options.phoneNumber, to, allowSend, recipientFixed: remote, checksKeys: options.checksKeys ?? true, preferExamples: options.preferExamples ?? false });
+    const plan = buildPlan({
+      sid: options.sid,
+      phoneNumber: options.phoneNumber,
+      to,
+      allowSend,
+      recipientFixed: remote,
+      checksKeys: options.checksKeys ?? true,
+      preferExamples: options.preferExamples ?? false,
+    });
     const outcomes: CaseOutcome[] = [];
     let acceptableSent = 0;
     let shrunk: CaseOutcome | undefined;
@@ -175,8 +188,28 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     // A check fails the run unless it is leniency and the user said leniency is known.
     const fails = (check: CheckResult) => !check.ok && !(lenient && check.severity === "leniency");
     const snapshot = (): RunResult => {
-      const ok = interrupted === undefined && diagnosis === undefined && outcomes.every((outcome) => !outcome.checks.some(fails)) && (!shrunk?.checks.some(fails)) && (callbacks?.findings.length ?? 0) === 0;
-      return { target: shownTarget, mode, remote, seed, outcomes: [...outcomes], shrunk, acceptableSent, requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0), interrupted, diagnosis, hints: [...hints], lenient, ok, callbacks };
+      const ok =
+        interrupted === undefined &&
+        diagnosis === undefined &&
+        outcomes.every((outcome) => !outcome.checks.some(fails)) &&
+        !shrunk?.checks.some(fails) &&
+        (callbacks?.findings.length ?? 0) === 0;
+      return {
+        target: shownTarget,
+        mode,
+        remote,
+        seed,
+        outcomes: [...outcomes],
+        shrunk,
+        acceptableSent,
+        requestsSent: requestsSent + (callbackStage?.adminRequests() ?? 0),
+        interrupted,
+        diagnosis,
+        hints: [...hints],
+        lenient,
+        ok,
+        callbacks,
+      };
     };
     if (diagnosis) return snapshot();
     // Stage: the callbacks of the accepted sends, against the kit's mock only.
@@ -203,10 +236,24 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       answeredOnce ||= observed.status !== undefined;
       const example = observed.status === undefined ? undefined : exampleMatching(observed.status, observed.json)?.name;
       const requestIssues = testCase.expect === "rejected" || testCase.expect === "refused" ? issuesOf(testCase) : undefined;
-      const checks = checkAnswer({ expect: testCase.expect, observed, ...(requestIssues ? { requestIssues } : {}), ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }) }, selected);
+      const checks = checkAnswer(
+        {
+          expect: testCase.expect,
+          observed,
+          ...(requestIssues ? { requestIssues } : {}),
+          ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }),
+        },
+        selected,
+      );
       const outcome: CaseOutcome = { testCase, observed, checks, example, curl: curlFor(shownTarget, testCase.request) };
       seen.push(outcome);
-      const verdict = diagnoseAnswers(seen, { target: shownTarget, mode, sid: options.sid, phoneNumber: options.phoneNumber, checksKeys: options.checksKeys ?? true });
+      const verdict = diagnoseAnswers(seen, {
+        target: shownTarget,
+        mode,
+        sid: options.sid,
+        phoneNumber: options.phoneNumber,
+        checksKeys: options.checksKeys ?? true,
+      });
       if (verdict.diagnosis) diagnosis = verdict.diagnosis;
       for (const hint of verdict.hints) if (!hints.includes(hint)) hints.push(hint);
       return diagnosis ? undefined : outcome;
@@ -289,7 +336,12 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
 
 /** What the case's request breaks of the contract, as a recording would be judged. */
 function issuesOf(testCase: Case) {
-  const judged = judgeRequest({ method: testCase.request.method ?? operation().method.toUpperCase(), path: pathFor(testCase.request), headers: headersFor(testCase.request, "key"), body: testCase.request.body });
+  const judged = judgeRequest({
+    method: testCase.request.method ?? operation().method.toUpperCase(),
+    path: pathFor(testCase.request),
+    headers: headersFor(testCase.request, "key"),
+    body: testCase.request.body,
+  });
   return judged.kind === "operation" ? judged.issues : [];
 }
 

@@ -76,7 +76,16 @@ const sendsWithKey = (seen: Seen[]) =>
     }
   });
 
-const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({ target, sid, phoneNumber: businessNumber, apiKey, seed, runs: 20, timeoutMs: 2_000, ...extra });
+const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions => ({
+  target,
+  sid,
+  phoneNumber: businessNumber,
+  apiKey,
+  seed,
+  runs: 20,
+  timeoutMs: 2_000,
+  ...extra,
+});
 
 const stubs: Stub[] = [];
 const track = async (made: Promise<Stub>) => {
@@ -129,7 +138,8 @@ describe("a target gets the full plan only by proving it is the kit's mock", () 
           return undefined;
         }
       })();
-      const deliverable = to !== undefined && schemas.check(operation().requestSchemaPointer, { ...base, messaging_object: { ...base.messaging_object, to } }).ok;
+      const deliverable =
+        to !== undefined && schemas.check(operation().requestSchemaPointer, { ...base, messaging_object: { ...base.messaging_object, to } }).ok;
       if (deliverable) expect(to).toBe(fictionalRecipient);
     }
     // The probes still ran, and the lenient pod is caught accepting what it must refuse.
@@ -138,13 +148,31 @@ describe("a target gets the full plan only by proving it is the kit's mock", () 
   });
 
   const impostors: [string, (seen: Seen, response: ServerResponse) => void][] = [
-    ["answers the identity path with a static body", (seen, response) => (seen.url.startsWith("/__admin/identity") ? response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce: "0".repeat(32), delivers: false })) : lenient(seen, response))],
-    ["echoes the nonce but claims to deliver", (seen, response) => {
-      const nonce = new URL(seen.url, "http://x").searchParams.get("nonce");
-      if (seen.url.startsWith("/__admin/identity")) response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce, delivers: true }));
-      else lenient(seen, response);
-    }],
-    ["redirects the identity path to the real mock", (seen, response) => (seen.url.startsWith("/__admin/identity") ? response.writeHead(307, { location: `${mock.url}${seen.url}` }).end() : lenient(seen, response))],
+    [
+      "answers the identity path with a static body",
+      (seen, response) =>
+        seen.url.startsWith("/__admin/identity")
+          ? response
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce: "0".repeat(32), delivers: false }))
+          : lenient(seen, response),
+    ],
+    [
+      "echoes the nonce but claims to deliver",
+      (seen, response) => {
+        const nonce = new URL(seen.url, "http://x").searchParams.get("nonce");
+        if (seen.url.startsWith("/__admin/identity"))
+          response
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ kit: "kaleyra-whatsapp-video-kit", role: "mock", nonce, delivers: true }));
+        else lenient(seen, response);
+      },
+    ],
+    [
+      "redirects the identity path to the real mock",
+      (seen, response) =>
+        seen.url.startsWith("/__admin/identity") ? response.writeHead(307, { location: `${mock.url}${seen.url}` }).end() : lenient(seen, response),
+    ],
     ["answers 202 to everything, identity included", lenient],
   ];
   for (const [what, answer] of impostors) {
@@ -188,15 +216,26 @@ describe("a target gets the full plan only by proving it is the kit's mock", () 
 describe("bounded: every exchange, every body, the run", () => {
   it("the count of requests sent is exact, the identity probe and shrinking steps included", async () => {
     // Wrong on captions at their limit: generated requests fail and are shrunk.
-    const pod = await track(stub((seen, response) => {
-      try {
-        const caption = (JSON.parse(seen.body) as { messaging_object?: { video?: { caption?: string } } }).messaging_object?.video?.caption ?? "";
-        if (caption.length > 1000) return response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(example("incorrect-payload").value));
-      } catch {
-        // not JSON: fall through
-      }
-      response.writeHead(seen.headers["api-key"] === apiKey && seen.headers["content-type"] === "application/json" ? 202 : 400, { "content-type": "application/json" }).end(seen.headers["api-key"] === apiKey && seen.headers["content-type"] === "application/json" ? acceptedBody : JSON.stringify(example("incorrect-payload").value));
-    }));
+    const pod = await track(
+      stub((seen, response) => {
+        try {
+          const caption = (JSON.parse(seen.body) as { messaging_object?: { video?: { caption?: string } } }).messaging_object?.video?.caption ?? "";
+          if (caption.length > 1000)
+            return response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(example("incorrect-payload").value));
+        } catch {
+          // not JSON: fall through
+        }
+        response
+          .writeHead(seen.headers["api-key"] === apiKey && seen.headers["content-type"] === "application/json" ? 202 : 400, {
+            "content-type": "application/json",
+          })
+          .end(
+            seen.headers["api-key"] === apiKey && seen.headers["content-type"] === "application/json"
+              ? acceptedBody
+              : JSON.stringify(example("incorrect-payload").value),
+          );
+      }),
+    );
     const result = await runConformance(options(pod.url, { trustedTarget: true, runs: 60 }));
     expect(result.requestsSent).toBe(pod.seen.length);
     const trusted = await runConformance(options(mock.url, { runs: 5 }));
@@ -206,11 +245,13 @@ describe("bounded: every exchange, every body, the run", () => {
   });
 
   it("a target that drips its answer is cut by the one deadline of each exchange", async () => {
-    const pod = await track(stub((_seen, response) => {
-      response.writeHead(400, { "content-type": "application/json" });
-      const timer = setInterval(() => response.write(" "), 50);
-      response.on("close", () => clearInterval(timer));
-    }));
+    const pod = await track(
+      stub((_seen, response) => {
+        response.writeHead(400, { "content-type": "application/json" });
+        const timer = setInterval(() => response.write(" "), 50);
+        response.on("close", () => clearInterval(timer));
+      }),
+    );
     // The run ends (within the tests' wait, which bounds a hang), however busy the machine.
     const result = await within("a run against a dripping target", runConformance(options(pod.url, { timeoutMs: 200, runTimeoutMs: 3_000 })));
     // Nothing ever answered whole: one diagnosis, not a timeout per case.
@@ -220,31 +261,37 @@ describe("bounded: every exchange, every body, the run", () => {
   });
 
   it("once a target has answered, a dripping answer fails `answered` for its case alone", async () => {
-    const pod = await track(stub((seen, response) => {
-      // The identity probe gets a quick 404, as a pod gives it; every send drips.
-      if (seen.url.startsWith("/__admin/")) return void response.writeHead(404, { "content-type": "application/json" }).end("{}");
-      response.writeHead(400, { "content-type": "application/json" });
-      const timer = setInterval(() => response.write(" "), 50);
-      response.on("close", () => clearInterval(timer));
-    }));
+    const pod = await track(
+      stub((seen, response) => {
+        // The identity probe gets a quick 404, as a pod gives it; every send drips.
+        if (seen.url.startsWith("/__admin/")) return void response.writeHead(404, { "content-type": "application/json" }).end("{}");
+        response.writeHead(400, { "content-type": "application/json" });
+        const timer = setInterval(() => response.write(" "), 50);
+        response.on("close", () => clearInterval(timer));
+      }),
+    );
     const result = await runConformance(options(pod.url, { timeoutMs: 200, runTimeoutMs: 1_500 }));
     expect(result.diagnosis).toBeUndefined();
     expect(result.outcomes.length).toBeGreaterThan(1);
-    expect(result.outcomes[0]!.checks).toEqual([{ name: "answered", ok: false, severity: "violation", detail: expect.stringMatching(/^no answer: timeout: no complete answer within 200 ms/) }]);
+    expect(result.outcomes[0]!.checks).toEqual([
+      { name: "answered", ok: false, severity: "violation", detail: expect.stringMatching(/^no answer: timeout: no complete answer within 200 ms/) },
+    ]);
   });
 
   it("a huge answer is cut at the limit: the case fails `answered`, the run goes on", async () => {
-    const pod = await track(stub((_seen, response) => {
-      response.writeHead(400, { "content-type": "application/json" });
-      const chunk = Buffer.alloc(256 * 1024, 0x20);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 64 && response.write(chunk)) sent++;
-        if (sent < 64) response.once("drain", pump);
-        else response.end();
-      };
-      pump();
-    }));
+    const pod = await track(
+      stub((_seen, response) => {
+        response.writeHead(400, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(256 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 64 && response.write(chunk)) sent++;
+          if (sent < 64) response.once("drain", pump);
+          else response.end();
+        };
+        pump();
+      }),
+    );
     const result = await runConformance(options(pod.url, { maxResponseBytes: 100_000 }));
     expect(result.outcomes.length).toBeGreaterThan(20);
     expect(result.outcomes.every((outcome) => outcome.checks[0]?.name === "answered" && /too-large/.test(outcome.checks[0].detail))).toBe(true);
@@ -260,51 +307,88 @@ describe("bounded: every exchange, every body, the run", () => {
     expect(summary(result)).toMatch(/PARTIAL/);
   });
 
-  it("SIGINT through npm run conform (tsx) writes the reports for what ran so far", async () => {
-    const pod = await track(stub((_seen, response) => setTimeout(() => lenient(_seen, response), 150)));
-    const dir = mkdtempSync(join(tmpdir(), "conform-sigint-"));
-    const json = join(dir, "report.json");
-    const xml = join(dir, "report.xml");
-    const child = spawn("npm", ["run", "--silent", "conform", "--", "--target", pod.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${json}`, "--report", `junit=${xml}`], {
-      env: { ...process.env, KALEYRA_API_KEY: apiKey },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    // npm, tsx and the run start first: seconds on a busy machine, so the wait is the tests' wait for a hang.
-    await expect.poll(() => pod.seen.length, { timeout: waitMs }).toBeGreaterThan(4);
-    process.kill(-child.pid!, "SIGINT"); // the whole group, as a terminal's Ctrl-C does
-    const [code, signal] = await within("the run's exit", new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, sig) => resolve([c, sig]))));
-    expect(existsSync(json), output).toBe(true);
-    const report = JSON.parse(readFileSync(json, "utf8")) as { interrupted: string; cases: unknown[]; requestsSent: number };
-    expect(report.interrupted).toBe("stopped by SIGINT");
-    expect(report.cases.length).toBeGreaterThan(2);
-    expect(readFileSync(xml, "utf8")).toContain('name="interrupted" value="stopped by SIGINT"');
-    // npm re-raises the signal its child ended on, as a shell expects.
-    expect([code, signal]).toEqual([null, "SIGINT"]);
-    for (const form of secretForms(apiKey)) expect(output + readFileSync(json, "utf8")).not.toContain(form);
-  }, 3 * waitMs);
-
-  for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-    it(`${signal} to the installed bin: exit ${exitCode}, a partial summary, the reports written`, async () => {
+  it(
+    "SIGINT through npm run conform (tsx) writes the reports for what ran so far",
+    async () => {
       const pod = await track(stub((_seen, response) => setTimeout(() => lenient(_seen, response), 150)));
-      const dir = mkdtempSync(join(tmpdir(), "conform-signal-"));
+      const dir = mkdtempSync(join(tmpdir(), "conform-sigint-"));
       const json = join(dir, "report.json");
-      const child = spawn(process.execPath, ["dist/src/cli/bin.js", "conform", "--target", pod.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${json}`], {
-        env: { ...process.env, KALEYRA_API_KEY: apiKey },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      await expect.poll(() => pod.seen.length, { timeout: waitMs }).toBeGreaterThan(3);
-      child.kill(signal);
-      const code = await within("the run's exit", new Promise<number | null>((resolve) => child.on("close", resolve)));
-      expect(code).toBe(exitCode);
-      expect(stdout).toMatch(new RegExp(`PARTIAL: the run stopped early \\(stopped by ${signal}\\)`));
-      expect((JSON.parse(readFileSync(json, "utf8")) as { interrupted: string }).interrupted).toBe(`stopped by ${signal}`);
-    }, 3 * waitMs);
+      const xml = join(dir, "report.xml");
+      const child = spawn(
+        "npm",
+        [
+          "run",
+          "--silent",
+          "conform",
+          "--",
+          "--target",
+          pod.url,
+          "--sid",
+          sid,
+          "--phone-number",
+          businessNumber,
+          "--report",
+          `json=${json}`,
+          "--report",
+          `junit=${xml}`,
+        ],
+        {
+          env: { ...process.env, KALEYRA_API_KEY: apiKey },
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      // npm, tsx and the run start first: seconds on a busy machine, so the wait is the tests' wait for a hang.
+      await expect.poll(() => pod.seen.length, { timeout: waitMs }).toBeGreaterThan(4);
+      process.kill(-child.pid!, "SIGINT"); // the whole group, as a terminal's Ctrl-C does
+      const [code, signal] = await within(
+        "the run's exit",
+        new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (c, sig) => resolve([c, sig]))),
+      );
+      expect(existsSync(json), output).toBe(true);
+      const report = JSON.parse(readFileSync(json, "utf8")) as { interrupted: string; cases: unknown[]; requestsSent: number };
+      expect(report.interrupted).toBe("stopped by SIGINT");
+      expect(report.cases.length).toBeGreaterThan(2);
+      expect(readFileSync(xml, "utf8")).toContain('name="interrupted" value="stopped by SIGINT"');
+      // npm re-raises the signal its child ended on, as a shell expects.
+      expect([code, signal]).toEqual([null, "SIGINT"]);
+      for (const form of secretForms(apiKey)) expect(output + readFileSync(json, "utf8")).not.toContain(form);
+    },
+    3 * waitMs,
+  );
+
+  for (const [signal, exitCode] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    it(
+      `${signal} to the installed bin: exit ${exitCode}, a partial summary, the reports written`,
+      async () => {
+        const pod = await track(stub((_seen, response) => setTimeout(() => lenient(_seen, response), 150)));
+        const dir = mkdtempSync(join(tmpdir(), "conform-signal-"));
+        const json = join(dir, "report.json");
+        const child = spawn(
+          process.execPath,
+          ["dist/src/cli/bin.js", "conform", "--target", pod.url, "--sid", sid, "--phone-number", businessNumber, "--report", `json=${json}`],
+          {
+            env: { ...process.env, KALEYRA_API_KEY: apiKey },
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
+        let stdout = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        await expect.poll(() => pod.seen.length, { timeout: waitMs }).toBeGreaterThan(3);
+        child.kill(signal);
+        const code = await within("the run's exit", new Promise<number | null>((resolve) => child.on("close", resolve)));
+        expect(code).toBe(exitCode);
+        expect(stdout).toMatch(new RegExp(`PARTIAL: the run stopped early \\(stopped by ${signal}\\)`));
+        expect((JSON.parse(readFileSync(json, "utf8")) as { interrupted: string }).interrupted).toBe(`stopped by ${signal}`);
+      },
+      3 * waitMs,
+    );
   }
 });
 
@@ -316,7 +400,12 @@ describe("credentials and the key never show", () => {
   };
 
   it("a target with credentials is refused without printing them", async () => {
-    for (const target of ["http://user:hunter2@127.0.0.1:9/", "http://hunter2@127.0.0.1:9", "http://127.0.0.1:9/?token=hunter2", "http://127.0.0.1:9/#hunter2"]) {
+    for (const target of [
+      "http://user:hunter2@127.0.0.1:9/",
+      "http://hunter2@127.0.0.1:9",
+      "http://127.0.0.1:9/?token=hunter2",
+      "http://127.0.0.1:9/#hunter2",
+    ]) {
       const { out, err, io: streams } = io();
       expect(await conform(["--target", target, "--sid", sid, "--phone-number", businessNumber], streams)).toBe(2);
       expect([...out, ...err].join("\n")).not.toContain("hunter2");
@@ -324,7 +413,14 @@ describe("credentials and the key never show", () => {
   });
 
   it("unknown pods, __proto__ among them, are usage errors", async () => {
-    for (const args of [["--pod", "__proto__"], ["--pod", "constructor"], ["--pod", "us"], ["--target", "__proto__"], ["--target", "constructor"], ["--pod", "in", "--target", "http://127.0.0.1:9"]]) {
+    for (const args of [
+      ["--pod", "__proto__"],
+      ["--pod", "constructor"],
+      ["--pod", "us"],
+      ["--target", "__proto__"],
+      ["--target", "constructor"],
+      ["--pod", "in", "--target", "http://127.0.0.1:9"],
+    ]) {
       const { err, io: streams } = io();
       expect(await conform([...args, "--sid", sid, "--phone-number", businessNumber], streams), args.join(" ")).toBe(2);
       expect(err.join("\n")).toMatch(/^conform: /);
@@ -333,10 +429,14 @@ describe("credentials and the key never show", () => {
 
   it("a key the target echoes in code, Content-Type, headers and body is masked in every report", async () => {
     const echoes = [apiKey, JSON.stringify(apiKey).slice(1, -1), encodeURIComponent(apiKey), Buffer.from(apiKey).toString("base64")];
-    const pod = await track(stub((seen, response) => {
-      const echo = echoes[seen.body.length % echoes.length]!;
-      response.writeHead(400, { "content-type": `application/json; charset=${echo}`, "x-echo": echo }).end(JSON.stringify({ code: echo, message: `key ${echo}`, data: {}, error: { [echo]: JSON.stringify(echo) } }));
-    }));
+    const pod = await track(
+      stub((seen, response) => {
+        const echo = echoes[seen.body.length % echoes.length]!;
+        response
+          .writeHead(400, { "content-type": `application/json; charset=${echo}`, "x-echo": echo })
+          .end(JSON.stringify({ code: echo, message: `key ${echo}`, data: {}, error: { [echo]: JSON.stringify(echo) } }));
+      }),
+    );
     const result = await runConformance(options(pod.url, { trustedTarget: true, runs: 10 }));
     const everything = [summary(result, 1_000), junit(result), jsonReport(result)].join("\n");
     for (const form of secretForms(apiKey)) expect(everything).not.toContain(form);

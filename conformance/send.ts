@@ -29,7 +29,15 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
     limits,
   );
   if (!result.ok) {
-    return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: `${result.error.reason}: ${result.error.message}`, milliseconds: result.milliseconds };
+    return {
+      status: undefined,
+      contentType: undefined,
+      headers: {},
+      text: "",
+      json: undefined,
+      transportError: `${result.error.reason}: ${result.error.message}`,
+      milliseconds: result.milliseconds,
+    };
   }
   const { status, headers, text } = result.answer;
   // Masked again once parsed: a key escaped inside a JSON string is only whole once decoded.
@@ -37,4 +45,3 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
   const json = parsed.ok ? maskDeep(parsed.value, limits.mask) : undefined;
   return { status, contentType: headers["content-type"], headers, text, json, transportError: undefined, milliseconds: result.milliseconds };
 }
-

@@ -126,7 +126,9 @@ describe("the mock sends them", () => {
     await new Promise((resolve) => setTimeout(resolve, 100)); // nothing more follows
     expect(statusesOf(failed.messageId)).toEqual(["SENT", "FAILED"]);
     expect(statusesOf(notSent.messageId)).toEqual(["NOT-SENT"]);
-    expect(hook.got.find((callback) => callback.message_id === failed.messageId && callback.status === "FAILED")!.meta_object.value.statuses[0]!.errors).toHaveLength(1);
+    expect(
+      hook.got.find((callback) => callback.message_id === failed.messageId && callback.status === "FAILED")!.meta_object.value.statuses[0]!.errors,
+    ).toHaveLength(1);
     await admin.reset();
   });
 
@@ -134,7 +136,8 @@ describe("the mock sends them", () => {
     const sent = await Promise.all(Array.from({ length: 100 }, (_, i) => send(mock, `+9197000${String(i).padStart(5, "0")}`)));
     const ids = new Set(sent.map((result) => result.messageId));
     await until("300 callbacks", () => (hook.got.filter((callback) => ids.has(callback.message_id)).length === 300 ? true : undefined));
-    for (const id of ids) expect(hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
+    for (const id of ids)
+      expect(hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
   });
 });
 
@@ -145,7 +148,9 @@ describe("a receiver that fails", () => {
     try {
       const { messageId } = await send(mock);
       const admin = createMockAdmin({ baseUrl: mock.url });
-      const delivery = await until("SENT delivered", async () => (await admin.raw.GET("/__admin/callbacks")).data!.deliveries.find((one) => one.messageId === messageId && one.state === "delivered"));
+      const delivery = await until("SENT delivered", async () =>
+        (await admin.raw.GET("/__admin/callbacks")).data!.deliveries.find((one) => one.messageId === messageId && one.state === "delivered"),
+      );
       expect(delivery.attempts.map((attempt) => [attempt.outcome, attempt.status])).toEqual([
         ["refused", 503],
         ["refused", 503],
@@ -164,7 +169,9 @@ describe("a receiver that fails", () => {
   it("is given up after the last attempt, and logged; an unreachable one never slows the sends, and a flood is bounded", async () => {
     const gone = await receiver();
     await gone.close(); // nothing listens there now
-    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0], attempts: 2, backoffMs: 10, url: gone.url, queueLimit: 20, concurrency: 2 } });
+    const mock = await startTestMock({}, "fast", {
+      callbacks: { ...fast, delaysMs: [0], attempts: 2, backoffMs: 10, url: gone.url, queueLimit: 20, concurrency: 2 },
+    });
     try {
       const results = await within("200 sends", Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196000${String(i).padStart(5, "0")}`))));
       expect(results).toHaveLength(200);
@@ -182,7 +189,9 @@ describe("a receiver that fails", () => {
       }
       // Each status was tried and given up in turn, and each give-up logged once.
       expect(page.deliveries.length).toBe(3 * (200 - page.dropped));
-      expect(mock.lines.filter((line) => /^callback (SENT|DELIVERED|READ) of \S+ given up after 2 attempt\(s\): /.test(line)).length).toBe(page.deliveries.length);
+      expect(mock.lines.filter((line) => /^callback (SENT|DELIVERED|READ) of \S+ given up after 2 attempt\(s\): /.test(line)).length).toBe(
+        page.deliveries.length,
+      );
     } finally {
       await mock.close();
     }
@@ -195,9 +204,14 @@ describe("a receiver that fails", () => {
     const silent = createServer((request) => held.push(request.socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`;
-    const mock = await startTestMock({}, "fast", { callbacks: { ...fast, delaysMs: [0], attempts: 1, timeoutMs: 60_000, url, queueLimit: 20, concurrency: 2 } });
+    const mock = await startTestMock({}, "fast", {
+      callbacks: { ...fast, delaysMs: [0], attempts: 1, timeoutMs: 60_000, url, queueLimit: 20, concurrency: 2 },
+    });
     try {
-      const results = await within("200 sends while callbacks hang", Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196100${String(i).padStart(5, "0")}`))));
+      const results = await within(
+        "200 sends while callbacks hang",
+        Promise.all(Array.from({ length: 200 }, (_, i) => send(mock, `+9196100${String(i).padStart(5, "0")}`))),
+      );
       expect(results).toHaveLength(200);
       // The callbacks did start: the receiver holds two at a time.
       await until("callbacks held by the receiver", () => (held.length === 2 ? true : undefined));
@@ -249,7 +263,19 @@ describe("a callback's payload", () => {
       ...example,
       message_id: "MSG1",
       extra_info: { trace_id: message.traceId, message_id: "MSG1", waba_id: example.extra_info.waba_id, ref: "r0", ref2: "r2" },
-      meta_object: { ...example.meta_object, value: { statuses: [{ ...example.meta_object.value.statuses[0]!, id: message.wamid, recipient_id: "919876543210", timestamp: String(Date.parse("2026-11-30T09:00:00Z") / 1000) }] } },
+      meta_object: {
+        ...example.meta_object,
+        value: {
+          statuses: [
+            {
+              ...example.meta_object.value.statuses[0]!,
+              id: message.wamid,
+              recipient_id: "919876543210",
+              timestamp: String(Date.parse("2026-11-30T09:00:00Z") / 1000),
+            },
+          ],
+        },
+      },
     });
     // Only a leading + goes from the recipient.
     expect(callbackPayload("SENT", callbackMessage("M", "+1+2", {}), at).meta_object.value.statuses[0]!.recipient_id).toBe("1+2");
@@ -288,27 +314,33 @@ describe("the client reads them", () => {
   it("statusCallbackHandler answers 2xx only after the team's handler resolved; 500 when it throws, 400 for a bad body", async () => {
     const events: string[] = [];
     let fail = false;
-    const handler = statusCallbackHandler(async (callback) => {
-      events.push(`start ${callback.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      if (fail) throw new Error("database down");
-      events.push(`done ${callback.status}`);
-    }, { maxBodyBytes: 4_096 });
+    const handler = statusCallbackHandler(
+      async (callback) => {
+        events.push(`start ${callback.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (fail) throw new Error("database down");
+        events.push(`done ${callback.status}`);
+      },
+      { maxBodyBytes: 4_096 },
+    );
     const server = createServer((request, response) => void handler(request, response));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
     const answers: { status: number; headers: IncomingMessage["headers"]; text: string }[] = [];
     const post = (body: string, method = "POST") =>
       new Promise<number>((resolve, reject) => {
-        const call = httpRequest({ host: "127.0.0.1", port, method, path: "/", headers: { "content-type": "application/json" } }, (response: IncomingMessage) => {
-          events.push(`answer ${response.statusCode}`);
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => {
-            answers.push({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString() });
-            resolve(response.statusCode!);
-          });
-        });
+        const call = httpRequest(
+          { host: "127.0.0.1", port, method, path: "/", headers: { "content-type": "application/json" } },
+          (response: IncomingMessage) => {
+            events.push(`answer ${response.statusCode}`);
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => {
+              answers.push({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString() });
+              resolve(response.statusCode!);
+            });
+          },
+        );
         call.on("error", reject);
         call.end(body);
       });
@@ -324,7 +356,14 @@ describe("the client reads them", () => {
       expect(answers.map((answer) => [answer.status, answer.headers["content-type"], answer.text ? JSON.parse(answer.text) : ""])).toEqual([
         [204, "application/json", ""],
         [500, "application/json", { error: "the receiver's handler failed" }],
-        [400, "application/json", { error: "not a status callback of the contract", issues: [{ field: "status", message: 'must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' }] }],
+        [
+          400,
+          "application/json",
+          {
+            error: "not a status callback of the contract",
+            issues: [{ field: "status", message: 'must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' }],
+          },
+        ],
         [400, "application/json", { error: "not a status callback of the contract", issues: [{ field: "(body)", message: "is not JSON" }] }],
         [413, "application/json", { error: "the body is larger than 4096 bytes" }],
         [405, "application/json", { error: "status callbacks are POSTed" }],
@@ -387,7 +426,10 @@ describe("the callback checker", () => {
       const { messageId } = await send(mock);
       await until("three lines", () => (out.filter((line) => line.includes(messageId)).length === 3 ? true : undefined));
       // A callback out of order, sent by hand.
-      await fetchWithin(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ ...webhook().exampleOf("READ"), message_id: "X", extra_info: { ...webhook().exampleOf("READ").extra_info, message_id: "X" } }) });
+      await fetchWithin(`http://127.0.0.1:${port}/`, {
+        method: "POST",
+        body: JSON.stringify({ ...webhook().exampleOf("READ"), message_id: "X", extra_info: { ...webhook().exampleOf("READ").extra_info, message_id: "X" } }),
+      });
       expect(await run).toBe(1);
       expect(out.filter((line) => line.includes(messageId))).toEqual([`SENT ${messageId} ok`, `DELIVERED ${messageId} ok`, `READ ${messageId} ok`]);
       expect(out.at(-1)).toBe("4 callback(s) for 2 message(s): 1 violation(s): in_order 1; 1 message(s) without a whole sequence yet.");
@@ -399,8 +441,12 @@ describe("the callback checker", () => {
     const taken = (busy.address() as AddressInfo).port;
     try {
       const errors: string[] = [];
-      expect(await within("callbacks on a port in use", callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) }))).toBe(2);
-      expect(errors).toEqual([`callbacks: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video callbacks --help.`]);
+      expect(
+        await within("callbacks on a port in use", callbacksCommand(["--port", String(taken)], { env: {}, out: () => {}, err: (text) => errors.push(text) })),
+      ).toBe(2);
+      expect(errors).toEqual([
+        `callbacks: port ${taken} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\nRun kaleyra-video callbacks --help.`,
+      ]);
     } finally {
       await new Promise((resolve) => busy.close(resolve));
     }
@@ -412,10 +458,19 @@ describe("the callback sender at its limits", () => {
   const settings = { delaysMs: [0], attempts: 1, backoffMs: 1, timeoutMs: 1_000, queueLimit: 100, concurrency: 8, keep: 100, sandboxLimit: 10 };
 
   it("counts 200 and 299 as delivered, 300 as a redirect (never followed), 404 as refused, and keeps the last `keep` deliveries", async () => {
-    const codes = new Map([["A", 200], ["B", 299], ["C", 300], ["D", 404]]);
+    const codes = new Map([
+      ["A", 200],
+      ["B", 299],
+      ["C", 300],
+      ["D", 404],
+    ]);
     const hook = await receiver((_hit, body) => codes.get(body.message_id) ?? 204);
     const notes: string[] = [];
-    const sender = createCallbackSender({ ...settings, url: hook.url, keep: 2 }, (line) => notes.push(line), (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: hook.url, keep: 2 },
+      (line) => notes.push(line),
+      (text) => text,
+    );
     try {
       for (const id of ["A", "B", "C", "D"]) sender.enqueue(message(id), "not-sent");
       const page = await until("all sent", () => {
@@ -423,12 +478,17 @@ describe("the callback sender at its limits", () => {
         return now.pending === 0 && notes.length === 2 ? now : undefined;
       });
       // keep 2: the last two shown, the two before counted as dropped.
-      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => `${attempt.outcome} ${attempt.status}`)])).toEqual([
+      expect(
+        page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => `${attempt.outcome} ${attempt.status}`)]),
+      ).toEqual([
         ["C", "given-up", ["redirect 300"]],
         ["D", "given-up", ["refused 404"]],
       ]);
       expect(page.dropped).toBe(2);
-      expect(notes.sort()).toEqual(["callback NOT-SENT of C given up after 1 attempt(s): answered 300; redirects are never followed", "callback NOT-SENT of D given up after 1 attempt(s): answered 404"]);
+      expect(notes.sort()).toEqual([
+        "callback NOT-SENT of C given up after 1 attempt(s): answered 300; redirects are never followed",
+        "callback NOT-SENT of D given up after 1 attempt(s): answered 404",
+      ]);
       expect(hook.got.map((callback) => callback.message_id).sort()).toEqual(["A", "B"]);
     } finally {
       sender.close();
@@ -445,7 +505,11 @@ describe("the callback sender at its limits", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const sender = createCallbackSender({ ...settings, url, concurrency: 1, queueLimit: 2 }, () => {}, (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url, concurrency: 1, queueLimit: 2 },
+      () => {},
+      (text) => text,
+    );
     try {
       for (const id of ["A", "B", "C", "D", "E"]) sender.enqueue(message(id), "not-sent");
       // A sending, B and C waiting: the queue is at its limit, D and E dropped.
@@ -469,7 +533,11 @@ describe("the callback sender at its limits", () => {
     const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
     process.on("warning", onWarning);
     const hook = await receiver();
-    const sender = createCallbackSender({ ...settings, url: hook.url, delaysMs: [60_000], concurrency: 12 }, () => {}, (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: hook.url, delaysMs: [60_000], concurrency: 12 },
+      () => {},
+      (text) => text,
+    );
     try {
       for (let i = 0; i < 12; i++) sender.enqueue(message(`M${i}`), "not-sent");
       expect(sender.page().pending).toBe(12);
@@ -485,7 +553,11 @@ describe("the callback sender at its limits", () => {
 
   it("sends nothing without a URL or once closed, and waits end at once when it closes", async () => {
     const hook = await receiver();
-    const sender = createCallbackSender({ ...settings, url: undefined, delaysMs: [60_000] }, () => {}, (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: undefined, delaysMs: [60_000] },
+      () => {},
+      (text) => text,
+    );
     try {
       sender.enqueue(message("A"), "read");
       expect(sender.page()).toEqual({ url: null, pending: 0, dropped: 0, deliveries: [] });
@@ -548,8 +620,20 @@ describe("`kaleyra-video callbacks`, its flags", () => {
     expect(await done).toBe(1);
     const { readFileSync } = await import("node:fs");
     const report = JSON.parse(readFileSync(file, "utf8")) as { callbacks: number; messages: number; findings: { check: string }[]; incomplete: string[] };
-    expect(report).toEqual({ callbacks: 1, messages: 1, findings: [{ check: "valid", message: "the body is not JSON" }], violations: 1, byCheck: { valid: 1 }, incomplete: [], forgotten: 0 });
-    expect(run.out).toEqual(["? (not JSON) ✗ valid: the body is not JSON", `NOT-SENT ${valid.message_id} ok`, "1 callback(s) for 1 message(s): 1 violation(s): valid 1."]);
+    expect(report).toEqual({
+      callbacks: 1,
+      messages: 1,
+      findings: [{ check: "valid", message: "the body is not JSON" }],
+      violations: 1,
+      byCheck: { valid: 1 },
+      incomplete: [],
+      forgotten: 0,
+    });
+    expect(run.out).toEqual([
+      "? (not JSON) ✗ valid: the body is not JSON",
+      `NOT-SENT ${valid.message_id} ok`,
+      "1 callback(s) for 1 message(s): 1 violation(s): valid 1.",
+    ]);
   });
 });
 
@@ -562,7 +646,9 @@ describe("`kaleyra-video callbacks`, its defaults through the command", () => {
     await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4020, "127.0.0.1", () => resolve()));
     const err: string[] = [];
     try {
-      expect(await within("callbacks on a port in use", callbacksCommand(["--for-ms", "1"], { env: {}, out: () => {}, err: (text) => err.push(text) }))).toBe(2);
+      expect(await within("callbacks on a port in use", callbacksCommand(["--for-ms", "1"], { env: {}, out: () => {}, err: (text) => err.push(text) }))).toBe(
+        2,
+      );
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
@@ -601,8 +687,12 @@ describe("the callbacks' checker, parser and URL rule, word for word", () => {
     expect(checker.check({ ...ofStatus("SENT"), status: "BOGUS", message_id: 5 })).toEqual([
       { check: "valid", messageId: undefined, message: 'status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"; message_id must be string' },
     ]);
-    expect(checker.check({ ...ofStatus("SENT"), status: "BOGUS" })).toEqual([{ check: "valid", messageId: "M1", message: 'status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' }]);
-    expect(checker.check(ofStatus("READ"))).toEqual([{ check: "in_order", messageId: "M1", message: `READ after nothing: the contract's sequences are ${sequences}` }]);
+    expect(checker.check({ ...ofStatus("SENT"), status: "BOGUS" })).toEqual([
+      { check: "valid", messageId: "M1", message: 'status must be one of "SENT", "DELIVERED", "READ", "FAILED", "NOT-SENT"' },
+    ]);
+    expect(checker.check(ofStatus("READ"))).toEqual([
+      { check: "in_order", messageId: "M1", message: `READ after nothing: the contract's sequences are ${sequences}` },
+    ]);
     expect(checker.check(ofStatus("SENT", "M2", { ref: "a" }))).toEqual([]);
     expect(checker.check(ofStatus("DELIVERED", "M2", { ref: "a" }))).toEqual([]);
     expect(checker.check(ofStatus("FAILED", "M2", { ref: "a", ref2: "c" }))).toEqual([
@@ -618,7 +708,12 @@ describe("the callbacks' checker, parser and URL rule, word for word", () => {
     ]);
     expect(checker.check(ofStatus("SENT", "M5"))).toEqual([]);
     expect(checker.check(ofStatus("FAILED", "M5"))).toEqual([]);
-    expect(Object.fromEntries(checker.messages())).toEqual({ M1: ["READ"], M2: ["SENT", "DELIVERED", "FAILED", "READ"], M3: ["NOT-SENT"], M5: ["SENT", "FAILED"] });
+    expect(Object.fromEntries(checker.messages())).toEqual({
+      M1: ["READ"],
+      M2: ["SENT", "DELIVERED", "FAILED", "READ"],
+      M3: ["NOT-SENT"],
+      M5: ["SENT", "FAILED"],
+    });
     expect(checker.incomplete()).toEqual(["M1", "M2"]);
   });
 
@@ -682,19 +777,41 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
 
   it("POSTs JSON with its length and the kit's user-agent; an answer is read up to 64 KiB; a 500 is refused; the last attempt is the last", async () => {
     const limit = 64 * 1024;
-    const bodies = new Map([[1, "x".repeat(limit)], [2, "x".repeat(limit + 1)]]);
-    const server = await answering((hit) => (hit === 3 ? [500, "{}"] : hit === 4 ? [307, "{}", { location: "http://127.0.0.1:1/elsewhere" }] : [200, bodies.get(hit) ?? "{}"]));
+    const bodies = new Map([
+      [1, "x".repeat(limit)],
+      [2, "x".repeat(limit + 1)],
+    ]);
+    const server = await answering((hit) =>
+      hit === 3 ? [500, "{}"] : hit === 4 ? [307, "{}", { location: "http://127.0.0.1:1/elsewhere" }] : [200, bodies.get(hit) ?? "{}"],
+    );
     const notes: string[] = [];
     // A backoff no test waits for: the last attempt must not be followed by one.
-    const sender = createCallbackSender({ ...settings, url: server.url, attempts: 2, backoffMs: 1 }, (line) => notes.push(line), (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: server.url, attempts: 2, backoffMs: 1 },
+      (line) => notes.push(line),
+      (text) => text,
+    );
     try {
       sender.enqueue(message("AT"), "not-sent");
       await until("first", () => (sender.page().pending === 0 ? true : undefined));
       sender.enqueue(message("PAST"), "not-sent");
       const page = await until("both", () => (sender.page().pending === 0 ? sender.page() : undefined));
-      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map(({ outcome, status, detail }) => ({ outcome, status, detail }))])).toEqual([
+      expect(
+        page.deliveries.map((delivery) => [
+          delivery.messageId,
+          delivery.state,
+          delivery.attempts.map(({ outcome, status, detail }) => ({ outcome, status, detail })),
+        ]),
+      ).toEqual([
         ["AT", "delivered", [{ outcome: "delivered", status: 200, detail: "answered 200" }]],
-        ["PAST", "given-up", [{ outcome: "too-large", status: 200, detail: "The answer is larger than the limit of 65536 bytes; the rest was discarded." }, { outcome: "refused", status: 500, detail: "answered 500" }]],
+        [
+          "PAST",
+          "given-up",
+          [
+            { outcome: "too-large", status: 200, detail: "The answer is larger than the limit of 65536 bytes; the rest was discarded." },
+            { outcome: "refused", status: 500, detail: "answered 500" },
+          ],
+        ],
       ]);
       // A redirect is never followed, and recorded as the contract names it.
       sender.enqueue(message("MOVED"), "not-sent");
@@ -716,7 +833,11 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
 
   it("past `keep` deliveries and below twice that, shows the last `keep` and counts the rest as dropped", async () => {
     const server = await answering(() => [204, ""]);
-    const sender = createCallbackSender({ ...settings, url: server.url, keep: 2, concurrency: 1 }, () => {}, (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: server.url, keep: 2, concurrency: 1 },
+      () => {},
+      (text) => text,
+    );
     try {
       for (const id of ["A", "B", "C"]) sender.enqueue(message(id), "not-sent");
       const page = await until("sent", () => (sender.page().pending === 0 ? sender.page() : undefined));
@@ -729,7 +850,11 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
 
   it("waits the backoff before each next attempt, doubled each time; the last delay repeats for the statuses past the list", async () => {
     const server = await answering((hit) => [hit <= 2 ? 503 : 204, ""]);
-    const sender = createCallbackSender({ ...settings, url: server.url, attempts: 3, backoffMs: 300 }, () => {}, (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url: server.url, attempts: 3, backoffMs: 300 },
+      () => {},
+      (text) => text,
+    );
     // How late this process's timers ran meanwhile: a busy machine delays the retry by as much.
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
@@ -748,7 +873,11 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
       await server.close();
     }
     const paced = await answering(() => [204, ""]);
-    const statuses = createCallbackSender({ ...settings, url: paced.url, delaysMs: [0, 400] }, () => {}, (text) => text);
+    const statuses = createCallbackSender(
+      { ...settings, url: paced.url, delaysMs: [0, 400] },
+      () => {},
+      (text) => text,
+    );
     try {
       statuses.enqueue(message("R"), "read");
       await until("three statuses", () => (statuses.page().pending === 0 ? true : undefined));
@@ -776,8 +905,16 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const notes: string[] = [];
     // A backoff and delays far past any test's wait: only close can end them.
-    const sender = createCallbackSender({ ...settings, url, attempts: 2, backoffMs: 3_600_000, delaysMs: [0, 3_600_000] }, (line) => notes.push(line), (text) => text);
-    const other = createCallbackSender({ ...settings, url, delaysMs: [3_600_000] }, (line) => notes.push(line), (text) => text);
+    const sender = createCallbackSender(
+      { ...settings, url, attempts: 2, backoffMs: 3_600_000, delaysMs: [0, 3_600_000] },
+      (line) => notes.push(line),
+      (text) => text,
+    );
+    const other = createCallbackSender(
+      { ...settings, url, delaysMs: [3_600_000] },
+      (line) => notes.push(line),
+      (text) => text,
+    );
     try {
       sender.enqueue(message("WAITING"), "read");
       other.enqueue(message("DELAYED"), "not-sent");
@@ -786,8 +923,12 @@ describe("the callback sender: what it sends, how it waits, and stopping", () =>
       other.close();
       // The attempt in flight is cut by close (its outcome is not the receiver's): no backoff holds the sender.
       release();
-      const [waiting, delayed] = await until("both drained", () => (sender.page().pending === 0 && other.page().pending === 0 ? [sender.page(), other.page()] : undefined));
-      expect(waiting.deliveries.map((delivery) => [delivery.messageId, delivery.status, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([["WAITING", "SENT", "given-up", []]]);
+      const [waiting, delayed] = await until("both drained", () =>
+        sender.page().pending === 0 && other.page().pending === 0 ? [sender.page(), other.page()] : undefined,
+      );
+      expect(
+        waiting.deliveries.map((delivery) => [delivery.messageId, delivery.status, delivery.state, delivery.attempts.map((attempt) => attempt.status)]),
+      ).toEqual([["WAITING", "SENT", "given-up", []]]);
       expect(delayed.deliveries).toEqual([]);
       expect(notes).toEqual([]);
       expect(hits).toBe(1);
@@ -808,8 +949,18 @@ describe("the callbacks receiver and its command, at their edges", () => {
     expect(receiver.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const { rawRequest } = await import("./support/raw.ts");
     const limit = 64 * 1024;
-    const at = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: `${" ".repeat(limit - 2)}{}` });
-    const past = await rawRequest(receiver.url, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: `${" ".repeat(limit - 1)}{}` });
+    const at = await rawRequest(receiver.url, {
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/json" },
+      body: `${" ".repeat(limit - 2)}{}`,
+    });
+    const past = await rawRequest(receiver.url, {
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/json" },
+      body: `${" ".repeat(limit - 1)}{}`,
+    });
     expect([at.status, past.status, past.headers.connection]).toEqual([204, 413, "close"]);
     const read = webhook().exampleOf("READ");
     read.extra_info.message_id = "OTHER";
@@ -818,9 +969,16 @@ describe("the callbacks receiver and its command, at their edges", () => {
       "? ? ✗ valid: meta_object is required; extra_info is required; status is required; message_id is required",
       `READ ${read.message_id} ✗ same_message_id: extra_info.message_id OTHER is not message_id ${read.message_id}; ✗ in_order: READ after nothing: the contract's sequences are SENT → DELIVERED → READ; SENT → FAILED; NOT-SENT`,
     ]);
-    expect(describeResult({ callbacks: 2, messages: 1, findings: receiver.findings, ...receiver.counts(), incomplete: receiver.checker.incomplete(), forgotten: receiver.checker.forgotten() })).toBe(
-      "2 callback(s) for 1 message(s): 3 violation(s): valid 1, same_message_id 1, in_order 1; 1 message(s) without a whole sequence yet.",
-    );
+    expect(
+      describeResult({
+        callbacks: 2,
+        messages: 1,
+        findings: receiver.findings,
+        ...receiver.counts(),
+        incomplete: receiver.checker.incomplete(),
+        forgotten: receiver.checker.forgotten(),
+      }),
+    ).toBe("2 callback(s) for 1 message(s): 3 violation(s): valid 1, same_message_id 1, in_order 1; 1 message(s) without a whole sequence yet.");
     expect(receiver.received()).toBe(2);
     await receiver.close();
     await expect(fetchWithin(receiver.url, { method: "POST", body: "{}" })).rejects.toThrow();
@@ -847,7 +1005,9 @@ describe("the callbacks receiver and its command, at their edges", () => {
     const anchored: string[] = [];
     expect(await callbacksCommand(["--report", "xjson=file"], { env: {}, out: () => {}, err: (text) => anchored.push(text) })).toBe(2);
     expect(anchored).toEqual(["callbacks: --report takes json=FILE\nRun kaleyra-video callbacks --help."]);
-    await expect(callbacksCommand(["--port", "0", "--for-ms", "1", "--report", "json=/nonexistent-dir/report.json"], { env: {}, out: () => {}, err: () => {} })).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(
+      callbacksCommand(["--port", "0", "--for-ms", "1", "--report", "json=/nonexistent-dir/report.json"], { env: {}, out: () => {}, err: () => {} }),
+    ).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
 
@@ -863,11 +1023,17 @@ describe("the callback sender's last attempt", () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const notes: string[] = [];
     // One attempt and a backoff of an hour: a wait after the last attempt would hold the message past the test's wait.
-    const sender = createCallbackSender({ delaysMs: [0], attempts: 1, backoffMs: 3_600_000, timeoutMs: 1_000, queueLimit: 10, concurrency: 1, keep: 10, sandboxLimit: 10, url }, (line) => notes.push(line), (text) => text);
+    const sender = createCallbackSender(
+      { delaysMs: [0], attempts: 1, backoffMs: 3_600_000, timeoutMs: 1_000, queueLimit: 10, concurrency: 1, keep: 10, sandboxLimit: 10, url },
+      (line) => notes.push(line),
+      (text) => text,
+    );
     try {
       sender.enqueue(callbackMessage("ONCE", "+919876543210", {}), "not-sent");
       const page = await until("given up", () => (sender.page().pending === 0 ? sender.page() : undefined));
-      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([["ONCE", "given-up", [503]]]);
+      expect(page.deliveries.map((delivery) => [delivery.messageId, delivery.state, delivery.attempts.map((attempt) => attempt.status)])).toEqual([
+        ["ONCE", "given-up", [503]],
+      ]);
       expect(notes).toEqual(["callback NOT-SENT of ONCE given up after 1 attempt(s): answered 503"]);
       expect(methods).toEqual(["POST"]);
     } finally {
@@ -881,7 +1047,11 @@ describe("the callback sender's last attempt", () => {
 describe("what a long-running receiver keeps", () => {
   it("the checker remembers the newest `limit` messages: at the limit none is forgotten, one past it the oldest", async () => {
     const { createCallbackChecker } = await import("../src/callbacks/checker.ts");
-    const sent = (id: string, status: "SENT" | "DELIVERED") => ({ ...webhook().exampleOf(status), message_id: id, extra_info: { ...webhook().exampleOf(status).extra_info, message_id: id } });
+    const sent = (id: string, status: "SENT" | "DELIVERED") => ({
+      ...webhook().exampleOf(status),
+      message_id: id,
+      extra_info: { ...webhook().exampleOf(status).extra_info, message_id: id },
+    });
     const checker = createCallbackChecker(3);
     for (const id of ["A", "B", "C"]) expect(checker.check(sent(id, "SENT"))).toEqual([]);
     expect([[...checker.messages().keys()], checker.forgotten()]).toEqual([["A", "B", "C"], 0]);

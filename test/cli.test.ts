@@ -49,14 +49,30 @@ describe("kaleyra-video send", () => {
     const { code, stderr } = await run(["send", ...target(), "--video-id", "1", "--caption", "x".repeat(1025), "--ref", "r".repeat(256)]);
     expect(code).toBe(exitCodes.validation);
     // Two lines, naming the flags the user typed (not the fields they became).
-    expect(stderr.trimEnd()).toBe("Not sent: the request breaks the contract.\n  --caption: must NOT have more than 1024 characters; --ref: must NOT have more than 255 characters");
+    expect(stderr.trimEnd()).toBe(
+      "Not sent: the request breaks the contract.\n  --caption: must NOT have more than 1024 characters; --ref: must NOT have more than 255 characters",
+    );
     expect(mock.lines.length).toBe(before);
   });
 
   it("errors name flags, not the client's options or the contract's fields, and carry no Markdown", async () => {
-    const insecure = await run(["send", "--base-url", "http://example.com", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+    const insecure = await run([
+      "send",
+      "--base-url",
+      "http://example.com",
+      "--sid",
+      sid,
+      "--phone-number",
+      businessNumber,
+      "--to",
+      "+919876543210",
+      "--video-id",
+      "1",
+    ]);
     expect(insecure.code).toBe(exitCodes.usage);
-    expect(insecure.stderr.trimEnd()).toBe("kaleyra-video: --base-url uses plain http off loopback, which would send the api-key in clear; use https, or set --allow-insecure-http\nRun kaleyra-video send --help for the options.");
+    expect(insecure.stderr.trimEnd()).toBe(
+      "kaleyra-video: --base-url uses plain http off loopback, which would send the api-key in clear; use https, or set --allow-insecure-http\nRun kaleyra-video send --help for the options.",
+    );
     const number = await run(["send", ...target(), "--video-link", "not a link", "--phone-number", "918630005920"]);
     expect(number.code).toBe(exitCodes.validation);
     const lines = number.stderr.trimEnd().split("\n");
@@ -72,7 +88,14 @@ describe("kaleyra-video send", () => {
     expect(text.code).toBe(exitCodes.api);
     expect(text.stderr).toMatch(/^Error RBC001 \(HTTP 401\): Incorrect SID or API key\./);
     const json = await run(["send", ...target(), "--video-id", "1", "--json"], env);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, kind: "api", status: 401, code: "RBC001", documented: true, reason: "incorrect-sid-or-api-key" });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      kind: "api",
+      status: 401,
+      code: "RBC001",
+      documented: true,
+      reason: "incorrect-sid-or-api-key",
+    });
   });
 
   it("a business number outside the account exits 4 with WA401", async () => {
@@ -82,7 +105,19 @@ describe("kaleyra-video send", () => {
   });
 
   it("a transport failure exits 5", async () => {
-    const { code, stderr } = await run(["send", "--base-url", "http://127.0.0.1:9", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+    const { code, stderr } = await run([
+      "send",
+      "--base-url",
+      "http://127.0.0.1:9",
+      "--sid",
+      sid,
+      "--phone-number",
+      businessNumber,
+      "--to",
+      "+919876543210",
+      "--video-id",
+      "1",
+    ]);
     expect(code).toBe(exitCodes.transport);
     expect(stderr).toMatch(/Error \(network\)/);
   });
@@ -105,8 +140,21 @@ describe("kaleyra-video send", () => {
     [["send", "--pod", "in", "--sid", sid, "--video-id", "1", "--video-link", "https://x.y/v.mp4"], /exactly one of --video-id or --video-link/],
     [["send", "--pod", "in", "--video-id", "1"], /--sid is required/],
     [["send", "--api-key", "x"], /Unknown option '--api-key'/],
-    [["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"], /plain http off loopback/],
-    [["send", ...["--base-url", "http://127.0.0.1:1", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"], "--video-id", "1", "--timeout-ms", "soon"], /--timeout-ms must be a whole number from 1 to 2147483647/],
+    [
+      ["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"],
+      /plain http off loopback/,
+    ],
+    [
+      [
+        "send",
+        ...["--base-url", "http://127.0.0.1:1", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210"],
+        "--video-id",
+        "1",
+        "--timeout-ms",
+        "soon",
+      ],
+      /--timeout-ms must be a whole number from 1 to 2147483647/,
+    ],
     [["frobnicate"], /unknown command "frobnicate"/],
   ])("usage errors exit 2: %j", async (args, message) => {
     const { code, stderr } = await run(args);
@@ -137,11 +185,9 @@ describe("help", () => {
 
 describe("the kaleyra-video bin", () => {
   it("runs with npx from the repo and prints a message id from the mock", async () => {
-    const { stdout } = await promisify(execFile)(
-      "npx",
-      ["--no-install", "kaleyra-video", "send", ...target(), "--video-id", "1166846181421424"],
-      { env: { ...process.env, KALEYRA_API_KEY: apiKey } },
-    );
+    const { stdout } = await promisify(execFile)("npx", ["--no-install", "kaleyra-video", "send", ...target(), "--video-id", "1166846181421424"], {
+      env: { ...process.env, KALEYRA_API_KEY: apiKey },
+    });
     expect(stdout.trim()).toMatch(/^Sent: message id \S+$/);
   }, 90_000); // npx starts npm first: seconds alone, many more on a busy machine
 
@@ -183,7 +229,19 @@ describe("kaleyra-video send with a real key is safe", () => {
     await Promise.all([elsewhere, redirecting].map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
     try {
       const { port } = redirecting.address() as { port: number };
-      const { code, stderr } = await run(["send", "--base-url", `http://127.0.0.1:${port}`, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+      const { code, stderr } = await run([
+        "send",
+        "--base-url",
+        `http://127.0.0.1:${port}`,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--to",
+        "+919876543210",
+        "--video-id",
+        "1",
+      ]);
       expect(code).toBe(exitCodes.transport);
       expect(stderr).toMatch(/^Error \(redirect\): The server answered 307, redirecting to http:\/\/127\.0\.0\.1:\d+\/steal\. Redirects are never followed/);
       expect(followed).toBe(0);
@@ -194,7 +252,20 @@ describe("kaleyra-video send with a real key is safe", () => {
 
   it("--pod takes only the contract's pods: __proto__ and friends are usage errors", async () => {
     for (const pod of ["__proto__", "constructor", "toString", "hasOwnProperty", "us"]) {
-      const { code, stderr } = await run(["send", "--pod", pod, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1", "--dry-run"]);
+      const { code, stderr } = await run([
+        "send",
+        "--pod",
+        pod,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--to",
+        "+919876543210",
+        "--video-id",
+        "1",
+        "--dry-run",
+      ]);
       expect(code, pod).toBe(exitCodes.usage);
       expect(stderr).toMatch(/^kaleyra-video: --pod must be one of in, sg, eu, na/);
     }
@@ -236,9 +307,24 @@ describe("the commands' defaults, as their help states them", () => {
   }
 
   it("send reads an answer of up to 1048576 bytes by default, and no more", async () => {
-    for (const [bytes, code] of [[1_048_576, exitCodes.ok], [1_048_577, exitCodes.transport]] as const) {
+    for (const [bytes, code] of [
+      [1_048_576, exitCodes.ok],
+      [1_048_577, exitCodes.transport],
+    ] as const) {
       const server = await answering(bytes);
-      const { code: exit, stderr } = await run(["send", "--base-url", server.url, "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1"]);
+      const { code: exit, stderr } = await run([
+        "send",
+        "--base-url",
+        server.url,
+        "--sid",
+        sid,
+        "--phone-number",
+        businessNumber,
+        "--to",
+        "+919876543210",
+        "--video-id",
+        "1",
+      ]);
       await server.close();
       expect(exit, `${bytes} bytes`).toBe(code);
       if (code !== exitCodes.ok) expect(stderr).toMatch(/^Error \(too-large\): The answer is larger than the limit of 1048576 bytes/);
@@ -255,7 +341,9 @@ describe("the commands' defaults, as their help states them", () => {
     await new Promise<void>((resolve) => holder.once("error", () => resolve()).listen(4030, "127.0.0.1", () => resolve()));
     const refused: string[] = [];
     try {
-      expect(await within("proxy on a port in use", proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => refused.push(text) }))).toBe(exitCodes.usage);
+      expect(
+        await within("proxy on a port in use", proxyCommand(["--upstream", mock.url], { env: {}, out: () => {}, err: (text) => refused.push(text) })),
+      ).toBe(exitCodes.usage);
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
@@ -269,7 +357,12 @@ describe("the commands' defaults, as their help states them", () => {
     const { rawRequest } = await import("./support/raw.ts");
     const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
     const at = await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_576) });
-    const past = await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(1_048_577) });
+    const past = await rawRequest(url, {
+      method: "POST",
+      path,
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: "x".repeat(1_048_577),
+    });
     process.emit("SIGINT");
     // The mock refuses the body that is not JSON, as the contract says it must: nothing drifted.
     expect(await running).toBe(0);
@@ -291,16 +384,26 @@ describe("the command line's dispatch, in-process", () => {
   });
 
   it("mock takes no arguments (its help aside), and says so in two lines", async () => {
-    for (const args of [["mock", "--port", "1"], ["mock", "extra"]]) {
+    for (const args of [
+      ["mock", "--port", "1"],
+      ["mock", "extra"],
+    ]) {
       const { code, stdout, stderr } = await run(args);
-      expect([code, stdout, stderr]).toEqual([exitCodes.usage, "", "kaleyra-video: mock takes no arguments; see kaleyra-video mock --help\nRun kaleyra-video --help."]);
+      expect([code, stdout, stderr]).toEqual([
+        exitCodes.usage,
+        "",
+        "kaleyra-video: mock takes no arguments; see kaleyra-video mock --help\nRun kaleyra-video --help.",
+      ]);
     }
     expect((await run(["mock", "-h"])).stdout).toMatch(/^Usage: kaleyra-video mock\n/);
   });
 
   it("an unknown flag is a usage error naming it; send's points at send --help, the others at --help", async () => {
     const sent = await run(["send", "--colour"]);
-    expect([sent.code, sent.stderr]).toEqual([exitCodes.usage, expect.stringMatching(/^kaleyra-video: Unknown option '--colour'.*\nRun kaleyra-video send --help for the options\.$/s)]);
+    expect([sent.code, sent.stderr]).toEqual([
+      exitCodes.usage,
+      expect.stringMatching(/^kaleyra-video: Unknown option '--colour'.*\nRun kaleyra-video send --help for the options\.$/s),
+    ]);
     const other = await run(["frobnicate"]);
     expect([other.code, other.stderr]).toEqual([exitCodes.usage, 'kaleyra-video: unknown command "frobnicate"\nRun kaleyra-video --help.']);
   });
@@ -318,9 +421,15 @@ describe("the command line's dispatch, in-process", () => {
       expect(asked).toEqual([`${toolsPackage}/${name}`]);
       const err: string[] = [];
       expect(await loadTool(name, { env: {}, out: () => {}, err: (text) => err.push(text) }, { ...tools[name], beside: notFound }, notFound)).toBeUndefined();
-      expect(err).toEqual([`kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`]);
+      expect(err).toEqual([
+        `kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`,
+      ]);
     }
-    expect(Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, tool.what]))).toEqual({ mock: "the mock", proxy: "the proxy", conform: "conform" });
+    expect(Object.fromEntries(Object.entries(tools).map(([name, tool]) => [name, tool.what]))).toEqual({
+      mock: "the mock",
+      proxy: "the proxy",
+      conform: "conform",
+    });
   });
 
   it("each command reaches its own tool; a tool missing everywhere exits 1; a failure that is not a missing module is not hidden", async () => {
@@ -329,13 +438,19 @@ describe("the command line's dispatch, in-process", () => {
     const io = { env: {}, out: () => {}, err: (text: string) => seen.push(text) };
     const fake = {
       mock: { what: "the mock", beside: async () => ({ runMock: async () => void seen.push("mock ran") }) },
-      proxy: { what: "the proxy", beside: async () => ({ proxyCommand: async (argv: string[]) => {
+      proxy: {
+        what: "the proxy",
+        beside: async () => ({
+          proxyCommand: async (argv: string[]) => {
             seen.push(`proxy ${argv.join(" ")}`);
             return 7;
           },
         }),
       },
-      conform: { what: "conform", beside: async () => ({ conform: async (argv: string[]) => {
+      conform: {
+        what: "conform",
+        beside: async () => ({
+          conform: async (argv: string[]) => {
             seen.push(`conform ${argv.join(" ")}`);
             return 9;
           },
@@ -351,14 +466,18 @@ describe("the command line's dispatch, in-process", () => {
       const err: string[] = [];
       // The tools package is not installed in this clone: its import is not found either.
       expect(await dispatch([name], { env: {}, out: () => {}, err: (text) => err.push(text) }, gone), name).toBe(exitCodes.unexpected);
-      expect(err, name).toEqual([`kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`]);
+      expect(err, name).toEqual([
+        `kaleyra-video: ${tools[name].what} comes with the tools package.\nInstall it beside this one: npm install --save-dev kaleyra-whatsapp-video-tools`,
+      ]);
     }
     const broken = { ...fake, conform: { what: "conform", beside: () => Promise.reject(new TypeError("boom")) } };
     await expect(dispatch(["conform"], io, broken)).rejects.toThrow(new TypeError("boom"));
     const failing = { ...fake, proxy: { what: "the proxy", beside: async () => ({ proxyCommand: () => Promise.reject(new RangeError("inside")) }) } };
     await expect(dispatch(["proxy"], io, failing)).rejects.toThrow(new RangeError("inside"));
     const { loadTool } = await import("../src/cli/cli.ts");
-    await expect(loadTool("mock", io, { what: "the mock", beside: notFound }, () => Promise.reject(new SyntaxError("bad package")))).rejects.toThrow(new SyntaxError("bad package"));
+    await expect(loadTool("mock", io, { what: "the mock", beside: notFound }, () => Promise.reject(new SyntaxError("bad package")))).rejects.toThrow(
+      new SyntaxError("bad package"),
+    );
   });
 });
 
@@ -371,7 +490,9 @@ describe("kaleyra-video send, every flag through the command", () => {
   it("--dry-run prints the request it would send to the pod, extra_info only from the ref flags given, and needs no key", async () => {
     const { code, stdout, stderr } = await run([...podArgs, "--ref1", "a", "--wa-source", "b"], {});
     expect([code, stderr]).toEqual([exitCodes.ok, ""]);
-    expect(stdout).toBe(`Dry run: nothing sent.\nPOST ${podUrl}\n${headers.join("\n")}\n\n${JSON.stringify({ messaging_object: messaging, extra_info: { ref1: "a", wa_source: "b" } }, null, 2)}`);
+    expect(stdout).toBe(
+      `Dry run: nothing sent.\nPOST ${podUrl}\n${headers.join("\n")}\n\n${JSON.stringify({ messaging_object: messaging, extra_info: { ref1: "a", wa_source: "b" } }, null, 2)}`,
+    );
     const json = await run([...podArgs, "--json"], {});
     expect(JSON.parse(json.stdout)).toEqual({
       ok: true,
@@ -383,10 +504,27 @@ describe("kaleyra-video send, every flag through the command", () => {
   });
 
   it("--allow-insecure-http lets plain http off loopback through", async () => {
-    const args = ["send", "--base-url", "http://10.0.0.1:4010", "--sid", sid, "--phone-number", businessNumber, "--to", "+919876543210", "--video-id", "1", "--dry-run", "--json"];
+    const args = [
+      "send",
+      "--base-url",
+      "http://10.0.0.1:4010",
+      "--sid",
+      sid,
+      "--phone-number",
+      businessNumber,
+      "--to",
+      "+919876543210",
+      "--video-id",
+      "1",
+      "--dry-run",
+      "--json",
+    ];
     expect((await run(args)).code).toBe(exitCodes.usage);
     const allowed = await run([...args, "--allow-insecure-http"]);
-    expect([allowed.code, JSON.parse(allowed.stdout).request.url]).toEqual([exitCodes.ok, `http://10.0.0.1:4010/v2/${sid}/whatsapp/${businessNumber}/messages`]);
+    expect([allowed.code, JSON.parse(allowed.stdout).request.url]).toEqual([
+      exitCodes.ok,
+      `http://10.0.0.1:4010/v2/${sid}/whatsapp/${businessNumber}/messages`,
+    ]);
   });
 
   it.each([
@@ -408,8 +546,12 @@ describe("kaleyra-video send, every flag through the command", () => {
     expect((await run(without("--phone-number"))).stderr).toBe("kaleyra-video: --phone-number is required\nRun kaleyra-video send --help for the options.");
     expect((await run(without("--to"))).stderr).toBe("kaleyra-video: --to is required\nRun kaleyra-video send --help for the options.");
     const live = podArgs.filter((arg) => arg !== "--dry-run");
-    expect((await run(live, { KALEYRA_API_KEY: " \t " })).stderr).toBe("kaleyra-video: set KALEYRA_API_KEY to the account's API key (it is never taken as a flag)\nRun kaleyra-video send --help for the options.");
-    expect((await run(live, { KALEYRA_API_KEY: "a\nb" })).stderr).toBe("kaleyra-video: KALEYRA_API_KEY must not contain a line break (CR or LF)\nRun kaleyra-video send --help for the options.");
+    expect((await run(live, { KALEYRA_API_KEY: " \t " })).stderr).toBe(
+      "kaleyra-video: set KALEYRA_API_KEY to the account's API key (it is never taken as a flag)\nRun kaleyra-video send --help for the options.",
+    );
+    expect((await run(live, { KALEYRA_API_KEY: "a\nb" })).stderr).toBe(
+      "kaleyra-video: KALEYRA_API_KEY must not contain a line break (CR or LF)\nRun kaleyra-video send --help for the options.",
+    );
     const sent = await run(["send", ...target(), "--video-id", "1", "--json"], { KALEYRA_API_KEY: `  ${apiKey}\t` });
     expect([sent.code, JSON.parse(sent.stdout).ok]).toEqual([exitCodes.ok, true]);
   });

@@ -42,8 +42,8 @@ afterAll(async () => {
 });
 
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl, sid, apiKey, timeoutMs: waitMs, ...options });
-
+const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) =>
+  createKaleyraClient({ baseUrl, sid, apiKey, timeoutMs: waitMs, ...options });
 
 /** Every form a caller or a logger could turn an error into. */
 function renderings(error: unknown): string[] {
@@ -82,7 +82,10 @@ describe("transport failures are KaleyraTransportError values", () => {
 
   // One deadline for the whole send: an answer that keeps coming a byte at a time is cut when it
   // passes, not a deadline after the bytes stop (what a timer reset by each chunk would do).
-  for (const [transport, fetch] of [["the kit's own transport", undefined], ["an injected fetch", globalThis.fetch]] as const) {
+  for (const [transport, fetch] of [
+    ["the kit's own transport", undefined],
+    ["an injected fetch", globalThis.fetch],
+  ] as const) {
     it(`${transport}: an answer that drips for ten deadlines is cut at the deadline`, async () => {
       const timeoutMs = 200;
       let drips = 0;

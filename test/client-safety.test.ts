@@ -7,7 +7,14 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKaleyraClient, isKaleyraError, KaleyraTransportError, KaleyraValidationError, type KaleyraClientOptions, type SendVideoInput } from "../src/index.ts";
+import {
+  createKaleyraClient,
+  isKaleyraError,
+  KaleyraTransportError,
+  KaleyraValidationError,
+  type KaleyraClientOptions,
+  type SendVideoInput,
+} from "../src/index.ts";
 import { example } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { failure } from "./support/failure.ts";
@@ -64,12 +71,15 @@ afterAll(async () => {
 });
 
 const send: SendVideoInput = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) => createKaleyraClient({ baseUrl: origin.url, sid, apiKey, timeoutMs: waitMs, ...options });
+const client = (options: Partial<Omit<KaleyraClientOptions, "pod" | "baseUrl">> & { baseUrl?: string } = {}) =>
+  createKaleyraClient({ baseUrl: origin.url, sid, apiKey, timeoutMs: waitMs, ...options });
 const accepted = JSON.stringify(example("accepted").value);
 
 /** Every form a caller or a logger could turn an error into. */
 function renderings(error: unknown): string {
-  return [String(error), (error as Error).message, (error as Error).stack ?? "", JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join("\n");
+  return [String(error), (error as Error).message, (error as Error).stack ?? "", JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join(
+    "\n",
+  );
 }
 
 function expectNoKey(error: unknown) {
@@ -131,7 +141,9 @@ describe("answers are read with a limit, counted after decompression", () => {
           response.end(body.slice(100));
         }
       };
-      expect((await client({ maxResponseBytes: limit }).sendVideo(send)).messageId).toBe((example("accepted").value as { data: { message_id: string } }).data.message_id);
+      expect((await client({ maxResponseBytes: limit }).sendVideo(send)).messageId).toBe(
+        (example("accepted").value as { data: { message_id: string } }).data.message_id,
+      );
       size = limit + 1;
       const error = await failure(client({ maxResponseBytes: limit }).sendVideo(send));
       expect(error).toMatchObject({ kind: "transport", reason: "too-large" });
@@ -170,7 +182,10 @@ describe("answers are read with a limit, counted after decompression", () => {
 
   it("an injected fetch's answer is bounded too, whatever its Content-Length claims", async () => {
     const huge = () =>
-      new Response(new ReadableStream({ pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024).fill(0x20)) }), { status: 202, headers: { "content-type": "application/json", "content-length": "10" } });
+      new Response(new ReadableStream({ pull: (controller) => controller.enqueue(new Uint8Array(64 * 1024).fill(0x20)) }), {
+        status: 202,
+        headers: { "content-type": "application/json", "content-length": "10" },
+      });
     const error = await failure(client({ fetch: async () => huge(), maxResponseBytes: 100_000 }).sendVideo(send));
     expect(error).toMatchObject({ kind: "transport", reason: "too-large" });
     const exact = () => new Response(acceptedOfSize(4096), { status: 202, headers: { "content-type": "application/json" } });
@@ -235,7 +250,9 @@ describe("masking covers every form a server can echo the key in, before any cut
   const forms = secretForms(apiKey);
 
   it("knows the raw, JSON-escaped, URL-encoded and base64 forms", () => {
-    expect(forms).toEqual(expect.arrayContaining([apiKey, JSON.stringify(apiKey).slice(1, -1), encodeURIComponent(apiKey), Buffer.from(apiKey).toString("base64")]));
+    expect(forms).toEqual(
+      expect.arrayContaining([apiKey, JSON.stringify(apiKey).slice(1, -1), encodeURIComponent(apiKey), Buffer.from(apiKey).toString("base64")]),
+    );
   });
 
   for (const [name, echo] of [
@@ -259,7 +276,9 @@ describe("masking covers every form a server can echo the key in, before any cut
 
     it(`${name}: in an API error's code, message and details`, async () => {
       origin.handler = (_request, response) =>
-        response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ code: `X${echo}`, message: `bad key ${echo}`, data: {}, error: { [echo]: echo } }));
+        response
+          .writeHead(401, { "content-type": "application/json" })
+          .end(JSON.stringify({ code: `X${echo}`, message: `bad key ${echo}`, data: {}, error: { [echo]: echo } }));
       const error = await failure(client().sendVideo(send));
       expect(error).toMatchObject({ kind: "api", status: 401 });
       expectNoKey(error);
@@ -274,11 +293,47 @@ describe("every failure is a KaleyraError, whatever the input", () => {
     ["a number", 42],
     ["a string", "+919876543210"],
     ["an array", [send]],
-    ["a getter that throws", Object.defineProperty({ ...send }, "to", { get: () => { throw new Error(`boom ${apiKey}`); }, enumerable: true })],
-    ["a video whose getter throws", { ...send, video: Object.defineProperty({}, "id", { get: () => { throw new Error("boom"); }, enumerable: true }) }],
-    ["a cycle", (() => { const video: Record<string, unknown> = { id: "1" }; video.self = video; return { ...send, video }; })()],
+    [
+      "a getter that throws",
+      Object.defineProperty({ ...send }, "to", {
+        get: () => {
+          throw new Error(`boom ${apiKey}`);
+        },
+        enumerable: true,
+      }),
+    ],
+    [
+      "a video whose getter throws",
+      {
+        ...send,
+        video: Object.defineProperty({}, "id", {
+          get: () => {
+            throw new Error("boom");
+          },
+          enumerable: true,
+        }),
+      },
+    ],
+    [
+      "a cycle",
+      (() => {
+        const video: Record<string, unknown> = { id: "1" };
+        video.self = video;
+        return { ...send, video };
+      })(),
+    ],
     ["a BigInt", { ...send, caption: 10n }],
-    ["a proxy that throws on every read", new Proxy({}, { get: () => { throw new Error("trap"); } })],
+    [
+      "a proxy that throws on every read",
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("trap");
+          },
+        },
+      ),
+    ],
     ["a signal that is not an AbortSignal", { ...send, signal: { aborted: false, addEventListener() {} } }],
     ["a function for video", { ...send, video: () => "x" }],
   ];
@@ -297,7 +352,17 @@ describe("every failure is a KaleyraError, whatever the input", () => {
     const cases: [string, unknown][] = [
       ["(options)", undefined],
       ["(options)", null],
-      ["(options)", new Proxy({}, { get: () => { throw new Error("trap"); } })],
+      [
+        "(options)",
+        new Proxy(
+          {},
+          {
+            get: () => {
+              throw new Error("trap");
+            },
+          },
+        ),
+      ],
       ["timeoutMs", { baseUrl: origin.url, sid, apiKey, timeoutMs: 2 ** 31 }],
       ["timeoutMs", { baseUrl: origin.url, sid, apiKey, timeoutMs: 0 }],
       ["timeoutMs", { baseUrl: origin.url, sid, apiKey, timeoutMs: 1.5 }],
@@ -349,6 +414,9 @@ describe("every failure is a KaleyraError, whatever the input", () => {
     };
     // A deadline per chunk would never fire (a chunk every 20 ms): the drip goes on for good, and
     // the tests' wait, not a stopwatch a busy machine would blur, tells the two apart.
-    expect(await within("a dripped send with a deadline of 300 ms", failure(client({ timeoutMs: 300 }).sendVideo(send)))).toMatchObject({ kind: "transport", reason: "timeout" });
+    expect(await within("a dripped send with a deadline of 300 ms", failure(client({ timeoutMs: 300 }).sendVideo(send)))).toMatchObject({
+      kind: "transport",
+      reason: "timeout",
+    });
   });
 });

@@ -56,7 +56,6 @@ function preferring(prefer: string): KaleyraClient {
   });
 }
 
-
 describe("sendVideo", () => {
   it("sends a video by id and resolves to the message id and the envelope", async () => {
     const result = await client.sendVideo({ ...send, caption: "Splendid festive celebrations" });
@@ -295,10 +294,18 @@ describe("the client's refusals and answers, word for word", () => {
       [{ ...options, baseUrl: "http://127.0.0.1:4010/?q" }, "baseUrl", "option", "must not have a query or fragment"],
       [{ ...options, baseUrl: "http://127.0.0.1:4010/#h" }, "baseUrl", "option", "must not have a query or fragment"],
       [{ ...options, baseUrl: "http://127.0.0.1:4010/?" }, "baseUrl", "option", "must not have a query or fragment"],
-      [{ ...options, baseUrl: "http://127.1.2.3.example:4010" }, "baseUrl", "option", "uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp"],
+      [
+        { ...options, baseUrl: "http://127.1.2.3.example:4010" },
+        "baseUrl",
+        "option",
+        "uses plain http off loopback, which would send the api-key in clear; use https, or set allowInsecureHttp",
+      ],
     ];
     for (const [given, field, rule, message] of cases) {
-      expect(refusal(() => createKaleyraClient(given as never)), JSON.stringify(given)).toEqual({
+      expect(
+        refusal(() => createKaleyraClient(given as never)),
+        JSON.stringify(given),
+      ).toEqual({
         name: "KaleyraValidationError",
         message: `${optionsLead}: ${field} ${message}`,
         issues: [{ field, rule, message }],
@@ -329,20 +336,30 @@ describe("the client's refusals and answers, word for word", () => {
       [{ ...input, signal: {} }, "signal", "must be an AbortSignal"],
     ];
     for (const [given, field, message] of cases) {
-      expect(refusal(() => client.prepareVideo(given as never))).toEqual({ name: "KaleyraValidationError", message: `${lead}: ${field} ${message}`, issues: [{ field, rule: "input", message }], request: unaddressed });
+      expect(refusal(() => client.prepareVideo(given as never))).toEqual({
+        name: "KaleyraValidationError",
+        message: `${lead}: ${field} ${message}`,
+        issues: [{ field, rule: "input", message }],
+        request: unaddressed,
+      });
     }
-    const notAnObject = "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video must be object; Video by link: messaging_object.video must be object)";
+    const notAnObject =
+      "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video must be object; Video by link: messaging_object.video must be object)";
     for (const video of [null, "v"]) {
-      expect(refusal(() => client.prepareVideo({ ...input, video, caption: "c" } as never)).issues, JSON.stringify(video)).toEqual([{ field: "messaging_object.video", rule: "oneOf", message: notAnObject }]);
+      expect(refusal(() => client.prepareVideo({ ...input, video, caption: "c" } as never)).issues, JSON.stringify(video)).toEqual([
+        { field: "messaging_object.video", rule: "oneOf", message: notAnObject },
+      ]);
     }
     // An array is copied as it is, not spread into an object; given a caption, the caption joins it.
-    const listed = (video: unknown, caption?: string) => refusal(() => client.prepareVideo({ ...input, video, ...(caption === undefined ? {} : { caption }) } as never)).issues;
+    const listed = (video: unknown, caption?: string) =>
+      refusal(() => client.prepareVideo({ ...input, video, ...(caption === undefined ? {} : { caption }) } as never)).issues;
     expect(listed(["1"])).toEqual([{ field: "messaging_object.video", rule: "oneOf", message: notAnObject }]);
     expect(listed(["1"], "c")).toEqual([
       {
         field: "messaging_object.video",
         rule: "oneOf",
-        message: "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video.id is required, messaging_object.video.0 is not allowed here; Video by link: messaging_object.video.link is required, messaging_object.video.0 is not allowed here)",
+        message:
+          "must be exactly one of Video by media id or Video by link (Video by media id: messaging_object.video.id is required, messaging_object.video.0 is not allowed here; Video by link: messaging_object.video.link is required, messaging_object.video.0 is not allowed here)",
       },
     ]);
     const messaging = { messaging_product: "whatsapp", recipient_type: "individual", to: "+919876543210", type: "video" };
@@ -380,8 +397,16 @@ describe("the client's refusals and answers, word for word", () => {
     expect(await described(answering(200, accepted))).toEqual(invalid(200, "not a documented success", accepted));
     expect(await described(answering(299, accepted))).toEqual(invalid(299, "not a documented success", accepted));
     expect(await described(answering(400, "{}"))).toEqual(invalid(400, "no code, message, data and error", "{}"));
-    const api = (await failure(answering(401, JSON.stringify({ code: "RBC001", message: "Invalid API key", data: {}, error: { "api-key": "bad" } })).sendVideo(input))) as KaleyraApiError;
-    expect([api.name, api.message, api.documented, api.code, "cause" in api]).toEqual(["KaleyraApiError", "Kaleyra answered 401 RBC001: Invalid API key", true, "RBC001", false]);
+    const api = (await failure(
+      answering(401, JSON.stringify({ code: "RBC001", message: "Invalid API key", data: {}, error: { "api-key": "bad" } })).sendVideo(input),
+    )) as KaleyraApiError;
+    expect([api.name, api.message, api.documented, api.code, "cause" in api]).toEqual([
+      "KaleyraApiError",
+      "Kaleyra answered 401 RBC001: Invalid API key",
+      true,
+      "RBC001",
+      false,
+    ]);
   });
 
   it("an injected fetch's deadline lets go of the caller's signal once the send is over; a cause is kept only when there is one", async () => {
@@ -389,7 +414,10 @@ describe("the client's refusals and answers, word for word", () => {
     const { KaleyraTransportError } = await import("../src/index.ts");
     const controller = new AbortController();
     const accepted = JSON.stringify({ code: "WA202", message: "ok", data: { message_id: "m" }, error: {} });
-    const client = createKaleyraClient({ ...options, fetch: async () => new Response(accepted, { status: 202, headers: { "content-type": "application/json" } }) });
+    const client = createKaleyraClient({
+      ...options,
+      fetch: async () => new Response(accepted, { status: 202, headers: { "content-type": "application/json" } }),
+    });
     expect((await client.sendVideo({ ...input, signal: controller.signal })).messageId).toBe("m");
     expect(EventEmitter.getEventListeners(controller.signal, "abort")).toEqual([]);
     const request = { method: "POST", url: "u" };
@@ -452,7 +480,12 @@ describe("the admin client, call by call", () => {
     const problem = { type: "about:blank", title: "Not found", status: 404, detail: `no scenario ${token}` };
     const refused = recorded(() => new Response(JSON.stringify(problem), { status: 404, headers: { "content-type": "application/problem+json" } }), token);
     const error = (await failure(refused.admin.removeScenario("x"))) as KaleyraAdminError;
-    expect([error.name, error.status, error.message, error.problem]).toEqual(["KaleyraAdminError", 404, "The mock's admin API answered 404: no scenario ***", { ...problem, detail: "no scenario ***", errors: [] }]);
+    expect([error.name, error.status, error.message, error.problem]).toEqual([
+      "KaleyraAdminError",
+      404,
+      "The mock's admin API answered 404: no scenario ***",
+      { ...problem, detail: "no scenario ***", errors: [] },
+    ]);
     const odd = recorded(() => new Response(JSON.stringify({ detail: 5 }), { status: 400, headers: { "content-type": "application/json" } }));
     expect(((await failure(odd.admin.reset())) as KaleyraTransportError).reason).toBe("invalid-response");
     const gone = createMockAdmin({ baseUrl: base, fetch: async () => Promise.reject(new TypeError("fetch failed")) });
@@ -477,7 +510,12 @@ describe("the admin client, call by call", () => {
       [{ baseUrl: base, timeoutMs: 0 }, "timeoutMs", "must be a whole number from 1 to 2147483647"],
       [{ baseUrl: base, token: "a\nbcde" }, "token", "must not contain a line break (CR or LF)"],
     ] as const) {
-      expect(refused(options), JSON.stringify(options)).toEqual(["KaleyraValidationError", `${lead}: ${field} ${message}`, [{ field, rule: "option", message }], { method: "", url: "" }]);
+      expect(refused(options), JSON.stringify(options)).toEqual([
+        "KaleyraValidationError",
+        `${lead}: ${field} ${message}`,
+        [{ field, rule: "option", message }],
+        { method: "", url: "" },
+      ]);
     }
   });
 });
@@ -511,7 +549,10 @@ describe("the client at the last edges its mutants found", () => {
   });
 
   it("an admin answer of null is not the admin API's problem", async () => {
-    const admin = createMockAdmin({ baseUrl: options.baseUrl, fetch: async () => new Response("null", { status: 400, headers: { "content-type": "application/json" } }) });
+    const admin = createMockAdmin({
+      baseUrl: options.baseUrl,
+      fetch: async () => new Response("null", { status: 400, headers: { "content-type": "application/json" } }),
+    });
     const error = (await failure(admin.reset())) as KaleyraTransportError;
     expect([error.name, error.reason, error.message]).toEqual(["KaleyraTransportError", "invalid-response", "Answer 400 is not the admin API's problem"]);
   });

@@ -60,7 +60,9 @@ describe("the OpenAPI document", () => {
     const broken = structuredClone(loadDocument()) as unknown as { components: { schemas: Record<string, unknown> } };
     broken.components.schemas.Broken = { type: "object", properties: { deep: { type: 12 } } };
     const ajv = new Ajv2020({ strict: false });
-    const invalid = schemasIn(broken).filter(({ schema }) => ajv.validateSchema(schema) !== true).map(({ at }) => at);
+    const invalid = schemasIn(broken)
+      .filter(({ schema }) => ajv.validateSchema(schema) !== true)
+      .map(({ at }) => at);
     expect(invalid).toEqual(["#/components/schemas/Broken"]);
   });
 
@@ -116,8 +118,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("constrains each response's code to its documented values", () => {
-    const check = (pointer: string, code: string) =>
-      schemas.check(pointer, { code, message: "m", data: {}, error: {} }).ok;
+    const check = (pointer: string, code: string) => schemas.check(pointer, { code, message: "m", data: {}, error: {} }).ok;
     expect(check("#/components/schemas/BadRequestEnvelope", "WA400")).toBe(true);
     expect(check("#/components/schemas/BadRequestEnvelope", "E110")).toBe(true);
     expect(check("#/components/schemas/BadRequestEnvelope", "WA401")).toBe(false);
@@ -261,11 +262,25 @@ describe("issues from any contract's schemas, rule by rule", () => {
   const B = "#/components/schemas/B";
 
   it.each([
-    ["Either", { a: "x", b: "y" }, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: b is not allowed here; ${B}: a is not allowed here)` }]],
+    [
+      "Either",
+      { a: "x", b: "y" },
+      [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: b is not allowed here; ${B}: a is not allowed here)` }],
+    ],
     ["Either", { a: 1 }, [{ field: "a", rule: "type", message: "must be string" }]],
     ["Either", { b: 2 }, [{ field: "b", rule: "type", message: "must be string" }]],
     ["Either", {}, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: a is required; ${B}: b is required)` }]],
-    ["Either", { c: 1 }, [{ field: "(body)", rule: "oneOf", message: `must be exactly one of Thing A or ${B} (Thing A: a is required, c is not allowed here; ${B}: b is required, c is not allowed here)` }]],
+    [
+      "Either",
+      { c: 1 },
+      [
+        {
+          field: "(body)",
+          rule: "oneOf",
+          message: `must be exactly one of Thing A or ${B} (Thing A: a is required, c is not allowed here; ${B}: b is required, c is not allowed here)`,
+        },
+      ],
+    ],
     ["Loose", {}, [{ field: "(body)", rule: "oneOf", message: "matches more than one of Any one, Any two; give exactly one" }]],
     [
       "Inline",
@@ -366,13 +381,13 @@ describe("the operation read from any document", () => {
     const doc = copy();
     doc.paths = { "/v2.1/{sid}/x+y": doc.paths[operation().path]! };
     const dotted = buildOperationContract(doc);
-    expect([dotted.matchPath("/v2.1/HX1/x+y"), dotted.matchPath("/v2a1/HX1/x+y"), dotted.matchPath("/v2.1/HX1/xxy"), dotted.matchPath("/v2.1/a/b/x+y"), dotted.matchPath("/v2.1/HX1/x+y/")]).toEqual([
-      { sid: "HX1" },
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect([
+      dotted.matchPath("/v2.1/HX1/x+y"),
+      dotted.matchPath("/v2a1/HX1/x+y"),
+      dotted.matchPath("/v2.1/HX1/xxy"),
+      dotted.matchPath("/v2.1/a/b/x+y"),
+      dotted.matchPath("/v2.1/HX1/x+y/"),
+    ]).toEqual([{ sid: "HX1" }, undefined, undefined, undefined, undefined]);
     expect(operation().matchPath(`/v2/HX1/whatsapp/+91/messages`)).toEqual({ sid: "HX1", phone_number: "+91" });
     expect(operation().matchPath(`/x/v2/HX1/whatsapp/+91/messages`)).toBeUndefined();
   });
@@ -383,9 +398,16 @@ describe("the operation read from any document", () => {
     expect(exampleMatching(400, low.value)?.name).toBe("low-balance");
     expect(exampleMatching(401, low.value)).toBeUndefined();
     expect(exampleMatching(400, { ...(low.value as object), error: { other: "x" } })).toBeUndefined();
-    for (const body of [null, "text", { code: "E110" }, { code: "E110", error: "x" }, { code: "E110", error: null }]) expect(exampleMatching(400, body), JSON.stringify(body)).toBeUndefined();
+    for (const body of [null, "text", { code: "E110" }, { code: "E110", error: "x" }, { code: "E110", error: null }])
+      expect(exampleMatching(400, body), JSON.stringify(body)).toBeUndefined();
     expect(() => example("nope")).toThrow(new Error("the contract has no response example named nope"));
-    expect([recipientOf({ messaging_object: { to: "+1" } }), recipientOf({ messaging_object: { to: 1 } }), recipientOf({}), recipientOf(null), recipientOf(undefined)]).toEqual(["+1", undefined, undefined, undefined, undefined]);
+    expect([
+      recipientOf({ messaging_object: { to: "+1" } }),
+      recipientOf({ messaging_object: { to: 1 } }),
+      recipientOf({}),
+      recipientOf(null),
+      recipientOf(undefined),
+    ]).toEqual(["+1", undefined, undefined, undefined, undefined]);
   });
 });
 
@@ -401,7 +423,10 @@ describe("the webhook read from any document", () => {
     expect(contract.exampleOf("SENT").message_id).not.toBe("changed");
     expect(webhook()).toBe(webhook());
     const doc = structuredClone(loadDocument()) as ReturnType<typeof loadDocument>;
-    const examples = (doc.webhooks as any).statusCallback.post.requestBody.content["application/json"].examples as Record<string, { value: { status: string } }>;
+    const examples = (doc.webhooks as any).statusCallback.post.requestBody.content["application/json"].examples as Record<
+      string,
+      { value: { status: string } }
+    >;
     for (const [name, example] of Object.entries(examples)) if (example.value.status === "READ") delete examples[name];
     expect(() => buildWebhookContract(doc)).toThrow(new Error("the contract's status callback has no example of READ"));
   });

@@ -32,7 +32,10 @@ function slugs(markdown: string): Set<string> {
       .replace(/`/g, "")
       .replace(/(\*\*|__|\*|~~)/g, "")
       .replace(/<[^>]+>/g, "");
-    const base = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+      .replace(/ /g, "-");
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     found.add(count === 0 ? base : `${base}-${count}`);
@@ -91,14 +94,24 @@ describe("GitHub's heading anchors", () => {
   });
 
   it("links are read from prose only, and web addresses are not relative", () => {
-    const markdown = "See [a](docs/a.md#x), ![b](b.png \"title\"), [c](https://example.com), [d](#here).\n```ts\nconst [e](f) = 1;\n```\n`[g](h.md)`";
+    const markdown = 'See [a](docs/a.md#x), ![b](b.png "title"), [c](https://example.com), [d](#here).\n```ts\nconst [e](f) = 1;\n```\n`[g](h.md)`';
     expect(relativeLinks(markdown)).toEqual(["docs/a.md#x", "b.png", "#here"]);
   });
 });
 
 describe("the docs' links", () => {
   it("the README, the guides, ARCHITECTURE.md and CONTRIBUTING.md exist, with the guides the README lists", () => {
-    expect(guides).toEqual(["docs/callbacks.md", "docs/cli.md", "docs/client.md", "docs/conformance.md", "docs/contract.md", "docs/integration-server.md", "docs/live-workflow.md", "docs/mock.md", "docs/security.md"]);
+    expect(guides).toEqual([
+      "docs/callbacks.md",
+      "docs/cli.md",
+      "docs/client.md",
+      "docs/conformance.md",
+      "docs/contract.md",
+      "docs/integration-server.md",
+      "docs/live-workflow.md",
+      "docs/mock.md",
+      "docs/security.md",
+    ]);
     for (const file of documents) expect(existsSync(file), file).toBe(true);
   });
 
@@ -109,7 +122,8 @@ describe("the docs' links", () => {
   });
 
   it("a missing file, a missing heading and an anchor into a file that is not Markdown are each found", () => {
-    const markdown = "[a](docs/nope.md) [b](docs/mock.md#no-such-heading) [c](package.json#x) [d](docs/mock.md#settings-environment) [e](#the-parts) [f](#nowhere)";
+    const markdown =
+      "[a](docs/nope.md) [b](docs/mock.md#no-such-heading) [c](package.json#x) [d](docs/mock.md#settings-environment) [e](#the-parts) [f](#nowhere)";
     const files: Record<string, string> = { "README.md": "## The parts\n" };
     expect(brokenLinks("README.md", markdown, (path) => files[path] ?? read(path))).toEqual([
       "README.md: docs/nope.md (no such file)",

@@ -76,7 +76,10 @@ describe("the rendered docs", () => {
     await page.getByText("Video by media id", { exact: true }).first().click();
     await visibleText();
     for (const status of operation().statuses) {
-      await page.getByRole("button", { name: String(status), exact: true }).first().click();
+      await page
+        .getByRole("button", { name: String(status), exact: true })
+        .first()
+        .click();
       await visibleText();
     }
     await page.screenshot({ path: screenshot });
@@ -162,9 +165,16 @@ describe("the Chromium it uses", () => {
   };
   it("CHROMIUM_PATH first, then @sparticuz/chromium (no root), then Debian's; none: what to run", async () => {
     expect((await findChromium({ CHROMIUM_PATH: "/opt/c" }, (path) => path === "/opt/c", sparticuz)).source).toBe("CHROMIUM_PATH");
-    await expect(findChromium({ CHROMIUM_PATH: "/opt/c" }, () => false, sparticuz)).rejects.toThrow(`CHROMIUM_PATH is /opt/c, and nothing is there. ${noChromium}`);
+    await expect(findChromium({ CHROMIUM_PATH: "/opt/c" }, () => false, sparticuz)).rejects.toThrow(
+      `CHROMIUM_PATH is /opt/c, and nothing is there. ${noChromium}`,
+    );
     const packaged = await findChromium({}, () => true, sparticuz);
-    expect([packaged.source, packaged.executablePath, packaged.args.includes("--single-process"), packaged.args.includes("--headless='shell'")]).toEqual(["@sparticuz/chromium", "/tmp/chromium", false, true]);
+    expect([packaged.source, packaged.executablePath, packaged.args.includes("--single-process"), packaged.args.includes("--headless='shell'")]).toEqual([
+      "@sparticuz/chromium",
+      "/tmp/chromium",
+      false,
+      true,
+    ]);
     expect((await findChromium({}, (path) => path === "/usr/bin/chromium", none)).source).toBe("Debian's chromium");
     await expect(findChromium({}, () => false, none)).rejects.toThrow(noChromium);
   });

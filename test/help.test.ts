@@ -13,7 +13,13 @@ import { proxyFlags, proxyHelp } from "../src/cli/tools/proxy.ts";
 import { conformFlags, conformHelp } from "../src/cli/tools/conform.ts";
 
 /** The guide that documents each command, its flags and the environment it reads. */
-const guideOf = { send: "docs/cli.md", mock: "docs/mock.md", conform: "docs/conformance.md", proxy: "docs/live-workflow.md", callbacks: "docs/callbacks.md" } as const;
+const guideOf = {
+  send: "docs/cli.md",
+  mock: "docs/mock.md",
+  conform: "docs/conformance.md",
+  proxy: "docs/live-workflow.md",
+  callbacks: "docs/callbacks.md",
+} as const;
 const guide = (command: keyof typeof guideOf) => readFileSync(guideOf[command], "utf8");
 /** `--name` as a whole flag: not the start of a longer one (`--ref` is not in `--ref1`). */
 const namesFlag = (text: string, name: string) => new RegExp(`--${name}(?![\\w-])`).test(text);
@@ -59,7 +65,12 @@ describe("every flag is in --help and in the command's guide", () => {
 
   it("every flag the README and the guides name is one a command reads", () => {
     const read = new Set([sendFlags, conformFlags, proxyFlags, callbacksFlags].flatMap((flags) => Object.keys(flags)));
-    const docs = ["README.md", ...readdirSync("docs").filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+    const docs = [
+      "README.md",
+      ...readdirSync("docs")
+        .filter((name) => name.endsWith(".md"))
+        .map((name) => `docs/${name}`),
+    ];
     const named = docs.flatMap((file) => [...readFileSync(file, "utf8").matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map(([, name]) => `${file}: --${name}`));
     expect(named.length).toBeGreaterThan(read.size);
     expect(named.filter((entry) => !read.has(entry.slice(entry.indexOf("--") + 2)))).toEqual([]);
@@ -96,7 +107,8 @@ describe("every environment setting is in --help and in the command's guide", ()
       for (const [command, args] of runs) {
         const { env, read } = recordingEnv();
         // Without a key the commands stop at once; with one read through the proxy, they go on.
-        const withKey = new Proxy(env, { get: (target, name) => {
+        const withKey = new Proxy(env, {
+          get: (target, name) => {
             const value = Reflect.get(target, name);
             return name === "KALEYRA_API_KEY" ? "test-key" : value;
           },
@@ -105,8 +117,14 @@ describe("every environment setting is in --help and in the command's guide", ()
         const names = [...read];
         expect(names, command).toContain("KALEYRA_API_KEY");
         const help = await helpOf(command);
-        expect(names.filter((name) => !help.includes(name)), command).toEqual([]);
-        expect(names.filter((name) => !namesVariable(guide(command), name)), command).toEqual([]);
+        expect(
+          names.filter((name) => !help.includes(name)),
+          command,
+        ).toEqual([]);
+        expect(
+          names.filter((name) => !namesVariable(guide(command), name)),
+          command,
+        ).toEqual([]);
       }
     } finally {
       await new Promise((resolve) => holder.close(resolve));

@@ -18,7 +18,7 @@ import { EventEmitter } from "node:events";
 
 const getEventListeners = (target: EventTarget, name: string) => EventEmitter.getEventListeners(target, name);
 
-const key = 'K3y/+="\\<&>é\'!';
+const key = "K3y/+=\"\\<&>é'!";
 
 describe("secretForms and createMasker", () => {
   it("knows each form a web stack writes a secret in, and nothing shorter than four characters", () => {
@@ -26,8 +26,8 @@ describe("secretForms and createMasker", () => {
     expect(new Set(secretForms(key))).toEqual(
       new Set([
         key,
-        'K3y/+=\\"\\\\<&>é\'!',
-        'K3y\\/+=\\"\\\\<&>é\'!',
+        "K3y/+=\\\"\\\\<&>é'!",
+        "K3y\\/+=\\\"\\\\<&>é'!",
         [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
         encodeURIComponent(key),
         encodeURI(key),
@@ -103,7 +103,10 @@ describe("secretForms and createMasker", () => {
 
   it("maskDeep masks every string of a parsed value, keys included", () => {
     const mask = createMasker(["abcd1234"]);
-    expect(maskDeep({ abcd1234: ["x abcd1234", 1, null, { y: "abcd1234" }], n: 2 }, mask)).toEqual({ [maskedSecret]: [`x ${maskedSecret}`, 1, null, { y: maskedSecret }], n: 2 });
+    expect(maskDeep({ abcd1234: ["x abcd1234", 1, null, { y: "abcd1234" }], n: 2 }, mask)).toEqual({
+      [maskedSecret]: [`x ${maskedSecret}`, 1, null, { y: maskedSecret }],
+      n: 2,
+    });
     expect(maskDeep("abcd1234", mask)).toBe(maskedSecret);
     expect(maskDeep(7, mask)).toBe(7);
   });
@@ -182,7 +185,11 @@ describe("edge pieces", () => {
     expect((await readBounded(chunks([3, 3, 4]), 10, () => cancelled++)).length).toBe(10);
     const error = await failure(readBounded(chunks([3, 3, 5]), 10, () => cancelled++));
     expect(error).toBeInstanceOf(HttpEdgeError);
-    expect(error).toMatchObject({ name: "HttpEdgeError", reason: "too-large", message: "The answer is larger than the limit of 10 bytes; the rest was discarded." });
+    expect(error).toMatchObject({
+      name: "HttpEdgeError",
+      reason: "too-large",
+      message: "The answer is larger than the limit of 10 bytes; the rest was discarded.",
+    });
     expect(cancelled).toBe(1);
   });
 
@@ -227,7 +234,13 @@ describe("exchange", () => {
   const mask = createMasker(["abcd1234"]);
   const options = { timeoutMs: 2_000, mask };
 
-  for (const [encoding, encode] of [["gzip", gzipSync], ["x-gzip", gzipSync], ["deflate", deflateSync], ["br", brotliCompressSync], [" GZIP ", gzipSync]] as const) {
+  for (const [encoding, encode] of [
+    ["gzip", gzipSync],
+    ["x-gzip", gzipSync],
+    ["deflate", deflateSync],
+    ["br", brotliCompressSync],
+    [" GZIP ", gzipSync],
+  ] as const) {
     it(`decodes ${JSON.stringify(encoding)} and counts after decoding`, async () => {
       const text = `{"k":"abcd1234","pad":"${"p".repeat(2_000)}"}`;
       handler = (_request, _body, response) => response.writeHead(200, { "content-encoding": encoding }).end(encode(Buffer.from(text)));
@@ -242,11 +255,22 @@ describe("exchange", () => {
     let seen: { method: string | undefined; header: string | undefined; body: string } | undefined;
     handler = (request, body, response) => {
       seen = { method: request.method, header: request.headers["x-test"] as string, body };
-      response.writeHead(201, [["set-cookie", "a=abcd1234"], ["set-cookie", "b=2"], ["x-one", "1"]]).end("ok");
+      response
+        .writeHead(201, [
+          ["set-cookie", "a=abcd1234"],
+          ["set-cookie", "b=2"],
+          ["x-one", "1"],
+        ])
+        .end("ok");
     };
     const result = await exchange({ url: `${url}/p`, method: "PUT", headers: { "x-test": "t" }, body: Buffer.from("hello") }, options);
     expect(seen).toEqual({ method: "PUT", header: "t", body: "hello" });
-    expect(result.ok && [result.answer.status, result.answer.headers["set-cookie"], result.answer.headers["x-one"], result.answer.text]).toEqual([201, `a=${maskedSecret}, b=2`, "1", "ok"]);
+    expect(result.ok && [result.answer.status, result.answer.headers["set-cookie"], result.answer.headers["x-one"], result.answer.text]).toEqual([
+      201,
+      `a=${maskedSecret}, b=2`,
+      "1",
+      "ok",
+    ]);
   });
 
   it("a broken compressed body is a network failure, masked", async () => {
@@ -332,7 +356,8 @@ describe("the client's transport", () => {
   const send = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } };
 
   it("an injected fetch that never answers is cut by timeoutMs; a cancel is `aborted`", async () => {
-    const hanging = (request: Request) => new Promise<Response>((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const hanging = (request: Request) =>
+      new Promise<Response>((_resolve, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
     const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", fetch: hanging, timeoutMs: 50 });
     expect(await failure(client.sendVideo(send))).toMatchObject({ kind: "transport", reason: "timeout" });
     const controller = new AbortController();
@@ -356,7 +381,12 @@ describe("the client's transport", () => {
   it("the kit's own transport sends the body with its length and the headers as given, kept alive", async () => {
     const seen: { length: string | undefined; type: string | undefined; connection: string | undefined; method: string | undefined }[] = [];
     handler = (request, body, response) => {
-      seen.push({ length: request.headers["content-length"], type: request.headers["content-type"], connection: request.headers.connection, method: request.method });
+      seen.push({
+        length: request.headers["content-length"],
+        type: request.headers["content-type"],
+        connection: request.headers.connection,
+        method: request.method,
+      });
       expect(JSON.parse(body)).toMatchObject({ messaging_object: { to: "+919876543210" } });
       response.writeHead(202, { "content-type": "application/json" }).end(accepted);
     };
@@ -364,21 +394,45 @@ describe("the client's transport", () => {
     const { prepared } = { prepared: client.prepareVideo(send) };
     await client.sendVideo(send);
     await client.sendVideo(send);
-    expect(seen).toEqual([0, 1].map(() => ({ length: String(Buffer.byteLength(JSON.stringify(prepared.body))), type: "application/json", connection: "keep-alive", method: "POST" })));
+    expect(seen).toEqual(
+      [0, 1].map(() => ({
+        length: String(Buffer.byteLength(JSON.stringify(prepared.body))),
+        type: "application/json",
+        connection: "keep-alive",
+        method: "POST",
+      })),
+    );
   });
 
   it("a raw call through openapi-fetch reads a Response-like answer: status, ok, headers, json", async () => {
     handler = (_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "x-extra": "1" }).end(accepted);
     const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", timeoutMs: waitMs });
-    const { data, response } = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
-    expect([response.status, response.ok, response.headers.get("x-extra"), response.headers.get("x-extra"), data?.data.message_id]).toEqual([202, true, "1", "1", "A1234567890123456789"]);
+    const { data, response } = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", {
+      params: { path: { sid, phone_number: businessNumber } },
+      body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } },
+    });
+    expect([response.status, response.ok, response.headers.get("x-extra"), response.headers.get("x-extra"), data?.data.message_id]).toEqual([
+      202,
+      true,
+      "1",
+      "1",
+      "A1234567890123456789",
+    ]);
     // Outside 2xx, `ok` is false, so openapi-fetch hands the body over as `error`.
     for (const status of [400, 500]) {
       handler = (_request, _body, reply) => reply.writeHead(status, { "content-type": "application/json" }).end('{"code":"X"}');
-      const failed = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } });
+      const failed = await client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", {
+        params: { path: { sid, phone_number: businessNumber } },
+        body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } },
+      });
       expect([failed.response.ok, failed.data, failed.error], String(status)).toEqual([false, undefined, { code: "X" }]);
     }
-    for (const [status, ok] of [[199, false], [200, true], [299, true], [300, false]] as const) {
+    for (const [status, ok] of [
+      [199, false],
+      [200, true],
+      [299, true],
+      [300, false],
+    ] as const) {
       const transport = guardedTransport(async () => new Response(status === 300 ? "" : "{}", { status: Math.max(status, 200) === status ? status : 200 }));
       expect(transport.Request).toBeUndefined();
       if (status < 200 || status === 300) continue;
@@ -402,14 +456,23 @@ describe("readBody: a server's bounded read of a request body", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
-    return { port, results, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+    return {
+      port,
+      results,
+      close: () =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    };
   }
   const raw = (port: number, bytes: string, end: "end" | "hold" | "destroy") =>
     new Promise<string>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1", () => {
         socket.write(bytes);
         if (end === "end") socket.end();
-        if (end === "destroy") setTimeout(() => {
+        if (end === "destroy")
+          setTimeout(() => {
             socket.destroy();
             resolve("destroyed");
           }, 100);
@@ -432,7 +495,10 @@ describe("readBody: a server's bounded read of a request body", () => {
     await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "end");
     await raw(server.port, "POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n6\r\nhello!\r\n0\r\n\r\n", "end");
     await server.close();
-    expect(server.results).toEqual([{ kind: "read", text: "hello" }, { kind: "too-large", limit: 5 }]);
+    expect(server.results).toEqual([
+      { kind: "read", text: "hello" },
+      { kind: "too-large", limit: 5 },
+    ]);
   });
 
   it("refuses a declared length past the limit at once, before a byte of the body comes", async () => {
@@ -456,9 +522,12 @@ describe("the kit's transport at the edges of 2xx", () => {
   it("any 3xx, with or without a Location, is refused as a redirect: no 3xx answer reaches openapi-fetch", async () => {
     handler = (_request, _body, reply) => reply.writeHead(300, { "content-type": "application/json" }).end('{"code":"X"}');
     const client = createKaleyraClient({ baseUrl: url, sid, apiKey: "abcd1234", timeoutMs: waitMs });
-    await expect(client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", { params: { path: { sid, phone_number: businessNumber } }, body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } } })).rejects.toThrow(
-      "The server answered 300, redirecting to (no Location). Redirects are never followed: nothing was sent there.",
-    );
+    await expect(
+      client.raw.POST("/v2/{sid}/whatsapp/{phone_number}/messages", {
+        params: { path: { sid, phone_number: businessNumber } },
+        body: { messaging_object: { messaging_product: "whatsapp", to: "+919876543210", video: { id: "1" } } },
+      }),
+    ).rejects.toThrow("The server answered 300, redirecting to (no Location). Redirects are never followed: nothing was sent there.");
   });
 });
 
@@ -532,7 +601,10 @@ describe("the HTTP edge, at the edges of each rule", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {
-      const result = await exchange({ url, method: "POST", headers: { "content-length": "4" }, body: Buffer.from("ping") }, { timeoutMs: waitMs, mask: (text) => text, maxResponseBytes: 1024 });
+      const result = await exchange(
+        { url, method: "POST", headers: { "content-length": "4" }, body: Buffer.from("ping") },
+        { timeoutMs: waitMs, mask: (text) => text, maxResponseBytes: 1024 },
+      );
       expect(result.ok ? "answered" : [result.error.reason, result.error.status]).toEqual(["too-large", 200]);
       expect(seen).toEqual(["POST ping"]);
       const { until } = await import("./support/wait.ts");
@@ -554,7 +626,13 @@ describe("the typed client's transport, piece by piece", () => {
     const { settle } = await import("../src/http/fetch.ts");
     const id = (text: string) => text;
     const accepted = await settle(new Response("Stryker was here", { status: 299, headers: { "x-a": "1" } }), "http://127.0.0.1/x", 1024, id);
-    expect([accepted.ok, accepted.url, accepted.statusText, await accepted.text(), accepted.headers.get("x-a")]).toEqual([true, "http://127.0.0.1/x", "", "Stryker was here", "1"]);
+    expect([accepted.ok, accepted.url, accepted.statusText, await accepted.text(), accepted.headers.get("x-a")]).toEqual([
+      true,
+      "http://127.0.0.1/x",
+      "",
+      "Stryker was here",
+      "1",
+    ]);
     expect(accepted.headers).toBe(accepted.headers);
     const refused = await settle(new Response("no", { status: 400 }), "http://127.0.0.1/x", 1024, id);
     expect(refused.ok).toBe(false);
@@ -564,7 +642,9 @@ describe("the typed client's transport, piece by piece", () => {
 
   it("an injected fetch's redirect is refused and its body cancelled, never read", async () => {
     let cancelled = false;
-    const body = new ReadableStream({ pull: () => undefined, cancel: () => {
+    const body = new ReadableStream({
+      pull: () => undefined,
+      cancel: () => {
         cancelled = true;
       },
     });
@@ -597,7 +677,11 @@ describe("the typed client's transport, piece by piece", () => {
     const limit = deadline(20, outer.signal);
     expect(getEventListeners(outer.signal, "abort").length).toBe(1);
     await new Promise((resolve) => limit.signal.addEventListener("abort", resolve));
-    expect([limit.timedOut(), (limit.signal.reason as DOMException).name, (limit.signal.reason as DOMException).message]).toEqual([true, "TimeoutError", "no answer within 20 ms"]);
+    expect([limit.timedOut(), (limit.signal.reason as DOMException).name, (limit.signal.reason as DOMException).message]).toEqual([
+      true,
+      "TimeoutError",
+      "no answer within 20 ms",
+    ]);
     limit.done();
     expect(getEventListeners(outer.signal, "abort")).toEqual([]);
   });
@@ -651,7 +735,18 @@ describe("exchange: answers that cannot have content (HEAD, 204, 304) are not de
     const { contentCoding, decodedCodings, hasContent } = await import("../src/http/exchange.ts");
     expect(decodedCodings).toEqual(["gzip", "x-gzip", "deflate", "br"]);
     expect([contentCoding({ "content-encoding": " GZip " }), contentCoding({})]).toEqual(["gzip", ""]);
-    expect([["HEAD", 200], ["head", 200], ["GET", 204], ["GET", 304], ["GET", 199], ["GET", 200], ["GET", 205], ["POST", 303]].map(([method, status]) => hasContent(method as string, status as number))).toEqual([false, false, false, false, false, true, true, true]);
+    expect(
+      [
+        ["HEAD", 200],
+        ["head", 200],
+        ["GET", 204],
+        ["GET", 304],
+        ["GET", 199],
+        ["GET", 200],
+        ["GET", 205],
+        ["POST", 303],
+      ].map(([method, status]) => hasContent(method as string, status as number)),
+    ).toEqual([false, false, false, false, false, true, true, true]);
   });
 
   it("a coding named on an answer without content is no error; one named on an empty answer that should have content is", async () => {
@@ -663,9 +758,22 @@ describe("exchange: answers that cannot have content (HEAD, 204, 304) are not de
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     try {
       const seen: unknown[] = [];
-      for (const [method, status, coding] of [["HEAD", 200, "gzip"], ["HEAD", 404, "br"], ["GET", 204, "deflate"], ["GET", 304, "x-gzip"], ["DELETE", 204, "gzip"]] as const) {
-        const result = await exchange({ url, method, headers: { "x-status": String(status), "x-coding": coding } }, { timeoutMs: waitMs, mask: (text) => text, keepRaw: true });
-        seen.push(result.ok ? [result.answer.status, result.answer.text, result.answer.raw!.body.length, result.answer.headers["content-encoding"]] : result.error.message);
+      for (const [method, status, coding] of [
+        ["HEAD", 200, "gzip"],
+        ["HEAD", 404, "br"],
+        ["GET", 204, "deflate"],
+        ["GET", 304, "x-gzip"],
+        ["DELETE", 204, "gzip"],
+      ] as const) {
+        const result = await exchange(
+          { url, method, headers: { "x-status": String(status), "x-coding": coding } },
+          { timeoutMs: waitMs, mask: (text) => text, keepRaw: true },
+        );
+        seen.push(
+          result.ok
+            ? [result.answer.status, result.answer.text, result.answer.raw!.body.length, result.answer.headers["content-encoding"]]
+            : result.error.message,
+        );
       }
       expect(seen).toEqual([
         [200, "", 0, "gzip"],
@@ -685,8 +793,15 @@ describe("exchange: answers that cannot have content (HEAD, 204, 304) are not de
     });
     await new Promise<void>((resolve) => empty.listen(0, "127.0.0.1", resolve));
     try {
-      const result = await exchange({ url: `http://127.0.0.1:${(empty.address() as AddressInfo).port}/`, method: "GET", headers: {} }, { timeoutMs: waitMs, mask: (text) => text });
-      expect(result.ok ? "answered" : [result.error.reason, result.error.status, result.error.message]).toEqual(["network", 200, "the answer broke off: unexpected end of file"]);
+      const result = await exchange(
+        { url: `http://127.0.0.1:${(empty.address() as AddressInfo).port}/`, method: "GET", headers: {} },
+        { timeoutMs: waitMs, mask: (text) => text },
+      );
+      expect(result.ok ? "answered" : [result.error.reason, result.error.status, result.error.message]).toEqual([
+        "network",
+        200,
+        "the answer broke off: unexpected end of file",
+      ]);
     } finally {
       empty.closeAllConnections();
       await new Promise((resolve) => empty.close(resolve));

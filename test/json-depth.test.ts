@@ -62,7 +62,12 @@ describe("the mock's intake and journal", () => {
   /** A send whose extra_info holds arrays to a total depth of `depth`. */
   const sendDeep = (depth: number) => {
     const body = JSON.stringify({ ...validBody(), extra_info: { deep: "@@" } }).replace('"@@"', nested(depth - 2));
-    return rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body });
+    return rawRequest(mock.url, {
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey },
+      body,
+    });
   };
 
   it("parses a body at the body bound and refuses one past it with WA400; the journal serves both, and the mock serves on", async () => {
@@ -72,21 +77,34 @@ describe("the mock's intake and journal", () => {
     // extra_info takes values of any shape: at the bound the body is valid.
     expect([atBound.status, past.status, far.status]).toEqual([202, 400, 400]);
     const reasons = mock.lines.slice(-3).map((line) => line.trimEnd().split(" — ")[1]);
-    expect(reasons).toEqual([undefined, `the JSON nests deeper than ${maxBodyDepth} levels; (body) must be object`, `the JSON nests deeper than ${maxBodyDepth} levels; (body) must be object`]);
+    expect(reasons).toEqual([
+      undefined,
+      `the JSON nests deeper than ${maxBodyDepth} levels; (body) must be object`,
+      `the JSON nests deeper than ${maxBodyDepth} levels; (body) must be object`,
+    ]);
     // Read twice: a deep entry must not break the journal once its reader is warm.
     for (let i = 0; i < 2; i++) {
       const journal = await createMockAdmin({ baseUrl: mock.url }).requests();
       expect(journal.map((entry) => typeof entry.body)).toEqual(["object", "string", "string"]);
     }
-    const valid = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(validBody()) });
+    const valid = await rawRequest(mock.url, {
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey },
+      body: JSON.stringify(validBody()),
+    });
     expect(valid.status).toBe(202);
   });
 
   it("refuses an admin body past the bound as not JSON, naming the body; at the bound the schema judges it", async () => {
-    const post = (text: string) => rawRequest(mock.url, { method: "POST", path: "/__admin/scenarios", headers: { "content-type": "application/json" }, body: text });
+    const post = (text: string) =>
+      rawRequest(mock.url, { method: "POST", path: "/__admin/scenarios", headers: { "content-type": "application/json" }, body: text });
     const past = await post(`{"match":{},"respond":{"example":"low-balance"},"x":${nested(maxJsonDepth)}}`);
     const atBound = await post(`{"match":{},"respond":{"example":"low-balance"},"x":${nested(maxJsonDepth - 1)}}`);
-    expect([past.status, (JSON.parse(past.text) as { errors: unknown }).errors]).toEqual([400, [{ field: "body", message: `is not JSON: nests deeper than ${maxJsonDepth} levels` }]]);
+    expect([past.status, (JSON.parse(past.text) as { errors: unknown }).errors]).toEqual([
+      400,
+      [{ field: "body", message: `is not JSON: nests deeper than ${maxJsonDepth} levels` }],
+    ]);
     expect([atBound.status, (JSON.parse(atBound.text) as { errors: unknown }).errors]).toEqual([400, [{ field: "x", message: "is not allowed here" }]]);
   });
 });
@@ -106,7 +124,11 @@ describe("the client and the admin client against a server answering deep JSON",
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const send = { phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" } };
-  const failureOf = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+  const failureOf = async (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
   it("is a KaleyraTransportError (invalid-response) for a deep 202, 400 or error; at the bound, the answer is read", async () => {
     const client = createKaleyraClient({ apiKey, sid, baseUrl });
@@ -132,7 +154,11 @@ describe("the client and the admin client against a server answering deep JSON",
     answer = { status: 200, body: `{"requests":${nested(3_000)},"dropped":0}` };
     const error = await failureOf(createMockAdmin({ baseUrl }).requests());
     expect(error).toBeInstanceOf(KaleyraTransportError);
-    expect([(error as KaleyraTransportError).reason, (error as KaleyraTransportError).status, (error as KaleyraTransportError).message]).toEqual(["invalid-response", 200, `Answer 200 nests deeper than ${maxJsonDepth} levels`]);
+    expect([(error as KaleyraTransportError).reason, (error as KaleyraTransportError).status, (error as KaleyraTransportError).message]).toEqual([
+      "invalid-response",
+      200,
+      `Answer 200 nests deeper than ${maxJsonDepth} levels`,
+    ]);
   });
 });
 
@@ -144,7 +170,9 @@ describe("status callbacks", () => {
     } catch (error) {
       thrown = error;
     }
-    expect((thrown as KaleyraValidationError).issues).toEqual([{ field: "(body)", rule: "json", message: `is JSON that nests deeper than ${maxJsonDepth} levels` }]);
+    expect((thrown as KaleyraValidationError).issues).toEqual([
+      { field: "(body)", rule: "json", message: `is JSON that nests deeper than ${maxJsonDepth} levels` },
+    ]);
   });
 
   it("the checking receiver answers a deep body 400 with a finding, and keeps listening", async () => {
@@ -162,15 +190,28 @@ describe("status callbacks", () => {
 
 describe("conformance and replay", () => {
   it("the request judge names a deep body", () => {
-    const judged = judgeRequest({ method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: nested(3_000) });
-    expect(judged).toMatchObject({ kind: "operation", issues: [{ field: "(body)", rule: "json", message: `is JSON that nests deeper than ${maxJsonDepth} levels` }] });
+    const judged = judgeRequest({
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey },
+      body: nested(3_000),
+    });
+    expect(judged).toMatchObject({
+      kind: "operation",
+      issues: [{ field: "(body)", rule: "json", message: `is JSON that nests deeper than ${maxJsonDepth} levels` }],
+    });
   });
 
   it("replay refuses a deep record by its line number", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "deep-")), "rec.ndjson");
     writeFileSync(file, `\n{"v":1,"x":${nested(3_000)}}\n`);
-    const error = await replayRecording(file, { lenient: false, mask: (text) => text }).then(() => undefined, (reason: unknown) => reason);
+    const error = await replayRecording(file, { lenient: false, mask: (text) => text }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
     expect(error).toBeInstanceOf(RecordingError);
-    expect((error as Error).message).toBe(`line 2 of ${file} is JSON that nests deeper than ${maxJsonDepth} levels; a recording is one JSON record a line (kaleyra-video proxy --record)`);
+    expect((error as Error).message).toBe(
+      `line 2 of ${file} is JSON that nests deeper than ${maxJsonDepth} levels; a recording is one JSON record a line (kaleyra-video proxy --record)`,
+    );
   });
 });

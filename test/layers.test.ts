@@ -34,7 +34,10 @@ describe("the layering rules", () => {
       (error: { code: number; stdout: string }) => error,
     );
     expect(failed?.code).toBe(2);
-    expect(failed?.stdout.match(/error [\w-]+: \S+/g)?.sort()).toEqual(["error client-imports-down-only: src/client/send.ts", "error no-circular: src/http/edge.ts"]);
+    expect(failed?.stdout.match(/error [\w-]+: \S+/g)?.sort()).toEqual([
+      "error client-imports-down-only: src/client/send.ts",
+      "error no-circular: src/http/edge.ts",
+    ]);
   });
 
   it("hold on the kit's tree, each rule naming a room that is there", async () => {

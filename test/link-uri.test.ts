@@ -66,13 +66,23 @@ describe("video.link: an RFC 3986 absolute http(s) URI", () => {
     expect(refused.filter(valid)).toEqual([]);
   });
 
-  for (const [engine, mock] of [["fast", () => fast], ["prism", () => prism]] as const) {
+  for (const [engine, mock] of [
+    ["fast", () => fast],
+    ["prism", () => prism],
+  ] as const) {
     it(`the mock (${engine}) answers 202 and 400 WA400 by the same rule`, async () => {
       const answers = async (links: string[]) =>
-        Promise.all(links.map(async (link) => {
-          const response = await rawRequest(mock().url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(withLink(link)) });
-          return `${response.status} ${(JSON.parse(response.text) as { code: string }).code}`;
-        }));
+        Promise.all(
+          links.map(async (link) => {
+            const response = await rawRequest(mock().url, {
+              method: "POST",
+              path: messagesPath(sid, businessNumber),
+              headers: { "content-type": "application/json", "api-key": apiKey },
+              body: JSON.stringify(withLink(link)),
+            });
+            return `${response.status} ${(JSON.parse(response.text) as { code: string }).code}`;
+          }),
+        );
       expect(await answers(accepted)).toEqual(accepted.map(() => "202 WA202"));
       expect(await answers(refused)).toEqual(refused.map(() => "400 WA400"));
     });
@@ -89,7 +99,10 @@ describe("video.link: an RFC 3986 absolute http(s) URI", () => {
       }
       expect(error, link).toBeInstanceOf(KaleyraValidationError);
       const issues = (error as KaleyraValidationError).issues;
-      expect(issues.map((issue) => issue.field), link).toContain("messaging_object.video.link");
+      expect(
+        issues.map((issue) => issue.field),
+        link,
+      ).toContain("messaging_object.video.link");
       // The message says what is wrong in words, not with the pattern's two thousand symbols.
       expect((error as Error).message.length, link).toBeLessThan(600);
     }

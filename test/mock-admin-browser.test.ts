@@ -22,14 +22,28 @@ describe("the admin API, open on loopback, and web pages", () => {
     mock = await startTestMock({ apiKey });
     port = portOf(mock);
     const body = validBody();
-    await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(body) });
+    await rawRequest(mock.url, {
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey },
+      body: JSON.stringify(body),
+    });
   });
   afterAll(() => mock.close());
 
   it("answers a Host that is a loopback name (a local reverse proxy's port too); any other Host gets 403", async () => {
     const statusWith = async (host: string) => (await call(mock, "GET", "/__admin/requests", { host })).status;
     const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`, "127.0.0.1", `127.0.0.1:${port + 1}`];
-    const refused = [`evil.example:${port}`, `localhost.:${port}`, `127.0.0.1.nip.io:${port}`, `[::2]:${port}`, `127.0.0.1:${port}0`, `0.0.0.0:${port}`, "127.0.0.1:port", `attacker.example:${port}, 127.0.0.1`];
+    const refused = [
+      `evil.example:${port}`,
+      `localhost.:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `[::2]:${port}`,
+      `127.0.0.1:${port}0`,
+      `0.0.0.0:${port}`,
+      "127.0.0.1:port",
+      `attacker.example:${port}, 127.0.0.1`,
+    ];
     expect(await Promise.all(allowed.map(statusWith))).toEqual(allowed.map(() => 200));
     expect(await Promise.all(refused.map(statusWith))).toEqual(refused.map(() => 403));
   });
@@ -38,26 +52,49 @@ describe("the admin API, open on loopback, and web pages", () => {
     const host = `127.0.0.1:${port}`;
     const before = await createMockAdmin({ baseUrl: mock.url }).requests();
     expect(before).toHaveLength(1);
-    const pages: Record<string, string>[] = [{ origin: "https://example.com" }, { origin: "null" }, { origin: `http://localhost:${port}` }, { origin: `http://${host}, https://example.com` }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }];
+    const pages: Record<string, string>[] = [
+      { origin: "https://example.com" },
+      { origin: "null" },
+      { origin: `http://localhost:${port}` },
+      { origin: `http://${host}, https://example.com` },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+    ];
     for (const page of pages) {
       const reset = await call(mock, "POST", "/__admin/reset", { host, ...page });
-      const planted = await call(mock, "POST", "/__admin/scenarios", { host, "content-type": "application/json", ...page }, JSON.stringify({ match: {}, respond: { fault: "connection-reset" } }));
+      const planted = await call(
+        mock,
+        "POST",
+        "/__admin/scenarios",
+        { host, "content-type": "application/json", ...page },
+        JSON.stringify({ match: {}, respond: { fault: "connection-reset" } }),
+      );
       const read = await call(mock, "GET", "/__admin/requests", { host, ...page });
       expect([page, reset.status, planted.status, read.status]).toEqual([page, 403, 403, 403]);
     }
-    expect(await call(mock, "GET", "/__admin/requests", { host, origin: "https://example.com" })).toMatchObject({ body: { detail: 'The admin API does not answer web pages: Origin "https://example.com" is not the mock\'s own.' } });
+    expect(await call(mock, "GET", "/__admin/requests", { host, origin: "https://example.com" })).toMatchObject({
+      body: { detail: 'The admin API does not answer web pages: Origin "https://example.com" is not the mock\'s own.' },
+    });
     expect(await createMockAdmin({ baseUrl: mock.url }).requests()).toEqual(before);
     expect(await createMockAdmin({ baseUrl: mock.url }).scenarios()).toEqual([]);
     // Its own origin, and a browser's same-origin or user-typed navigation, are answered.
-    for (const own of [{ origin: `http://${host}` }, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "none" }]) expect((await call(mock, "GET", "/__admin/requests", { host, ...own })).status).toBe(200);
+    for (const own of [{ origin: `http://${host}` }, { "sec-fetch-site": "same-origin" }, { "sec-fetch-site": "none" }])
+      expect((await call(mock, "GET", "/__admin/requests", { host, ...own })).status).toBe(200);
   });
 
   it("refuses a body that is not declared application/json, and sends no CORS headers", async () => {
     const host = `127.0.0.1:${port}`;
     const scenario = JSON.stringify({ match: {}, respond: { example: "low-balance" } });
     const untyped = await call(mock, "POST", "/__admin/scenarios", { host }, scenario);
-    expect([untyped.status, (untyped.body as { errors: unknown }).errors]).toEqual([400, [{ field: "content-type", message: "is required: application/json" }]]);
-    const preflight = await rawRequest(mock.url, { method: "OPTIONS", path: "/__admin/requests", headers: { host, origin: `http://${host}`, "access-control-request-method": "DELETE" } });
+    expect([untyped.status, (untyped.body as { errors: unknown }).errors]).toEqual([
+      400,
+      [{ field: "content-type", message: "is required: application/json" }],
+    ]);
+    const preflight = await rawRequest(mock.url, {
+      method: "OPTIONS",
+      path: "/__admin/requests",
+      headers: { host, origin: `http://${host}`, "access-control-request-method": "DELETE" },
+    });
     expect(Object.keys(preflight.headers).filter((name) => name.startsWith("access-control-"))).toEqual([]);
     const read = await rawRequest(mock.url, { method: "GET", path: "/__admin/requests", headers: { host } });
     expect(Object.keys(read.headers).filter((name) => name.startsWith("access-control-"))).toEqual([]);

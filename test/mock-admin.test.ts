@@ -23,7 +23,12 @@ function json(response: RawResponse): any {
 /** An admin call; the answer must be what the admin contract says (body schema and media type). */
 async function admin(mock: TestMock, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse & { body: any }> {
   const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-  const response = await rawRequest(mock.url, { method, path, headers: { ...(text === undefined ? {} : { "content-type": "application/json" }), ...headers }, ...(text === undefined ? {} : { body: text }) });
+  const response = await rawRequest(mock.url, {
+    method,
+    path,
+    headers: { ...(text === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    ...(text === undefined ? {} : { body: text }),
+  });
   const parsed = response.text ? JSON.parse(response.text) : undefined;
   if (response.status >= 400) {
     expect(response.headers["content-type"]).toBe("application/problem+json");
@@ -32,7 +37,11 @@ async function admin(mock: TestMock, method: string, path: string, body?: unknow
   return { ...response, body: parsed };
 }
 
-function send(mock: TestMock, to: string, options: { key?: string | undefined; headers?: Record<string, string>; body?: string; path?: string } = {}): Promise<RawResponse> {
+function send(
+  mock: TestMock,
+  to: string,
+  options: { key?: string | undefined; headers?: Record<string, string>; body?: string; path?: string } = {},
+): Promise<RawResponse> {
   const body = validBody();
   body.messaging_object.to = to;
   const key = "key" in options ? options.key : apiKey;
@@ -90,13 +99,24 @@ describe("the journal", () => {
     const theirs = "their-own-key-98765";
     // The account's key is masked whatever key a request carries; a request's own key in its own entry.
     const sent = [
-      ...secretForms(apiKey).flatMap((form) => [[form, apiKey], [form, theirs]] as const),
+      ...secretForms(apiKey).flatMap(
+        (form) =>
+          [
+            [form, apiKey],
+            [form, theirs],
+          ] as const,
+      ),
       ...secretForms(theirs).map((form) => [form, theirs] as const),
     ];
     for (const [form, key] of sent) {
       const body = validBody();
       body.messaging_object.video.caption = `key ${form}`;
-      await send(mock, "+919876543210", { key, headers: { "x-echo": form }, path: `${messagesPath(sid, businessNumber)}?k=${encodeURIComponent(form)}`, body: JSON.stringify(body) });
+      await send(mock, "+919876543210", {
+        key,
+        headers: { "x-echo": form },
+        path: `${messagesPath(sid, businessNumber)}?k=${encodeURIComponent(form)}`,
+        body: JSON.stringify(body),
+      });
     }
     const text = JSON.stringify(await journal(mock));
     for (const form of [...secretForms(apiKey), ...secretForms(theirs)]) expect(text).not.toContain(form);
@@ -111,7 +131,9 @@ describe("the journal", () => {
     await send(mock, "x", { body: padded(journalBodyLimitBytes) });
     await send(mock, "x", { body: padded(journalBodyLimitBytes + 1) });
     const { requests } = await journal(mock);
-    expect(requests.map((entry: any) => [typeof entry.body === "string" ? `text ${entry.body.length}` : entry.body === null ? null : "json", entry.bodyTruncated])).toEqual([
+    expect(
+      requests.map((entry: any) => [typeof entry.body === "string" ? `text ${entry.body.length}` : entry.body === null ? null : "json", entry.bodyTruncated]),
+    ).toEqual([
       ["text 8", false],
       [null, false],
       ["json", false],
@@ -127,7 +149,8 @@ describe("the journal", () => {
     await send(mock, "+922222222222", { key: "wrong-key-0000" });
     await send(mock, "+911111111111", { path: other });
     await send(mock, "+12025550102"); // a test recipient: low balance, E110
-    const tos = async (query: string) => (await journal(mock, query)).requests.map((entry: any) => `${entry.body.messaging_object.to} ${entry.response.status}`);
+    const tos = async (query: string) =>
+      (await journal(mock, query)).requests.map((entry: any) => `${entry.body.messaging_object.to} ${entry.response.status}`);
     expect(await tos("?to=%2B911111111111")).toEqual(["+911111111111 202", "+911111111111 202"]);
     expect(await tos("?code=RBC001")).toEqual(["+922222222222 401"]);
     expect(await tos("?code=E110")).toEqual(["+12025550102 400"]);
@@ -195,22 +218,25 @@ describe("scenarios", () => {
     return answer.body.id as string;
   };
 
-  it.each(operation().examples.map((example) => [example.name, example] as const))("answer with the named example %s: its exact status and body", async (name, example) => {
-    await add({ match: { to: "+919876543210" }, respond: { example: name } });
-    const answer = await send(mock, "+919876543210");
-    expect(answer.status).toBe(example.status);
-    const body = json(answer);
-    if (example.status === 202) {
-      const value = example.value as { data: { message_id: string } };
-      expect(body).toEqual({ ...value, data: { ...value.data, message_id: body.data.message_id } });
-      expect(body.data.message_id).not.toBe(value.data.message_id);
-      expect(json(await send(mock, "+919876543210")).data.message_id).not.toBe(body.data.message_id);
-    } else {
-      expect(body).toEqual(example.value);
-    }
-    const [entry] = (await journal(mock)).requests;
-    expect(entry.response.scenario).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  it.each(operation().examples.map((example) => [example.name, example] as const))(
+    "answer with the named example %s: its exact status and body",
+    async (name, example) => {
+      await add({ match: { to: "+919876543210" }, respond: { example: name } });
+      const answer = await send(mock, "+919876543210");
+      expect(answer.status).toBe(example.status);
+      const body = json(answer);
+      if (example.status === 202) {
+        const value = example.value as { data: { message_id: string } };
+        expect(body).toEqual({ ...value, data: { ...value.data, message_id: body.data.message_id } });
+        expect(body.data.message_id).not.toBe(value.data.message_id);
+        expect(json(await send(mock, "+919876543210")).data.message_id).not.toBe(body.data.message_id);
+      } else {
+        expect(body).toEqual(example.value);
+      }
+      const [entry] = (await journal(mock)).requests;
+      expect(entry.response.scenario).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
 
   it("apply `times` times, then the normal rules; and are listed with their count until then", async () => {
     const id = await add({ match: { to: "+919876543210" }, respond: { example: "low-balance" }, times: 2 });
@@ -287,22 +313,30 @@ describe("bad admin input", () => {
       { field: "respond.example", message: `"no-such-answer" is not a named example of the contract; use one of ${exampleNames.join(", ")}` },
     ]);
     const faults = (loadAdminDocument().components.schemas.Fault as { enum: string[] }).enum;
-    expect(await refused({ match: {}, respond: { fault: "explode" } })).toEqual([{ field: "respond.fault", message: `must be one of ${faults.map((f) => JSON.stringify(f)).join(", ")}` }]);
+    expect(await refused({ match: {}, respond: { fault: "explode" } })).toEqual([
+      { field: "respond.fault", message: `must be one of ${faults.map((f) => JSON.stringify(f)).join(", ")}` },
+    ]);
     expect(await refused({ match: {}, respond: { example: "low-balance" }, delayMs: -1 })).toEqual([{ field: "delayMs", message: "must be >= 0" }]);
     expect(await refused({ match: {}, respond: { example: "low-balance" }, delayMs: 600_001 })).toEqual([{ field: "delayMs", message: "must be <= 600000" }]);
     expect(await refused({ match: {}, respond: { example: "low-balance" }, times: 0 })).toEqual([{ field: "times", message: "must be >= 1" }]);
     expect(await refused({ match: {}, respond: { example: "low-balance" }, colour: "red" })).toEqual([{ field: "colour", message: "is not allowed here" }]);
-    expect(await refused({ match: { recipient: "+91" }, respond: { example: "low-balance" } })).toEqual([{ field: "match.recipient", message: "is not allowed here" }]);
+    expect(await refused({ match: { recipient: "+91" }, respond: { example: "low-balance" } })).toEqual([
+      { field: "match.recipient", message: "is not allowed here" },
+    ]);
     expect(await refused({ respond: { example: "low-balance" } })).toEqual([{ field: "match", message: "is required" }]);
     expect((await refused({ match: {}, respond: { example: "low-balance", fault: "no-response" } })).map((error) => error.field)).toEqual(["respond"]);
     expect(await refused("{not json")).toEqual([{ field: "body", message: expect.stringMatching(/^is not JSON: /) }]);
     expect(await refused("")).toEqual([{ field: "body", message: "is required: a JSON object" }]);
-    expect(await refused(JSON.stringify({ match: {}, respond: { example: "low-balance" } }), { "content-type": "text/plain" })).toEqual([{ field: "content-type", message: 'must be application/json, not "text/plain"' }]);
+    expect(await refused(JSON.stringify({ match: {}, respond: { example: "low-balance" } }), { "content-type": "text/plain" })).toEqual([
+      { field: "content-type", message: 'must be application/json, not "text/plain"' },
+    ]);
     expect(await refused([])).toEqual([{ field: "body", message: "must be object" }]);
   });
 
   it("accepts the largest delay and the body at its limit; one past either is refused", async () => {
-    expect((await admin(mock, "POST", "/__admin/scenarios", { match: { to: "+919876543210" }, respond: { example: "low-balance" }, delayMs: 600_000 })).status).toBe(201);
+    expect(
+      (await admin(mock, "POST", "/__admin/scenarios", { match: { to: "+919876543210" }, respond: { example: "low-balance" }, delayMs: 600_000 })).status,
+    ).toBe(201);
     const scenario = JSON.stringify({ match: { to: "+919876543210" }, respond: { example: "low-balance" } });
     const padded = (size: number) => `${scenario}${" ".repeat(size - scenario.length)}`;
     expect((await admin(mock, "POST", "/__admin/scenarios", padded(adminBodyLimitBytes))).status).toBe(201);
@@ -314,7 +348,9 @@ describe("bad admin input", () => {
     expect((await admin(mock, "GET", "/__admin/nothing")).status).toBe(404);
     const wrongMethod = await admin(mock, "PUT", "/__admin/requests");
     expect([wrongMethod.status, wrongMethod.headers.allow]).toEqual([405, "GET, DELETE"]);
-    expect((await admin(mock, "GET", "/__admin/requests?colour=red")).body.errors).toEqual([{ field: "colour", message: "is not a query parameter of this path; use to, code, status, sid, phoneNumber" }]);
+    expect((await admin(mock, "GET", "/__admin/requests?colour=red")).body.errors).toEqual([
+      { field: "colour", message: "is not a query parameter of this path; use to, code, status, sid, phoneNumber" },
+    ]);
     expect((await admin(mock, "GET", "/__admin/requests?to=a&to=b")).body.errors).toEqual([{ field: "to", message: "is given more than once" }]);
     expect((await admin(mock, "GET", "/__admin/requests?status=abc")).body.errors).toEqual([{ field: "status", message: "must be integer" }]);
     expect((await admin(mock, "GET", "/__admin/requests?status=600")).body.errors).toEqual([{ field: "status", message: "must be <= 599" }]);
@@ -337,7 +373,9 @@ describe("the admin token", () => {
   it("is required wherever it is set: without it every admin path gets the same 401 and learns nothing", async () => {
     const answers = await Promise.all(
       ["/__admin/requests", "/__admin/nothing", "/__admin/identity?nonce=0123456789abcdef0123456789abcdef"].flatMap((path) =>
-        [{}, { authorization: "Bearer wrong-token-000" }, { authorization: token }, { authorization: `Basic ${token}` }].map((headers) => admin(mock, "GET", path, undefined, headers)),
+        [{}, { authorization: "Bearer wrong-token-000" }, { authorization: token }, { authorization: `Basic ${token}` }].map((headers) =>
+          admin(mock, "GET", path, undefined, headers),
+        ),
       ),
     );
     for (const answer of answers) {
@@ -365,18 +403,36 @@ describe("the admin API under generated input", () => {
     try {
       const scenarioish = fc.oneof(
         fc.jsonValue(),
-        fc.record({ match: fc.dictionary(fc.constantFrom("to", "sid", "phoneNumber", "x"), fc.jsonValue()), respond: fc.oneof(fc.record({ example: fc.oneof(fc.constantFrom(...exampleNames), fc.string()) }), fc.record({ fault: fc.string() }), fc.jsonValue()), delayMs: fc.oneof(fc.integer(), fc.double(), fc.string()), times: fc.jsonValue() }, { requiredKeys: [] }),
+        fc.record(
+          {
+            match: fc.dictionary(fc.constantFrom("to", "sid", "phoneNumber", "x"), fc.jsonValue()),
+            respond: fc.oneof(
+              fc.record({ example: fc.oneof(fc.constantFrom(...exampleNames), fc.string()) }),
+              fc.record({ fault: fc.string() }),
+              fc.jsonValue(),
+            ),
+            delayMs: fc.oneof(fc.integer(), fc.double(), fc.string()),
+            times: fc.jsonValue(),
+          },
+          { requiredKeys: [] },
+        ),
       );
       await fc.assert(
-        fc.asyncProperty(scenarioish, fc.string(), fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"), fc.stringMatching(/^[a-z%0-9/._~-]{0,20}$/), async (body, query, method, path) => {
-          const answers = [
-            await admin(mock, "POST", "/__admin/scenarios", JSON.stringify(body)),
-            await admin(mock, "GET", `/__admin/requests?${encodeURIComponent(query)}=${encodeURIComponent(query)}`),
-            await admin(mock, method, `/__admin/${path}`),
-          ];
-          for (const answer of answers) expect(answer.status).toBeLessThan(500);
-          await admin(mock, "POST", "/__admin/reset");
-        }),
+        fc.asyncProperty(
+          scenarioish,
+          fc.string(),
+          fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
+          fc.stringMatching(/^[a-z%0-9/._~-]{0,20}$/),
+          async (body, query, method, path) => {
+            const answers = [
+              await admin(mock, "POST", "/__admin/scenarios", JSON.stringify(body)),
+              await admin(mock, "GET", `/__admin/requests?${encodeURIComponent(query)}=${encodeURIComponent(query)}`),
+              await admin(mock, method, `/__admin/${path}`),
+            ];
+            for (const answer of answers) expect(answer.status).toBeLessThan(500);
+            await admin(mock, "POST", "/__admin/reset");
+          },
+        ),
         { numRuns: 150, seed: 11 },
       );
       expect((await send(mock, "+919876543210")).status).toBe(202);

@@ -9,7 +9,18 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMockAdmin } from "../src/client/mock-admin.ts";
 import { isKaleyraError, KaleyraAdminError, KaleyraValidationError } from "../src/client/errors.ts";
 import { listenOn } from "../src/http/listen.ts";
-import { ConfigError, configFromEnv, configFromOptions, defaultBodyLimitBytes, defaultJournalLimit, maxJournalLimit, maxLatencyMs, parseLatency, startMockOptionNames, type EngineChoice } from "../src/mock/config.ts";
+import {
+  ConfigError,
+  configFromEnv,
+  configFromOptions,
+  defaultBodyLimitBytes,
+  defaultJournalLimit,
+  maxJournalLimit,
+  maxLatencyMs,
+  parseLatency,
+  startMockOptionNames,
+  type EngineChoice,
+} from "../src/mock/config.ts";
 import { startMock, type RunningMock, type StartMockOptions } from "../src/mock/index.ts";
 import { messagesPath } from "./support/mock.ts";
 import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
@@ -28,14 +39,36 @@ function refused(env: NodeJS.ProcessEnv): string {
 
 describe("the mock's settings", () => {
   it("defaults: 127.0.0.1:4010, fast engine, info log, 30 s request timeout, no latency, the journal's default, no callbacks", () => {
-    for (const env of [{}, { PORT: " ", HOST: " ", KALEYRA_MOCK_ENGINE: "", KALEYRA_MOCK_LOG: " ", KALEYRA_MOCK_REQUEST_TIMEOUT_MS: " ", KALEYRA_MOCK_LATENCY_MS: " ", KALEYRA_MOCK_JOURNAL_LIMIT: " " }]) {
-      expect(configFromEnv(env)).toMatchObject({ host: "127.0.0.1", port: 4010, engine: "fast", log: "info", requestTimeoutMs: 30_000, latency: { min: 0, max: 0 }, journalLimit: defaultJournalLimit, callbacks: {}, account: {} });
+    for (const env of [
+      {},
+      {
+        PORT: " ",
+        HOST: " ",
+        KALEYRA_MOCK_ENGINE: "",
+        KALEYRA_MOCK_LOG: " ",
+        KALEYRA_MOCK_REQUEST_TIMEOUT_MS: " ",
+        KALEYRA_MOCK_LATENCY_MS: " ",
+        KALEYRA_MOCK_JOURNAL_LIMIT: " ",
+      },
+    ]) {
+      expect(configFromEnv(env)).toMatchObject({
+        host: "127.0.0.1",
+        port: 4010,
+        engine: "fast",
+        log: "info",
+        requestTimeoutMs: 30_000,
+        latency: { min: 0, max: 0 },
+        journalLimit: defaultJournalLimit,
+        callbacks: {},
+        account: {},
+      });
     }
   });
 
   it("PORT: 0 to 65535", () => {
     expect([configFromEnv({ PORT: "0" }).port, configFromEnv({ PORT: "65535" }).port]).toEqual([0, 65535]);
-    for (const port of ["-1", "65536", "80.5", "http"]) expect(refused({ PORT: port })).toBe(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(port)}`);
+    for (const port of ["-1", "65536", "80.5", "http"])
+      expect(refused({ PORT: port })).toBe(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(port)}`);
   });
 
   it("KALEYRA_MOCK_ENGINE: fast or prism; KALEYRA_MOCK_LOG: info or silent", () => {
@@ -47,7 +80,10 @@ describe("the mock's settings", () => {
 
   it("KALEYRA_MOCK_REQUEST_TIMEOUT_MS: a whole number of at least 100", () => {
     expect(configFromEnv({ KALEYRA_MOCK_REQUEST_TIMEOUT_MS: "100" }).requestTimeoutMs).toBe(100);
-    for (const ms of ["99", "100.5", "soon"]) expect(refused({ KALEYRA_MOCK_REQUEST_TIMEOUT_MS: ms })).toBe(`KALEYRA_MOCK_REQUEST_TIMEOUT_MS must be a whole number of at least 100, not ${JSON.stringify(ms)}`);
+    for (const ms of ["99", "100.5", "soon"])
+      expect(refused({ KALEYRA_MOCK_REQUEST_TIMEOUT_MS: ms })).toBe(
+        `KALEYRA_MOCK_REQUEST_TIMEOUT_MS must be a whole number of at least 100, not ${JSON.stringify(ms)}`,
+      );
   });
 
   it(`KALEYRA_MOCK_LATENCY_MS: a fixed time or a range, up to ${maxLatencyMs}`, () => {
@@ -55,25 +91,46 @@ describe("the mock's settings", () => {
     expect(parseLatency(" 100 - 900 ")).toEqual({ min: 100, max: 900 });
     expect(parseLatency(`${maxLatencyMs}`)).toEqual({ min: maxLatencyMs, max: maxLatencyMs });
     expect(parseLatency("5-5")).toEqual({ min: 5, max: 5 });
-    expect(refused({ KALEYRA_MOCK_LATENCY_MS: `${maxLatencyMs + 1}` })).toBe(`KALEYRA_MOCK_LATENCY_MS must be a whole number from 0 to ${maxLatencyMs}, not "${maxLatencyMs + 1}"`);
+    expect(refused({ KALEYRA_MOCK_LATENCY_MS: `${maxLatencyMs + 1}` })).toBe(
+      `KALEYRA_MOCK_LATENCY_MS must be a whole number from 0 to ${maxLatencyMs}, not "${maxLatencyMs + 1}"`,
+    );
     expect(refused({ KALEYRA_MOCK_LATENCY_MS: "6-5" })).toBe('KALEYRA_MOCK_LATENCY_MS must be a range min-max with min ≤ max, not "6-5"');
-    for (const text of ["x250", "250x", "2.5", "-5"]) expect(refused({ KALEYRA_MOCK_LATENCY_MS: text })).toBe(`KALEYRA_MOCK_LATENCY_MS must be milliseconds (250) or a range (100-900), not ${JSON.stringify(text)}`);
+    for (const text of ["x250", "250x", "2.5", "-5"])
+      expect(refused({ KALEYRA_MOCK_LATENCY_MS: text })).toBe(
+        `KALEYRA_MOCK_LATENCY_MS must be milliseconds (250) or a range (100-900), not ${JSON.stringify(text)}`,
+      );
   });
 
   it(`KALEYRA_MOCK_JOURNAL_LIMIT: 0 to ${maxJournalLimit}`, () => {
-    expect([configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: "0" }).journalLimit, configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: ` ${maxJournalLimit} ` }).journalLimit]).toEqual([0, maxJournalLimit]);
-    for (const text of [`${maxJournalLimit + 1}`, "1x", "x1"]) expect(refused({ KALEYRA_MOCK_JOURNAL_LIMIT: text })).toBe(`KALEYRA_MOCK_JOURNAL_LIMIT must be a whole number from 0 to ${maxJournalLimit}, not ${JSON.stringify(text)}`);
+    expect([
+      configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: "0" }).journalLimit,
+      configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: ` ${maxJournalLimit} ` }).journalLimit,
+    ]).toEqual([0, maxJournalLimit]);
+    for (const text of [`${maxJournalLimit + 1}`, "1x", "x1"])
+      expect(refused({ KALEYRA_MOCK_JOURNAL_LIMIT: text })).toBe(
+        `KALEYRA_MOCK_JOURNAL_LIMIT must be a whole number from 0 to ${maxJournalLimit}, not ${JSON.stringify(text)}`,
+      );
   });
 
   it("the callbacks: delays each up to the latency limit, attempts 1 to 100", () => {
-    expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "0, 10,20", KALEYRA_MOCK_CALLBACK_ATTEMPTS: "1" }).callbacks).toEqual({ delaysMs: [0, 10, 20], attempts: 1 });
+    expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "0, 10,20", KALEYRA_MOCK_CALLBACK_ATTEMPTS: "1" }).callbacks).toEqual({
+      delaysMs: [0, 10, 20],
+      attempts: 1,
+    });
     expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: " 100 " }).callbacks).toEqual({ attempts: 100 });
-    for (const attempts of ["0", "101", "5x", "x5", "1.0"]) expect(refused({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: attempts })).toBe(`KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not ${JSON.stringify(attempts)}`);
-    expect(refused({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "10,x" })).toBe(`KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to ${maxLatencyMs}, not "x"`);
+    for (const attempts of ["0", "101", "5x", "x5", "1.0"])
+      expect(refused({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: attempts })).toBe(
+        `KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not ${JSON.stringify(attempts)}`,
+      );
+    expect(refused({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "10,x" })).toBe(
+      `KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to ${maxLatencyMs}, not "x"`,
+    );
   });
 
   it("the account: trimmed, blank parts dropped", () => {
-    expect(configFromEnv({ KALEYRA_MOCK_API_KEY: " k-1 ", KALEYRA_MOCK_SID: " HX1 ", KALEYRA_MOCK_PHONE_NUMBERS: " +911, ,+912 ,", HOST: " 0.0.0.0 " })).toMatchObject({ host: "0.0.0.0", account: { apiKey: "k-1", sid: "HX1", phoneNumbers: ["+911", "+912"] } });
+    expect(
+      configFromEnv({ KALEYRA_MOCK_API_KEY: " k-1 ", KALEYRA_MOCK_SID: " HX1 ", KALEYRA_MOCK_PHONE_NUMBERS: " +911, ,+912 ,", HOST: " 0.0.0.0 " }),
+    ).toMatchObject({ host: "0.0.0.0", account: { apiKey: "k-1", sid: "HX1", phoneNumbers: ["+911", "+912"] } });
     expect(configFromEnv({ KALEYRA_MOCK_PHONE_NUMBERS: " , " }).account).toEqual({});
   });
 });
@@ -129,7 +186,18 @@ describe("startMock's options", () => {
 
   it("defaults: a free port on 127.0.0.1, silent, fast, the environment's other defaults", () => {
     for (const options of [undefined, {}, { host: undefined, port: undefined, log: undefined }]) {
-      expect(configOf(options)).toEqual({ host: "127.0.0.1", port: 0, account: {}, log: "silent", bodyLimitBytes: defaultBodyLimitBytes, engine: "fast", requestTimeoutMs: 30_000, latency: { min: 0, max: 0 }, journalLimit: defaultJournalLimit, callbacks: {} });
+      expect(configOf(options)).toEqual({
+        host: "127.0.0.1",
+        port: 0,
+        account: {},
+        log: "silent",
+        bodyLimitBytes: defaultBodyLimitBytes,
+        engine: "fast",
+        requestTimeoutMs: 30_000,
+        latency: { min: 0, max: 0 },
+        journalLimit: defaultJournalLimit,
+        callbacks: {},
+      });
     }
     const read = configFromOptions({});
     expect(read.ok && read.lines).toBe(undefined);
@@ -171,9 +239,17 @@ describe("startMock's options", () => {
     // Copies: the caller's lists changed afterwards do not reach the mock.
     phoneNumbers.push("+10000000000");
     delaysMs.push(5);
-    expect(read.ok && [read.config.account.phoneNumbers, read.config.callbacks?.delaysMs]).toEqual([["+918630005920", "+918630005921"], [0, 10]]);
+    expect(read.ok && [read.config.account.phoneNumbers, read.config.callbacks?.delaysMs]).toEqual([
+      ["+918630005920", "+918630005921"],
+      [0, 10],
+    ]);
     expect(configOf({ latencyMs: 250, log: "info", engine: "fast" })).toMatchObject({ latency: { min: 250, max: 250 }, log: "info", engine: "fast" });
-    expect(configOf({ latencyMs: { min: 7, max: 7 }, journalLimit: 0, port: 0, callbacks: { attempts: 1 } })).toMatchObject({ latency: { min: 7, max: 7 }, journalLimit: 0, port: 0, callbacks: { attempts: 1 } });
+    expect(configOf({ latencyMs: { min: 7, max: 7 }, journalLimit: 0, port: 0, callbacks: { attempts: 1 } })).toMatchObject({
+      latency: { min: 7, max: 7 },
+      journalLimit: 0,
+      port: 0,
+      callbacks: { attempts: 1 },
+    });
   });
 
   it("each option at its limit is taken, one past it is refused by name", () => {
@@ -181,14 +257,22 @@ describe("startMock's options", () => {
       [{ port: 65535 }, { port: 65536 }, "port must be a whole number from 0 to 65535"],
       [{ port: 0 }, { port: -1 }, "port must be a whole number from 0 to 65535"],
       [{ latencyMs: maxLatencyMs }, { latencyMs: maxLatencyMs + 1 }, `latencyMs must be a whole number from 0 to ${maxLatencyMs}`],
-      [{ latencyMs: { min: 0, max: maxLatencyMs } }, { latencyMs: { min: 0, max: maxLatencyMs + 1 } }, `latencyMs.max must be a whole number from 0 to ${maxLatencyMs}`],
+      [
+        { latencyMs: { min: 0, max: maxLatencyMs } },
+        { latencyMs: { min: 0, max: maxLatencyMs + 1 } },
+        `latencyMs.max must be a whole number from 0 to ${maxLatencyMs}`,
+      ],
       [{ latencyMs: { min: 0, max: 1 } }, { latencyMs: { min: -1, max: 1 } }, `latencyMs.min must be a whole number from 0 to ${maxLatencyMs}`],
       [{ latencyMs: { min: 5, max: 5 } }, { latencyMs: { min: 6, max: 5 } }, "latencyMs must be a range min-max with min ≤ max"],
       [{ journalLimit: maxJournalLimit }, { journalLimit: maxJournalLimit + 1 }, `journalLimit must be a whole number from 0 to ${maxJournalLimit}`],
       [{ requestTimeoutMs: 100 }, { requestTimeoutMs: 99 }, "requestTimeoutMs must be a whole number of at least 100"],
       [{ callbacks: { attempts: 100 } }, { callbacks: { attempts: 101 } }, "callbacks.attempts must be a whole number from 1 to 100"],
       [{ callbacks: { attempts: 1 } }, { callbacks: { attempts: 0 } }, "callbacks.attempts must be a whole number from 1 to 100"],
-      [{ callbacks: { delaysMs: [maxLatencyMs] } }, { callbacks: { delaysMs: [0, maxLatencyMs + 1] } }, `callbacks.delaysMs[1] must be a whole number from 0 to ${maxLatencyMs}`],
+      [
+        { callbacks: { delaysMs: [maxLatencyMs] } },
+        { callbacks: { delaysMs: [0, maxLatencyMs + 1] } },
+        `callbacks.delaysMs[1] must be a whole number from 0 to ${maxLatencyMs}`,
+      ],
       [{ callbacks: { delaysMs: [0] } }, { callbacks: { delaysMs: [] } }, "callbacks.delaysMs must be a list of at least one item"],
       [{ account: { phoneNumbers: ["+911"] } }, { account: { phoneNumbers: [] } }, "account.phoneNumbers must be a list of at least one item"],
       [{ adminToken: "abcd" }, { adminToken: "abc" }, "adminToken must be at least 4 characters"],
@@ -229,12 +313,23 @@ describe("startMock's options", () => {
       "requestTimeoutMs must be a whole number of at least 100",
       'log must be "info" or "silent", or a function that takes each line',
     ]);
-    expect(issuesOf({ latencyMs: { min: "1" } })).toEqual([`latencyMs.min must be a whole number from 0 to ${maxLatencyMs}`, `latencyMs.max must be a whole number from 0 to ${maxLatencyMs}`]);
+    expect(issuesOf({ latencyMs: { min: "1" } })).toEqual([
+      `latencyMs.min must be a whole number from 0 to ${maxLatencyMs}`,
+      `latencyMs.max must be a whole number from 0 to ${maxLatencyMs}`,
+    ]);
     expect(issuesOf({ callbacks: { url: 9000 } })).toEqual(["callbacks.url must be a string"]);
   });
 
   it("refuses unknown options by name, nested ones with their path, an odd key escaped, and options that are not an object", () => {
-    expect(issuesOf({ latency: 250, account: { key: "k", sid: "HX1" }, callbacks: { url: "http://127.0.0.1:1/", retries: 2 }, latencyMs: { min: 1, max: 2, mean: 1 }, "bad\nkey\u001b": 1 })).toEqual([
+    expect(
+      issuesOf({
+        latency: 250,
+        account: { key: "k", sid: "HX1" },
+        callbacks: { url: "http://127.0.0.1:1/", retries: 2 },
+        latencyMs: { min: 1, max: 2, mean: 1 },
+        "bad\nkey\u001b": 1,
+      }),
+    ).toEqual([
       "latency is not an option; the options are host, port, account, latencyMs, journalLimit, adminToken, callbacks, engine, requestTimeoutMs, log",
       '"bad\\nkey\\u001b" is not an option; the options are host, port, account, latencyMs, journalLimit, adminToken, callbacks, engine, requestTimeoutMs, log',
       "account.key is not an option; the options of account are apiKey, sid, phoneNumbers",
@@ -248,7 +343,11 @@ describe("startMock's options", () => {
       ["port", "option"],
     ]);
     for (const options of [null, 4010, "fast", [{ port: 0 }]]) expect(issuesOf(options), JSON.stringify(options)).toEqual(["(options) must be an object"]);
-    expect(issuesOf({ account: "HX1", callbacks: null, latencyMs: [1, 2] })).toEqual(["account must be an object", "latencyMs must be milliseconds (a number) or a range ({ min, max })", "callbacks must be an object"]);
+    expect(issuesOf({ account: "HX1", callbacks: null, latencyMs: [1, 2] })).toEqual([
+      "account must be an object",
+      "latencyMs must be milliseconds (a number) or a range ({ min, max })",
+      "callbacks must be an object",
+    ]);
     expect(issuesOf({ latencyMs: null })).toEqual(["latencyMs must be milliseconds (a number) or a range ({ min, max })"]);
   });
 
@@ -297,7 +396,12 @@ describe("startMock's options are the README's", () => {
 describe("startMock in the test process", () => {
   const vendorPath = messagesPath(sid, businessNumber);
   const send = (mock: RunningMock, to = "+919876543210", init: RequestInit = {}) =>
-    fetchWithin(`${mock.url}${vendorPath}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify({ ...validBody(), messaging_object: { ...validBody().messaging_object, to } }), ...init });
+    fetchWithin(`${mock.url}${vendorPath}`, {
+      method: "POST",
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify({ ...validBody(), messaging_object: { ...validBody().messaging_object, to } }),
+      ...init,
+    });
   const started: RunningMock[] = [];
   const start = async (options?: StartMockOptions) => {
     const mock = await startMock(options);
@@ -335,9 +439,15 @@ describe("startMock in the test process", () => {
       { field: "latencyMs.max", rule: "option", message: `must be a whole number from 0 to ${maxLatencyMs}` },
       { field: "engine", rule: "option", message: 'must be "fast" or "prism"' },
     ]);
-    expect((failure as Error).message).toBe(`The mock's options cannot work, so it was not started: latencyMs.max must be a whole number from 0 to ${maxLatencyMs}; engine must be "fast" or "prism"`);
+    expect((failure as Error).message).toBe(
+      `The mock's options cannot work, so it was not started: latencyMs.max must be a whole number from 0 to ${maxLatencyMs}; engine must be "fast" or "prism"`,
+    );
     // The port is still free: nothing listened, even for a moment that a leak would keep.
-    const refused = await new Promise<string>((resolve) => connect(free, "127.0.0.1").on("connect", () => resolve("connected")).on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "")));
+    const refused = await new Promise<string>((resolve) =>
+      connect(free, "127.0.0.1")
+        .on("connect", () => resolve("connected"))
+        .on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "")),
+    );
     expect(refused).toBe("ECONNREFUSED");
   });
 
@@ -368,7 +478,10 @@ describe("startMock in the test process", () => {
       await a.admin.addScenario({ match: {}, respond: { example: "internal-error" } });
       expect([(await send(a)).status, (await send(b)).status]).toEqual([500, 202]);
       expect((await b.admin.scenarios()).length).toBe(0);
-      expect([(await a.admin.requests()).map((entry) => entry.response.status), (await b.admin.requests()).map((entry) => entry.response.status)]).toEqual([[500], [202]]);
+      expect([(await a.admin.requests()).map((entry) => entry.response.status), (await b.admin.requests()).map((entry) => entry.response.status)]).toEqual([
+        [500],
+        [202],
+      ]);
       // B's accepted send has no callbacks: the callback URL is A's alone.
       expect(receiver.bodies).toEqual([]);
       await b.admin.reset();
@@ -392,7 +505,9 @@ describe("startMock in the test process", () => {
     const mock = await start({ adminToken: "tok-in-process" });
     expect((await send(mock)).status).toBe(202);
     expect((await mock.admin.requests()).length).toBe(1);
-    const failure = await createMockAdmin({ baseUrl: mock.url }).requests().catch((error: unknown) => error);
+    const failure = await createMockAdmin({ baseUrl: mock.url })
+      .requests()
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(KaleyraAdminError);
     expect((failure as KaleyraAdminError).status).toBe(401);
   });
@@ -400,11 +515,13 @@ describe("startMock in the test process", () => {
   it("silent by default: nothing on stdout or stderr; info writes its lines to stdout; a function gets each line alone, the key masked", async () => {
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    const quiet = await start({ callbacks: { url: "http://127.0.0.1:9/" , delaysMs: [0], attempts: 1 } });
+    const quiet = await start({ callbacks: { url: "http://127.0.0.1:9/", delaysMs: [0], attempts: 1 } });
     expect((await send(quiet)).status).toBe(202);
     expect((await fetchWithin(`${quiet.url}/nowhere`)).status).toBe(404);
     // A callback given up is a line of the log too (port 9 takes none).
-    await until("a callback given up", async () => ((await quiet.admin.raw.GET("/__admin/callbacks")).data?.deliveries.some((delivery) => delivery.state === "given-up") ? true : undefined));
+    await until("a callback given up", async () =>
+      (await quiet.admin.raw.GET("/__admin/callbacks")).data?.deliveries.some((delivery) => delivery.state === "given-up") ? true : undefined,
+    );
     await quiet.close();
     expect([out.mock.calls, err.mock.calls]).toEqual([[], []]);
     const loud = await start({ log: "info" });
@@ -462,11 +579,19 @@ describe("startMock in the test process", () => {
       }).on("error", reject),
     );
     // A request held by the latency, one by a fault, and one stalled mid-body.
-    const heldByLatency = send(mock, "+919876543210").then((response) => `answered ${response.status}`, (error: Error) => error.name);
-    const heldByFault = send(mock, "+919800000001").then((response) => `answered ${response.status}`, (error: Error) => error.name);
+    const heldByLatency = send(mock, "+919876543210").then(
+      (response) => `answered ${response.status}`,
+      (error: Error) => error.name,
+    );
+    const heldByFault = send(mock, "+919800000001").then(
+      (response) => `answered ${response.status}`,
+      (error: Error) => error.name,
+    );
     const stalled = connect(Number(port), hostname);
     stalled.on("error", () => {});
-    stalled.write(`POST ${vendorPath} HTTP/1.1\r\nhost: ${hostname}\r\napi-key: ${apiKey}\r\ncontent-type: application/json\r\ncontent-length: 100\r\nexpect: 100-continue\r\n\r\n`);
+    stalled.write(
+      `POST ${vendorPath} HTTP/1.1\r\nhost: ${hostname}\r\napi-key: ${apiKey}\r\ncontent-type: application/json\r\ncontent-length: 100\r\nexpect: 100-continue\r\n\r\n`,
+    );
     expect(String((await once(stalled, "data"))[0])).toMatch(/^HTTP\/1\.1 100 Continue/);
     stalled.write("{");
     await until("both held sends to arrive", async () => ((await mock.admin.scenarios())[0]!.matched === 1 ? true : undefined));
@@ -477,7 +602,11 @@ describe("startMock in the test process", () => {
     await within("the stalled request's end", stalledClosed);
     expect(await within("the held sends", Promise.all([heldByLatency, heldByFault]))).toEqual(["TypeError", "TypeError"]);
     await within("a second close()", mock.close());
-    const refused = await new Promise<string>((resolve) => connect(Number(port), hostname).on("connect", () => resolve("connected")).on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "")));
+    const refused = await new Promise<string>((resolve) =>
+      connect(Number(port), hostname)
+        .on("connect", () => resolve("connected"))
+        .on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "")),
+    );
     expect(refused).toBe("ECONNREFUSED");
     agent.destroy();
   });

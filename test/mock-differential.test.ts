@@ -62,9 +62,14 @@ describe("the fast path and Prism", () => {
     const valid = arbitraryFor({ $ref: contract.requestSchemaPointer }, resolver(doc));
     const phone = fc.oneof(fc.constant(businessNumber), fc.constantFrom("918630005920", "+91 8630005920", "+0123", "%2B918630005920"));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(valid, mutated(valid)), phone, fc.constantFrom<CaseRequest["key"]>("account", "account", "account", "none"), async (body, phoneNumber, key) => {
-        await agree({ sid, phoneNumber, body: JSON.stringify(body), contentType: "application/json", key });
-      }),
+      fc.asyncProperty(
+        fc.oneof(valid, mutated(valid)),
+        phone,
+        fc.constantFrom<CaseRequest["key"]>("account", "account", "account", "none"),
+        async (body, phoneNumber, key) => {
+          await agree({ sid, phoneNumber, body: JSON.stringify(body), contentType: "application/json", key });
+        },
+      ),
       { seed, numRuns: 300 },
     );
   });
@@ -102,7 +107,10 @@ function answerOf(response: RawResponse) {
 /** The same request to both engines: the same answer, which is returned (Prism's). */
 async function agreeOn(request: RawCase): Promise<ReturnType<typeof answerOf>> {
   // The length said: Node's client frames a GET's body by nothing else.
-  const framed = request.body === undefined ? { headers: request.headers ?? {} } : { headers: { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) }, body: request.body };
+  const framed =
+    request.body === undefined
+      ? { headers: request.headers ?? {} }
+      : { headers: { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) }, body: request.body };
   const send = (url: string) => rawRequest(url, { method: request.method, path: request.path, ...framed });
   const [viaFast, viaPrism] = await Promise.all([send(fast.url), send(prism.url)]);
   const answer = answerOf(viaPrism);
@@ -113,7 +121,10 @@ async function agreeOn(request: RawCase): Promise<ReturnType<typeof answerOf>> {
 /** What a named example is as an answer, its message_id (if any) replaced as answerOf does. */
 function documented(example: NamedExample) {
   const data = (example.value as { data?: { message_id?: unknown } }).data;
-  const body = typeof data?.message_id === "string" ? { ...(example.value as object), data: { ...data, message_id: `<${data.message_id.length} characters>` } } : example.value;
+  const body =
+    typeof data?.message_id === "string"
+      ? { ...(example.value as object), data: { ...data, message_id: `<${data.message_id.length} characters>` } }
+      : example.value;
   return { status: example.status, contentType: "application/json", allow: undefined, length: String(Buffer.byteLength(JSON.stringify(example.value))), body };
 }
 
@@ -126,12 +137,19 @@ describe("the fast path and Prism, beyond the plain case", () => {
   it("answer `Prefer: code=` with that status's first example in document order, and `example=` with that example", async () => {
     for (const status of contract.statuses) {
       const first = contract.examples.find((example) => example.status === status)!;
-      expect(await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, prefer: `code=${status}` }, body: validJson }), `code=${status}`).toEqual(documented(first));
+      expect(
+        await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, prefer: `code=${status}` }, body: validJson }),
+        `code=${status}`,
+      ).toEqual(documented(first));
     }
     // A status with more than one example tells the first from any other pick.
     expect(contract.statuses.some((status) => contract.examples.filter((example) => example.status === status).length > 1)).toBe(true);
     for (const example of contract.examples) {
-      for (const prefer of [`example=${example.name}`, `code=${example.status}, example=${example.name}`, `Example="${example.name}"; Code=${example.status}`]) {
+      for (const prefer of [
+        `example=${example.name}`,
+        `code=${example.status}, example=${example.name}`,
+        `Example="${example.name}"; Code=${example.status}`,
+      ]) {
         expect(await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, prefer }, body: validJson }), prefer).toEqual(documented(example));
       }
     }
@@ -144,7 +162,9 @@ describe("the fast path and Prism, beyond the plain case", () => {
       expect(await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, prefer }, body: validJson }), prefer).toEqual(accepted);
     }
     const lowBalance = contract.examples.find((example) => example.name === "low-balance")!;
-    expect(await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, accept: "text/html", prefer: "example=low-balance" }, body: validJson })).toEqual(documented(lowBalance));
+    expect(
+      await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, accept: "text/html", prefer: "example=low-balance" }, body: validJson }),
+    ).toEqual(documented(lowBalance));
   });
 
   it("refuse a mismatched code and example, an undocumented code and an unknown example alike, with WA400 naming the choices", async () => {
@@ -155,7 +175,11 @@ describe("the fast path and Prism, beyond the plain case", () => {
     asked.push("code=418", "code=20", "code=2020", "example=nope", "code=202, example=nope");
     for (const prefer of asked) {
       const answer = await agreeOn({ method: "POST", path: operationPath, headers: { ...withKey, prefer }, body: validJson });
-      expect([answer.status, (answer.body as { code: string }).code, Object.keys((answer.body as { error: object }).error)], prefer).toEqual([400, "WA400", ["prefer"]]);
+      expect([answer.status, (answer.body as { code: string }).code, Object.keys((answer.body as { error: object }).error)], prefer).toEqual([
+        400,
+        "WA400",
+        ["prefer"],
+      ]);
     }
   });
 
@@ -172,25 +196,43 @@ describe("the fast path and Prism, beyond the plain case", () => {
   });
 
   it("answer every other method on the operation's path alike: 405 with Allow: POST, as problem+json", async () => {
-    const variants: Pick<RawCase, "headers" | "body">[] = [{ headers: withKey, body: validJson }, { headers: {} }, { headers: { ...withKey, prefer: "code=202" } }];
+    const variants: Pick<RawCase, "headers" | "body">[] = [
+      { headers: withKey, body: validJson },
+      { headers: {} },
+      { headers: { ...withKey, prefer: "code=202" } },
+    ];
     for (const method of [...httpMethodsBesidePost, ...otherMethods]) {
       for (const variant of variants) {
         const answer = await agreeOn({ method, path: operationPath, ...variant });
         expect([answer.status, answer.contentType, answer.allow], method).toEqual([405, problemJson, "POST"]);
         // HEAD gets the headers alone.
         if (method === "HEAD") expect(answer.body).toBe("");
-        else expect((answer.body as { title: string }).title).toBe(otherMethods.includes(method) ? "Method not allowed" : "Route resolved, but no method matched");
+        else
+          expect((answer.body as { title: string }).title).toBe(otherMethods.includes(method) ? "Method not allowed" : "Route resolved, but no method matched");
       }
     }
   });
 
   it("answer other paths alike: 404 problem+json (405 for a method no HTTP API uses), a query kept out of the detail", async () => {
-    const otherPaths = ["/", "/x", "/v2", "/v2/", `${operationPath}/`, `${operationPath}/x`, `/${operationPath}`, operationPath.replace("/v2/", "/V2/"), operationPath.replace("/messages", "/media"), `/x?${new URLSearchParams({ q: "1" })}`, "/v2/a/b/whatsapp/+918630005920/messages"];
+    const otherPaths = [
+      "/",
+      "/x",
+      "/v2",
+      "/v2/",
+      `${operationPath}/`,
+      `${operationPath}/x`,
+      `/${operationPath}`,
+      operationPath.replace("/v2/", "/V2/"),
+      operationPath.replace("/messages", "/media"),
+      `/x?${new URLSearchParams({ q: "1" })}`,
+      "/v2/a/b/whatsapp/+918630005920/messages",
+    ];
     for (const path of otherPaths) {
       for (const method of ["POST", "GET", "HEAD", "OPTIONS", "DELETE", "PROPFIND"]) {
         const answer = await agreeOn({ method, path, headers: { ...withKey, prefer: "code=202" }, body: validJson });
         expect([answer.status, answer.contentType, answer.allow], `${method} ${path}`).toEqual([method === "PROPFIND" ? 405 : 404, problemJson, undefined]);
-        if (method !== "HEAD" && method !== "PROPFIND") expect((answer.body as { detail: string }).detail).toBe(`The route ${path.split("?")[0]} hasn't been found in the specification file`);
+        if (method !== "HEAD" && method !== "PROPFIND")
+          expect((answer.body as { detail: string }).detail).toBe(`The route ${path.split("?")[0]} hasn't been found in the specification file`);
       }
     }
   });
@@ -210,7 +252,8 @@ describe("the fast path and Prism, beyond the plain case", () => {
         [{ "content-type": "application/json", "api-key": "" }, 401],
         [{ ...withKey, prefer: "code=202" }, 400],
       ];
-      for (const [headers, status] of refusals) expect((await agreeOn({ method: "POST", path, headers, body: validJson })).status, `${path} ${JSON.stringify(headers)}`).toBe(status);
+      for (const [headers, status] of refusals)
+        expect((await agreeOn({ method: "POST", path, headers, body: validJson })).status, `${path} ${JSON.stringify(headers)}`).toBe(status);
       for (const method of ["GET", "HEAD", "PROPFIND"]) {
         const answer = await agreeOn({ method, path, headers: withKey });
         expect([answer.status, answer.allow], `${method} ${path}`).toEqual([405, "POST"]);
@@ -218,8 +261,13 @@ describe("the fast path and Prism, beyond the plain case", () => {
     }
     // The parameters are read as Prism reads them, by the template from the raw path: an empty
     // one is there and empty; a literal written otherwise leaves none. The log says which.
-    const reasons = (path: string) => fast.lines.filter((line) => line.startsWith(`POST ${path} → 400 WA400`)).map((line) => line.slice(line.indexOf(" — ") + " — ".length));
-    const said = (name: string, value: unknown) => `${schemas.issues(contract.pathParameterSchemaPointers[name]!, value).map((issue) => `path ${name} ${issue.message}`).join("; ")}\n`;
+    const reasons = (path: string) =>
+      fast.lines.filter((line) => line.startsWith(`POST ${path} → 400 WA400`)).map((line) => line.slice(line.indexOf(" — ") + " — ".length));
+    const said = (name: string, value: unknown) =>
+      `${schemas
+        .issues(contract.pathParameterSchemaPointers[name]!, value)
+        .map((issue) => `path ${name} ${issue.message}`)
+        .join("; ")}\n`;
     expect(reasons(routed[0]!)).toEqual([said("sid", ""), said("sid", "")]);
     expect(reasons(routed[1]!)).toEqual([said("phone_number", ""), said("phone_number", "")]);
     expect(reasons(routed[2]!)).toEqual([said("sid", undefined), said("sid", undefined)]);
@@ -227,7 +275,14 @@ describe("the fast path and Prism, beyond the plain case", () => {
   });
 
   it("answer generated paths, methods and Prefer headers alike", async () => {
-    const literal = (fragment: string) => fc.constantFrom(fragment, encodeURIComponent(fragment), fragment.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), fragment.toUpperCase(), "x");
+    const literal = (fragment: string) =>
+      fc.constantFrom(
+        fragment,
+        encodeURIComponent(fragment),
+        fragment.replace(/[a-z]/, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+        fragment.toUpperCase(),
+        "x",
+      );
     const parameter = fc.constantFrom(sid, businessNumber, "%2B918630005920", "", "a,b", "%20", "HX%2FA");
     const fragments = fc.tuple(literal("v2"), parameter, literal("whatsapp"), parameter, literal("messages"));
     const shape = fc.oneof(
@@ -236,7 +291,15 @@ describe("the fast path and Prism, beyond the plain case", () => {
       fragments.map((parts) => `/${parts.join("/")}/`),
     );
     const method = fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE", "HEAD", "OPTIONS", "PROPFIND");
-    const prefer = fc.option(fc.constantFrom(...contract.statuses.map((status) => `code=${status}`), ...contract.examples.map((example) => `example=${example.name}`), "code=418", "dynamic=true"), { nil: undefined });
+    const prefer = fc.option(
+      fc.constantFrom(
+        ...contract.statuses.map((status) => `code=${status}`),
+        ...contract.examples.map((example) => `example=${example.name}`),
+        "code=418",
+        "dynamic=true",
+      ),
+      { nil: undefined },
+    );
     const key = fc.constantFrom<Record<string, string>>(withKey, { "content-type": "application/json" });
     await fc.assert(
       fc.asyncProperty(shape, method, prefer, key, async (path, method, prefer, headers) => {

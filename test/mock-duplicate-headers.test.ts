@@ -43,11 +43,19 @@ describe("two api-key headers", () => {
     const json = ["content-type: application/json"];
     const alone = validBody();
     alone.messaging_object.video.caption = first;
-    const one = await exchange(mock.url, `POST ${messagesPath(sid, businessNumber)}?a=${first} HTTP/1.1`, [...json, `api-key: ${first}`, `x-echo: ${first}`], JSON.stringify(alone));
+    const one = await exchange(
+      mock.url,
+      `POST ${messagesPath(sid, businessNumber)}?a=${first} HTTP/1.1`,
+      [...json, `api-key: ${first}`, `x-echo: ${first}`],
+      JSON.stringify(alone),
+    );
     const two = await exchange(mock.url, head, [...json, `api-key: ${first}`, `x-echo: ${first} ${second}`, `api-key: ${second}`], JSON.stringify(body));
     const three = await exchange(mock.url, head, [...json, `api-key: ${first}`, `api-key: ${second}`, "API-Key: third-key-CCCC3333"], JSON.stringify(body));
     expect([statusOf(one), statusOf(two), statusOf(three)]).toEqual([202, 400, 400]);
-    expect([detailOf(two), detailOf(three)]).toEqual(["The request has 2 api-key headers; a request carries one key.", "The request has 3 api-key headers; a request carries one key."]);
+    expect([detailOf(two), detailOf(three)]).toEqual([
+      "The request has 2 api-key headers; a request carries one key.",
+      "The request has 3 api-key headers; a request carries one key.",
+    ]);
     const journal = JSON.stringify(await createMockAdmin({ baseUrl: mock.url }).requests());
     const logged = mock.lines.join("\n");
     const forms = [first, second, "third-key-CCCC3333"].flatMap(secretForms);
@@ -69,7 +77,11 @@ describe("two Authorization headers", () => {
       const head = "GET /__admin/requests HTTP/1.1";
       const right = `authorization: Bearer ${token}`;
       expect(statusOf(await exchange(mock.url, head, [right]))).toBe(200);
-      for (const pair of [[right, "authorization: Bearer wrong-token-000000"], ["authorization: Bearer wrong-token-000000", right], [right, right]]) {
+      for (const pair of [
+        [right, "authorization: Bearer wrong-token-000000"],
+        ["authorization: Bearer wrong-token-000000", right],
+        [right, right],
+      ]) {
         const answer = await exchange(mock.url, head, pair);
         expect([statusOf(answer), detailOf(answer)]).toEqual([400, "The request has 2 Authorization headers; a request carries one."]);
       }
@@ -84,14 +96,23 @@ describe("names that Object.prototype has", () => {
   it("are ordinary names: a journal header named __proto__ or constructor is kept as sent, and ?__proto__= on the admin API is a 400 naming it", async () => {
     const mock = await startTestMock();
     try {
-      const answer = await exchange(mock.url, `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`, ["content-type: application/json", "api-key: some-key-0000", "__proto__: polluted", "constructor: built", "toString: text"], JSON.stringify(validBody()));
+      const answer = await exchange(
+        mock.url,
+        `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`,
+        ["content-type: application/json", "api-key: some-key-0000", "__proto__: polluted", "constructor: built", "toString: text"],
+        JSON.stringify(validBody()),
+      );
       expect(statusOf(answer)).toBe(202);
       const [entry] = await createMockAdmin({ baseUrl: mock.url }).requests();
       // biome-ignore lint/suspicious/noProto: the journal's headers have no prototype: `__proto__` is a header like any other
       expect([entry!.headers.__proto__, entry!.headers.constructor, entry!.headers.tostring]).toEqual(["polluted", "built", "text"]);
       for (const name of ["__proto__", "constructor", "hasOwnProperty"]) {
         const refused = await exchange(mock.url, `GET /__admin/requests?${name}=x HTTP/1.1`, []);
-        expect([name, statusOf(refused), (JSON.parse(refused.slice(refused.indexOf("\r\n\r\n") + 4)) as { errors: { field: string }[] }).errors.map((error) => error.field)]).toEqual([name, 400, [name]]);
+        expect([
+          name,
+          statusOf(refused),
+          (JSON.parse(refused.slice(refused.indexOf("\r\n\r\n") + 4)) as { errors: { field: string }[] }).errors.map((error) => error.field),
+        ]).toEqual([name, 400, [name]]);
       }
     } finally {
       await mock.close();
@@ -104,7 +125,12 @@ describe("a key in a header's name", () => {
     const key = "named-key-ZZZZ9999";
     const mock = await startTestMock();
     try {
-      const answer = await exchange(mock.url, `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`, ["content-type: application/json", `api-key: ${key}`, `x-${key}: 1`], JSON.stringify(validBody()));
+      const answer = await exchange(
+        mock.url,
+        `POST ${messagesPath(sid, businessNumber)} HTTP/1.1`,
+        ["content-type: application/json", `api-key: ${key}`, `x-${key}: 1`],
+        JSON.stringify(validBody()),
+      );
       expect(statusOf(answer)).toBe(202);
       const [entry] = await createMockAdmin({ baseUrl: mock.url }).requests();
       expect(Object.keys(entry!.headers).filter((name) => name.startsWith("x-"))).toEqual(["x-***"]);

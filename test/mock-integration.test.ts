@@ -24,18 +24,34 @@ import { rawRequest } from "./support/raw.ts";
 import { settlesAtOnce, until, waitMs, within } from "./support/wait.ts";
 
 /** A POST of a valid body to `to`, reporting how the exchange ended: silence past `limitMs` (a hang, by default). */
-function exchange(mock: TestMock, to: string, limitMs = waitMs): Promise<{ kind: "answer"; status: number; text: string; ms: number } | { kind: "error"; code: string; message: string; ms: number } | { kind: "silence"; ms: number }> {
+function exchange(
+  mock: TestMock,
+  to: string,
+  limitMs = waitMs,
+): Promise<
+  { kind: "answer"; status: number; text: string; ms: number } | { kind: "error"; code: string; message: string; ms: number } | { kind: "silence"; ms: number }
+> {
   const body = validBody();
   body.messaging_object.to = to;
   const { hostname, port } = new URL(mock.url);
   const started = performance.now();
   const ms = () => performance.now() - started;
   return new Promise((resolve) => {
-    const call = httpRequest({ hostname, port, method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ kind: "answer", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString(), ms: ms() }));
-    });
+    const call = httpRequest(
+      {
+        hostname,
+        port,
+        method: "POST",
+        path: messagesPath(sid, businessNumber),
+        headers: { "content-type": "application/json", "api-key": apiKey },
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ kind: "answer", status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString(), ms: ms() }));
+      },
+    );
     const timer = setTimeout(() => {
       call.destroy();
       resolve({ kind: "silence", ms: ms() });
@@ -61,12 +77,22 @@ describe("the test recipients", () => {
   it("are fictional NANP 555-01xx numbers: one per named failure of the contract, one slow answer, one per fault", () => {
     for (const recipient of recipients) expect(recipient.to).toMatch(/^\+1[2-9]\d{2}55501\d{2}$/);
     expect(new Set(recipients.map((recipient) => recipient.to)).size).toBe(recipients.length);
-    const failures = operation().examples.filter((named) => named.status !== 202).map((named) => named.name);
-    expect(recipients.filter((recipient) => "example" in recipient.respond && recipient.respond.example !== "accepted").map((recipient) => "example" in recipient.respond && recipient.respond.example)).toEqual(failures);
-    expect(recipients.filter((recipient) => "fault" in recipient.respond).map((recipient) => "fault" in recipient.respond && recipient.respond.fault)).toEqual(faultNames());
+    const failures = operation()
+      .examples.filter((named) => named.status !== 202)
+      .map((named) => named.name);
+    expect(
+      recipients
+        .filter((recipient) => "example" in recipient.respond && recipient.respond.example !== "accepted")
+        .map((recipient) => "example" in recipient.respond && recipient.respond.example),
+    ).toEqual(failures);
+    expect(recipients.filter((recipient) => "fault" in recipient.respond).map((recipient) => "fault" in recipient.respond && recipient.respond.fault)).toEqual(
+      faultNames(),
+    );
     expect(recipients.filter((recipient) => (recipient.delayMs ?? 0) > 0).map((recipient) => recipient.respond)).toEqual([{ example: "accepted" }]);
     // One per way a message's callbacks can end other than the default (read).
-    expect(recipients.filter((recipient) => recipient.callbacks !== undefined).map((recipient) => recipient.callbacks)).toEqual(Object.keys(webhook().sequences).filter((path) => path !== "read"));
+    expect(recipients.filter((recipient) => recipient.callbacks !== undefined).map((recipient) => recipient.callbacks)).toEqual(
+      Object.keys(webhook().sequences).filter((path) => path !== "read"),
+    );
     // The conformance suite's fictional recipient stays an ordinary number.
     expect(recipients.map((recipient) => recipient.to)).not.toContain("+12025550100");
   });
@@ -101,7 +127,9 @@ describe("the test recipients", () => {
     expect(await exchange(mock, by("no-response"), 600)).toMatchObject({ kind: "silence" });
     // The journal says what each got; a fault has no code.
     const admin = createMockAdmin({ baseUrl: mock.url });
-    const faults = (await admin.requests()).filter((entry) => entry.response.fault !== null).map((entry) => [entry.response.fault, entry.response.status, entry.response.code, entry.response.scenario]);
+    const faults = (await admin.requests())
+      .filter((entry) => entry.response.fault !== null)
+      .map((entry) => [entry.response.fault, entry.response.status, entry.response.code, entry.response.scenario]);
     expect(faults).toEqual([
       ["connection-reset", null, null, "test-recipient"],
       ["empty-response", null, null, "test-recipient"],
@@ -114,8 +142,18 @@ describe("the test recipients", () => {
     const to = recipients.find((recipient) => "fault" in recipient.respond && recipient.respond.fault === "malformed-json")!.to;
     const body = validBody();
     body.messaging_object.to = to;
-    const answer = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(body) });
-    expect([answer.status, answer.headers["content-type"], answer.headers.connection, answer.headers["content-length"]]).toEqual([202, "application/json", "close", String(Buffer.byteLength(answer.text))]);
+    const answer = await rawRequest(mock.url, {
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": apiKey },
+      body: JSON.stringify(body),
+    });
+    expect([answer.status, answer.headers["content-type"], answer.headers.connection, answer.headers["content-length"]]).toEqual([
+      202,
+      "application/json",
+      "close",
+      String(Buffer.byteLength(answer.text)),
+    ]);
     const whole = JSON.stringify(example("accepted").value);
     expect(answer.text.length).toBe(Math.floor(whole.length / 2));
   });
@@ -137,14 +175,18 @@ describe("the test recipients", () => {
   });
 
   const slow = recipients.find((recipient) => (recipient.delayMs ?? 0) > 0)!;
-  it("answer the slow one with 202 only after its delay: a client with a shorter time limit times out", async () => {
-    const client = createKaleyraClient({ sid, apiKey, baseUrl: mock.url, timeoutMs: slow.delayMs! - 2_000 });
-    const error = await failure(client.sendVideo({ phoneNumber: businessNumber, to: slow.to, video: { id: "1" } }));
-    expect((error as KaleyraTransportError).reason).toBe("timeout");
-    const answer = await exchange(mock, slow.to, slow.delayMs! + waitMs);
-    expect(answer).toMatchObject({ kind: "answer", status: 202 });
-    expect(answer.ms).toBeGreaterThanOrEqual(slow.delayMs! - 5);
-  }, 2 * slow.delayMs! + waitMs);
+  it(
+    "answer the slow one with 202 only after its delay: a client with a shorter time limit times out",
+    async () => {
+      const client = createKaleyraClient({ sid, apiKey, baseUrl: mock.url, timeoutMs: slow.delayMs! - 2_000 });
+      const error = await failure(client.sendVideo({ phoneNumber: businessNumber, to: slow.to, video: { id: "1" } }));
+      expect((error as KaleyraTransportError).reason).toBe("timeout");
+      const answer = await exchange(mock, slow.to, slow.delayMs! + waitMs);
+      expect(answer).toMatchObject({ kind: "answer", status: 202 });
+      expect(answer.ms).toBeGreaterThanOrEqual(slow.delayMs! - 5);
+    },
+    2 * slow.delayMs! + waitMs,
+  );
 
   it("are listed by the admin API as the contract lists them, and in the README", async () => {
     const admin = createMockAdmin({ baseUrl: mock.url });
@@ -193,7 +235,9 @@ describe("latency", () => {
     expect(configFromEnv({}).journalLimit).toBe(1000);
     expect(configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: "0" }).journalLimit).toBe(0);
     expect(configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: String(maxJournalLimit) }).journalLimit).toBe(maxJournalLimit);
-    expect(() => configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: String(maxJournalLimit + 1) })).toThrow(/^KALEYRA_MOCK_JOURNAL_LIMIT must be a whole number from 0 to 100000/);
+    expect(() => configFromEnv({ KALEYRA_MOCK_JOURNAL_LIMIT: String(maxJournalLimit + 1) })).toThrow(
+      /^KALEYRA_MOCK_JOURNAL_LIMIT must be a whole number from 0 to 100000/,
+    );
     expect(configFromEnv({ KALEYRA_MOCK_LATENCY_MS: "10-20" }).latency).toEqual({ min: 10, max: 20 });
     expect(configFromEnv({ KALEYRA_MOCK_ADMIN_TOKEN: " tok-1234 " }).adminToken).toBe("tok-1234");
     expect(configFromEnv({}).adminToken).toBeUndefined();
@@ -209,7 +253,13 @@ describe("latency", () => {
 
   it("reads the callback settings, refusing what cannot work by name", () => {
     expect(configFromEnv({}).callbacks).toEqual({});
-    expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_URL: "http://127.0.0.1:9000/hook?x=1", KALEYRA_MOCK_CALLBACK_DELAYS_MS: "0, 50,600000", KALEYRA_MOCK_CALLBACK_ATTEMPTS: "1" }).callbacks).toEqual({ url: "http://127.0.0.1:9000/hook?x=1", delaysMs: [0, 50, 600_000], attempts: 1 });
+    expect(
+      configFromEnv({
+        KALEYRA_MOCK_CALLBACK_URL: "http://127.0.0.1:9000/hook?x=1",
+        KALEYRA_MOCK_CALLBACK_DELAYS_MS: "0, 50,600000",
+        KALEYRA_MOCK_CALLBACK_ATTEMPTS: "1",
+      }).callbacks,
+    ).toEqual({ url: "http://127.0.0.1:9000/hook?x=1", delaysMs: [0, 50, 600_000], attempts: 1 });
     expect(configFromEnv({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "100" }).callbacks).toEqual({ attempts: 100 });
     const message = (env: NodeJS.ProcessEnv) => {
       try {
@@ -225,7 +275,9 @@ describe("latency", () => {
     expect(message({ KALEYRA_MOCK_CALLBACK_URL: "http://x/#f" })).toBe("KALEYRA_MOCK_CALLBACK_URL must not have a fragment");
     expect(message({ KALEYRA_MOCK_CALLBACK_URL: "not a url" })).toBe("KALEYRA_MOCK_CALLBACK_URL is not a URL");
     expect(message({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "10,-1" })).toBe('KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to 600000, not "-1"');
-    expect(message({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "600001" })).toBe('KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to 600000, not "600001"');
+    expect(message({ KALEYRA_MOCK_CALLBACK_DELAYS_MS: "600001" })).toBe(
+      'KALEYRA_MOCK_CALLBACK_DELAYS_MS must be a whole number from 0 to 600000, not "600001"',
+    );
     expect(message({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "0" })).toBe('KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "0"');
     expect(message({ KALEYRA_MOCK_CALLBACK_ATTEMPTS: "101" })).toBe('KALEYRA_MOCK_CALLBACK_ATTEMPTS must be a whole number from 1 to 100, not "101"');
   });
@@ -240,7 +292,10 @@ describe("latency", () => {
       const inFlight = exchange(held60s, "+919876543210");
       await until("the vendor request at the mock", () => (arrived ? true : undefined));
       const admin = createMockAdmin({ baseUrl: held60s.url });
-      await within("an admin call while vendor answers are held 60 s", admin.addScenario({ match: { to: "+919000000001" }, respond: { example: "low-balance" } }));
+      await within(
+        "an admin call while vendor answers are held 60 s",
+        admin.addScenario({ match: { to: "+919000000001" }, respond: { example: "low-balance" } }),
+      );
       expect(await within("the journal while vendor answers are held 60 s", admin.requests())).toEqual([]);
       await held60s.close();
       expect(await inFlight).toMatchObject({ kind: "answer", status: 202 });
@@ -320,7 +375,25 @@ describe("the journal under load", () => {
 
   it("orders by arrival, not by answer: a delayed request stays ahead of the ones after it", () => {
     const journal = createJournal(10, []);
-    const record = (seq: number) => ({ seq, receivedAt: seq, method: "POST", path: "/", rawHeaders: "", body: undefined, bodyJson: false, bodyTruncated: false, sid: undefined, phoneNumber: undefined, apiKey: undefined, status: 202, raw: undefined, replyBody: undefined, fault: undefined, scenario: undefined, delayMs: 0 });
+    const record = (seq: number) => ({
+      seq,
+      receivedAt: seq,
+      method: "POST",
+      path: "/",
+      rawHeaders: "",
+      body: undefined,
+      bodyJson: false,
+      bodyTruncated: false,
+      sid: undefined,
+      phoneNumber: undefined,
+      apiKey: undefined,
+      status: 202,
+      raw: undefined,
+      replyBody: undefined,
+      fault: undefined,
+      scenario: undefined,
+      delayMs: 0,
+    });
     for (const seq of [2, 3, 1, 5, 4]) journal.add(record(seq));
     expect(journal.read({}).requests.map((entry) => entry.id)).toEqual(["1", "2", "3", "4", "5"]);
   });
@@ -328,10 +401,24 @@ describe("the journal under load", () => {
 
 describe("who may use the admin API", () => {
   it("knows loopback addresses from the rest", () => {
-    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) expect(isLoopback(host), host).toBe(true);
-    for (const host of ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "128.0.0.1", "example.org", "::2", "::ffff:10.0.0.1", "localhost.example.org", "126.255.255.255"]) expect(isLoopback(host), host).toBe(false);
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of [
+      "0.0.0.0",
+      "::",
+      "192.168.1.10",
+      "10.0.0.1",
+      "128.0.0.1",
+      "example.org",
+      "::2",
+      "::ffff:10.0.0.1",
+      "localhost.example.org",
+      "126.255.255.255",
+    ])
+      expect(isLoopback(host), host).toBe(false);
     // Near misses: the forms are matched whole, not by a part of the name.
-    for (const host of ["evilhst127.0.0.1", "1::1", "::10", "0:0:0:0:0:0:0:10", "1:0:0:0:0:0:0:1", "00:00:1", "x[::1]", "[::1]x"]) expect(isLoopback(host), host).toBe(false);
+    for (const host of ["evilhst127.0.0.1", "1::1", "::10", "0:0:0:0:0:0:0:10", "1:0:0:0:0:0:0:1", "00:00:1", "x[::1]", "[::1]x"])
+      expect(isLoopback(host), host).toBe(false);
     for (const host of ["0::1", "[0:0:0:0:0:0:0:1]", "::FFFF:127.0.0.1"]) expect(isLoopback(host), host).toBe(true);
   });
 
@@ -341,7 +428,11 @@ describe("who may use the admin API", () => {
     expect(adminAccess("0.0.0.0", "tok-1234")).toEqual({ mode: "token", token: "tok-1234" });
     expect(adminAccess("127.0.0.1", "tok-1234")).toEqual({ mode: "token", token: "tok-1234" });
     const token = { mode: "token", token: "tok-1234" } as const;
-    expect([undefined, "", "Bearer", "Bearer tok-123", "Bearer tok-12345", "Basic tok-1234", "tok-1234", "Bearer tok-1234 x", "XBearer tok-1234"].map((header) => authorized(token, header))).toEqual(Array(9).fill(false));
+    expect(
+      [undefined, "", "Bearer", "Bearer tok-123", "Bearer tok-12345", "Basic tok-1234", "tok-1234", "Bearer tok-1234 x", "XBearer tok-1234"].map((header) =>
+        authorized(token, header),
+      ),
+    ).toEqual(Array(9).fill(false));
     expect(["Bearer tok-1234", "bearer tok-1234", "Bearer \ttok-1234 "].map((header) => authorized(token, header))).toEqual([true, true, true]);
     expect(authorized({ mode: "off" }, "Bearer tok-1234")).toBe(false);
     expect(authorized({ mode: "open" }, undefined)).toBe(true);
@@ -350,14 +441,27 @@ describe("who may use the admin API", () => {
   it("says at start-up where the admin API is and who may use it", () => {
     const config = configFromEnv({});
     expect(describeAdmin(config, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (open on loopback; journal keeps 1000).");
-    expect(describeAdmin({ ...config, adminToken: "tok-1234", journalLimit: 0 }, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (needs the token; journal off).");
-    expect(describeAdmin({ ...config, host: "0.0.0.0" }, "http://0.0.0.0:4010")).toBe("Admin API off: HOST 0.0.0.0 is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.");
+    expect(describeAdmin({ ...config, adminToken: "tok-1234", journalLimit: 0 }, "http://127.0.0.1:4010")).toBe(
+      "Admin API: http://127.0.0.1:4010/__admin/ (needs the token; journal off).",
+    );
+    expect(describeAdmin({ ...config, host: "0.0.0.0" }, "http://0.0.0.0:4010")).toBe(
+      "Admin API off: HOST 0.0.0.0 is not loopback and KALEYRA_MOCK_ADMIN_TOKEN is unset.",
+    );
     expect(describeCallbacks(config)).toBe("Status callbacks off (KALEYRA_MOCK_CALLBACK_URL, or PUT /__admin/callbacks).");
     expect(describeCallbacks(configFromEnv({ KALEYRA_MOCK_CALLBACK_URL: "http://127.0.0.1:9000/" }))).toBe("Status callbacks to http://127.0.0.1:9000/.");
   });
 
   it("when off, leaves every admin path to the vendor's rules (a plain 404), so nothing tells it is there", async () => {
-    const api = createAdminApi({ access: { mode: "off" }, journal: createJournal(10, []), scenarios: createScenarios([]), callbacks: createCallbackSender({ ...defaultCallbackSettings, url: undefined }, () => {}, (text) => text) });
+    const api = createAdminApi({
+      access: { mode: "off" },
+      journal: createJournal(10, []),
+      scenarios: createScenarios([]),
+      callbacks: createCallbackSender(
+        { ...defaultCallbackSettings, url: undefined },
+        () => {},
+        (text) => text,
+      ),
+    });
     expect(await api.handle({ method: "GET", headers: {} } as never, "/__admin/requests", {})).toBeUndefined();
     expect(api.prefix).toBe("/__admin/");
   });
@@ -376,10 +480,19 @@ describe("the admin client", () => {
     await admin.reset();
     // The team's code under test:
     const client = createKaleyraClient({ sid, apiKey, baseUrl: mock.url, timeoutMs: waitMs });
-    await client.sendVideo({ phoneNumber: businessNumber, to: "+919876543210", video: { id: "1166846181421424" }, caption: "Hello", extraInfo: { ref: "order-42" } });
+    await client.sendVideo({
+      phoneNumber: businessNumber,
+      to: "+919876543210",
+      video: { id: "1166846181421424" },
+      caption: "Hello",
+      extraInfo: { ref: "order-42" },
+    });
     const [sent, ...rest] = await admin.requests({ to: "+919876543210" });
     expect(rest).toEqual([]);
-    expect(sent!.body).toMatchObject({ messaging_object: { to: "+919876543210", video: { id: "1166846181421424", caption: "Hello" } }, extra_info: { ref: "order-42" } });
+    expect(sent!.body).toMatchObject({
+      messaging_object: { to: "+919876543210", video: { id: "1166846181421424", caption: "Hello" } },
+      extra_info: { ref: "order-42" },
+    });
     expect(sent!.headers["api-key"]).toBe("***");
     expect(sent!.response).toMatchObject({ status: 202, code: "WA202" });
 
@@ -408,7 +521,10 @@ describe("the admin client", () => {
     expect((bad as KaleyraAdminError).status).toBe(400);
     expect((bad as KaleyraAdminError).problem.errors.map((error) => error.field)).toEqual(["respond.example"]);
     const gone = await failure(admin.removeScenario("no-such-id"));
-    expect([(gone as KaleyraAdminError).status, (gone as KaleyraAdminError).message]).toEqual([404, `The mock's admin API answered 404: No active scenario has the id "no-such-id".`]);
+    expect([(gone as KaleyraAdminError).status, (gone as KaleyraAdminError).message]).toEqual([
+      404,
+      `The mock's admin API answered 404: No active scenario has the id "no-such-id".`,
+    ]);
     const noToken = await failure(createMockAdmin({ baseUrl: mock.url }).requests());
     expect([(noToken as KaleyraAdminError).status, (noToken as KaleyraAdminError).problem.detail]).toEqual([401, "This admin API needs its token."]);
     for (const error of [bad, gone, noToken]) {
@@ -430,7 +546,9 @@ describe("the admin client", () => {
     expect(refused(undefined)).toEqual(["(options): must be an object with baseUrl"]);
     expect(refused({ baseUrl: "ftp://x" })).toEqual(["baseUrl: must be http(s), not ftp:"]);
     expect(refused({ baseUrl: "http://u:p@127.0.0.1:1" })).toEqual(["baseUrl: must not carry a user name or password"]);
-    expect(refused({ baseUrl: "http://mock.example.org:4010" })).toEqual(["baseUrl: uses plain http off loopback, which would send the admin token in clear; use https, or set allowInsecureHttp"]);
+    expect(refused({ baseUrl: "http://mock.example.org:4010" })).toEqual([
+      "baseUrl: uses plain http off loopback, which would send the admin token in clear; use https, or set allowInsecureHttp",
+    ]);
     expect(refused({ baseUrl: "http://mock.example.org:4010", allowInsecureHttp: true })).toEqual([]);
     expect(refused({ baseUrl: mock.url, token: "bad\ntoken" })).toEqual(["token: must not contain a line break (CR or LF)"]);
     expect(refused({ baseUrl: mock.url, timeoutMs: 0 })).toEqual(["timeoutMs: must be a whole number from 1 to 2147483647"]);
@@ -455,7 +573,11 @@ describe("the admin client", () => {
     try {
       const error = await failure(createMockAdmin({ baseUrl: `http://127.0.0.1:${(html.address() as AddressInfo).port}` }).scenarios());
       expect(error).toBeInstanceOf(KaleyraTransportError);
-      expect([(error as KaleyraTransportError).reason, (error as KaleyraTransportError).status, (error as Error).message]).toEqual(["invalid-response", 502, "Answer 502 is not the admin API's problem"]);
+      expect([(error as KaleyraTransportError).reason, (error as KaleyraTransportError).status, (error as Error).message]).toEqual([
+        "invalid-response",
+        502,
+        "Answer 502 is not the admin API's problem",
+      ]);
     } finally {
       html.closeAllConnections();
       await new Promise((resolve) => html.close(resolve));
@@ -474,7 +596,10 @@ describe("the admin client", () => {
     try {
       const admin = createMockAdmin({ baseUrl: url, token, timeoutMs: 300 });
       const redirected = await failure(admin.requests());
-      expect([(redirected as KaleyraTransportError).reason, (redirected as KaleyraTransportError).location]).toEqual(["redirect", `${mock.url}/__admin/requests`]);
+      expect([(redirected as KaleyraTransportError).reason, (redirected as KaleyraTransportError).location]).toEqual([
+        "redirect",
+        `${mock.url}/__admin/requests`,
+      ]);
       const silent = await failure(admin.scenarios());
       expect([(silent as KaleyraTransportError).reason, (silent as Error).message]).toEqual(["timeout", "No complete answer within 300 ms"]);
       expect(seen).toEqual(["/__admin/requests", "/__admin/scenarios"]);

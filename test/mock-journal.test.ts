@@ -49,7 +49,12 @@ describe("the journal's ring", () => {
         (values, limit, smallest, swaps) => {
           const records = values.map((value, seq) => asRecord(value, seq + 1));
           // Room for the largest record at least (one past it is a test of its own below).
-          const largest = Math.max(0, ...records.map((one) => Buffer.byteLength([one.method, one.path, one.rawHeaders, one.body, one.sid, one.status === undefined ? "" : `C${one.status}`].join(""))));
+          const largest = Math.max(
+            0,
+            ...records.map((one) =>
+              Buffer.byteLength([one.method, one.path, one.rawHeaders, one.body, one.sid, one.status === undefined ? "" : `C${one.status}`].join("")),
+            ),
+          );
           const journal = createJournal(limit, [], Math.max(smallest, largest));
           // Arrival order is seq; answers (adds) come in a shuffled order nearby.
           const order = values.map((_, i) => i);
@@ -119,14 +124,36 @@ describe("the journal's ring", () => {
 describe("the journal's ring at its edges", () => {
   // A record whose text is exactly `bytes` bytes: only its path has text.
   const sized = (seq: number, bytes: number): JournalRecord => ({
-    seq, receivedAt: seq, method: "", path: String.fromCharCode(96 + seq).repeat(bytes), rawHeaders: "", body: undefined, bodyJson: false, bodyTruncated: false,
-    sid: undefined, phoneNumber: undefined, apiKey: undefined, status: undefined, raw: undefined, replyBody: undefined, fault: undefined, scenario: undefined, delayMs: 0,
+    seq,
+    receivedAt: seq,
+    method: "",
+    path: String.fromCharCode(96 + seq).repeat(bytes),
+    rawHeaders: "",
+    body: undefined,
+    bodyJson: false,
+    bodyTruncated: false,
+    sid: undefined,
+    phoneNumber: undefined,
+    apiKey: undefined,
+    status: undefined,
+    raw: undefined,
+    replyBody: undefined,
+    fault: undefined,
+    scenario: undefined,
+    delayMs: 0,
   });
   const paths = (journal: ReturnType<typeof createJournal>) => journal.read({}).requests.map((entry) => entry.path);
 
   it("drops the records left past the last write when it wraps, before writing over newer ones", () => {
     const journal = createJournal(10, [], 100);
-    for (const [seq, bytes] of [[1, 20], [2, 20], [3, 20], [4, 20], [5, 15]] as const) journal.add(sized(seq, bytes));
+    for (const [seq, bytes] of [
+      [1, 20],
+      [2, 20],
+      [3, 20],
+      [4, 20],
+      [5, 15],
+    ] as const)
+      journal.add(sized(seq, bytes));
     journal.add(sized(6, 30)); // wraps to 0: drops 1 and 2
     journal.add(sized(7, 30)); // 30..60: drops 3
     journal.add(sized(9, 5)); // 60..65: drops 4

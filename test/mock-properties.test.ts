@@ -21,7 +21,9 @@ const resolve = resolver(doc);
 const arbitrary = (pointer: string) => arbitraryFor({ $ref: pointer }, resolve);
 
 const body = arbitrary(contract.requestSchemaPointer);
-const validSid = arbitrary(contract.pathParameterSchemaPointers.sid!).map(String).filter((s) => s.length <= 30);
+const validSid = arbitrary(contract.pathParameterSchemaPointers.sid!)
+  .map(String)
+  .filter((s) => s.length <= 30);
 const validPhone = arbitrary(contract.pathParameterSchemaPointers.phone_number!).map(String);
 const sid = fc.oneof(validSid, fc.constantFrom("HX-AP", "sid_1", "Ä1"));
 const phone = fc.oneof(validPhone, fc.constantFrom("918630005920", "+91863XXX5920", "+0123456789", "+12345"));
@@ -76,4 +78,3 @@ describe("the mock agrees with the contract on generated requests", () => {
     expect(refused).toBeGreaterThan(100);
   });
 });
-

@@ -18,11 +18,15 @@ let url: string;
 let output = "";
 
 const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-const alive = async () => (await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(validBody()) })).status === 202;
+const alive = async () =>
+  (await rawRequest(url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(validBody()) }))
+    .status === 202;
 
 beforeAll(async () => {
   // The built mock, as npm start runs it, with a short request timeout to test stalled clients.
-  child = spawn(process.execPath, ["dist/src/mock/main.js"], { env: { ...process.env, PORT: "0", KALEYRA_MOCK_LOG: "silent", KALEYRA_MOCK_REQUEST_TIMEOUT_MS: "1500" } });
+  child = spawn(process.execPath, ["dist/src/mock/main.js"], {
+    env: { ...process.env, PORT: "0", KALEYRA_MOCK_LOG: "silent", KALEYRA_MOCK_REQUEST_TIMEOUT_MS: "1500" },
+  });
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   url = await new Promise<string>((resolve, reject) => {
@@ -45,20 +49,43 @@ describe("hostile input", () => {
     for (let i = 0; i < 200; i++) await alive();
     await rawRequest(url, { method: "GET", path });
     rssBefore = rssMb();
-    const segment = fc.oneof(fc.stringMatching(/^(%[0-9A-Fa-f]{0,2}|[A-Za-z0-9+._~-]){1,12}$/), fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent));
-    const body = fc.oneof(fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)), fc.json({ maxDepth: 4 }), fc.constant(JSON.stringify(validBody())));
+    const segment = fc.oneof(
+      fc.stringMatching(/^(%[0-9A-Fa-f]{0,2}|[A-Za-z0-9+._~-]){1,12}$/),
+      fc.string({ minLength: 1, maxLength: 12 }).map(encodeURIComponent),
+    );
+    const body = fc.oneof(
+      fc.uint8Array({ maxLength: 2_000 }).map((bytes) => Buffer.from(bytes)),
+      fc.json({ maxDepth: 4 }),
+      fc.constant(JSON.stringify(validBody())),
+    );
     const printable = (maxLength: number) => fc.string({ maxLength }).filter((value) => /^[\x20-\x7e]*$/.test(value));
-    const contentType = fc.oneof(fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/xml"), printable(30));
+    const contentType = fc.oneof(
+      fc.constantFrom(
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+      ),
+      printable(30),
+    );
     const header = fc.tuple(fc.stringMatching(/^[a-z][a-z-]{0,12}$/), printable(60));
     const method = fc.constantFrom("POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD");
-    const route = fc.oneof(fc.tuple(segment, segment).map(([sid, phone]) => messagesPath(sid, phone)), fc.constantFrom("/", "/v2", "/v2/x/whatsapp/+1/media", "//v2//", "/v2/../etc/passwd"));
+    const route = fc.oneof(
+      fc.tuple(segment, segment).map(([sid, phone]) => messagesPath(sid, phone)),
+      fc.constantFrom("/", "/v2", "/v2/x/whatsapp/+1/media", "//v2//", "/v2/../etc/passwd"),
+    );
     let answered = 0;
     await fc.assert(
       fc.asyncProperty(route, body, contentType, fc.option(header), method, fc.boolean(), async (target, payload, type, extra, verb, withKey) => {
         const headers: Record<string, string> = { "content-type": type };
         if (withKey) headers["api-key"] = apiKey;
         if (extra && !["content-length", "transfer-encoding", "host", "connection", "expect", "upgrade"].includes(extra[0])) headers[extra[0]] = extra[1];
-        const response = await rawRequest(url, verb === "GET" || verb === "HEAD" ? { method: verb, path: target, headers } : { method: verb, path: target, headers, body: payload });
+        const response = await rawRequest(
+          url,
+          verb === "GET" || verb === "HEAD" ? { method: verb, path: target, headers } : { method: verb, path: target, headers, body: payload },
+        );
         expect(response.status, JSON.stringify({ verb, target, type, extra })).toBeLessThan(500);
         expect(response.status).toBeGreaterThanOrEqual(200);
         answered++;

@@ -75,7 +75,10 @@ describe("one log line per request, whatever the request holds", () => {
   }
 
   it("a line at the bound is written whole; past it, cut and counted", async () => {
-    const measure = async (nameLength: number) => (await linesFor(() => rawRequest(mock.url, { method: "POST", path, headers: json, body: JSON.stringify(withVideoProperty("n".repeat(nameLength))) })))[0]!.slice(0, -1);
+    const measure = async (nameLength: number) =>
+      (
+        await linesFor(() => rawRequest(mock.url, { method: "POST", path, headers: json, body: JSON.stringify(withVideoProperty("n".repeat(nameLength))) }))
+      )[0]!.slice(0, -1);
     const shortLine = await measure(10);
     const room = maxLogLineLength - shortLine.length;
     // The name appears once in the line; the timing field may vary in width by a character.
@@ -100,8 +103,17 @@ describe("one log line per request, whatever the request holds", () => {
   it("a refused request's key is not logged either (wrong key, no account, path holding it)", async () => {
     const wrong = "wrong-K3y-of-a-caller";
     const lines = [
-      ...(await linesFor(() => rawRequest(mock.url, { method: "POST", path, headers: { ...json, "api-key": wrong }, body: JSON.stringify(withVideoProperty(wrong)) }))),
-      ...(await linesFor(() => rawRequest(mock.url, { method: "POST", path: `/v2/${encodeURIComponent(apiKey)}/whatsapp/${businessNumber}/messages`, headers: json, body: JSON.stringify(validBody()) }))),
+      ...(await linesFor(() =>
+        rawRequest(mock.url, { method: "POST", path, headers: { ...json, "api-key": wrong }, body: JSON.stringify(withVideoProperty(wrong)) }),
+      )),
+      ...(await linesFor(() =>
+        rawRequest(mock.url, {
+          method: "POST",
+          path: `/v2/${encodeURIComponent(apiKey)}/whatsapp/${businessNumber}/messages`,
+          headers: json,
+          body: JSON.stringify(validBody()),
+        }),
+      )),
       ...(await linesFor(() => rawRequest(mock.url, { method: "GET", path: `/${apiKey}`, headers: json }))),
     ];
     expect(lines).toHaveLength(3);
@@ -142,7 +154,9 @@ describe("request targets and headers a server must not trust", () => {
     const fixed = 5; // host, content-type, api-key, content-length, connection
     const filler = (count: number) => Array.from({ length: count }, (_, i) => `x-filler-${i}: ${i}`);
     expect(statusLine(await rawExchange(mock.url, request(path, [`host: ${host}`, ...filler(maxHeaderLines - fixed)])))).toBe("HTTP/1.1 202 Accepted");
-    expect(statusLine(await rawExchange(mock.url, request(path, [`host: ${host}`, ...filler(maxHeaderLines - fixed + 1)])))).toBe("HTTP/1.1 431 Request Header Fields Too Large");
+    expect(statusLine(await rawExchange(mock.url, request(path, [`host: ${host}`, ...filler(maxHeaderLines - fixed + 1)])))).toBe(
+      "HTTP/1.1 431 Request Header Fields Too Large",
+    );
   });
 });
 
@@ -153,12 +167,29 @@ describe("Prefer never overrides the contract's refusals", () => {
       const server = await startTestMock({}, engine);
       try {
         for (const name of names) {
-          for (const [what, bodyText] of [["caption too long", JSON.stringify({ ...validBody(), messaging_object: { ...validBody().messaging_object, video: { id: "1", caption: "x".repeat(1025) } } })], ["not JSON", "{"], ["empty", ""]] as const) {
-            const response = await rawRequest(server.url, { method: "POST", path, headers: { "content-type": "application/json", "api-key": "any-key", prefer: `example=${name}` }, body: bodyText });
+          for (const [what, bodyText] of [
+            [
+              "caption too long",
+              JSON.stringify({ ...validBody(), messaging_object: { ...validBody().messaging_object, video: { id: "1", caption: "x".repeat(1025) } } }),
+            ],
+            ["not JSON", "{"],
+            ["empty", ""],
+          ] as const) {
+            const response = await rawRequest(server.url, {
+              method: "POST",
+              path,
+              headers: { "content-type": "application/json", "api-key": "any-key", prefer: `example=${name}` },
+              body: bodyText,
+            });
             expect([response.status, (JSON.parse(response.text) as { code: string }).code], `${name}, ${what}`).toEqual([400, "WA400"]);
           }
           // A bad path parameter too.
-          const badPath = await rawRequest(server.url, { method: "POST", path: messagesPath(sid, "+91XXX"), headers: { "content-type": "application/json", "api-key": "any-key", prefer: `example=${name}` }, body: JSON.stringify(validBody()) });
+          const badPath = await rawRequest(server.url, {
+            method: "POST",
+            path: messagesPath(sid, "+91XXX"),
+            headers: { "content-type": "application/json", "api-key": "any-key", prefer: `example=${name}` },
+            body: JSON.stringify(validBody()),
+          });
           expect([badPath.status, (JSON.parse(badPath.text) as { code: string }).code], name).toEqual([400, "WA400"]);
         }
       } finally {
@@ -174,15 +205,28 @@ describe("Prefer never overrides the contract's refusals", () => {
       expect([none.status, (JSON.parse(none.text) as { code: string }).code], name).toEqual([401, "RBC001"]);
       const wrong = await rawRequest(mock.url, { method: "POST", path, headers: { ...headers, "api-key": "another-key" }, body: JSON.stringify(validBody()) });
       expect([wrong.status, (JSON.parse(wrong.text) as { code: string }).code], name).toEqual([401, "RBC001"]);
-      const number = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, "+918630009999"), headers: { ...headers, "api-key": apiKey }, body: JSON.stringify(validBody()) });
+      const number = await rawRequest(mock.url, {
+        method: "POST",
+        path: messagesPath(sid, "+918630009999"),
+        headers: { ...headers, "api-key": apiKey },
+        body: JSON.stringify(validBody()),
+      });
       expect([number.status, (JSON.parse(number.text) as { code: string }).code], name).toEqual([401, "WA401"]);
     }
   });
 
   it("a valid request with the account's key gets each named example it asks for", async () => {
     for (const example of operation().examples) {
-      const response = await rawRequest(mock.url, { method: "POST", path, headers: { ...json, prefer: `example=${example.name}` }, body: JSON.stringify(validBody()) });
-      expect([response.status, (JSON.parse(response.text) as { code: string }).code], example.name).toEqual([example.status, (example.value as { code: string }).code]);
+      const response = await rawRequest(mock.url, {
+        method: "POST",
+        path,
+        headers: { ...json, prefer: `example=${example.name}` },
+        body: JSON.stringify(validBody()),
+      });
+      expect([response.status, (JSON.parse(response.text) as { code: string }).code], example.name).toEqual([
+        example.status,
+        (example.value as { code: string }).code,
+      ]);
     }
   });
 });

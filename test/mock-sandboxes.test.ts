@@ -21,7 +21,12 @@ const customer = "+919876543210";
 function send(mock: TestMock, sid: string, to = customer, phoneNumber = businessNumber) {
   const body = validBody();
   body.messaging_object.to = to;
-  return rawRequest(mock.url, { method: "POST", path: messagesPath(sid, phoneNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body: JSON.stringify(body) });
+  return rawRequest(mock.url, {
+    method: "POST",
+    path: messagesPath(sid, phoneNumber),
+    headers: { "content-type": "application/json", "api-key": apiKey },
+    body: JSON.stringify(body),
+  });
 }
 
 const codeOf = (text: string) => (JSON.parse(text) as { code: string }).code;
@@ -103,7 +108,9 @@ describe("a sandbox per SID on one mock", () => {
   it("refuses a scenario whose match.sid is another sandbox's, and takes one that names its own", async () => {
     const refused = await a.addScenario({ match: { sid: sidB }, respond: { example: "low-balance" } }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(KaleyraAdminError);
-    expect((refused as KaleyraAdminError).problem.errors).toEqual([{ field: "match.sid", message: `is "${sidB}", but the scenario is added to the sandbox "${sidA}"; leave it out or make it the same` }]);
+    expect((refused as KaleyraAdminError).problem.errors).toEqual([
+      { field: "match.sid", message: `is "${sidB}", but the scenario is added to the sandbox "${sidA}"; leave it out or make it the same` },
+    ]);
     await a.addScenario({ match: { sid: sidA }, respond: { example: "low-balance" } });
     expect((await all.scenarios()).map((scenario) => scenario.match)).toEqual([{ sid: sidA }]);
   });
@@ -137,7 +144,8 @@ describe("a sandbox per SID on one mock", () => {
       await until("three callbacks each", () => (hookA.got.length === 3 && hookMock.got.length === 3 ? true : undefined));
       const ids = (got: string[]) => [...new Set(got.map((text) => (JSON.parse(text) as { message_id: string }).message_id))];
       expect([ids(hookA.got), ids(hookMock.got)]).toEqual([[sentA], [sentB]]);
-      const delivered = async (admin: MockAdmin) => (await admin.callbacks()).deliveries.map((delivery) => [delivery.sid, delivery.messageId, delivery.status, delivery.state]);
+      const delivered = async (admin: MockAdmin) =>
+        (await admin.callbacks()).deliveries.map((delivery) => [delivery.sid, delivery.messageId, delivery.status, delivery.state]);
       await until("delivered", async () => ((await all.callbacks()).pending === 0 ? true : undefined));
       expect(await delivered(a)).toEqual([sidA, sidA, sidA].map((sid, index) => [sid, sentA, ["SENT", "DELIVERED", "READ"][index], "delivered"]));
       expect(await delivered(b)).toEqual([sidB, sidB, sidB].map((sid, index) => [sid, sentB, ["SENT", "DELIVERED", "READ"][index], "delivered"]));
@@ -154,7 +162,13 @@ describe("a sandbox per SID on one mock", () => {
     const longest = "S".repeat(maxLength);
     expect((await rawRequest(mock.url, { method: "GET", path: `/__admin/requests?sid=${longest}` })).status).toBe(200);
     // The empty SID breaks two rules (length and form), each named.
-    for (const [bad, fields] of [[`${longest}S`, ["sid"]], ["bad-sid", ["sid"]], ["%20", ["sid"]], ["", ["sid", "sid"]], ["A%2FB", ["sid"]]] as const) {
+    for (const [bad, fields] of [
+      [`${longest}S`, ["sid"]],
+      ["bad-sid", ["sid"]],
+      ["%20", ["sid"]],
+      ["", ["sid", "sid"]],
+      ["A%2FB", ["sid"]],
+    ] as const) {
       const answer = await rawRequest(mock.url, { method: "POST", path: `/__admin/reset?sid=${bad}` });
       expect([bad, answer.status, (JSON.parse(answer.text) as { errors: { field: string }[] }).errors.map((error) => error.field)]).toEqual([bad, 400, fields]);
     }
@@ -169,7 +183,10 @@ describe("a sandbox per SID on one mock", () => {
       })();
       expect(thrown?.issues).toEqual([{ field: "sid", rule: "option", message: `must be an account SID: 1 to ${maxLength} letters and digits` }]);
     }
-    await expect(a.reset({ sid: "no way" })).rejects.toMatchObject({ kind: "validation", issues: [{ field: "sid", rule: "input", message: `must be an account SID: 1 to ${maxLength} letters and digits` }] });
+    await expect(a.reset({ sid: "no way" })).rejects.toMatchObject({
+      kind: "validation",
+      issues: [{ field: "sid", rule: "input", message: `must be an account SID: 1 to ${maxLength} letters and digits` }],
+    });
     // The mock serves on.
     expect((await send(mock, sidA)).status).toBe(202);
   });
@@ -189,7 +206,11 @@ describe("what a reset drops of the callbacks", () => {
     // Callbacks wait a minute before their first status: only a reset can end them in a test.
     const mock = await startTestMock({}, "fast", { callbacks: { url: hook.url, delaysMs: [60_000] } });
     try {
-      const [a, b, all] = [createMockAdmin({ baseUrl: mock.url, sid: sidA }), createMockAdmin({ baseUrl: mock.url, sid: sidB }), createMockAdmin({ baseUrl: mock.url })];
+      const [a, b, all] = [
+        createMockAdmin({ baseUrl: mock.url, sid: sidA }),
+        createMockAdmin({ baseUrl: mock.url, sid: sidB }),
+        createMockAdmin({ baseUrl: mock.url }),
+      ];
       await send(mock, sidA);
       await send(mock, sidB);
       expect([(await a.callbacks()).pending, (await b.callbacks()).pending, (await all.callbacks()).pending]).toEqual([1, 1, 2]);
@@ -216,8 +237,13 @@ describe("what a reset drops of the callbacks", () => {
       await at("S1").setCallbackUrl("http://127.0.0.1:9/1");
       await at("S2").setCallbackUrl(null);
       await at("S1").setCallbackUrl("http://127.0.0.1:9/1b");
-      const refused = await at("S3").setCallbackUrl("http://127.0.0.1:9/3").catch((error: unknown) => error);
-      expect([(refused as KaleyraAdminError).status, (refused as KaleyraAdminError).problem.detail]).toEqual([409, "The mock keeps callback URLs for at most 2 sandboxes; reset some first."]);
+      const refused = await at("S3")
+        .setCallbackUrl("http://127.0.0.1:9/3")
+        .catch((error: unknown) => error);
+      expect([(refused as KaleyraAdminError).status, (refused as KaleyraAdminError).problem.detail]).toEqual([
+        409,
+        "The mock keeps callback URLs for at most 2 sandboxes; reset some first.",
+      ]);
       await at("S2").reset();
       await at("S3").setCallbackUrl("http://127.0.0.1:9/3");
       expect((await at("S3").callbacks()).url).toBe("http://127.0.0.1:9/3");
@@ -239,11 +265,23 @@ describe("filters and matches that cannot be numbers", () => {
       for (const value of ["+919876543210", "919876543210", "+0919876543210", "+12345", "x"]) {
         const answer = await rawRequest(mock.url, { method: "GET", path: `/__admin/requests?${field}=${value}` });
         const problem = JSON.parse(answer.text) as { errors: { field: string; message: string }[] };
-        expect([answer.status, problem.errors]).toEqual([400, [{ field, message: "does not have the required form — A phone number in E.164 form, as the vendor contract takes it: +, then 7 to 15 digits; in a query string write the + as %2B (a bare + arrives as a space)." }]]);
+        expect([answer.status, problem.errors]).toEqual([
+          400,
+          [
+            {
+              field,
+              message:
+                "does not have the required form — A phone number in E.164 form, as the vendor contract takes it: +, then 7 to 15 digits; in a query string write the + as %2B (a bare + arrives as a space).",
+            },
+          ],
+        ]);
       }
       // At E.164's bounds: 7 and 15 digits pass, 6 and 16 do not.
-      const statusOf = async (value: string) => (await rawRequest(mock.url, { method: "GET", path: `/__admin/requests?${field}=${encodeURIComponent(value)}` })).status;
-      expect([await statusOf("+1234567"), await statusOf("+123456789012345"), await statusOf("+123456"), await statusOf("+1234567890123456")]).toEqual([200, 200, 400, 400]);
+      const statusOf = async (value: string) =>
+        (await rawRequest(mock.url, { method: "GET", path: `/__admin/requests?${field}=${encodeURIComponent(value)}` })).status;
+      expect([await statusOf("+1234567"), await statusOf("+123456789012345"), await statusOf("+123456"), await statusOf("+1234567890123456")]).toEqual([
+        200, 200, 400, 400,
+      ]);
     }
   });
 
@@ -268,7 +306,12 @@ describe("filters and matches that cannot be numbers", () => {
     await all.addScenario({ match: { to: "+919876543211" }, respond: { example: "low-balance" } });
     await all.addScenario({ match: { phoneNumber: "+918630005921" }, respond: { example: "low-balance" } });
     await all.addScenario({ match: { sid: "SANDBOXA" }, respond: { example: "low-balance" } });
-    const codes = async () => [codeOf((await send(mock, sidA)).text), codeOf((await send(mock, "SANDBOXA1", "+919876543211")).text), codeOf((await send(mock, sidA, customer, "+918630005921")).text), codeOf((await send(mock, "SANDBOXA")).text)];
+    const codes = async () => [
+      codeOf((await send(mock, sidA)).text),
+      codeOf((await send(mock, "SANDBOXA1", "+919876543211")).text),
+      codeOf((await send(mock, sidA, customer, "+918630005921")).text),
+      codeOf((await send(mock, "SANDBOXA")).text),
+    ];
     expect(await codes()).toEqual(["WA202", "E110", "E110", "E110"]);
     await all.reset();
   });
@@ -317,15 +360,25 @@ describe("the journal's sandbox clear, in the ring", () => {
     const journal = createJournal(3, []);
     journal.add(record(1, "S".repeat(maxLength)));
     journal.add(record(2, "S".repeat(maxLength + 1)));
-    expect([journal.read({ sid: "S".repeat(maxLength) }).requests.map((entry) => entry.id), journal.read({ sid: "S".repeat(maxLength + 1) }).requests.map((entry) => entry.id)]).toEqual([["1"], []]);
+    expect([
+      journal.read({ sid: "S".repeat(maxLength) }).requests.map((entry) => entry.id),
+      journal.read({ sid: "S".repeat(maxLength + 1) }).requests.map((entry) => entry.id),
+    ]).toEqual([["1"], []]);
   });
 });
 
 describe("the admin contract's numbers and SIDs", () => {
   it("take exactly what the vendor contract takes", () => {
     const admin = loadAdminDocument().components.schemas as Record<string, { pattern: string }>;
-    const vendor = loadDocument().components as unknown as { schemas: Record<string, { pattern: string }>; parameters: Record<string, { schema: { pattern: string } }> };
-    expect([admin.PhoneNumber!.pattern, admin.QueryPhoneNumber!.pattern, admin.Sid!.pattern]).toEqual([vendor.schemas.E164PhoneNumber!.pattern, vendor.schemas.E164PhoneNumber!.pattern, vendor.parameters.Sid!.schema.pattern]);
+    const vendor = loadDocument().components as unknown as {
+      schemas: Record<string, { pattern: string }>;
+      parameters: Record<string, { schema: { pattern: string } }>;
+    };
+    expect([admin.PhoneNumber!.pattern, admin.QueryPhoneNumber!.pattern, admin.Sid!.pattern]).toEqual([
+      vendor.schemas.E164PhoneNumber!.pattern,
+      vendor.schemas.E164PhoneNumber!.pattern,
+      vendor.parameters.Sid!.schema.pattern,
+    ]);
   });
 
   it("scenarios compare numbers as written: a match without the + (which the API refuses) never matches a number with it", () => {
@@ -340,11 +393,11 @@ describe("the admin contract's numbers and SIDs", () => {
   it("scenarios match a sandbox's requests by its SID alone", () => {
     const scenarios = createScenarios([]);
     scenarios.add({ match: { sid: "A" }, respond: { example: "low-balance" } });
-    expect([scenarios.mayChoose({ to: customer, sid: "B", phoneNumber: businessNumber }), scenarios.choose({ to: customer, sid: "B", phoneNumber: businessNumber }), scenarios.choose({ to: customer, sid: "A", phoneNumber: businessNumber })?.source]).toEqual([
-      true,
-      undefined,
-      scenarios.list()[0]!.id,
-    ]);
+    expect([
+      scenarios.mayChoose({ to: customer, sid: "B", phoneNumber: businessNumber }),
+      scenarios.choose({ to: customer, sid: "B", phoneNumber: businessNumber }),
+      scenarios.choose({ to: customer, sid: "A", phoneNumber: businessNumber })?.source,
+    ]).toEqual([true, undefined, scenarios.list()[0]!.id]);
   });
 });
 
@@ -359,7 +412,12 @@ describe("the admin client's input", () => {
     const admin = createMockAdmin({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
     const cycle: Record<string, unknown> = { match: {}, respond: { example: "low-balance" } };
     cycle.self = cycle;
-    const getter = { match: {}, get respond(): never { throw new Error("boom"); } };
+    const getter = {
+      match: {},
+      get respond(): never {
+        throw new Error("boom");
+      },
+    };
     const issuesOf = async (call: () => Promise<unknown>) => {
       let pending: Promise<unknown>;
       try {
@@ -367,7 +425,10 @@ describe("the admin client's input", () => {
       } catch (error) {
         return ["thrown synchronously", error];
       }
-      const error = await pending.then(() => undefined, (reason: unknown) => reason);
+      const error = await pending.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
       return error instanceof KaleyraValidationError ? error.issues : ["not a validation error", error];
     };
     try {
@@ -377,7 +438,16 @@ describe("the admin client's input", () => {
         await issuesOf(() => admin.removeScenario("")),
         await issuesOf(() => admin.addScenario(cycle as never)),
         await issuesOf(() => admin.addScenario(getter as never)),
-        await issuesOf(() => admin.addScenario({ match: {}, respond: { example: "low-balance" } }, { get sid(): string { throw new Error("boom"); } })),
+        await issuesOf(() =>
+          admin.addScenario(
+            { match: {}, respond: { example: "low-balance" } },
+            {
+              get sid(): string {
+                throw new Error("boom");
+              },
+            },
+          ),
+        ),
         await issuesOf(() => admin.setCallbackUrl(5 as never)),
         await issuesOf(() => admin.reset(null as never)),
       ]).toEqual([
@@ -403,7 +473,10 @@ describe("the admin client's refusals, whole", () => {
     const admin = createMockAdmin({ baseUrl: "http://127.0.0.1:9", sid: "S".repeat(maxLength) });
     expect(admin.sid).toBe("S".repeat(maxLength));
     const refusal = async (call: () => Promise<unknown>) => {
-      const error = (await call().then(() => undefined, (reason: unknown) => reason)) as KaleyraValidationError;
+      const error = (await call().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      )) as KaleyraValidationError;
       return [error.message, error.request];
     };
     const lead = "The admin call's input cannot work, so nothing was sent";
@@ -444,9 +517,15 @@ describe("the admin client's refusals, whole", () => {
 
   it("a failed call names the sandbox's URL", async () => {
     const admin = createMockAdmin({ baseUrl: "http://127.0.0.1:9", sid: "S1", timeoutMs: 2_000 });
-    const error = (await admin.reset().then(() => undefined, (reason: unknown) => reason)) as KaleyraTransportError;
+    const error = (await admin.reset().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )) as KaleyraTransportError;
     expect([error.kind, error.request]).toEqual(["transport", { method: "POST", url: "http://127.0.0.1:9/__admin/reset?sid=S1" }]);
-    const own = (await admin.reset({ sid: "S 2".replace(" ", "") }).then(() => undefined, (reason: unknown) => reason)) as KaleyraTransportError;
+    const own = (await admin.reset({ sid: "S 2".replace(" ", "") }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )) as KaleyraTransportError;
     expect(own.request.url).toBe("http://127.0.0.1:9/__admin/reset?sid=S2");
   });
 });

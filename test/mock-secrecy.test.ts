@@ -70,7 +70,13 @@ function formsOf(secret: string): string[] {
 
 /** Every string in a parsed JSON value, names included: what a reader of the journal sees. */
 const stringsIn = (value: unknown): string[] =>
-  typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(stringsIn) : typeof value === "object" && value !== null ? Object.entries(value).flatMap(([name, item]) => [name, ...stringsIn(item)]) : [];
+  typeof value === "string"
+    ? [value]
+    : Array.isArray(value)
+      ? value.flatMap(stringsIn)
+      : typeof value === "object" && value !== null
+        ? Object.entries(value).flatMap(([name, item]) => [name, ...stringsIn(item)])
+        : [];
 
 /** Which of `secrets` show in `texts`, and in which form: empty when none does. */
 function shown(texts: readonly string[], secrets: readonly string[]): string[] {
@@ -136,7 +142,11 @@ const tokenArbitrary = fc.string({ unit: visible, minLength: 12, maxLength: 32 }
  * Around the key in its header: spaces and tabs (HTTP drops them), or a no-break space, which
  * HTTP keeps and the mock's account check trims.
  */
-const padArbitrary = fc.oneof({ weight: 2, arbitrary: fc.constant("") }, { weight: 1, arbitrary: fc.constantFrom(" ", "\t") }, { weight: 2, arbitrary: fc.constant("\u00a0") });
+const padArbitrary = fc.oneof(
+  { weight: 2, arbitrary: fc.constant("") },
+  { weight: 1, arbitrary: fc.constantFrom(" ", "\t") },
+  { weight: 2, arbitrary: fc.constant("\u00a0") },
+);
 
 type PathStyle = "component" | "component-lower" | "every-byte" | "every-byte-lower";
 const pathEncoded = (text: string, style: PathStyle): string => {
@@ -146,7 +156,9 @@ const pathEncoded = (text: string, style: PathStyle): string => {
 };
 type QueryStyle = "none" | "component" | "form" | "every-byte-lower";
 const queryOf = (text: string, style: QueryStyle): string =>
-  style === "none" ? "" : `?ref=${style === "form" ? new URLSearchParams({ k: text }).toString().slice(2) : pathEncoded(text, style === "component" ? "component" : "every-byte-lower")}`;
+  style === "none"
+    ? ""
+    : `?ref=${style === "form" ? new URLSearchParams({ k: text }).toString().slice(2) : pathEncoded(text, style === "component" ? "component" : "every-byte-lower")}`;
 /** How a JSON body writes the key: as JSON.stringify does, or every character \u-escaped in either case. */
 type JsonStyle = "plain" | "unicode-lower" | "unicode-upper";
 const jsonString = (text: string, style: JsonStyle): string =>
@@ -214,7 +226,12 @@ afterAll(async () => {
 
 const adminHeaders = (target: Target): Record<string, string> => (target.token === undefined ? {} : { authorization: `Bearer ${target.token}` });
 const admin = (target: Target, method: string, path: string, body?: unknown) =>
-  rawRequest(target.mock.url, { method, path, headers: { ...adminHeaders(target), ...(body === undefined ? {} : { "content-type": "application/json" }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  rawRequest(target.mock.url, {
+    method,
+    path,
+    headers: { ...adminHeaders(target), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 // --- What each kind of request is, and what the mock answers it ------------------------------
 
@@ -280,20 +297,35 @@ function bodyText(context: Context, change: (body: Record<string, any>) => void 
 
 /** The operation's path for this SID and business number, each written in the draw's style. */
 const operationPath = (context: Context, pathSid = sid, phone = businessNumber) =>
-  messagesPath(pathSid === sid ? sid : pathEncoded(pathSid, context.draw.path), phone === businessNumber ? `%2B${phone.slice(1)}` : pathEncoded(phone, context.draw.path));
+  messagesPath(
+    pathSid === sid ? sid : pathEncoded(pathSid, context.draw.path),
+    phone === businessNumber ? `%2B${phone.slice(1)}` : pathEncoded(phone, context.draw.path),
+  );
 
 const vendor = (plan: Omit<Plan, "expected">, journal: Outcome): Plan => ({ ...plan, expected: { journal } });
 const post = (context: Context, body: string | Buffer, journal: Outcome, extra: Partial<Plan> = {}): Plan =>
-  vendor({ method: "POST", path: operationPath(context), headers: plainJson, body: Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8"), ...extra }, journal);
+  vendor(
+    { method: "POST", path: operationPath(context), headers: plainJson, body: Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8"), ...extra },
+    journal,
+  );
 
 const faults = faultNames();
 // Recipients whose answer is held back take their own test below, all at once.
-const [heldRecipients, promptRecipients] = [contract.testRecipients.filter((recipient) => (recipient.delayMs ?? 0) > 0), contract.testRecipients.filter((recipient) => (recipient.delayMs ?? 0) === 0)];
+const [heldRecipients, promptRecipients] = [
+  contract.testRecipients.filter((recipient) => (recipient.delayMs ?? 0) > 0),
+  contract.testRecipients.filter((recipient) => (recipient.delayMs ?? 0) === 0),
+];
 
 const kinds: Kind[] = [
   { name: "a valid send", keys: "passing", on: "both", build: (c) => post(c, bodyText(c), envelopeOf(example("accepted"))) },
   { name: "no api-key", keys: "none", on: "account", runs: 8, build: (c) => post(c, bodyText(c), envelopeOf(example("incorrect-sid-or-api-key"))) },
-  { name: "an api-key the account does not have", keys: "wrong", on: "account", runs: 8, build: (c) => post(c, bodyText(c), envelopeOf(example("incorrect-sid-or-api-key"))) },
+  {
+    name: "an api-key the account does not have",
+    keys: "wrong",
+    on: "account",
+    runs: 8,
+    build: (c) => post(c, bodyText(c), envelopeOf(example("incorrect-sid-or-api-key"))),
+  },
   {
     name: "the key written as the SID",
     keys: "passing",
@@ -318,13 +350,23 @@ const kinds: Kind[] = [
     name: "a caption past the contract's limit, starting with the key",
     keys: "passing",
     on: "both",
-    build: (c) => post(c, bodyText(c, (body) => (body.messaging_object.video.caption = marker + "x".repeat(captionLimit))), incorrectPayload),
+    build: (c) =>
+      post(
+        c,
+        bodyText(c, (body) => (body.messaging_object.video.caption = marker + "x".repeat(captionLimit))),
+        incorrectPayload,
+      ),
   },
   {
     name: "a property of video named by the key (the log quotes the name)",
     keys: "passing",
     on: "both",
-    build: (c) => post(c, bodyText(c, (body) => (body.messaging_object.video[marker] = 1)), incorrectPayload),
+    build: (c) =>
+      post(
+        c,
+        bodyText(c, (body) => (body.messaging_object.video[marker] = 1)),
+        incorrectPayload,
+      ),
   },
   // The journal keeps a body that is not JSON as its text: the key as the client escaped it.
   ...(["plain", "unicode-lower", "unicode-upper"] as const).map(
@@ -347,7 +389,10 @@ const kinds: Kind[] = [
     name: "a form-encoded body, its media type naming the key",
     keys: "passing",
     on: "both",
-    build: (c) => post(c, new URLSearchParams({ ref: c.secret }).toString(), incorrectPayload, { headers: { "content-type": `application/x-www-form-urlencoded; ref=${c.secret}` } }),
+    build: (c) =>
+      post(c, new URLSearchParams({ ref: c.secret }).toString(), incorrectPayload, {
+        headers: { "content-type": `application/x-www-form-urlencoded; ref=${c.secret}` },
+      }),
   },
   {
     name: "a JSON media type with the key as a parameter",
@@ -359,22 +404,40 @@ const kinds: Kind[] = [
     name: "a body past the mock's limit, holding the key",
     keys: "passing",
     on: "both",
-    build: (c) => post(c, bodyText(c, (body) => (body.extra_info.ref2 = marker + "p".repeat(bodyLimitBytes))), incorrectPayload),
+    build: (c) =>
+      post(
+        c,
+        bodyText(c, (body) => (body.extra_info.ref2 = marker + "p".repeat(bodyLimitBytes))),
+        incorrectPayload,
+      ),
   },
   {
     name: "a body past the mock's limit on another path",
     keys: "passing",
     on: "both",
-    build: (c) => vendor({ method: "POST", path: `/v2/${pathEncoded(c.secret, c.draw.path)}/elsewhere`, headers: plainJson, body: Buffer.from(marker.repeat(bodyLimitBytes)) }, outcome(413)),
+    build: (c) =>
+      vendor(
+        { method: "POST", path: `/v2/${pathEncoded(c.secret, c.draw.path)}/elsewhere`, headers: plainJson, body: Buffer.from(marker.repeat(bodyLimitBytes)) },
+        outcome(413),
+      ),
   },
   ...["GET", "PUT", "DELETE", "PATCH"].map(
-    (method): Kind => ({ name: `${method} on the operation's path`, keys: "passing", on: "both", build: (c) => vendor({ method, path: operationPath(c, c.secret), headers: plainJson }, outcome(405)) }),
+    (method): Kind => ({
+      name: `${method} on the operation's path`,
+      keys: "passing",
+      on: "both",
+      build: (c) => vendor({ method, path: operationPath(c, c.secret), headers: plainJson }, outcome(405)),
+    }),
   ),
   {
     name: "a path of no operation, holding the key",
     keys: "passing",
     on: "both",
-    build: (c) => vendor({ method: "POST", path: `/v2/${sid}/whatsapp/${pathEncoded(c.secret, c.draw.path)}/media`, headers: plainJson, body: Buffer.from(bodyText(c)) }, outcome(404)),
+    build: (c) =>
+      vendor(
+        { method: "POST", path: `/v2/${sid}/whatsapp/${pathEncoded(c.secret, c.draw.path)}/media`, headers: plainJson, body: Buffer.from(bodyText(c)) },
+        outcome(404),
+      ),
   },
   {
     name: "the operation's path with a malformed percent-escape",
@@ -393,7 +456,14 @@ const kinds: Kind[] = [
       name: `a scenario answering ${named.name}`,
       keys: "passing",
       on: "both",
-      build: (c) => ({ ...post(c, bodyText(c, (body) => (body.messaging_object.to = c.recipient)), envelopeOf(named)), scenario: { match: { to: c.recipient }, respond: { example: named.name }, times: 1 } }),
+      build: (c) => ({
+        ...post(
+          c,
+          bodyText(c, (body) => (body.messaging_object.to = c.recipient)),
+          envelopeOf(named),
+        ),
+        scenario: { match: { to: c.recipient }, respond: { example: named.name }, times: 1 },
+      }),
     }),
   ),
   ...faults.map(
@@ -401,7 +471,14 @@ const kinds: Kind[] = [
       name: `a scenario playing ${fault}`,
       keys: "passing",
       on: "both",
-      build: (c) => ({ ...post(c, bodyText(c, (body) => (body.messaging_object.to = c.recipient)), respondOutcome({ fault })), scenario: { match: { to: c.recipient }, respond: { fault }, times: 1 } }),
+      build: (c) => ({
+        ...post(
+          c,
+          bodyText(c, (body) => (body.messaging_object.to = c.recipient)),
+          respondOutcome({ fault }),
+        ),
+        scenario: { match: { to: c.recipient }, respond: { fault }, times: 1 },
+      }),
     }),
   ),
   ...promptRecipients.map(
@@ -409,7 +486,12 @@ const kinds: Kind[] = [
       name: `the test recipient ${recipient.to} (${recipient.summary})`,
       keys: "passing",
       on: "both",
-      build: (c) => post(c, bodyText(c, (body) => (body.messaging_object.to = recipient.to)), respondOutcome(recipient.respond)),
+      build: (c) =>
+        post(
+          c,
+          bodyText(c, (body) => (body.messaging_object.to = recipient.to)),
+          respondOutcome(recipient.respond),
+        ),
     }),
   ),
   ...contract.examples.map(
@@ -420,7 +502,12 @@ const kinds: Kind[] = [
       build: (c) => post(c, bodyText(c), envelopeOf(named), { headers: { ...plainJson, prefer: `code=${named.status}, example=${named.name}` } }),
     }),
   ),
-  { name: "Prefer naming the key as its example", keys: "passing", on: "both", build: (c) => post(c, bodyText(c), incorrectPayload, { headers: { ...plainJson, prefer: `example=${c.secret}` } }) },
+  {
+    name: "Prefer naming the key as its example",
+    keys: "passing",
+    on: "both",
+    build: (c) => post(c, bodyText(c), incorrectPayload, { headers: { ...plainJson, prefer: `example=${c.secret}` } }),
+  },
   {
     name: "the admin API without its token",
     keys: "passing",
@@ -448,7 +535,11 @@ const kinds: Kind[] = [
       method: "POST",
       path: "/__admin/scenarios",
       headers: { ...adminHeaders(c.target), ...plainJson },
-      body: Buffer.from(JSON.stringify({ match: { to: marker }, respond: { example: marker } }).split(JSON.stringify(marker)).join(jsonString(c.secret, c.draw.json))),
+      body: Buffer.from(
+        JSON.stringify({ match: { to: marker }, respond: { example: marker } })
+          .split(JSON.stringify(marker))
+          .join(jsonString(c.secret, c.draw.json)),
+      ),
       expected: { adminStatus: 400 },
     }),
   },
@@ -498,7 +589,12 @@ function planFor(kind: Kind, target: Target, draw: Draw): { plan: Plan; secrets:
   for (const name of draw.otherHeaders) if (!(name in headers)) headers[name] = others[name]!;
   if (headerValue !== undefined) headers["api-key"] = headerValue;
   const path = kind.query === false ? plan.path : plan.path + queryOf(secret, draw.query);
-  const secrets = [secret, ...(headerValue === undefined ? [] : [headerValue]), ...(target.accountKey === undefined ? [] : [target.accountKey]), ...(target.token === undefined ? [] : [target.token])];
+  const secrets = [
+    secret,
+    ...(headerValue === undefined ? [] : [headerValue]),
+    ...(target.accountKey === undefined ? [] : [target.accountKey]),
+    ...(target.token === undefined ? [] : [target.token]),
+  ];
   return { plan: { ...plan, path, headers }, secrets: [...new Set(secrets)] };
 }
 
@@ -533,13 +629,18 @@ describe("no request puts a key in the mock's log or journal, in any form", () =
           const { lines, journal, status } = await exercise(target, plan);
           const page = JSON.parse(journal) as JournalPage;
           if ("journal" in plan.expected) {
-            expect(page.requests.map((entry) => ({ status: entry.response.status, code: entry.response.code, fault: entry.response.fault }))).toEqual([plan.expected.journal]);
+            expect(page.requests.map((entry) => ({ status: entry.response.status, code: entry.response.code, fault: entry.response.fault }))).toEqual([
+              plan.expected.journal,
+            ]);
           } else {
             // Admin calls are answered, logged, and never journaled.
             expect([status, page.requests]).toEqual([plan.expected.adminStatus, []]);
           }
           // On a failure the message shows what the mock wrote, as JSON (escaped).
-          expect(shown([...lines, journal, ...stringsIn(page)], secrets), JSON.stringify({ target: target.name, request: `${plan.method} ${plan.path}`, lines, journal })).toEqual([]);
+          expect(
+            shown([...lines, journal, ...stringsIn(page)], secrets),
+            JSON.stringify({ target: target.name, request: `${plan.method} ${plan.path}`, lines, journal }),
+          ).toEqual([]);
         }),
         { seed, numRuns: kind.runs ?? 3 },
       );
@@ -550,7 +651,8 @@ describe("no request puts a key in the mock's log or journal, in any form", () =
     expect(heldRecipients.length).toBeGreaterThan(0);
     const draws = fc.sample(drawArbitrary, { seed, numRuns: 3 });
     const limit = Math.max(...heldRecipients.map((recipient) => recipient.delayMs!)) + waitMs;
-    const journalOutcomes = (page: JournalPage) => page.requests.map((entry) => ({ status: entry.response.status, code: entry.response.code, fault: entry.response.fault }));
+    const journalOutcomes = (page: JournalPage) =>
+      page.requests.map((entry) => ({ status: entry.response.status, code: entry.response.code, fault: entry.response.fault }));
     // Answers leave in any order: outcomes are compared as sorted lists.
     const sorted = (outcomes: unknown[]) => outcomes.map((one) => JSON.stringify(one)).sort();
     await Promise.all(
@@ -560,7 +662,17 @@ describe("no request puts a key in the mock's log or journal, in any form", () =
         expect((await admin(target, "POST", "/__admin/reset")).status).toBe(204);
         const sent = heldRecipients.flatMap((recipient) =>
           draws.map((draw) => {
-            const kind: Kind = { name: recipient.to, keys: "passing", on: "both", build: (c) => post(c, bodyText(c, (body) => (body.messaging_object.to = recipient.to)), respondOutcome(recipient.respond)) };
+            const kind: Kind = {
+              name: recipient.to,
+              keys: "passing",
+              on: "both",
+              build: (c) =>
+                post(
+                  c,
+                  bodyText(c, (body) => (body.messaging_object.to = recipient.to)),
+                  respondOutcome(recipient.respond),
+                ),
+            };
             const { plan, secrets } = planFor(kind, target, draw);
             return { secrets, settled: sendOnce(mock.url, plan).settled, expected: plan.expected };
           }),
@@ -570,7 +682,12 @@ describe("no request puts a key in the mock's log or journal, in any form", () =
         const journal = (await admin(target, "GET", "/__admin/requests")).text;
         const page = JSON.parse(journal) as JournalPage;
         expect(sorted(journalOutcomes(page))).toEqual(sorted(sent.map((one) => ("journal" in one.expected ? one.expected.journal : undefined))));
-        expect(shown([...mock.lines.slice(start), journal, ...stringsIn(page)], sent.flatMap((one) => one.secrets))).toEqual([]);
+        expect(
+          shown(
+            [...mock.lines.slice(start), journal, ...stringsIn(page)],
+            sent.flatMap((one) => one.secrets),
+          ),
+        ).toEqual([]);
       }),
     );
   });

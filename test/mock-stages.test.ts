@@ -31,7 +31,16 @@ vi.mock("../src/contract/schemas.ts", async (importOriginal) => {
   };
 });
 
-const entry = (extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({ method: "POST", path: "/v2/x/messages", status: 202, code: "WA202", milliseconds: 1.25, notes: [], apiKey: undefined, ...extra });
+const entry = (extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
+  method: "POST",
+  path: "/v2/x/messages",
+  status: 202,
+  code: "WA202",
+  milliseconds: 1.25,
+  notes: [],
+  apiKey: undefined,
+  ...extra,
+});
 
 function lines(level: "info" | "silent" = "info", accountKey?: string, adminToken?: string) {
   const written: string[] = [];
@@ -159,9 +168,13 @@ describe("the mock's start-up banner", () => {
   it("names the account checks it makes, or says any key is taken", async () => {
     const { describeAccount } = await import("../src/mock/run.ts");
     const { configFromEnv } = await import("../src/mock/config.ts");
-    expect(describeAccount(configFromEnv({}))).toBe("No account set (KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS): any non-empty api-key is accepted.");
+    expect(describeAccount(configFromEnv({}))).toBe(
+      "No account set (KALEYRA_MOCK_API_KEY, KALEYRA_MOCK_SID, KALEYRA_MOCK_PHONE_NUMBERS): any non-empty api-key is accepted.",
+    );
     expect(describeAccount(configFromEnv({ KALEYRA_MOCK_API_KEY: "k-123456" }))).toBe("Account checks: api-key.");
-    expect(describeAccount(configFromEnv({ KALEYRA_MOCK_API_KEY: "k-123456", KALEYRA_MOCK_SID: "HX1", KALEYRA_MOCK_PHONE_NUMBERS: "+911,+912" }))).toBe("Account checks: api-key; sid HX1; business numbers +911, +912.");
+    expect(describeAccount(configFromEnv({ KALEYRA_MOCK_API_KEY: "k-123456", KALEYRA_MOCK_SID: "HX1", KALEYRA_MOCK_PHONE_NUMBERS: "+911,+912" }))).toBe(
+      "Account checks: api-key; sid HX1; business numbers +911, +912.",
+    );
     expect(describeAccount(configFromEnv({ KALEYRA_MOCK_SID: "HX1" }))).toBe("Account checks: sid HX1.");
   });
 });
@@ -189,7 +202,10 @@ describe("reading Prefer (RFC 7240) against the contract", () => {
     const { operation } = await import("../src/contract/operation.ts");
     const contract = operation();
     for (const code of ["2020", "0202", "202x", "x202", "999"]) {
-      expect(readPreference(`code=${code}`, contract)).toEqual({ ok: false, problem: `Prefer code=${code} is not a documented status; use one of ${contract.statuses.join(", ")}` });
+      expect(readPreference(`code=${code}`, contract)).toEqual({
+        ok: false,
+        problem: `Prefer code=${code} is not a documented status; use one of ${contract.statuses.join(", ")}`,
+      });
     }
   });
 
@@ -201,8 +217,14 @@ describe("reading Prefer (RFC 7240) against the contract", () => {
     const status = contract.examples[0]!.status;
     const ofStatus = contract.examples.filter((example) => example.status === status).map((example) => example.name);
     const other = contract.examples.find((example) => example.status !== status)!;
-    expect(readPreference("example=nope", contract)).toEqual({ ok: false, problem: `Prefer example=nope is not a named example; use one of ${all.join(", ")}` });
-    expect(readPreference(`code=${status}, example=${other.name}`, contract)).toEqual({ ok: false, problem: `Prefer example=${other.name} is not a named example of status ${status}; use one of ${ofStatus.join(", ")}` });
+    expect(readPreference("example=nope", contract)).toEqual({
+      ok: false,
+      problem: `Prefer example=nope is not a named example; use one of ${all.join(", ")}`,
+    });
+    expect(readPreference(`code=${status}, example=${other.name}`, contract)).toEqual({
+      ok: false,
+      problem: `Prefer example=${other.name} is not a named example of status ${status}; use one of ${ofStatus.join(", ")}`,
+    });
     expect(ofStatus.length).toBeLessThan(all.length);
   });
 });
@@ -226,13 +248,17 @@ describe("the mock's intake, at its edges", () => {
 
   it("hands a header given as a list on joined by a comma and a space; names a missing Content-Type", async () => {
     const { decodeBody, engineHeaders, headerValue } = await import("../src/mock/intake.ts");
-    const request = { headers: { "x-list": ["a", "b"], accept: "text/html", "content-type": "text/plain", host: "h" } } as unknown as import("node:http").IncomingMessage;
+    const request = {
+      headers: { "x-list": ["a", "b"], accept: "text/html", "content-type": "text/plain", host: "h" },
+    } as unknown as import("node:http").IncomingMessage;
     expect(engineHeaders(request, "application/json")).toEqual({ "x-list": "a, b", host: "h", "content-type": "application/json" });
     expect(engineHeaders(request, undefined)).toEqual({ "x-list": "a, b", host: "h" });
     expect(headerValue(request, "x-list")).toBe("a, b");
     expect(headerValue(request, "host")).toBe("h");
     expect(decodeBody(Buffer.from("{}"), undefined, ["application/json"]).problem).toBe("Content-Type (none) is not application/json");
-    expect(decodeBody(Buffer.from("{}"), "text/plain", ["application/json", "text/json"]).problem).toBe("Content-Type text/plain is not application/json or text/json");
+    expect(decodeBody(Buffer.from("{}"), "text/plain", ["application/json", "text/json"]).problem).toBe(
+      "Content-Type text/plain is not application/json or text/json",
+    );
   });
 });
 
@@ -248,7 +274,12 @@ describe("the mock's start-up", () => {
     try {
       expect(named()).toEqual(["vendor"]);
       const body = JSON.stringify(validBody());
-      const sent = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": apiKey }, body });
+      const sent = await rawRequest(mock.url, {
+        method: "POST",
+        path: messagesPath(sid, businessNumber),
+        headers: { "content-type": "application/json", "api-key": apiKey },
+        body,
+      });
       expect([sent.status, named()]).toEqual([202, ["vendor"]]);
       const journal = adminPath("listRequests");
       // A call with no query and no body has nothing to validate.
@@ -282,18 +313,32 @@ describe("the default engine, beyond the plain case", () => {
       const preferred = await rawRequest(mock.url, { method: "POST", path, headers: { ...headers, prefer: "example=low-balance" }, body });
       const otherMethod = await rawRequest(mock.url, { method: "GET", path, headers: { "api-key": apiKey } });
       const otherPath = await rawRequest(mock.url, { method: "POST", path: "/v2/x", headers, body });
-      expect([preferred.status, preferred.headers["content-type"], JSON.parse(preferred.text)]).toEqual([example("low-balance").status, "application/json", example("low-balance").value]);
+      expect([preferred.status, preferred.headers["content-type"], JSON.parse(preferred.text)]).toEqual([
+        example("low-balance").status,
+        "application/json",
+        example("low-balance").value,
+      ]);
       expect([otherMethod.status, otherMethod.headers["content-type"], otherMethod.headers.allow, JSON.parse(otherMethod.text)]).toEqual([
         405,
         "application/problem+json",
         "POST",
-        { type: "https://stoplight.io/prism/errors#NO_METHOD_MATCHED_ERROR", title: "Route resolved, but no method matched", status: 405, detail: `The route ${path} has been matched, but it does not have "get" method defined` },
+        {
+          type: "https://stoplight.io/prism/errors#NO_METHOD_MATCHED_ERROR",
+          title: "Route resolved, but no method matched",
+          status: 405,
+          detail: `The route ${path} has been matched, but it does not have "get" method defined`,
+        },
       ]);
       expect([otherPath.status, otherPath.headers["content-type"], otherPath.headers.allow, JSON.parse(otherPath.text)]).toEqual([
         404,
         "application/problem+json",
         undefined,
-        { type: "https://stoplight.io/prism/errors#NO_PATH_MATCHED_ERROR", title: "Route not resolved, no path matched", status: 404, detail: "The route /v2/x hasn't been found in the specification file" },
+        {
+          type: "https://stoplight.io/prism/errors#NO_PATH_MATCHED_ERROR",
+          title: "Route not resolved, no path matched",
+          status: 404,
+          detail: "The route /v2/x hasn't been found in the specification file",
+        },
       ]);
       expect(prismLoads).toEqual([]);
     } finally {

@@ -67,19 +67,89 @@ describe("a valid request", () => {
 
 describe("an invalid request gets 400 WA400, never a 422 or a 5xx", () => {
   const bodyCases: [string, () => unknown][] = [
-    ["a caption of 1025 characters", () => { const b = validBody(); b.messaging_object.video.caption = "x".repeat(1025); return b; }],
+    [
+      "a caption of 1025 characters",
+      () => {
+        const b = validBody();
+        b.messaging_object.video.caption = "x".repeat(1025);
+        return b;
+      },
+    ],
     ["a ref of 256 characters", () => ({ ...validBody(), extra_info: { ref: "r".repeat(256) } })],
-    ["both id and link", () => { const b = validBody(); b.messaging_object.video.link = "https://example.org/v.mp4"; return b; }],
-    ["neither id nor link", () => { const b = validBody(); b.messaging_object.video = { caption: "c" }; return b; }],
-    ["a link that is not a URL", () => { const b = validBody(); b.messaging_object.video = { link: "video.mp4" }; return b; }],
-    ["messaging_product sms", () => { const b = validBody(); b.messaging_object.messaging_product = "sms"; return b; }],
-    ["recipient_type group", () => { const b = validBody(); b.messaging_object.recipient_type = "group"; return b; }],
-    ["type Video (as the vendor's page writes it)", () => { const b = validBody(); b.messaging_object.type = "Video"; return b; }],
-    ["to without a +", () => { const b = validBody(); b.messaging_object.to = "919876543210"; return b; }],
-    ["to missing", () => { const b = validBody(); delete b.messaging_object.to; return b; }],
+    [
+      "both id and link",
+      () => {
+        const b = validBody();
+        b.messaging_object.video.link = "https://example.org/v.mp4";
+        return b;
+      },
+    ],
+    [
+      "neither id nor link",
+      () => {
+        const b = validBody();
+        b.messaging_object.video = { caption: "c" };
+        return b;
+      },
+    ],
+    [
+      "a link that is not a URL",
+      () => {
+        const b = validBody();
+        b.messaging_object.video = { link: "video.mp4" };
+        return b;
+      },
+    ],
+    [
+      "messaging_product sms",
+      () => {
+        const b = validBody();
+        b.messaging_object.messaging_product = "sms";
+        return b;
+      },
+    ],
+    [
+      "recipient_type group",
+      () => {
+        const b = validBody();
+        b.messaging_object.recipient_type = "group";
+        return b;
+      },
+    ],
+    [
+      "type Video (as the vendor's page writes it)",
+      () => {
+        const b = validBody();
+        b.messaging_object.type = "Video";
+        return b;
+      },
+    ],
+    [
+      "to without a +",
+      () => {
+        const b = validBody();
+        b.messaging_object.to = "919876543210";
+        return b;
+      },
+    ],
+    [
+      "to missing",
+      () => {
+        const b = validBody();
+        delete b.messaging_object.to;
+        return b;
+      },
+    ],
     ["messaging_object missing", () => ({ extra_info: { ref: "x" } })],
     ["the message not wrapped in messaging_object", () => validBody().messaging_object],
-    ["a caption that is a number", () => { const b = validBody(); b.messaging_object.video.caption = 42; return b; }],
+    [
+      "a caption that is a number",
+      () => {
+        const b = validBody();
+        b.messaging_object.video.caption = 42;
+        return b;
+      },
+    ],
     ["a JSON array", () => [validBody()]],
   ];
 
@@ -199,7 +269,12 @@ describe("hostile input gets a 4xx, never a 5xx", () => {
     ["a malformed escape in sid", messagesPath("%E0%A4%A", businessNumber)],
     ["a malformed escape in phone_number", messagesPath(sid, "%ZZ")],
   ])("%s gets 400 WA400", async (_name, target) => {
-    const response = await rawRequest(mock.url, { method: "POST", path: target, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(validBody()) });
+    const response = await rawRequest(mock.url, {
+      method: "POST",
+      path: target,
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify(validBody()),
+    });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text).code).toBe("WA400");
   });
@@ -226,7 +301,9 @@ describe("hostile input gets a 4xx, never a 5xx", () => {
 
   it("deeply nested JSON gets 400 WA400", async () => {
     const depth = 100_000;
-    const response = await post().set("content-type", "application/json").send("[".repeat(depth) + "]".repeat(depth));
+    const response = await post()
+      .set("content-type", "application/json")
+      .send("[".repeat(depth) + "]".repeat(depth));
     expectDocumented(response, 400, "WA400");
   });
 });

@@ -8,7 +8,12 @@ describe("npm run mutate", () => {
     const folders = mutatedFolders();
     expect(folders).toContain("src/mock/admin");
     expect(folders).not.toContain("src/tools");
-    expect(unclaimedFolders(folders, Object.values(areas).map((area) => area.folder))).toEqual([]);
+    expect(
+      unclaimedFolders(
+        folders,
+        Object.values(areas).map((area) => area.folder),
+      ),
+    ).toEqual([]);
   });
 
   it("refuses a folder in no area, or in two", () => {
@@ -25,14 +30,25 @@ describe("npm run mutate", () => {
 
 describe("module-level mutants (stryker-js#6144)", () => {
   it("those that survived with only their covering tests are tested again, in the files a run mutates; every other result is kept", () => {
-    const file = (mutants: { status: string; static?: boolean; testsCompleted?: number; coveredBy?: string[] }[]) => ({ language: "typescript", source: "", mutants });
+    const file = (mutants: { status: string; static?: boolean; testsCompleted?: number; coveredBy?: string[] }[]) => ({
+      language: "typescript",
+      source: "",
+      mutants,
+    });
     const filteredRun = { status: "Survived", static: true, testsCompleted: 1, coveredBy: ["7"] };
     const wholeRun = { status: "Survived", static: true, testsCompleted: 450, coveredBy: ["7"] };
     const report = {
       schemaVersion: "1.0",
       thresholds: { high: 90, low: 80 },
       files: {
-        "src/a/one.ts": file([filteredRun, { status: "Survived", static: true, testsCompleted: 0 }, wholeRun, { status: "Survived", static: false, testsCompleted: 1, coveredBy: ["7"] }, { status: "Killed", static: true, testsCompleted: 1, coveredBy: ["7"] }, { status: "NoCoverage" }]),
+        "src/a/one.ts": file([
+          filteredRun,
+          { status: "Survived", static: true, testsCompleted: 0 },
+          wholeRun,
+          { status: "Survived", static: false, testsCompleted: 1, coveredBy: ["7"] },
+          { status: "Killed", static: true, testsCompleted: 1, coveredBy: ["7"] },
+          { status: "NoCoverage" },
+        ]),
         "src/b/two.ts": file([filteredRun]),
       },
     };

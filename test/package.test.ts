@@ -39,7 +39,17 @@ afterAll(async () => {
 describe("the packed tarball", () => {
   it("holds the built client, CLI and spec, and no tests, sources, caches or secrets", () => {
     const paths = packed.files;
-    expect(paths).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/bin.js", "openapi/kaleyra-whatsapp-video.yaml", "generated/kaleyra-whatsapp-video.json", "README.md", "package.json"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "dist/src/index.js",
+        "dist/src/index.d.ts",
+        "dist/src/cli/bin.js",
+        "openapi/kaleyra-whatsapp-video.yaml",
+        "generated/kaleyra-whatsapp-video.json",
+        "README.md",
+        "package.json",
+      ]),
+    );
     for (const path of paths) {
       expect(path).not.toMatch(/(^|\/)(test|tests|conformance|bench|node_modules|build|\.ci)\//);
       expect(path).not.toMatch(/\.test\.|\.tsbuildinfo$|\.env|\.tgz$|^src\/|^dist\/src\/(mock|tools|judge|proxy|cli\/tools)\//);
@@ -56,7 +66,16 @@ describe("the packed tarball", () => {
 
   it("the tools: the mock, proxy and conformance, importing the kit by name, with Prism and fast-check", () => {
     const paths = packedTools.files;
-    expect(paths).toEqual(expect.arrayContaining(["dist/src/mock/run.js", "dist/src/cli/tools/proxy.js", "dist/src/cli/tools/conform.js", "dist/src/judge/report.js", "bin.js", "package.json"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "dist/src/mock/run.js",
+        "dist/src/cli/tools/proxy.js",
+        "dist/src/cli/tools/conform.js",
+        "dist/src/judge/report.js",
+        "bin.js",
+        "package.json",
+      ]),
+    );
     // One copy of the kit's code: none of its folders is in the tools.
     // (src/cli/tools/ holds the tools' own commands, inside the CLI's folder.)
     expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli\/(?!tools\/))/.test(path))).toEqual([]);
@@ -172,7 +191,17 @@ export function misuses() {
     writeFileSync(
       join(consumer, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2022"], types: ["node"], typeRoots: [join(repo, "node_modules/@types")], outDir: "out", skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          lib: ["ES2022"],
+          types: ["node"],
+          typeRoots: [join(repo, "node_modules/@types")],
+          outDir: "out",
+          skipLibCheck: false,
+        },
         include: ["index.ts"],
       }),
     );
@@ -194,7 +223,11 @@ export function misuses() {
 
   it("without the tools, says in two lines that mock, conform and proxy come with them", async () => {
     const bin = join(consumer, "node_modules/.bin/kaleyra-video");
-    for (const [command, what] of [["mock", "the mock"], ["conform", "conform"], ["proxy", "the proxy"]] as const) {
+    for (const [command, what] of [
+      ["mock", "the mock"],
+      ["conform", "conform"],
+      ["proxy", "the proxy"],
+    ] as const) {
       const failed = await run(bin, [command], { cwd: consumer }).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
@@ -221,23 +254,43 @@ describe("with the tools installed", () => {
 
   it("npx kaleyra-video mock serves the contract; conform passes against it; the proxy records through it", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(bin(), ["mock"], { cwd: withTools, env: { ...process.env, PORT: "0", KALEYRA_MOCK_LOG: "silent", KALEYRA_MOCK_API_KEY: apiKey, KALEYRA_MOCK_SID: sid, KALEYRA_MOCK_PHONE_NUMBERS: businessNumber } });
+    const child = spawn(bin(), ["mock"], {
+      cwd: withTools,
+      env: {
+        ...process.env,
+        PORT: "0",
+        KALEYRA_MOCK_LOG: "silent",
+        KALEYRA_MOCK_API_KEY: apiKey,
+        KALEYRA_MOCK_SID: sid,
+        KALEYRA_MOCK_PHONE_NUMBERS: businessNumber,
+      },
+    });
     let banner = "";
     child.stdout.on("data", (chunk: Buffer) => (banner += chunk.toString()));
     try {
       await expect.poll(() => /listening on (http:\S+)/.exec(banner)?.[1], { timeout: waitMs }).toBeDefined();
       const url = /listening on (http:\S+)/.exec(banner)![1]!;
-      const conformed = await run(bin(), ["conform", "--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "20"], { cwd: withTools, env: { ...process.env, KALEYRA_API_KEY: apiKey } });
+      const conformed = await run(bin(), ["conform", "--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "20"], {
+        cwd: withTools,
+        env: { ...process.env, KALEYRA_API_KEY: apiKey },
+      });
       expect(conformed.stdout).toMatch(/^PASS: every answer is what the contract says\.$/m);
       const record = join(withTools, "traffic.ndjson");
-      const proxy = spawn(bin(), ["proxy", "--upstream", url, "--port", "0", "--record", record], { cwd: withTools, env: { ...process.env, KALEYRA_API_KEY: apiKey } });
+      const proxy = spawn(bin(), ["proxy", "--upstream", url, "--port", "0", "--record", record], {
+        cwd: withTools,
+        env: { ...process.env, KALEYRA_API_KEY: apiKey },
+      });
       let said = "";
       let out = "";
       proxy.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
       proxy.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
       await expect.poll(() => /Proxy on (http:\S+)/.exec(said)?.[1], { timeout: waitMs }).toBeDefined();
       const through = /Proxy on (http:\S+)/.exec(said)![1]!;
-      const answer = await fetchWithin(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: "{}" });
+      const answer = await fetchWithin(`${through}/v2/${sid}/whatsapp/${businessNumber}/messages`, {
+        method: "POST",
+        headers: { "api-key": apiKey, "content-type": "application/json" },
+        body: "{}",
+      });
       expect(answer.status).toBe(400);
       const exited = new Promise<number | null>((resolve) => proxy.on("exit", resolve));
       proxy.kill("SIGINT");
@@ -336,7 +389,17 @@ export async function misuses() {
     writeFileSync(
       join(withTools, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2022", "DOM"], types: ["node"], typeRoots: [join(repo, "node_modules/@types")], outDir: "out", skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          lib: ["ES2022", "DOM"],
+          types: ["node"],
+          typeRoots: [join(repo, "node_modules/@types")],
+          outDir: "out",
+          skipLibCheck: false,
+        },
         include: ["mock.ts"],
       }),
     );
@@ -349,16 +412,15 @@ export async function misuses() {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const { spawn } = await import("node:child_process");
     try {
-      const child = spawn(process.execPath, ["out/mock.js"], { cwd: withTools, env: { ...process.env, RECEIVER_URL: `http://127.0.0.1:${(receiver.address() as import("node:net").AddressInfo).port}/hook` } });
+      const child = spawn(process.execPath, ["out/mock.js"], {
+        cwd: withTools,
+        env: { ...process.env, RECEIVER_URL: `http://127.0.0.1:${(receiver.address() as import("node:net").AddressInfo).port}/hook` },
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const exitedAt = await within(
-        "the script's exit",
-        new Promise<number>((resolve) => child.on("exit", () => resolve(Date.now()))),
-        60_000,
-      );
+      const exitedAt = await within("the script's exit", new Promise<number>((resolve) => child.on("exit", () => resolve(Date.now()))), 60_000);
       expect(stderr).toBe("");
       const lines = stdout.trim().split("\n");
       expect(lines).toHaveLength(1);

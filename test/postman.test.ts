@@ -37,7 +37,13 @@ describe("the Postman collection", () => {
   it("is a v2.1 collection, pointed at the mock, the key in a variable", () => {
     expect(collection.info.schema).toBe("https://schema.getpostman.com/json/collection/v2.1.0/collection.json");
     expect(collection.variable).toEqual(expect.arrayContaining([expect.objectContaining({ key: "baseUrl", value: "http://127.0.0.1:4010" })]));
-    expect(collection.auth).toEqual({ type: "apikey", apikey: expect.arrayContaining([{ key: "key", value: "api-key" }, { key: "value", value: "{{apiKey}}" }]) });
+    expect(collection.auth).toEqual({
+      type: "apikey",
+      apikey: expect.arrayContaining([
+        { key: "key", value: "api-key" },
+        { key: "value", value: "{{apiKey}}" },
+      ]),
+    });
   });
 
   it("saves one request per named example of the contract, each with the contract's request and the example as its answer", () => {
@@ -78,10 +84,15 @@ describe("the Postman collection", () => {
 
 function runNewman(baseUrl: string): Promise<NewmanRunSummary> {
   return new Promise((resolve, reject) => {
-    newman.run({ collection: collection as never, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [], timeoutRequest: 5_000 }, (error, summary) => (error ? reject(error) : resolve(summary)));
+    newman.run({ collection: collection as never, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [], timeoutRequest: 5_000 }, (error, summary) =>
+      error ? reject(error) : resolve(summary),
+    );
   });
 }
 
 function failuresOf(summary: NewmanRunSummary): [string, string][] {
-  return summary.run.failures.map((failure) => [(failure.source as { name?: string } | undefined)?.name ?? "?", (failure.error as { test?: string }).test ?? failure.error.message]);
+  return summary.run.failures.map((failure) => [
+    (failure.source as { name?: string } | undefined)?.name ?? "?",
+    (failure.error as { test?: string }).test ?? failure.error.message,
+  ]);
 }

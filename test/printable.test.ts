@@ -13,18 +13,55 @@ import { hasUnsafeCharacters, printable, shellQuote, shellWord } from "../src/ht
 import { curlFor } from "../src/judge/wire.ts";
 import { fetchWithin } from "./support/wait.ts";
 
-const unsafe = ["\u0000", "\u0007", "\t", "\n", "\r", "\u001b", "\u007f", "\u0085", "\u009b", "\u00ad", "\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2060", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"];
+const unsafe = [
+  "\u0000",
+  "\u0007",
+  "\t",
+  "\n",
+  "\r",
+  "\u001b",
+  "\u007f",
+  "\u0085",
+  "\u009b",
+  "\u00ad",
+  "\u061c",
+  "\u200b",
+  "\u200c",
+  "\u200d",
+  "\u200e",
+  "\u200f",
+  "\u2028",
+  "\u2029",
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2060",
+  "\u2064",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+  "\ufeff",
+];
 const safe = ["a", "Z", " ", "~", "é", "中", "😀", "\u00a0", "\u2010", "\u2030", "\u206a", "\ufefe"];
 
 /** What bash makes of a line: each argument of `curl`, printed one a line, with nothing run. */
 function argumentsOf(line: string, cwd: string): string[] {
-  const out = execFileSync("bash", ["-c", `curl() { printf '%s\\0' "$@"; }\n${line}`], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, KALEYRA_API_KEY: "k" } });
+  const out = execFileSync("bash", ["-c", `curl() { printf '%s\\0' "$@"; }\n${line}`], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, KALEYRA_API_KEY: "k" },
+  });
   return out.split("\0").slice(0, -1);
 }
 
 describe("printable", () => {
   it("escapes each unsafe character, and only those", () => {
-    expect(unsafe.map(printable)).toEqual(unsafe.map((c) => ({ "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    expect(unsafe.map(printable)).toEqual(
+      unsafe.map((c) => ({ "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    );
     expect(safe.map(printable)).toEqual(safe);
     expect([...unsafe, ...safe].map(hasUnsafeCharacters)).toEqual([...unsafe.map(() => true), ...safe.map(() => false)]);
     // The global pattern keeps no state between calls.
@@ -32,7 +69,10 @@ describe("printable", () => {
   });
 
   it("leaves no unsafe character in anything it prints", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => !hasUnsafeCharacters(printable(text))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => !hasUnsafeCharacters(printable(text))),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -42,7 +82,13 @@ describe("shell quoting", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: `${HOME}` is shell text, not a template
     const hostile = ["'; touch pwned; '", "$(touch pwned)", "`touch pwned`", "a\nb", "\u001b[31mred", "x\u202eevil", "\\'", "!!", "*", "~", "${HOME}", ""];
     // One bash for all of them: each `curl` line must come back as exactly its one text.
-    const texts = [...hostile, ...fc.sample(fc.string({ unit: "binary" }).filter((text) => !text.includes("\u0000")), { numRuns: 300, seed: 7 })];
+    const texts = [
+      ...hostile,
+      ...fc.sample(
+        fc.string({ unit: "binary" }).filter((text) => !text.includes("\u0000")),
+        { numRuns: 300, seed: 7 },
+      ),
+    ];
     const quoted = texts.map(shellQuote);
     expect(quoted.filter(hasUnsafeCharacters)).toEqual([]);
     expect(argumentsOf(quoted.map((word) => `curl ${word}`).join("\n"), cwd)).toEqual(texts);

@@ -41,13 +41,23 @@ const folder = () => mkdtempSync(join(tmpdir(), "proxy-"));
 
 async function proxy(upstream: string, extra: Partial<ProxyOptions> = {}): Promise<ProxyServer & { lines: string[] }> {
   const lines: string[] = [];
-  const server = await startProxy({ upstream, host: "127.0.0.1", port: 0, timeoutMs: waitMs, maxBodyBytes: 64 * 1024, line: (text) => lines.push(text), ...extra });
+  const server = await startProxy({
+    upstream,
+    host: "127.0.0.1",
+    port: 0,
+    timeoutMs: waitMs,
+    maxBodyBytes: 64 * 1024,
+    line: (text) => lines.push(text),
+    ...extra,
+  });
   cleanups.push(() => server.close());
   return Object.assign(server, { lines });
 }
 
 /** An upstream that answers as it likes. */
-async function upstream(answer: (request: IncomingMessage, body: string, response: ServerResponse) => void): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] }> {
+async function upstream(
+  answer: (request: IncomingMessage, body: string, response: ServerResponse) => void,
+): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] }> {
   const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -73,16 +83,26 @@ const path = messagesPath(sid, businessNumber);
 type Send = { messaging_object: Record<string, unknown> & { video: Record<string, unknown> } };
 const valid = operation().requestExamples["by-media-id"] as Send;
 const longCaption: Send = { messaging_object: { ...valid.messaging_object, video: { ...valid.messaging_object.video, caption: "x".repeat(1025) } } };
-const json = (status: number, body: unknown, response: ServerResponse) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+const json = (status: number, body: unknown, response: ServerResponse) =>
+  response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 
 async function send(base: string, body: unknown, init: { key?: string | null; method?: string; at?: string } = {}) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (init.key !== null) headers["api-key"] = init.key ?? apiKey;
   const method = init.method ?? "POST";
-  return fetch(`${base}${init.at ?? path}`, { method, headers, redirect: "manual", ...(method === "GET" ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
+  return fetch(`${base}${init.at ?? path}`, {
+    method,
+    headers,
+    redirect: "manual",
+    ...(method === "GET" ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
 }
 
-const records = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as ExchangeRecord);
+const records = (file: string) =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as ExchangeRecord);
 
 function expectNoSecret(text: string) {
   for (const form of secretForms(apiKey)) expect(text).not.toContain(form);
@@ -138,7 +158,12 @@ describe("in front of the mock", () => {
       response.writeHead(302, { location: `http://127.0.0.1:1/steal?key=${apiKey}` }).end();
     });
     const front = await proxy(target.url, { maxBodyBytes: 64 * 1024 });
-    const redirected = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid), redirect: "manual" });
+    const redirected = await fetchWithin(`${front.url}${path}`, {
+      method: "POST",
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify(valid),
+      redirect: "manual",
+    });
     expect(redirected.status).toBe(302);
     expect(target.seen).toHaveLength(1);
     // A body at the limit goes through; one byte more is refused with 413 and not forwarded.
@@ -175,7 +200,11 @@ describe("in front of an upstream that departs from the contract", () => {
       [429, "WA429", 2],
     ]);
     expect(undocumentedAnswers(result)[1]!.sample).toBe('{"code":"WA429","message":"Too many requests"}');
-    expect(checkTotals(result).filter((row) => row.failed > 0).map((row) => [row.name, row.failed])).toEqual([
+    expect(
+      checkTotals(result)
+        .filter((row) => row.failed > 0)
+        .map((row) => [row.name, row.failed]),
+    ).toEqual([
       ["status_documented", 2],
       ["response_schema", 2],
       ["code_documented", 2],
@@ -198,7 +227,9 @@ describe("in front of an upstream that departs from the contract", () => {
       { field: "messaging_object.recipient_type", count: 1 },
       { field: "messaging_object.video.caption", count: 1 },
     ]);
-    expect(drift(result)).toContain("Request fields the target accepted that the contract refuses: messaging_object.recipient_type (1), messaging_object.video.caption (1)");
+    expect(drift(result)).toContain(
+      "Request fields the target accepted that the contract refuses: messaging_object.recipient_type (1), messaging_object.video.caption (1)",
+    );
     expect(strict.lines[0]).toMatch(/✗ rejects_invalid \(leniency\)$/);
     const lenient = await proxy(target.url, { lenient: true });
     await send(lenient.url, longCaption);
@@ -228,7 +259,9 @@ describe("in front of an upstream that departs from the contract", () => {
     });
     const front = await proxy(target.url, { timeoutMs: 300 });
     expect((await send(front.url, valid)).status).toBe(504);
-    expect(front.result().outcomes[0]!.checks).toEqual([{ name: "answered", ok: false, severity: "violation", detail: "no answer: timeout: no complete answer within 300 ms" }]);
+    expect(front.result().outcomes[0]!.checks).toEqual([
+      { name: "answered", ok: false, severity: "violation", detail: "no answer: timeout: no complete answer within 300 ms" },
+    ]);
   });
 });
 
@@ -236,7 +269,10 @@ describe("in front of an upstream that departs from the contract", () => {
 async function runCli(args: string[], sendSome: (url: string) => Promise<void>, signal: NodeJS.Signals, fileBlocks?: number) {
   const command = [process.execPath, "dist/src/cli/bin.js", "proxy", ...args, "--port", "0"];
   const options = { env: { ...process.env, KALEYRA_API_KEY: apiKey }, stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"] };
-  const child = fileBlocks === undefined ? spawn(command[0]!, command.slice(1), options) : spawn("sh", ["-c", `ulimit -f ${fileBlocks} && exec "$0" "$@"`, ...command], options);
+  const child =
+    fileBlocks === undefined
+      ? spawn(command[0]!, command.slice(1), options)
+      : spawn("sh", ["-c", `ulimit -f ${fileBlocks} && exec "$0" "$@"`, ...command], options);
   let out = "";
   let err = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -253,14 +289,20 @@ describe("the proxy command", () => {
   it("SIGINT: the drift summary of what passed, exit 0 when nothing drifted; the recording replays to the same findings", async () => {
     const dir = folder();
     const file = join(dir, "mock.ndjson");
-    const run = await runCli(["--upstream", mock.url, "--record", file], async (url) => {
-      await send(url, valid);
-      await send(url, longCaption);
-      await send(url, valid, { key: null });
-    }, "SIGINT");
+    const run = await runCli(
+      ["--upstream", mock.url, "--record", file],
+      async (url) => {
+        await send(url, valid);
+        await send(url, longCaption);
+        await send(url, valid, { key: null });
+      },
+      "SIGINT",
+    );
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^#1 POST .* → 202 WA202 \d+ ms ok$/m);
-    expect(run.out).toMatch(/^Recorded traffic with http:\/\/127\.0\.0\.1:\d+ \(.*mock\.ndjson\) judged against the contract: 3 exchanges, 3 on the contract's path, 0 outside it/m);
+    expect(run.out).toMatch(
+      /^Recorded traffic with http:\/\/127\.0\.0\.1:\d+ \(.*mock\.ndjson\) judged against the contract: 3 exchanges, 3 on the contract's path, 0 outside it/m,
+    );
     expect(run.out).toMatch(/^Drift:\n {2}every check passed on every exchange$/m);
     expectNoSecret(run.out + run.err + readFileSync(file, "utf8"));
     expect(records(file)).toHaveLength(3);
@@ -279,14 +321,22 @@ describe("the proxy command", () => {
     const target = await upstream((_request, _body, response) => json(429, { code: "WA429", message: "Slow down" }, response));
     const dir = folder();
     const file = join(dir, "drift.ndjson");
-    const run = await runCli(["--upstream", target.url, "--record", file, "--report", `json=${join(dir, "proxy.json")}`, "--report", `junit=${join(dir, "proxy.xml")}`], async (url) => {
-      await send(url, valid);
-      await send(url, valid);
-    }, "SIGTERM");
+    const run = await runCli(
+      ["--upstream", target.url, "--record", file, "--report", `json=${join(dir, "proxy.json")}`, "--report", `junit=${join(dir, "proxy.xml")}`],
+      async (url) => {
+        await send(url, valid);
+        await send(url, valid);
+      },
+      "SIGTERM",
+    );
     expect(run.code).toBe(1);
     expect(run.out).toContain("    429 WA429 × 2");
     // The reports asked for, written on the signal, with what passed through.
-    const report = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8")) as { ok: boolean; findings: { check: string; severity: string }[]; undocumentedAnswers: { status: number; code: string; count: number }[] };
+    const report = JSON.parse(readFileSync(join(dir, "proxy.json"), "utf8")) as {
+      ok: boolean;
+      findings: { check: string; severity: string }[];
+      undocumentedAnswers: { status: number; code: string; count: number }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.findings.map((finding) => `${finding.check}/${finding.severity}`)).toEqual(["status_documented/violation", "status_documented/violation"]);
     expect(report.undocumentedAnswers.map((row) => [row.status, row.code, row.count])).toEqual([[429, "WA429", 2]]);
@@ -337,16 +387,35 @@ describe("the proxy command", () => {
 
 describe("what the proxy forwards, answers and writes, exactly", () => {
   it("drops hop-by-hop headers and the ones Connection names, keeps the rest, and recomputes lengths", async () => {
-    const target = await upstream((_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "x-upstream": "kept", "keep-alive": "timeout=5" }).end(JSON.stringify(example("accepted").value)));
+    const target = await upstream((_request, _body, response) =>
+      response
+        .writeHead(202, { "content-type": "application/json", "x-upstream": "kept", "keep-alive": "timeout=5" })
+        .end(JSON.stringify(example("accepted").value)),
+    );
     const front = await proxy(`${target.url}/`);
     const { request } = await import("node:http");
     const status = await new Promise<number>((resolve, reject) => {
-      const call = request(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", connection: "X-Private, keep-alive", "x-private": "hidden", "x-team": "visible", "accept-encoding": "gzip", expect: "100-continue" } }, (answer) => {
-        answer.resume();
-        answer.on("end", () => resolve(answer.statusCode ?? 0));
-        expect(answer.headers["x-upstream"]).toBe("kept");
-        expect(answer.headers["content-length"]).toBe(String(JSON.stringify(example("accepted").value).length));
-      });
+      const call = request(
+        `${front.url}${path}`,
+        {
+          method: "POST",
+          headers: {
+            "api-key": apiKey,
+            "content-type": "application/json",
+            connection: "X-Private, keep-alive",
+            "x-private": "hidden",
+            "x-team": "visible",
+            "accept-encoding": "gzip",
+            expect: "100-continue",
+          },
+        },
+        (answer) => {
+          answer.resume();
+          answer.on("end", () => resolve(answer.statusCode ?? 0));
+          expect(answer.headers["x-upstream"]).toBe("kept");
+          expect(answer.headers["content-length"]).toBe(String(JSON.stringify(example("accepted").value).length));
+        },
+      );
       call.on("error", reject);
       call.end(JSON.stringify(valid));
     });
@@ -354,7 +423,13 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
     const seen = target.seen[0]!;
     // Forwarded to the upstream's own path, with no double slash from its base URL.
     expect(seen.url).toBe(path);
-    expect([seen.headers["x-private"], seen.headers["x-team"], seen.headers["accept-encoding"], seen.headers.expect, seen.headers["api-key"]]).toEqual([undefined, "visible", undefined, undefined, apiKey]);
+    expect([seen.headers["x-private"], seen.headers["x-team"], seen.headers["accept-encoding"], seen.headers.expect, seen.headers["api-key"]]).toEqual([
+      undefined,
+      "visible",
+      undefined,
+      undefined,
+      apiKey,
+    ]);
     expect(seen.headers["content-length"]).toBe(String(Buffer.byteLength(JSON.stringify(valid))));
     expect(front.result().target).toBe(target.url);
   });
@@ -369,10 +444,16 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
   });
 
   it("masks the request's own key and bearer token, and the ones it was given, in the record and the line", async () => {
-    const target = await upstream((request, body, response) => json(400, { code: "WA400", message: `echo ${request.headers.authorization} ${body}`, data: {}, error: {} }, response));
+    const target = await upstream((request, body, response) =>
+      json(400, { code: "WA400", message: `echo ${request.headers.authorization} ${body}`, data: {}, error: {} }, response),
+    );
     const file = join(folder(), "masked.ndjson");
     const front = await proxy(target.url, { record: file, secrets: ["given-secret-1"] });
-    await fetchWithin(`${front.url}${path}?key=${apiKey}`, { method: "POST", headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" }, body: JSON.stringify({ note: "given-secret-1", token: "tok-123456" }) });
+    await fetchWithin(`${front.url}${path}?key=${apiKey}`, {
+      method: "POST",
+      headers: { "api-key": apiKey, authorization: "Bearer tok-123456", "content-type": "application/json" },
+      body: JSON.stringify({ note: "given-secret-1", token: "tok-123456" }),
+    });
     const text = readFileSync(file, "utf8");
     for (const secret of [apiKey, "tok-123456", "given-secret-1"]) expect(text).not.toContain(secret);
     const [record] = records(file);
@@ -387,14 +468,41 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
     const front = await proxy(target.url, { timeoutMs: 200, maxBodyBytes: 100, record: file });
     const big = await send(front.url, { pad: "x".repeat(200) });
     expect([big.status, big.headers.get("content-type")]).toEqual([413, "application/problem+json"]);
-    expect(await big.json()).toEqual({ type: "about:blank", title: "Payload Too Large", status: 413, detail: "kaleyra-video proxy: the request body is larger than 100 bytes (--max-body-bytes); not forwarded" });
+    expect(await big.json()).toEqual({
+      type: "about:blank",
+      title: "Payload Too Large",
+      status: 413,
+      detail: "kaleyra-video proxy: the request body is larger than 100 bytes (--max-body-bytes); not forwarded",
+    });
     const slow = await send(front.url, {});
-    expect(await slow.json()).toEqual({ type: "about:blank", title: "Gateway Timeout", status: 504, detail: `kaleyra-video proxy: no usable answer from ${target.url} (timeout: no complete answer within 200 ms)` });
+    expect(await slow.json()).toEqual({
+      type: "about:blank",
+      title: "Gateway Timeout",
+      status: 504,
+      detail: `kaleyra-video proxy: no usable answer from ${target.url} (timeout: no complete answer within 200 ms)`,
+    });
     expect(target.seen).toHaveLength(1);
     const [tooLarge, timedOut] = records(file);
-    expect(tooLarge).toEqual({ kind: "exchange", version: 1, seq: 1, at: expect.any(String), upstream: target.url, request: { method: "POST", path, headers: expect.any(Object), body: "", bodyTruncated: true }, response: null, error: "not forwarded: the body is larger than 100 bytes", milliseconds: 0, contract: "outside", findings: [] });
+    expect(tooLarge).toEqual({
+      kind: "exchange",
+      version: 1,
+      seq: 1,
+      at: expect.any(String),
+      upstream: target.url,
+      request: { method: "POST", path, headers: expect.any(Object), body: "", bodyTruncated: true },
+      response: null,
+      error: "not forwarded: the body is larger than 100 bytes",
+      milliseconds: 0,
+      contract: "outside",
+      findings: [],
+    });
     expect(timedOut!.error).toBe("timeout: no complete answer within 200 ms");
-    expect(front.lines).toEqual([`#1 POST ${path} → no answer (not forwarded: the body is larger than 100 bytes) 0 ms outside the contract`, expect.stringMatching(new RegExp(`^#2 POST ${path.replace(/[+]/g, "\\+")} → no answer \\(timeout: no complete answer within 200 ms\\) \\d+ ms ✗ answered$`))]);
+    expect(front.lines).toEqual([
+      `#1 POST ${path} → no answer (not forwarded: the body is larger than 100 bytes) 0 ms outside the contract`,
+      expect.stringMatching(
+        new RegExp(`^#2 POST ${path.replace(/[+]/g, "\\+")} → no answer \\(timeout: no complete answer within 200 ms\\) \\d+ ms ✗ answered$`),
+      ),
+    ]);
     const refused = await proxy("http://127.0.0.1:1", { timeoutMs: 1_000 });
     const bad = await send(refused.url, valid);
     expect([bad.status, ((await bad.json()) as { title: string }).title]).toEqual([502, "Bad Gateway"]);
@@ -404,7 +512,15 @@ describe("what the proxy forwards, answers and writes, exactly", () => {
 
 describe("the proxy's edges", () => {
   it("hands every Set-Cookie back as its own header, not joined with commas", async () => {
-    const target = await upstream((_request, _body, response) => response.writeHead(202, [["content-type", "application/json"], ["set-cookie", "a=1; Path=/"], ["set-cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"]]).end(JSON.stringify(example("accepted").value)));
+    const target = await upstream((_request, _body, response) =>
+      response
+        .writeHead(202, [
+          ["content-type", "application/json"],
+          ["set-cookie", "a=1; Path=/"],
+          ["set-cookie", "b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT"],
+        ])
+        .end(JSON.stringify(example("accepted").value)),
+    );
     const front = await proxy(target.url);
     const { request } = await import("node:http");
     const cookies = await new Promise<string[] | undefined>((resolve, reject) => {
@@ -433,7 +549,9 @@ describe("the proxy's edges", () => {
     const front = await proxy(target.url.replace("http:", "https:"), { record: file });
     const answer = await send(front.url, valid);
     expect(answer.status).toBe(502);
-    expect(((await answer.json()) as { detail: string }).detail).toMatch(/^kaleyra-video proxy: no usable answer from https:\/\/127\.0\.0\.1:\d+ \(network: E[A-Z_]+\)$/);
+    expect(((await answer.json()) as { detail: string }).detail).toMatch(
+      /^kaleyra-video proxy: no usable answer from https:\/\/127\.0\.0\.1:\d+ \(network: E[A-Z_]+\)$/,
+    );
     expect(records(file)[0]!.error).toMatch(/^network: E(PROTO|CONNRESET)$/);
   });
 
@@ -442,9 +560,12 @@ describe("the proxy's edges", () => {
     const file = join(folder(), "aborted.ndjson");
     const front = await proxy(target.url, { record: file });
     const { request } = await import("node:http");
-    const call = request(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", "content-length": "1000" } });
+    const call = request(`${front.url}${path}`, {
+      method: "POST",
+      headers: { "api-key": apiKey, "content-type": "application/json", "content-length": "1000" },
+    });
     call.on("error", () => {});
-    call.write("{\"messaging_object\":");
+    call.write('{"messaging_object":');
     await new Promise((resolve) => setTimeout(resolve, 100));
     call.destroy();
     // The next request is answered: the proxy is still there, and only it reaches the upstream.
@@ -461,7 +582,17 @@ describe("the proxy's edges", () => {
     const front = await proxy(target.url, { record: file });
     expect((await send(front.url, longCaption)).status).toBe(202);
     const [record] = records(file);
-    expect(Object.keys(record!.request.headers).sort()).toEqual(["accept", "accept-encoding", "accept-language", "api-key", "content-length", "content-type", "host", "sec-fetch-mode", "user-agent"]);
+    expect(Object.keys(record!.request.headers).sort()).toEqual([
+      "accept",
+      "accept-encoding",
+      "accept-language",
+      "api-key",
+      "content-length",
+      "content-type",
+      "host",
+      "sec-fetch-mode",
+      "user-agent",
+    ]);
     expect(front.lines[0]).toMatch(/^#1 POST \S+ → 202 WA202 \d+ ms ✗ rejects_invalid \(leniency\)$/);
   });
 
@@ -479,7 +610,25 @@ describe("the proxy command, in-process", () => {
     const dir = folder();
     const out: string[] = [];
     const err: string[] = [];
-    const running = proxyCommand(["--upstream", target.url, "--port", "0", "--record", join(dir, "r.ndjson"), "--report", `json=${join(dir, "r.json")}`, "--max-body-bytes", "300", "--timeout-ms", "1000", "--exclude-checks", "status_documented"], { env: { KALEYRA_API_KEY: apiKey }, out: (text) => out.push(text), err: (text) => err.push(text) });
+    const running = proxyCommand(
+      [
+        "--upstream",
+        target.url,
+        "--port",
+        "0",
+        "--record",
+        join(dir, "r.ndjson"),
+        "--report",
+        `json=${join(dir, "r.json")}`,
+        "--max-body-bytes",
+        "300",
+        "--timeout-ms",
+        "1000",
+        "--exclude-checks",
+        "status_documented",
+      ],
+      { env: { KALEYRA_API_KEY: apiKey }, out: (text) => out.push(text), err: (text) => err.push(text) },
+    );
     await expect.poll(() => err.join("\n"), { timeout: 5_000 }).toMatch(/^Proxy on http:/);
     const url = /Proxy on (http:\S+) → /.exec(err[0]!)![1]!;
     expect(err[0]).toBe(`Proxy on ${url} → ${target.url}, recording to ${join(dir, "r.ndjson")}. Ctrl-C for the drift summary.`);
@@ -544,9 +693,13 @@ describe("the proxy command's judging flags and secrets, in-process", () => {
 
   it("masks KALEYRA_API_KEY and KALEYRA_MOCK_ADMIN_TOKEN in its lines, though the request carries neither", async () => {
     const echo = await upstream((_request, body, response) => json(400, { code: "WA400", message: body, data: {}, error: {} }, response));
-    const run = await session(["--upstream", echo.url], { KALEYRA_API_KEY: " env-key-123456 ", KALEYRA_MOCK_ADMIN_TOKEN: " admin-tok-123456 " }, async (url) => {
-      await send(url, { note: "env-key-123456 admin-tok-123456" }, { key: "other-key-1", at: `${path}?a=env-key-123456&b=admin-tok-123456` });
-    });
+    const run = await session(
+      ["--upstream", echo.url],
+      { KALEYRA_API_KEY: " env-key-123456 ", KALEYRA_MOCK_ADMIN_TOKEN: " admin-tok-123456 " },
+      async (url) => {
+        await send(url, { note: "env-key-123456 admin-tok-123456" }, { key: "other-key-1", at: `${path}?a=env-key-123456&b=admin-tok-123456` });
+      },
+    );
     expect(run.out[0]).toMatch(new RegExp(`^#1 POST ${path.replace(/[+]/g, "\\+")}\\?a=\\*\\*\\*&b=\\*\\*\\* → 400 WA400 `));
     const all = [...run.out, ...run.err].join("\n");
     for (const secret of ["env-key-123456", "admin-tok-123456", "other-key-1"]) expect(all).not.toContain(secret);
@@ -605,14 +758,27 @@ describe("the proxy command's own words and edges, in-process", () => {
 
 describe("the proxy's forwarding, at the edges of each rule", () => {
   it("drops the headers a Connection header names in any case, joins an upstream with many trailing slashes, and masks a bearer token whole and bare", async () => {
-    const target = await upstream((request, _body, response) => json(400, { code: "WA400", message: `${request.headers.authorization} / ${request.headers.authorization?.split(" ")[1]}`, data: {}, error: {} }, response));
+    const target = await upstream((request, _body, response) =>
+      json(
+        400,
+        { code: "WA400", message: `${request.headers.authorization} / ${request.headers.authorization?.split(" ")[1]}`, data: {}, error: {} },
+        response,
+      ),
+    );
     const file = join(folder(), "r.ndjson");
     const front = await proxy(`${target.url}///`, { record: file });
     const { rawRequest } = await import("./support/raw.ts");
     const answer = await rawRequest(front.url, {
       method: "POST",
       path,
-      headers: { "api-key": apiKey, "content-type": "application/json", connection: "keep-alive, X-Private", "x-private": "p", "x-public": "q", authorization: "Bearer tok-secret-98765" },
+      headers: {
+        "api-key": apiKey,
+        "content-type": "application/json",
+        connection: "keep-alive, X-Private",
+        "x-private": "p",
+        "x-public": "q",
+        authorization: "Bearer tok-secret-98765",
+      },
       body: JSON.stringify(valid),
     });
     expect(answer.status).toBe(400);
@@ -638,7 +804,16 @@ describe("the proxy's exchanges, byte for byte", () => {
     const get = await rawRequest(front.url, { method: "GET", path: "/other", headers: {} });
     const post = await rawRequest(front.url, { method: "POST", path: "/other", headers: { "content-length": "0" }, body: "" });
     const big = await rawRequest(front.url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json" }, body: "x".repeat(65) });
-    expect([head.status, head.text, head.headers["content-length"], get.status, get.text, get.headers["content-length"], post.status, big.status]).toEqual([404, "", "4", 404, "nope", "4", 404, 413]);
+    expect([head.status, head.text, head.headers["content-length"], get.status, get.text, get.headers["content-length"], post.status, big.status]).toEqual([
+      404,
+      "",
+      "4",
+      404,
+      "nope",
+      "4",
+      404,
+      413,
+    ]);
     expect(target.seen.map((seen) => [seen.method, seen.headers["content-length"]])).toEqual([
       ["HEAD", undefined],
       ["GET", undefined],
@@ -661,14 +836,24 @@ describe("the proxy when its recording cannot be written", () => {
     const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
     const file = join(folder(), "full.ndjson");
     // A file-size limit of 0: every write of a record fails (EFBIG), as on a full disk.
-    const run = await runCli(["--upstream", target.url, "--record", file], async (url) => {
-      const first = await send(url, valid);
-      const second = await send(url, valid);
-      expect([first.status, second.status]).toEqual([202, 202]);
-    }, "SIGINT", 0);
+    const run = await runCli(
+      ["--upstream", target.url, "--record", file],
+      async (url) => {
+        const first = await send(url, valid);
+        const second = await send(url, valid);
+        expect([first.status, second.status]).toEqual([202, 202]);
+      },
+      "SIGINT",
+      0,
+    );
     expect(target.seen).toHaveLength(2);
     expect(run.code).toBe(0);
-    expect(run.out.split("\n").filter((text) => text.startsWith("#")).map((text) => text.replace(/ \d+ ms /, " N ms "))).toEqual([`#1 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`, `#2 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`]);
+    expect(
+      run.out
+        .split("\n")
+        .filter((text) => text.startsWith("#"))
+        .map((text) => text.replace(/ \d+ ms /, " N ms ")),
+    ).toEqual([`#1 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`, `#2 POST ${path} → 202 WA202 N ms ok (not recorded: EFBIG)`]);
     expect(run.out).toMatch(/judged against the contract: 2 exchanges, 2 on the contract's path/);
     expect(readFileSync(file, "utf8")).toBe("");
   });
@@ -677,16 +862,29 @@ describe("the proxy when its recording cannot be written", () => {
 describe("the proxy's edges, read whole", () => {
   it("names its upstream without any trailing slash, records no keep-alive header, and masks a bearer token after two spaces", async () => {
     const token = "tok-two-spaces-4321";
-    const target = await upstream((request, _body, response) => json(400, { code: "WA400", message: "echo", data: {}, error: { token: request.headers.authorization?.replace(/^\S+\s+/, "") } }, response));
+    const target = await upstream((request, _body, response) =>
+      json(400, { code: "WA400", message: "echo", data: {}, error: { token: request.headers.authorization?.replace(/^\S+\s+/, "") } }, response),
+    );
     const file = join(folder(), "r.ndjson");
     const front = await proxy(`${target.url}//`, { record: file });
     const { rawRequest } = await import("./support/raw.ts");
     const body = JSON.stringify(valid);
-    const answer = await rawRequest(front.url, { method: "POST", path, headers: { "api-key": apiKey, "content-type": "application/json", connection: "close", "keep-alive": "timeout=5", authorization: `Bearer  ${token}` }, body });
+    const answer = await rawRequest(front.url, {
+      method: "POST",
+      path,
+      headers: { "api-key": apiKey, "content-type": "application/json", connection: "close", "keep-alive": "timeout=5", authorization: `Bearer  ${token}` },
+      body,
+    });
     expect([answer.status, JSON.parse(answer.text).error.token]).toEqual([400, token]);
     const [record] = records(file);
     expect(record!.upstream).toBe(target.url);
-    expect(record!.request.headers).toEqual({ "api-key": "***", "content-type": "application/json", authorization: "***", host: new URL(front.url).host, "content-length": String(Buffer.byteLength(body)) });
+    expect(record!.request.headers).toEqual({
+      "api-key": "***",
+      "content-type": "application/json",
+      authorization: "***",
+      host: new URL(front.url).host,
+      "content-length": String(Buffer.byteLength(body)),
+    });
     expect(record!.response!.body).toBe(JSON.stringify({ code: "WA400", message: "echo", data: {}, error: { token: "***" } }));
     expect(readFileSync(file, "utf8")).not.toContain(token);
     expect(front.lines[0]).toMatch(/^#1 POST \S+ → 400 WA400 \d+ ms /);
@@ -725,12 +923,16 @@ describe("an upstream that compresses, whether or not the application asked", ()
   /** An answer through node:http, as bytes, with its headers as they came. */
   const viaNodeHttp = (base: string, headers: Record<string, string>) =>
     new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
-      const call = httpRequest(`${base}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", ...headers } }, (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-        answer.on("end", () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks) }));
-        answer.on("error", reject);
-      });
+      const call = httpRequest(
+        `${base}${path}`,
+        { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", ...headers } },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+          answer.on("end", () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks) }));
+          answer.on("error", reject);
+        },
+      );
       call.on("error", reject);
       call.end(JSON.stringify(valid));
     });
@@ -745,20 +947,35 @@ describe("an upstream that compresses, whether or not the application asked", ()
   ] as const;
   for (const [coding, encode] of codings) {
     it(`${JSON.stringify(coding)}: the application gets the JSON, plain, with no Content-Encoding and its own length`, async () => {
-      const target = await upstream((_request, _body, response) => response.writeHead(202, { "content-type": "application/json", "content-encoding": coding, "x-upstream": "kept" }).end(encode(Buffer.from(accepted))));
+      const target = await upstream((_request, _body, response) =>
+        response.writeHead(202, { "content-type": "application/json", "content-encoding": coding, "x-upstream": "kept" }).end(encode(Buffer.from(accepted))),
+      );
       const front = await proxy(target.url);
       // node:http asks for nothing unless told; fetch asks for gzip, deflate and br unless told otherwise.
       for (const asks of [{}, { "accept-encoding": "gzip, deflate, br" }, { "accept-encoding": "identity" }]) {
         const answer = await viaNodeHttp(front.url, asks);
-        expect([answer.status, answer.body.toString("utf8"), answer.headers["content-encoding"], answer.headers["content-length"], answer.headers["x-upstream"]], JSON.stringify(asks)).toEqual([202, accepted, undefined, String(Buffer.byteLength(accepted)), "kept"]);
+        expect(
+          [answer.status, answer.body.toString("utf8"), answer.headers["content-encoding"], answer.headers["content-length"], answer.headers["x-upstream"]],
+          JSON.stringify(asks),
+        ).toEqual([202, accepted, undefined, String(Buffer.byteLength(accepted)), "kept"]);
       }
       for (const asks of [{}, { "accept-encoding": "identity" }]) {
-        const answer = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json", ...asks }, body: JSON.stringify(valid) });
-        expect([answer.status, await answer.text(), answer.headers.get("content-encoding"), answer.headers.get("content-length")], JSON.stringify(asks)).toEqual([202, accepted, null, String(Buffer.byteLength(accepted))]);
+        const answer = await fetchWithin(`${front.url}${path}`, {
+          method: "POST",
+          headers: { "api-key": apiKey, "content-type": "application/json", ...asks },
+          body: JSON.stringify(valid),
+        });
+        expect(
+          [answer.status, await answer.text(), answer.headers.get("content-encoding"), answer.headers.get("content-length")],
+          JSON.stringify(asks),
+        ).toEqual([202, accepted, null, String(Buffer.byteLength(accepted))]);
       }
       // The upstream was never asked to compress: it did so unasked, every time.
       expect(target.seen.map((seen) => seen.headers["accept-encoding"])).toEqual([undefined, undefined, undefined, undefined, undefined]);
-      expect(front.lines.every((text) => / → 202 WA202 \d+ ms ok$/.test(text)), front.lines.join("\n")).toBe(true);
+      expect(
+        front.lines.every((text) => / → 202 WA202 \d+ ms ok$/.test(text)),
+        front.lines.join("\n"),
+      ).toBe(true);
     });
   }
 
@@ -771,11 +988,25 @@ describe("an upstream that compresses, whether or not the application asked", ()
     });
     const front = await proxy(target.url);
     const stacked = await viaNodeHttp(front.url, { "accept-encoding": "gzip" });
-    expect([stacked.status, stacked.body.equals(twice), stacked.headers["content-encoding"], stacked.headers["content-length"]]).toEqual([202, true, "gzip, gzip", String(twice.length)]);
+    expect([stacked.status, stacked.body.equals(twice), stacked.headers["content-encoding"], stacked.headers["content-length"]]).toEqual([
+      202,
+      true,
+      "gzip, gzip",
+      String(twice.length),
+    ]);
     const zstd = await viaNodeHttp(front.url, { "x-coding": "zstd" });
-    expect([zstd.status, zstd.body.equals(zstdFrame), zstd.headers["content-encoding"], zstd.headers["content-length"]]).toEqual([202, true, "zstd", String(zstdFrame.length)]);
+    expect([zstd.status, zstd.body.equals(zstdFrame), zstd.headers["content-encoding"], zstd.headers["content-length"]]).toEqual([
+      202,
+      true,
+      "zstd",
+      String(zstdFrame.length),
+    ]);
     // fetch decodes codings applied twice itself: the header is what lets it.
-    const decoded = await fetchWithin(`${front.url}${path}`, { method: "POST", headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(valid) });
+    const decoded = await fetchWithin(`${front.url}${path}`, {
+      method: "POST",
+      headers: { "api-key": apiKey, "content-type": "application/json" },
+      body: JSON.stringify(valid),
+    });
     expect([decoded.status, await decoded.text()]).toEqual([202, accepted]);
   });
 });
@@ -802,7 +1033,16 @@ describe("hop-by-hop headers stop at the proxy, both ways", () => {
   it("none reaches the upstream, nor the application; the upstream gets its own Host and no length for a bodiless GET", async () => {
     const target = await upstream((_request, _body, response) => {
       // Chunked, so that a Trailer header may be sent at all; Connection names none of them.
-      response.writeHead(200, { "content-type": "text/plain", connection: "close", "keep-alive": "timeout=77", "proxy-connection": "keep-alive", te: "trailers", trailer: "x-sum", upgrade: "h2c", "x-kept": "1" });
+      response.writeHead(200, {
+        "content-type": "text/plain",
+        connection: "close",
+        "keep-alive": "timeout=77",
+        "proxy-connection": "keep-alive",
+        te: "trailers",
+        trailer: "x-sum",
+        upgrade: "h2c",
+        "x-kept": "1",
+      });
       response.write("ok");
       response.addTrailers({ "x-sum": "1" });
       response.end();
@@ -811,10 +1051,26 @@ describe("hop-by-hop headers stop at the proxy, both ways", () => {
     const { host } = new URL(front.url);
     const answer = await within(
       "the raw exchange",
-      rawExchange(front.url, [`GET /other HTTP/1.1`, `host: ${host}`, "connection: close", "content-length: 0", "keep-alive: timeout=9", "proxy-connection: keep-alive", "proxy-authorization: Basic eDp5", "proxy-authenticate: Basic", "te: trailers", "trailer: x-sum", "upgrade: h2c", "x-team: visible"]),
+      rawExchange(front.url, [
+        `GET /other HTTP/1.1`,
+        `host: ${host}`,
+        "connection: close",
+        "content-length: 0",
+        "keep-alive: timeout=9",
+        "proxy-connection: keep-alive",
+        "proxy-authorization: Basic eDp5",
+        "proxy-authenticate: Basic",
+        "te: trailers",
+        "trailer: x-sum",
+        "upgrade: h2c",
+        "x-team: visible",
+      ]),
     );
     const [head, body] = answer.split("\r\n\r\n") as [string, string];
-    const names = head.split("\r\n").slice(1).map((line) => line.slice(0, line.indexOf(":")).toLowerCase());
+    const names = head
+      .split("\r\n")
+      .slice(1)
+      .map((line) => line.slice(0, line.indexOf(":")).toLowerCase());
     expect([head.split("\r\n")[0], body]).toEqual(["HTTP/1.1 200 OK", "ok"]);
     expect(names.filter((name) => hopByHop.includes(name))).toEqual([]);
     expect(names).toContain("x-kept");
@@ -873,7 +1129,13 @@ describe("the recording: a new file, readable by its owner alone, never written 
     expect(run.code).toBe(0);
     const text = readFileSync(file, "utf8");
     expect(text.startsWith(before)).toBe(true);
-    expect(text.slice(before.length).trim().split("\n").map((line) => (JSON.parse(line) as ExchangeRecord).seq)).toEqual([1]);
+    expect(
+      text
+        .slice(before.length)
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as ExchangeRecord).seq),
+    ).toEqual([1]);
     const fresh = join(folder(), "fresh.ndjson");
     expect((await session(["--record", fresh, "--append"])).code).toBe(0);
     expect([lstatSync(fresh).mode & 0o777, records(fresh).length]).toEqual([0o600, 1]);
@@ -889,7 +1151,10 @@ describe("the recording: a new file, readable by its owner alone, never written 
     symlinkSync(join(dir, "nothing-here"), dangling);
     for (const file of [link, dangling]) {
       for (const append of [[], ["--append"]]) {
-        expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({ code: 2, err: usage(`cannot write the recording ${file}: it is a symbolic link, and a recording is never written through one`) });
+        expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({
+          code: 2,
+          err: usage(`cannot write the recording ${file}: it is a symbolic link, and a recording is never written through one`),
+        });
       }
     }
     expect(readFileSync(target, "utf8")).toBe("the link's target\n");
@@ -905,7 +1170,10 @@ describe("the recording: a new file, readable by its owner alone, never written 
     const cases = async () => {
       for (const file of [fifo, "/dev/null", "/dev/full"]) {
         for (const append of [[], ["--append"]]) {
-          expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({ code: 2, err: usage(`cannot write the recording ${file}: it is not a regular file (a FIFO, a device or a socket)`) });
+          expect(await refused(["--record", file, ...append]), `${file} ${append.join("")}`).toEqual({
+            code: 2,
+            err: usage(`cannot write the recording ${file}: it is not a regular file (a FIFO, a device or a socket)`),
+          });
         }
       }
     };
@@ -917,7 +1185,9 @@ describe("the recording: a new file, readable by its owner alone, never written 
     // With no reader, in a process of its own that is ended past the wait: an open that blocks cannot hang the test.
     for (const append of [[], ["--append"]]) {
       const apart = await new Promise<{ code: number | null; err: string }>((resolve) => {
-        const child = spawn(process.execPath, ["dist/src/cli/bin.js", "proxy", "--upstream", mock.url, "--port", "0", "--record", fifo, ...append], { stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, ["dist/src/cli/bin.js", "proxy", "--upstream", mock.url, "--port", "0", "--record", fifo, ...append], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
         let err = "";
         child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
         const timer = setTimeout(() => child.kill("SIGKILL"), waitMs);
@@ -926,7 +1196,10 @@ describe("the recording: a new file, readable by its owner alone, never written 
           resolve({ code, err });
         });
       });
-      expect(apart, append.join("")).toEqual({ code: 2, err: `${usage(`cannot write the recording ${fifo}: it is not a regular file (a FIFO, a device or a socket)`)[0]}\n` });
+      expect(apart, append.join("")).toEqual({
+        code: 2,
+        err: `${usage(`cannot write the recording ${fifo}: it is not a regular file (a FIFO, a device or a socket)`)[0]}\n`,
+      });
     }
     const dir = folder();
     expect(await refused(["--record", dir, "--append"])).toEqual({ code: 2, err: usage(`cannot write the recording ${dir} (EISDIR)`) });
@@ -954,8 +1227,18 @@ describe("a request target in absolute form", () => {
     const { rawRequest } = await import("./support/raw.ts");
     const headers = { "api-key": apiKey, "content-type": "application/json" };
     const body = JSON.stringify(valid);
-    const targets = [`http://evil.example${path}`, `HTTPS://user:pw@evil.example:8443${path}?a=1`, "http://evil.example", "http://evil.example?q=1", `http://${new URL(target.url).host}.evil.example${path}`];
-    for (const requestTarget of targets) expect((await rawRequest(front.url, { method: "POST", path: requestTarget, headers: { ...headers, host: "evil.example" }, body })).status, requestTarget).toBe(202);
+    const targets = [
+      `http://evil.example${path}`,
+      `HTTPS://user:pw@evil.example:8443${path}?a=1`,
+      "http://evil.example",
+      "http://evil.example?q=1",
+      `http://${new URL(target.url).host}.evil.example${path}`,
+    ];
+    for (const requestTarget of targets)
+      expect(
+        (await rawRequest(front.url, { method: "POST", path: requestTarget, headers: { ...headers, host: "evil.example" }, body })).status,
+        requestTarget,
+      ).toBe(202);
     expect(target.seen.map((seen) => [seen.headers.host, seen.url])).toEqual([
       [new URL(target.url).host, path],
       [new URL(target.url).host, `${path}?a=1`],
@@ -979,9 +1262,19 @@ describe("a request target in absolute form", () => {
     const front = await proxy(target.url, { record: file });
     const { rawRequest } = await import("./support/raw.ts");
     const answer = await rawRequest(front.url, { method: "OPTIONS", path: "*" });
-    expect([answer.status, JSON.parse(answer.text)]).toEqual([400, { type: "about:blank", title: "Bad Request", status: 400, detail: "kaleyra-video proxy: the request target is neither a path nor an absolute URL; not forwarded" }]);
+    expect([answer.status, JSON.parse(answer.text)]).toEqual([
+      400,
+      {
+        type: "about:blank",
+        title: "Bad Request",
+        status: 400,
+        detail: "kaleyra-video proxy: the request target is neither a path nor an absolute URL; not forwarded",
+      },
+    ]);
     expect(target.seen).toEqual([]);
-    expect(records(file).map((record) => [record.request.path, record.error, record.contract])).toEqual([["*", "not forwarded: the request target is not a path", "outside"]]);
+    expect(records(file).map((record) => [record.request.path, record.error, record.contract])).toEqual([
+      ["*", "not forwarded: the request target is not a path", "outside"],
+    ]);
     expect(front.lines).toEqual(["#1 OPTIONS * → no answer (not forwarded: the request target is not a path) 0 ms outside the contract"]);
     expect(front.result().recording).toEqual({ exchanges: 1, outside: 1, file });
   });
@@ -1000,7 +1293,14 @@ describe("answers without content that name a coding (HEAD, 204, 304)", () => {
     const front = await proxy(target.url);
     const { rawRequest } = await import("./support/raw.ts");
     const seen: unknown[] = [];
-    for (const [method, status, coding] of [["HEAD", 200, "gzip"], ["HEAD", 404, " BR "], ["GET", 304, "deflate"], ["HEAD", 200, "zstd"], ["GET", 304, "zstd"], ["HEAD", 200, "identity"]] as const) {
+    for (const [method, status, coding] of [
+      ["HEAD", 200, "gzip"],
+      ["HEAD", 404, " BR "],
+      ["GET", 304, "deflate"],
+      ["HEAD", 200, "zstd"],
+      ["GET", 304, "zstd"],
+      ["HEAD", 200, "identity"],
+    ] as const) {
       const answer = await rawRequest(front.url, { method, path: "/resource", headers: { "x-coding": coding, "x-status": String(status) } });
       seen.push([method, coding, answer.status, answer.headers["content-encoding"], answer.headers["content-length"], answer.headers.etag, answer.text]);
     }
@@ -1024,7 +1324,9 @@ describe("answers without content that name a coding (HEAD, 204, 304)", () => {
   });
 
   it("204 passes no length, whatever the upstream says, and no coding the edge decodes", async () => {
-    const target = await upstream((request, _body, response) => response.writeHead(204, { "content-encoding": String(request.headers["x-coding"]), "content-length": "0", "x-kept": "1" }).end());
+    const target = await upstream((request, _body, response) =>
+      response.writeHead(204, { "content-encoding": String(request.headers["x-coding"]), "content-length": "0", "x-kept": "1" }).end(),
+    );
     const front = await proxy(target.url);
     const { rawRequest } = await import("./support/raw.ts");
     const seen: unknown[] = [];
@@ -1066,7 +1368,9 @@ describe("the drift summary in bounded memory: every count exact, outcomes kept 
     expect([past.outcomes.length, past.outcomes.at(-1)!.testCase.title]).toEqual([maxKeptOutcomes, `#${maxKeptOutcomes} POST ${path}`]);
     expect(past.recording).toEqual({ exchanges: maxKeptOutcomes + 1, outside: 0 });
     expect(checkTotals(past).filter((row) => row.failed > 0)).toEqual([{ name: "status_documented", passed: 0, failed: maxKeptOutcomes + 1, leniency: 0 }]);
-    expect(undocumentedAnswers(past)).toEqual([{ status: 429, code: "WA429", count: maxKeptOutcomes + 1, sample: '{"code":"WA429","message":"Slow down 1"}', request: `#1 POST ${path}` }]);
+    expect(undocumentedAnswers(past)).toEqual([
+      { status: 429, code: "WA429", count: maxKeptOutcomes + 1, sample: '{"code":"WA429","message":"Slow down 1"}', request: `#1 POST ${path}` },
+    ]);
     const text = summary(past);
     expect(text.split("\n")[0]).toMatch(new RegExp(`: ${maxKeptOutcomes + 1} exchanges, ${maxKeptOutcomes + 1} on the contract's path, 0 outside it`));
     expect(text).toContain(`\nViolations (${maxKeptOutcomes + 1}, first 20 shown):\n`);
@@ -1086,8 +1390,12 @@ describe("the drift summary in bounded memory: every count exact, outcomes kept 
       otherLenientFields: 0,
     });
     const xml = junit(past);
-    expect(xml).toContain(`<property name="exchanges" value="${maxKeptOutcomes + 1}"/><property name="judged" value="${maxKeptOutcomes + 1}"/><property name="kept" value="${maxKeptOutcomes}"/>`);
-    expect(xml).toContain(`<testcase classname="conformance.recorded" name="1 more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)" time="0">\n      <failure type="not-kept" message="1 of them with a violation, counted in the checks' totals"/>`);
+    expect(xml).toContain(
+      `<property name="exchanges" value="${maxKeptOutcomes + 1}"/><property name="judged" value="${maxKeptOutcomes + 1}"/><property name="kept" value="${maxKeptOutcomes}"/>`,
+    );
+    expect(xml).toContain(
+      `<testcase classname="conformance.recorded" name="1 more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)" time="0">\n      <failure type="not-kept" message="1 of them with a violation, counted in the checks' totals"/>`,
+    );
     expect(xml).toMatch(new RegExp(`<testsuite name="[^"]+" tests="${maxKeptOutcomes + 1}" failures="${maxKeptOutcomes + 1}" skipped="0">`));
   });
 

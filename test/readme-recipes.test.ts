@@ -13,7 +13,9 @@ const written = "http://127.0.0.1:4010";
 const section = /^## Use it in your test suite\n([\s\S]*?)^## /m.exec(readFileSync("README.md", "utf8"))?.[1] ?? "";
 /** The one block of `language` in the section that uses the mock's address. */
 const block = (language: string) => {
-  const found = [...section.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map(([, code]) => code!).filter((code) => code.includes(written));
+  const found = [...section.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))]
+    .map(([, code]) => code!)
+    .filter((code) => code.includes(written));
   expect(found).toHaveLength(1);
   return found[0]!;
 };
@@ -37,7 +39,9 @@ describe("the README's recipes over HTTP", () => {
     expect(lines).toHaveLength(5);
     const [sent, journal, scenario, reset, end] = lines;
     expect(JSON.parse(sent!)).toMatchObject({ code: "WA202" });
-    expect((JSON.parse(journal!) as { requests: { path: string }[] }).requests.map((entry) => entry.path)).toEqual(["/v2/HXSANDBOX42/whatsapp/+918630005920/messages"]);
+    expect((JSON.parse(journal!) as { requests: { path: string }[] }).requests.map((entry) => entry.path)).toEqual([
+      "/v2/HXSANDBOX42/whatsapp/+918630005920/messages",
+    ]);
     expect(Object.keys(JSON.parse(scenario!) as object)).toEqual(["id"]);
     expect([reset, end]).toEqual(["", ""]);
     expect(await createMockAdmin({ baseUrl: mock.url, sid: "HXSANDBOX42" }).requests()).toEqual([]);

@@ -23,7 +23,11 @@ describe("a key encoded in part", () => {
     ];
     expect(written.map((text) => mask(`[${text}]`))).toEqual(written.map(() => `[${maskedSecret}]`));
     // Another key is not this one: a character that differs, or a case that differs.
-    expect([mask("[test-key-AbC124/x]"), mask("[Test-key-AbC123/x]"), mask("[%74est-key-abc123/x]")]).toEqual(["[test-key-AbC124/x]", "[Test-key-AbC123/x]", "[%74est-key-abc123/x]"]);
+    expect([mask("[test-key-AbC124/x]"), mask("[Test-key-AbC123/x]"), mask("[%74est-key-abc123/x]")]).toEqual([
+      "[test-key-AbC124/x]",
+      "[Test-key-AbC123/x]",
+      "[%74est-key-abc123/x]",
+    ]);
   });
 
   it("is masked inside a longer base64 text, at every alignment (Authorization: Basic base64(user:key))", () => {
@@ -33,19 +37,22 @@ describe("a key encoded in part", () => {
       expect(masked).toMatch(/^Basic /);
       expect(masked).toContain(maskedSecret);
       // What is left decodes to no more than four characters of the key in a row.
-      const left = masked.slice("Basic ".length).split(maskedSecret).map((part) => Buffer.from(part, "base64").toString("latin1"));
+      const left = masked
+        .slice("Basic ".length)
+        .split(maskedSecret)
+        .map((part) => Buffer.from(part, "base64").toString("latin1"));
       for (const part of left) for (let i = 0; i + 5 <= key.length; i++) expect(part).not.toContain(key.slice(i, i + 5));
     }
   });
 
   it("at a cut end: four characters or more of the key are masked, three are not; a text not cut is left", () => {
-    expect([mask("caption test", true), mask("caption tes", true), mask("caption %74es", true), mask("caption test-key-A", true), mask("caption test", false)]).toEqual([
-      `caption ${maskedSecret}`,
-      "caption tes",
-      "caption %74es",
-      `caption ${maskedSecret}`,
-      "caption test",
-    ]);
+    expect([
+      mask("caption test", true),
+      mask("caption tes", true),
+      mask("caption %74es", true),
+      mask("caption test-key-A", true),
+      mask("caption test", false),
+    ]).toEqual([`caption ${maskedSecret}`, "caption tes", "caption %74es", `caption ${maskedSecret}`, "caption test"]);
   });
 });
 
@@ -62,7 +69,12 @@ describe("the journal of a body cut mid-key", () => {
     // The kept text ends exactly after the first eight characters of the key.
     const head = `${start},"k":"`;
     const body = `${head}${"y".repeat(journalBodyLimitBytes - head.length - 8)}${key}"${filler}}`;
-    const answer = await rawRequest(mock.url, { method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "api-key": key }, body });
+    const answer = await rawRequest(mock.url, {
+      method: "POST",
+      path: messagesPath(sid, businessNumber),
+      headers: { "content-type": "application/json", "api-key": key },
+      body,
+    });
     expect(answer.status).toBe(400);
     const [entry] = await createMockAdmin({ baseUrl: mock.url }).requests();
     expect(entry!.bodyTruncated).toBe(true);

@@ -70,7 +70,11 @@ describe("npm start", () => {
     // before the mock has finished, so wait for the mock itself to stop listening.
     process.kill(-child.pid!, "SIGINT");
     await exited(child);
-    const refused = async () => rawRequest(url, { method: "POST", path: "/" }).then(() => false, () => true);
+    const refused = async () =>
+      rawRequest(url, { method: "POST", path: "/" }).then(
+        () => false,
+        () => true,
+      );
     const deadline = Date.now() + 10_000;
     while (!(await refused()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await refused()).toBe(true);
@@ -92,7 +96,13 @@ describe("the mock's entry point", () => {
     const payload = JSON.stringify(validBody());
     const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const call = request(
-        { hostname, port, method: "POST", path: messagesPath(sid, businessNumber), headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey } },
+        {
+          hostname,
+          port,
+          method: "POST",
+          path: messagesPath(sid, businessNumber),
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey },
+        },
         (response) => {
           let body = "";
           response.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -150,51 +160,81 @@ describe("the mock's entry point", () => {
     // Refused requests too: a wrong key, and the account's key where the mock quotes the body.
     const { secretForms } = await import("../src/http/secrets.ts");
     const path = `/v2/${sid}/whatsapp/${businessNumber}/messages`;
-    expect((await rawRequest(url, { method: "POST", path, headers: { "api-key": "wrong-key-1", "content-type": "application/json" }, body: "{}" })).status).toBe(401);
-    expect((await rawRequest(url, { method: "POST", path: `${path}?k=${apiKey}`, headers: { "api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify({ messaging_object: { to: apiKey } }) })).status).toBe(400);
+    expect(
+      (await rawRequest(url, { method: "POST", path, headers: { "api-key": "wrong-key-1", "content-type": "application/json" }, body: "{}" })).status,
+    ).toBe(401);
+    expect(
+      (
+        await rawRequest(url, {
+          method: "POST",
+          path: `${path}?k=${apiKey}`,
+          headers: { "api-key": apiKey, "content-type": "application/json" },
+          body: JSON.stringify({ messaging_object: { to: apiKey } }),
+        })
+      ).status,
+    ).toBe(400);
     expect((await rawRequest(url, { method: "POST", path: `/v2/${apiKey}`, headers: { "api-key": apiKey }, body: "" })).status).toBe(404);
     // The log is written in chunks: every line is out once the process has exited.
     child.kill("SIGTERM");
     await exited(child);
-    expect(output().split("\n").filter((line) => line.includes(" → "))).toHaveLength(3);
+    expect(
+      output()
+        .split("\n")
+        .filter((line) => line.includes(" → ")),
+    ).toHaveLength(3);
     for (const form of secretForms(apiKey)) expect(output()).not.toContain(form);
   });
 
-  it.each(["SIGTERM", "SIGINT"] as const)("loses no line of the log on %s: every request's line in order, the signal's, then the line of the request in flight", async (signal) => {
-    const { child, listening, output } = startProcess(entry, { PORT: "0" });
-    const url = await listening;
-    const { hostname, port } = new URL(url);
-    const paths = Array.from({ length: 40 }, (_, i) => `/elsewhere/${i}`);
-    // One after another, so the log's order is known; the signal follows the last answer at once,
-    // while its line is still in the buffer.
-    for (const path of paths) expect((await rawRequest(url, { method: "GET", path })).status).toBe(404);
-    // A request in flight when the signal comes: the mock has its head (it said 100 Continue), not
-    // yet its body. Its line is written after the signal's.
-    const payload = JSON.stringify(validBody());
-    const inFlight = messagesPath(sid, businessNumber);
-    let finish = () => {};
-    let headRead = () => {};
-    const head = new Promise<void>((resolve) => (headRead = resolve));
-    const answered = new Promise<number>((resolve, reject) => {
-      const call = request(
-        { hostname, port, method: "POST", path: inFlight, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey, expect: "100-continue" } },
-        (response) => {
-          response.resume();
-          response.on("end", () => resolve(response.statusCode ?? 0));
-        },
-      );
-      call.on("error", reject);
-      call.on("continue", () => headRead());
-      call.flushHeaders();
-      finish = () => call.end(payload);
-    });
-    await head;
-    child.kill(signal);
-    await until(`the ${signal} line`, () => (output().includes(`${signal}: `) ? true : undefined));
-    finish();
-    expect(await answered).toBe(202);
-    expect(await exited(child)).toBe(0);
-    const lines = output().split("\n").filter((line) => / → /.test(line) || line.startsWith(`${signal}: `));
-    expect(lines.map((line) => line.replace(/ → .*/, ""))).toEqual([...paths.map((path) => `GET ${path}`), `${signal}: finishing in-flight requests, then exiting.`, `POST ${inFlight}`]);
-  });
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "loses no line of the log on %s: every request's line in order, the signal's, then the line of the request in flight",
+    async (signal) => {
+      const { child, listening, output } = startProcess(entry, { PORT: "0" });
+      const url = await listening;
+      const { hostname, port } = new URL(url);
+      const paths = Array.from({ length: 40 }, (_, i) => `/elsewhere/${i}`);
+      // One after another, so the log's order is known; the signal follows the last answer at once,
+      // while its line is still in the buffer.
+      for (const path of paths) expect((await rawRequest(url, { method: "GET", path })).status).toBe(404);
+      // A request in flight when the signal comes: the mock has its head (it said 100 Continue), not
+      // yet its body. Its line is written after the signal's.
+      const payload = JSON.stringify(validBody());
+      const inFlight = messagesPath(sid, businessNumber);
+      let finish = () => {};
+      let headRead = () => {};
+      const head = new Promise<void>((resolve) => (headRead = resolve));
+      const answered = new Promise<number>((resolve, reject) => {
+        const call = request(
+          {
+            hostname,
+            port,
+            method: "POST",
+            path: inFlight,
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "api-key": apiKey, expect: "100-continue" },
+          },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode ?? 0));
+          },
+        );
+        call.on("error", reject);
+        call.on("continue", () => headRead());
+        call.flushHeaders();
+        finish = () => call.end(payload);
+      });
+      await head;
+      child.kill(signal);
+      await until(`the ${signal} line`, () => (output().includes(`${signal}: `) ? true : undefined));
+      finish();
+      expect(await answered).toBe(202);
+      expect(await exited(child)).toBe(0);
+      const lines = output()
+        .split("\n")
+        .filter((line) => / → /.test(line) || line.startsWith(`${signal}: `));
+      expect(lines.map((line) => line.replace(/ → .*/, ""))).toEqual([
+        ...paths.map((path) => `GET ${path}`),
+        `${signal}: finishing in-flight requests, then exiting.`,
+        `POST ${inFlight}`,
+      ]);
+    },
+  );
 });

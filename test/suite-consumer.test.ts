@@ -27,8 +27,16 @@ function filesOf(mode: string): Map<string, string> {
 /** The failed tests of a run's JSON report, with their messages, for a failure that names them. */
 function failuresIn(report: string): string {
   try {
-    const result = JSON.parse(readFileSync(report, "utf8")) as { testResults: { name: string; assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
-    return result.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status !== "passed").map((test) => `\n${basename(file.name)} > ${test.title}: ${test.failureMessages.join(" | ").slice(0, 2_000)}`)).join("");
+    const result = JSON.parse(readFileSync(report, "utf8")) as {
+      testResults: { name: string; assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+    };
+    return result.testResults
+      .flatMap((file) =>
+        file.assertionResults
+          .filter((test) => test.status !== "passed")
+          .map((test) => `\n${basename(file.name)} > ${test.title}: ${test.failureMessages.join(" | ").slice(0, 2_000)}`),
+      )
+      .join("");
   } catch {
     return "";
   }
@@ -43,7 +51,11 @@ describe("the README's recipes", () => {
     const section = /^## Use it in your test suite\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
     const recipes = [...section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(([, code]) => code);
     const fixture = (mode: string, name: string) => readFileSync(join(fixtures, mode, name), "utf8");
-    expect(recipes).toEqual([fixture("mock-per-file", "orders.spec.ts"), fixture("shared-mock-sandboxes", "global-setup.ts"), fixture("shared-mock-sandboxes", "orders.spec.ts")]);
+    expect(recipes).toEqual([
+      fixture("mock-per-file", "orders.spec.ts"),
+      fixture("shared-mock-sandboxes", "global-setup.ts"),
+      fixture("shared-mock-sandboxes", "orders.spec.ts"),
+    ]);
   });
 });
 
@@ -65,42 +77,78 @@ describe("a consumer's suite", () => {
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2022", "DOM"], types: ["node"], typeRoots: [join(repo, "node_modules/@types")], skipLibCheck: true },
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          lib: ["ES2022", "DOM"],
+          types: ["node"],
+          typeRoots: [join(repo, "node_modules/@types")],
+          skipLibCheck: true,
+        },
         include: modes.map((mode) => `${mode}/*.ts`),
       }),
     );
     await run(join(repo, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: project });
   }, 60_000);
 
-  it.each(modes)(`%s: four files, four workers, ${runs} runs, every test passed each time`, async (mode) => {
-    const files = filesOf(mode);
-    expect(files.size).toBe(4);
-    // Each file's tests, by their titles in the fixture, all to pass.
-    const expected = Object.fromEntries([...files].map(([name, text]) => [name, [...text.matchAll(/^it\("([^"]+)"/gm)].map(([, title]) => [title, "passed"])]));
-    const count = Object.values(expected).flat().length;
-    for (let attempt = 1; attempt <= runs; attempt++) {
-      const report = join(project, `${mode}-report-${attempt}.json`);
-      const vitest = join(project, "node_modules/.bin/vitest");
-      // The mode's folder as vitest's root: its own config (the shared mock's globalSetup), if it has one.
-      // vitest's 5 s per test is for an idle machine; this suite shares two cores with the rest of npm test.
-      const args = ["run", "--root", mode, "--pool=forks", "--maxWorkers=4", "--minWorkers=4", "--testTimeout=60000", "--hookTimeout=60000", "--reporter=json", `--outputFile=${report}`];
-      const outcome = await run(vitest, args, { cwd: project, env }).then(
-        () => "exit 0",
-        (error: { code?: number; stdout?: string; stderr?: string }) => `exit ${error.code}: ${error.stderr ?? ""}${error.stdout ?? ""}${failuresIn(report)}`,
+  it.each(modes)(
+    `%s: four files, four workers, ${runs} runs, every test passed each time`,
+    async (mode) => {
+      const files = filesOf(mode);
+      expect(files.size).toBe(4);
+      // Each file's tests, by their titles in the fixture, all to pass.
+      const expected = Object.fromEntries(
+        [...files].map(([name, text]) => [name, [...text.matchAll(/^it\("([^"]+)"/gm)].map(([, title]) => [title, "passed"])]),
       );
-      expect(outcome, `run ${attempt}`).toBe("exit 0");
-      const result = JSON.parse(readFileSync(report, "utf8")) as {
-        numTotalTests: number;
-        numPassedTests: number;
-        numFailedTests: number;
-        numPendingTests: number;
-        numTotalTestSuites: number;
-        success: boolean;
-        testResults: { name: string; assertionResults: { title: string; status: string }[] }[];
-      };
-      const { numTotalTests, numPassedTests, numFailedTests, numPendingTests, success } = result;
-      expect({ run: attempt, numTotalTests, numPassedTests, numFailedTests, numPendingTests, success }).toEqual({ run: attempt, numTotalTests: count, numPassedTests: count, numFailedTests: 0, numPendingTests: 0, success: true });
-      expect(Object.fromEntries(result.testResults.map((file) => [basename(file.name), file.assertionResults.map(({ title, status }) => [title, status])]))).toEqual(expected);
-    }
-  }, 180_000);
+      const count = Object.values(expected).flat().length;
+      for (let attempt = 1; attempt <= runs; attempt++) {
+        const report = join(project, `${mode}-report-${attempt}.json`);
+        const vitest = join(project, "node_modules/.bin/vitest");
+        // The mode's folder as vitest's root: its own config (the shared mock's globalSetup), if it has one.
+        // vitest's 5 s per test is for an idle machine; this suite shares two cores with the rest of npm test.
+        const args = [
+          "run",
+          "--root",
+          mode,
+          "--pool=forks",
+          "--maxWorkers=4",
+          "--minWorkers=4",
+          "--testTimeout=60000",
+          "--hookTimeout=60000",
+          "--reporter=json",
+          `--outputFile=${report}`,
+        ];
+        const outcome = await run(vitest, args, { cwd: project, env }).then(
+          () => "exit 0",
+          (error: { code?: number; stdout?: string; stderr?: string }) => `exit ${error.code}: ${error.stderr ?? ""}${error.stdout ?? ""}${failuresIn(report)}`,
+        );
+        expect(outcome, `run ${attempt}`).toBe("exit 0");
+        const result = JSON.parse(readFileSync(report, "utf8")) as {
+          numTotalTests: number;
+          numPassedTests: number;
+          numFailedTests: number;
+          numPendingTests: number;
+          numTotalTestSuites: number;
+          success: boolean;
+          testResults: { name: string; assertionResults: { title: string; status: string }[] }[];
+        };
+        const { numTotalTests, numPassedTests, numFailedTests, numPendingTests, success } = result;
+        expect({ run: attempt, numTotalTests, numPassedTests, numFailedTests, numPendingTests, success }).toEqual({
+          run: attempt,
+          numTotalTests: count,
+          numPassedTests: count,
+          numFailedTests: 0,
+          numPendingTests: 0,
+          success: true,
+        });
+        expect(
+          Object.fromEntries(result.testResults.map((file) => [basename(file.name), file.assertionResults.map(({ title, status }) => [title, status])])),
+        ).toEqual(expected);
+      }
+    },
+    180_000,
+  );
 });

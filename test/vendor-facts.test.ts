@@ -44,13 +44,18 @@ describe("the notes fixture is the vendor's notes", () => {
   it.skipIf(!existsSync(notes))("the status callbacks' statuses and fields stand in the notes as copied", () => {
     const text = readFileSync(notes, "utf8").replace(/\s+/g, " ");
     expect(text).toContain(`statuses ${notesFacts.callbackStatuses.join(", ")}.`);
-    expect(text).toContain(`{ meta_object: { value: { statuses: [...] }, field }, extra_info: { ${notesFacts.callbackExtraInfo.join(", ")}, ... }, status, message_id }`);
+    expect(text).toContain(
+      `{ meta_object: { value: { statuses: [...] }, field }, extra_info: { ${notesFacts.callbackExtraInfo.join(", ")}, ... }, status, message_id }`,
+    );
   });
 });
 
 describe("the contract's status callback says what the vendor's notes say", () => {
   it("has the statuses, the fields and the references the notes give", () => {
-    const callback = loadDocument().components.schemas.StatusCallback as { required: string[]; properties: { extra_info: { properties: Record<string, unknown> } } };
+    const callback = loadDocument().components.schemas.StatusCallback as {
+      required: string[];
+      properties: { extra_info: { properties: Record<string, unknown> } };
+    };
     expect((loadDocument().components.schemas.CallbackStatus as { enum: string[] }).enum).toEqual(notesFacts.callbackStatuses);
     expect(callback.required).toEqual(notesFacts.callbackFields);
     expect(Object.keys(callback.properties.extra_info.properties)).toEqual(notesFacts.callbackExtraInfo);
@@ -70,7 +75,12 @@ describe("the fixture is the vendor's page", () => {
     expect(text.split(`Limit: The variable can be ${facts.refMaxCharacters} characters long only.`)).toHaveLength(4);
     expect(text).toContain(`Only allowed value is ${facts.messagingProduct}`);
     expect(text).toContain(`Only allowed value is ${facts.recipientType}`);
-    expect(text).toContain(`Supported values for wa_source are ${facts.waSources.slice(0, -1).map((v) => `"${v}"`).join(", ")}, and "${facts.waSources.at(-1)}".`);
+    expect(text).toContain(
+      `Supported values for wa_source are ${facts.waSources
+        .slice(0, -1)
+        .map((v) => `"${v}"`)
+        .join(", ")}, and "${facts.waSources.at(-1)}".`,
+    );
     for (const response of facts.responses) {
       expect(text).toContain(`"${response.code}"`);
       expect(text).toMatch(new RegExp(`"message": ?"${response.message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
@@ -89,7 +99,9 @@ describe("the contract says what the vendor's page says", () => {
   const extraInfo = resolve(request.properties!.extra_info!);
 
   it("the pods, the path, the method, the key header and the media type", () => {
-    const hosts = Object.fromEntries(doc.servers.filter((server) => server["x-pod"] && server["x-pod"] !== "mock").map((server) => [server["x-pod"], new URL(server.url).host]));
+    const hosts = Object.fromEntries(
+      doc.servers.filter((server) => server["x-pod"] && server["x-pod"] !== "mock").map((server) => [server["x-pod"], new URL(server.url).host]),
+    );
     expect(hosts).toEqual(facts.pods);
     expect(contract.path).toBe(facts.endpoint.replace("<sid>", "{sid}").replace("<phone_number>", "{phone_number}"));
     expect(contract.method.toUpperCase()).toBe(facts.method);

@@ -29,7 +29,9 @@ describe("waiting on a server that never answers", () => {
 
   it("a raw request fails at its limit, naming the request", async () => {
     const started = Date.now();
-    await expect(rawRequest(url, { method: "POST", path: "/v2/x", body: "{}", limitMs: 200 })).rejects.toThrow("POST /v2/x: no answer within 200 ms (TEST_WAIT_MS)");
+    await expect(rawRequest(url, { method: "POST", path: "/v2/x", body: "{}", limitMs: 200 })).rejects.toThrow(
+      "POST /v2/x: no answer within 200 ms (TEST_WAIT_MS)",
+    );
     // At its own limit, not the default one: measured against the default wait, which a busy machine cannot reach.
     expect(Date.now() - started).toBeLessThan(waitMs);
   });
@@ -39,13 +41,21 @@ describe("waiting on a server that never answers", () => {
   });
 
   it("the test clients' limit turns a hang into the client's own timeout error", async () => {
-    const error = await failure(createKaleyraClient({ baseUrl: url, sid, apiKey, timeoutMs: 200 }).sendVideo({ phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } }));
+    const error = await failure(
+      createKaleyraClient({ baseUrl: url, sid, apiKey, timeoutMs: 200 }).sendVideo({ phoneNumber: businessNumber, to: "+919876543210", video: { id: "1" } }),
+    );
     expect(error).toMatchObject({ kind: "transport", reason: "timeout" });
   });
 
   it("tells work settled at once (microtasks only) from work that waits for a timer of 0 ms or an immediate", async () => {
     expect(await settlesAtOnce(() => Promise.resolve(1))).toBe(true);
-    expect(await settlesAtOnce(() => Promise.resolve().then(() => Promise.resolve()).then(() => 2))).toBe(true);
+    expect(
+      await settlesAtOnce(() =>
+        Promise.resolve()
+          .then(() => Promise.resolve())
+          .then(() => 2),
+      ),
+    ).toBe(true);
     expect(await settlesAtOnce(() => new Promise((resolve) => setTimeout(resolve, 0)))).toBe(false);
     expect(await settlesAtOnce(() => new Promise((resolve) => setImmediate(resolve)))).toBe(false);
   });

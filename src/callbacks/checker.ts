@@ -52,7 +52,8 @@ export function createCallbackChecker(limit = maxTrackedMessages): CallbackCheck
     state.set(messageId, message);
   };
   const isPrefix = (statuses: readonly CallbackStatus[]) => paths.some((path) => statuses.every((status, i) => path[i] === status));
-  const isWhole = (statuses: readonly CallbackStatus[]) => paths.some((path) => path.length === statuses.length && statuses.every((status, i) => path[i] === status));
+  const isWhole = (statuses: readonly CallbackStatus[]) =>
+    paths.some((path) => path.length === statuses.length && statuses.every((status, i) => path[i] === status));
 
   return {
     check(body) {
@@ -64,7 +65,11 @@ export function createCallbackChecker(limit = maxTrackedMessages): CallbackCheck
       const findings: CallbackFinding[] = [];
       const messageId = callback.message_id;
       if (callback.extra_info.message_id !== messageId) {
-        findings.push({ check: "same_message_id", messageId, message: `extra_info.message_id ${callback.extra_info.message_id} is not message_id ${messageId}` });
+        findings.push({
+          check: "same_message_id",
+          messageId,
+          message: `extra_info.message_id ${callback.extra_info.message_id} is not message_id ${messageId}`,
+        });
       }
       const seen = state.get(messageId);
       const duplicate = seen?.statuses.includes(callback.status) === true;
@@ -72,7 +77,11 @@ export function createCallbackChecker(limit = maxTrackedMessages): CallbackCheck
       if (duplicate) {
         findings.push({ check: "no_duplicate", messageId, message: `${callback.status} came twice` });
       } else if (!isPrefix(statuses)) {
-        findings.push({ check: "in_order", messageId, message: `${callback.status} after ${seen?.statuses.join(", ") || "nothing"}: the contract's sequences are ${paths.map((path) => path.join(" → ")).join("; ")}` });
+        findings.push({
+          check: "in_order",
+          messageId,
+          message: `${callback.status} after ${seen?.statuses.join(", ") || "nothing"}: the contract's sequences are ${paths.map((path) => path.join(" → ")).join("; ")}`,
+        });
       }
       if (seen && seen.refs !== refsOf(callback)) {
         findings.push({ check: "same_refs", messageId, message: `ref, ref1, ref2 are ${refsOf(callback)}, not ${seen.refs} as in its first callback` });

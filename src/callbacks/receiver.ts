@@ -88,7 +88,13 @@ export async function startCallbackReceiver(options: { port: number; host: strin
 }
 
 /** Listens until `stop` resolves; `ready` gets the URL once listening. */
-export async function listenForCallbacks(options: { port: number; host: string; stop: Promise<unknown>; ready?: (url: string) => void; line?: (text: string) => void }): Promise<ListenResult> {
+export async function listenForCallbacks(options: {
+  port: number;
+  host: string;
+  stop: Promise<unknown>;
+  ready?: (url: string) => void;
+  line?: (text: string) => void;
+}): Promise<ListenResult> {
   const receiver = await startCallbackReceiver(options);
   options.ready?.(receiver.url);
   await options.stop;
@@ -107,7 +113,11 @@ export async function listenForCallbacks(options: { port: number; host: string; 
 
 export function describeResult(result: ListenResult): string {
   const kept = result.findings.length < result.violations ? ` (the first ${result.findings.length} kept in the report)` : "";
-  const violations = result.violations ? `${result.violations} violation(s): ${Object.entries(result.byCheck).map(([check, count]) => `${check} ${count}`).join(", ")}${kept}` : "no violation";
+  const violations = result.violations
+    ? `${result.violations} violation(s): ${Object.entries(result.byCheck)
+        .map(([check, count]) => `${check} ${count}`)
+        .join(", ")}${kept}`
+    : "no violation";
   const incomplete = result.incomplete.length ? `; ${result.incomplete.length} message(s) without a whole sequence yet` : "";
   const forgotten = result.forgotten ? `; the oldest ${result.forgotten} message(s) forgotten (at most ${maxTrackedMessages} are remembered)` : "";
   return `${result.callbacks} callback(s) for ${result.messages} message(s): ${violations}${incomplete}${forgotten}.`;

@@ -114,7 +114,16 @@ export function createCallbackSender(settings: CallbackSettings, note: (line: st
   const attempt = async (target: string, body: string, signal: AbortSignal): Promise<CallbackAttempt> => {
     const at = new Date().toISOString();
     const result = await exchange(
-      { url: target, method: "POST", headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "user-agent": "kaleyra-whatsapp-video-kit mock callbacks" }, body: Buffer.from(body) },
+      {
+        url: target,
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(body)),
+          "user-agent": "kaleyra-whatsapp-video-kit mock callbacks",
+        },
+        body: Buffer.from(body),
+      },
       { timeoutMs: settings.timeoutMs, maxResponseBytes: answerLimitBytes, mask, signal },
     );
     if (result.ok) {
@@ -131,7 +140,13 @@ export function createCallbackSender(settings: CallbackSettings, note: (line: st
   const stopped = (job: Job) => closed || job.cancel.signal.aborted;
 
   const deliver = async (job: Job, status: CallbackStatus) => {
-    const delivery: CallbackDelivery = { messageId: job.message.messageId, ...(job.sid === undefined ? {} : { sid: job.sid }), status, state: "sending", attempts: [] };
+    const delivery: CallbackDelivery = {
+      messageId: job.message.messageId,
+      ...(job.sid === undefined ? {} : { sid: job.sid }),
+      status,
+      state: "sending",
+      attempts: [],
+    };
     record(delivery);
     const body = JSON.stringify(callbackPayload(status, job.message, new Date()));
     const signal = AbortSignal.any([job.cancel.signal, closing.signal]);

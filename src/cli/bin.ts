@@ -14,7 +14,9 @@ cli(process.argv.slice(2), {
   },
   (error: unknown) => {
     // One line, no stack trace: KALEYRA_DEBUG=1 shows it.
-    process.stderr.write(`kaleyra-video: unexpected failure: ${process.env.KALEYRA_DEBUG ? ((error as Error).stack ?? String(error)) : ((error as Error).message ?? String(error)).split("\n")[0]}\n`);
+    process.stderr.write(
+      `kaleyra-video: unexpected failure: ${process.env.KALEYRA_DEBUG ? ((error as Error).stack ?? String(error)) : ((error as Error).message ?? String(error)).split("\n")[0]}\n`,
+    );
     process.exitCode = exitCodes.unexpected;
   },
 );

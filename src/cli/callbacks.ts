@@ -30,7 +30,13 @@ Example (the mock sends its callbacks here):
 `;
 
 /** The flags, as parseArgs reads them: --help and the README are checked against these. */
-export const callbacksFlags = { port: { type: "string" }, host: { type: "string" }, "for-ms": { type: "string" }, report: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+export const callbacksFlags = {
+  port: { type: "string" },
+  host: { type: "string" },
+  "for-ms": { type: "string" },
+  report: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
 export async function callbacksCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
@@ -51,7 +57,13 @@ export async function callbacksCommand(argv: string[], io: CommandIo): Promise<n
     const timer = forMs === undefined ? undefined : setTimeout(onSignal, forMs);
     let result: ListenResult;
     try {
-      result = await listenForCallbacks({ port, host: values.host ?? "127.0.0.1", stop, ready: (url) => io.err(`Listening for status callbacks on ${url}`), line: (text) => io.out(text) });
+      result = await listenForCallbacks({
+        port,
+        host: values.host ?? "127.0.0.1",
+        stop,
+        ready: (url) => io.err(`Listening for status callbacks on ${url}`),
+        line: (text) => io.out(text),
+      });
     } catch (error) {
       throw listenProblem(error, values.host ?? "127.0.0.1", port) ?? error;
     } finally {

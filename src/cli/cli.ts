@@ -134,7 +134,9 @@ export async function cli(argv: string[], io: CommandIo, from: ToolSources = too
   } catch (error) {
     // parseArgs reports unknown or malformed flags as TypeErrors with a code.
     if (!isUsageError(error)) throw error;
-    io.err(`kaleyra-video: ${(error as Error).message}\n${command === "send" ? "Run kaleyra-video send --help for the options." : "Run kaleyra-video --help."}`);
+    io.err(
+      `kaleyra-video: ${(error as Error).message}\n${command === "send" ? "Run kaleyra-video send --help for the options." : "Run kaleyra-video --help."}`,
+    );
     return exitCodes.usage;
   }
 }

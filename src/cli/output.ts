@@ -33,7 +33,8 @@ export function isUsageError(error: unknown): error is Error {
 export function wholeFlag(value: string | undefined, flag: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}`);
   return number;
 }
 
@@ -41,7 +42,16 @@ export function wholeFlag(value: string | undefined, flag: string, min = 0, max 
 export function errorAsJson(error: KaleyraError): Record<string, unknown> {
   switch (error.kind) {
     case "api":
-      return { ok: false, kind: "api", status: error.status, code: error.code, documented: error.documented, reason: error.reason ?? null, message: error.apiMessage, details: error.details };
+      return {
+        ok: false,
+        kind: "api",
+        status: error.status,
+        code: error.code,
+        documented: error.documented,
+        reason: error.reason ?? null,
+        message: error.apiMessage,
+        details: error.details,
+      };
     case "validation":
       return { ok: false, kind: "validation", message: error.message, issues: error.issues };
     case "transport":

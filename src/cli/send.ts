@@ -19,7 +19,9 @@ The api-key is read from the KALEYRA_API_KEY environment variable, never from a 
 money and reaches a real customer. --dry-run checks and prints the request, key masked,
 and sends nothing.
 
-  --pod             a vendor pod: ${Object.entries(podUrls()).map(([pod, url]) => `${pod} (${new URL(url).host})`).join(", ")}
+  --pod             a vendor pod: ${Object.entries(podUrls())
+    .map(([pod, url]) => `${pod} (${new URL(url).host})`)
+    .join(", ")}
   --base-url        any other base URL, e.g. the local mock http://127.0.0.1:4010
   --sid             the account SID
   --phone-number    the business's WhatsApp number that sends (E.164, with +)
@@ -133,7 +135,14 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   };
   if (values.caption !== undefined) input.caption = values.caption;
   const extraInfo = Object.fromEntries(
-    ([["ref", values.ref], ["ref1", values.ref1], ["ref2", values.ref2], ["wa_source", values["wa-source"]]] as const).filter(([, value]) => value !== undefined),
+    (
+      [
+        ["ref", values.ref],
+        ["ref1", values.ref1],
+        ["ref2", values.ref2],
+        ["wa_source", values["wa-source"]],
+      ] as const
+    ).filter(([, value]) => value !== undefined),
   );
   if (Object.keys(extraInfo).length > 0) input.extraInfo = extraInfo;
 
@@ -148,7 +157,13 @@ export async function send(argv: string[], io: CommandIo): Promise<number> {
   try {
     if (dryRun) {
       const prepared = client.prepareVideo(input);
-      io.out(values.json ? JSON.stringify({ ok: true, dryRun: true, request: prepared }) : `Dry run: nothing sent.\n${prepared.method} ${prepared.url}\n${Object.entries(prepared.headers).map(([name, value]) => `${name}: ${value}`).join("\n")}\n\n${JSON.stringify(prepared.body, null, 2)}`);
+      io.out(
+        values.json
+          ? JSON.stringify({ ok: true, dryRun: true, request: prepared })
+          : `Dry run: nothing sent.\n${prepared.method} ${prepared.url}\n${Object.entries(prepared.headers)
+              .map(([name, value]) => `${name}: ${value}`)
+              .join("\n")}\n\n${JSON.stringify(prepared.body, null, 2)}`,
+      );
       return exitCodes.ok;
     }
     const result = await client.sendVideo(input);

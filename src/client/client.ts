@@ -4,14 +4,7 @@ import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../../generated/kaleyra-whatsapp-video.ts";
 import { exampleMatching, operation } from "../contract/operation.ts";
 import { contractSchemas } from "../contract/schemas.ts";
-import {
-  KaleyraApiError,
-  KaleyraTransportError,
-  KaleyraValidationError,
-  type AcceptedEnvelope,
-  type Envelope,
-  type RequestSummary,
-} from "./errors.ts";
+import { KaleyraApiError, KaleyraTransportError, KaleyraValidationError, type AcceptedEnvelope, type Envelope, type RequestSummary } from "./errors.ts";
 import type { ValidationIssue } from "../contract/issues.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
@@ -100,10 +93,13 @@ export interface KaleyraClient {
 export const defaultTimeoutMs = 30_000;
 export { defaultMaxResponseBytes };
 
-
 /** Options that cannot work are refused before anything is sent, as validation errors naming them. */
 function optionsProblem(field: string, message: string, rule = "option"): KaleyraValidationError {
-  return new KaleyraValidationError([{ field, rule, message }], { method: operation().method.toUpperCase(), url: "" }, "The client's options cannot work, so nothing was sent");
+  return new KaleyraValidationError(
+    [{ field, rule, message }],
+    { method: operation().method.toUpperCase(), url: "" },
+    "The client's options cannot work, so nothing was sent",
+  );
 }
 
 function readOptions(options: unknown): KaleyraClientOptions {
@@ -125,7 +121,11 @@ function resolveBaseUrl(options: KaleyraClientOptions): string {
   }
   if (options.pod !== undefined) {
     const url = typeof options.pod === "string" ? podUrl(options.pod) : undefined;
-    if (!url) throw optionsProblem("pod", `${JSON.stringify(String(options.pod)).slice(0, 40)} is not a pod of the contract; use one of ${Object.keys(podUrls()).join(", ")}`);
+    if (!url)
+      throw optionsProblem(
+        "pod",
+        `${JSON.stringify(String(options.pod)).slice(0, 40)} is not a pod of the contract; use one of ${Object.keys(podUrls()).join(", ")}`,
+      );
     return url;
   }
   const checked = checkBaseUrl(options.baseUrl, options.allowInsecureHttp === true, "api-key");
@@ -169,7 +169,10 @@ function snapshot(input: unknown, request: RequestSummary): InputSnapshot {
     const i = input as Record<string, unknown>;
     signal = i.signal;
     // JSON round-trip: getters run once, functions and cycles cannot slip through as values.
-    data = JSON.parse(JSON.stringify({ phoneNumber: i.phoneNumber, to: i.to, video: i.video, caption: i.caption, extraInfo: i.extraInfo }) ?? "{}") as Omit<InputSnapshot, "signal">;
+    data = JSON.parse(JSON.stringify({ phoneNumber: i.phoneNumber, to: i.to, video: i.video, caption: i.caption, extraInfo: i.extraInfo }) ?? "{}") as Omit<
+      InputSnapshot,
+      "signal"
+    >;
   } catch {
     return refuse("(input)", "could not be read as plain data (a property threw, or holds a cycle or a BigInt)");
   }
@@ -220,7 +223,11 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
       ...check.issues(contract.pathParameterSchemaPointers.phone_number!, data.phoneNumber).map((issue) => ({ ...issue, field: "phoneNumber" })),
       ...check.issues(contract.requestSchemaPointer, body),
     ];
-    if (issues.length > 0) throw new KaleyraValidationError(issues.map((issue) => ({ ...issue, message: mask(issue.message) })), summary);
+    if (issues.length > 0)
+      throw new KaleyraValidationError(
+        issues.map((issue) => ({ ...issue, message: mask(issue.message) })),
+        summary,
+      );
     const shownHeaders = { ...headers, "content-type": "application/json", "api-key": maskedSecret };
     return { prepared: { ...summary, headers: shownHeaders, body }, summary, signal: data.signal, phoneNumber: data.phoneNumber as string };
   };
@@ -248,7 +255,15 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
       // Successes come as text (parseAs); openapi-fetch parses error bodies itself when it can.
       payload = result.data ?? result.error;
     } catch (thrown) {
-      throw transportError(thrown, { summary, mask, timeoutMs, timedOut: limit?.timedOut() ?? false, aborted: signal?.aborted === true, action: "send", unknownOutcome: "; the message may or may not have been queued" });
+      throw transportError(thrown, {
+        summary,
+        mask,
+        timeoutMs,
+        timedOut: limit?.timedOut() ?? false,
+        aborted: signal?.aborted === true,
+        action: "send",
+        unknownOutcome: "; the message may or may not have been queued",
+      });
     } finally {
       limit?.done();
     }
@@ -259,7 +274,13 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
     // The body was masked as it was read (the kit's fetch), before openapi-fetch parsed it.
     const text = typeof payload === "string" ? payload : (JSON.stringify(payload) ?? "");
     const invalid = (why: string) =>
-      new KaleyraTransportError({ reason: "invalid-response", message: `Answer ${status} is not the vendor's envelope: ${why}`, request, status, bodySnippet: excerpt(text, mask) });
+      new KaleyraTransportError({
+        reason: "invalid-response",
+        message: `Answer ${status} is not the vendor's envelope: ${why}`,
+        request,
+        status,
+        bodySnippet: excerpt(text, mask),
+      });
     let body: unknown = payload;
     if (typeof payload === "string" || payload === undefined) {
       const parsed = parseJson(text);

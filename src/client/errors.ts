@@ -9,10 +9,7 @@ type AdminSchemas = AdminComponents["schemas"];
 type Schemas = components["schemas"];
 
 /** The error codes the contract documents, by the envelopes' own `code` types. */
-export type DocumentedErrorCode =
-  | Schemas["BadRequestEnvelope"]["code"]
-  | Schemas["UnauthorizedEnvelope"]["code"]
-  | Schemas["InternalErrorEnvelope"]["code"];
+export type DocumentedErrorCode = Schemas["BadRequestEnvelope"]["code"] | Schemas["UnauthorizedEnvelope"]["code"] | Schemas["InternalErrorEnvelope"]["code"];
 
 /** The vendor's answer body: the shared envelope. */
 export type Envelope = Schemas["Envelope"];
@@ -106,7 +103,15 @@ export class KaleyraTransportError extends KaleyraErrorBase {
   /** For a redirect: the Location it named, credentials stripped; it was not requested. */
   readonly location: string | undefined;
 
-  constructor(fields: { reason: TransportReason; message: string; request: RequestSummary; status?: number; bodySnippet?: string; location?: string; cause?: unknown }) {
+  constructor(fields: {
+    reason: TransportReason;
+    message: string;
+    request: RequestSummary;
+    status?: number;
+    bodySnippet?: string;
+    location?: string;
+    cause?: unknown;
+  }) {
     super(fields.message, fields.request, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.reason = fields.reason;
     this.status = fields.status;
@@ -135,5 +140,7 @@ export class KaleyraAdminError extends KaleyraErrorBase {
 export type KaleyraError = KaleyraApiError | KaleyraValidationError | KaleyraTransportError | KaleyraAdminError;
 
 export function isKaleyraError(error: unknown): error is KaleyraError {
-  return error instanceof KaleyraApiError || error instanceof KaleyraValidationError || error instanceof KaleyraTransportError || error instanceof KaleyraAdminError;
+  return (
+    error instanceof KaleyraApiError || error instanceof KaleyraValidationError || error instanceof KaleyraTransportError || error instanceof KaleyraAdminError
+  );
 }

@@ -80,7 +80,11 @@ export const defaultAdminTimeoutMs = 10_000;
 const maxAdminResponseBytes = 128 * 1024 * 1024;
 
 function optionsProblem(field: string, message: string): KaleyraValidationError {
-  return new KaleyraValidationError([{ field, rule: "option", message }], { method: "", url: "" }, "The admin client's options cannot work, so nothing was sent");
+  return new KaleyraValidationError(
+    [{ field, rule: "option", message }],
+    { method: "", url: "" },
+    "The admin client's options cannot work, so nothing was sent",
+  );
 }
 
 /** A call's input that cannot be sent: refused by name before anything goes out. */
@@ -102,8 +106,11 @@ let sidRule: { pattern: RegExp; maxLength: number } | undefined;
 
 /** A sandbox's SID, as the admin contract's `Sid` takes it. */
 function checkSid(sid: unknown, problem: (message: string) => KaleyraValidationError): string {
-  sidRule ??= (({ pattern, maxLength }) => ({ pattern: new RegExp(pattern), maxLength }))(loadAdminDocument().components.schemas.Sid as { pattern: string; maxLength: number });
-  if (typeof sid !== "string" || sid.length > sidRule.maxLength || !sidRule.pattern.test(sid)) throw problem(`must be an account SID: 1 to ${sidRule.maxLength} letters and digits`);
+  sidRule ??= (({ pattern, maxLength }) => ({ pattern: new RegExp(pattern), maxLength }))(
+    loadAdminDocument().components.schemas.Sid as { pattern: string; maxLength: number },
+  );
+  if (typeof sid !== "string" || sid.length > sidRule.maxLength || !sidRule.pattern.test(sid))
+    throw problem(`must be an account SID: 1 to ${sidRule.maxLength} letters and digits`);
   return sid;
 }
 
@@ -127,7 +134,8 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
     if (problem) throw optionsProblem("token", problem);
   }
   const timeoutMs = options.timeoutMs ?? defaultAdminTimeoutMs;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > maxTimerMs) throw optionsProblem("timeoutMs", `must be a whole number from 1 to ${maxTimerMs}`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > maxTimerMs)
+    throw optionsProblem("timeoutMs", `must be a whole number from 1 to ${maxTimerMs}`);
   if (options.fetch !== undefined && typeof options.fetch !== "function") throw optionsProblem("fetch", "must be a function");
   const defaultSid = options.sid === undefined ? undefined : checkSid(options.sid, (message) => optionsProblem("sid", message));
   const secrets = token === undefined ? [] : [token];
@@ -137,7 +145,11 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
   const raw = createClient<paths>({ baseUrl, headers, ...guardedTransport(options.fetch, { maxResponseBytes: maxAdminResponseBytes, secrets, timeoutMs }) });
 
   /** One call: its answer's body on a 2xx, else a KaleyraAdminError; never anything but a KaleyraError. */
-  const call = async <T>(method: string, path: string, run: (init: { timeoutMs: number }) => Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    run: (init: { timeoutMs: number }) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  ): Promise<T> => {
     const summary: RequestSummary = { method, url: baseUrl + path };
     let result: { data?: unknown; error?: unknown; response: Response };
     try {
@@ -159,7 +171,8 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
   const extra = (init: Init) => init as unknown as Record<string, never>;
   /** The sandbox of one call: its own `sid`, else the client's; checked before anything is sent. */
   const sandbox = (method: string, path: string, options: unknown): { sid?: string } => {
-    if (options !== undefined && (typeof options !== "object" || options === null)) throw inputProblem(method, path, "(options)", "must be an object, e.g. { sid }");
+    if (options !== undefined && (typeof options !== "object" || options === null))
+      throw inputProblem(method, path, "(options)", "must be an object, e.g. { sid }");
     const own = readField(method, path, options, "sid");
     const sid = own === undefined ? defaultSid : checkSid(own, (message) => inputProblem(method, path, "sid", message));
     return sid === undefined ? {} : { sid };
@@ -169,9 +182,18 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
     const query = { ...filter, ...sandbox("GET", "/__admin/requests", filter) };
     return call<Journal>("GET", "/__admin/requests", (init) => raw.GET("/__admin/requests", { params: { query }, ...extra(init) }));
   };
-  const scoped = async <T>(method: "GET" | "DELETE" | "POST", path: "/__admin/requests" | "/__admin/reset" | "/__admin/scenarios" | "/__admin/callbacks", options: SandboxOption | undefined) => {
+  const scoped = async <T>(
+    method: "GET" | "DELETE" | "POST",
+    path: "/__admin/requests" | "/__admin/reset" | "/__admin/scenarios" | "/__admin/callbacks",
+    options: SandboxOption | undefined,
+  ) => {
     const query = sandbox(method, path, options);
-    return call<T>(method, at(path, query), (init) => (raw[method] as (path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(path, { params: { query }, ...extra(init) }));
+    return call<T>(method, at(path, query), (init) =>
+      (raw[method] as (path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(path, {
+        params: { query },
+        ...extra(init),
+      }),
+    );
   };
 
   return {
@@ -184,14 +206,20 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
     addScenario: async (scenario, options) => {
       const query = sandbox("POST", "/__admin/scenarios", options);
       const body = plainJson("POST", "/__admin/scenarios", scenario, "scenario");
-      return (await call<{ id: string }>("POST", at("/__admin/scenarios", query), (init) => raw.POST("/__admin/scenarios", { params: { query }, body: body as ScenarioInput, ...extra(init) }))).id;
+      return (
+        await call<{ id: string }>("POST", at("/__admin/scenarios", query), (init) =>
+          raw.POST("/__admin/scenarios", { params: { query }, body: body as ScenarioInput, ...extra(init) }),
+        )
+      ).id;
     },
     scenarios: async (options) => (await scoped<{ scenarios: Scenario[] }>("GET", "/__admin/scenarios", options)).scenarios,
     removeScenario: async (id, options) => {
       const path = "/__admin/scenarios/{id}";
       if (typeof id !== "string" || id === "") throw inputProblem("DELETE", path, "id", "must be the id addScenario gave (a non-empty string)");
       const query = sandbox("DELETE", path, options);
-      return call("DELETE", at(`/__admin/scenarios/${encodeURIComponent(id)}`, query), (init) => raw.DELETE(path, { params: { path: { id }, query }, ...extra(init) }));
+      return call("DELETE", at(`/__admin/scenarios/${encodeURIComponent(id)}`, query), (init) =>
+        raw.DELETE(path, { params: { path: { id }, query }, ...extra(init) }),
+      );
     },
     clearScenarios: (options) => scoped("DELETE", "/__admin/scenarios", options),
     reset: (options) => scoped("POST", "/__admin/reset", options),
@@ -202,7 +230,8 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
       return call("PUT", at(path, query), (init) => raw.PUT(path, { params: { query }, body: { url }, ...extra(init) }));
     },
     callbacks: (options) => scoped<CallbacksPage>("GET", "/__admin/callbacks", options),
-    testRecipients: async () => (await call<{ recipients: TestRecipient[] }>("GET", "/__admin/test-recipients", (init) => raw.GET("/__admin/test-recipients", extra(init)))).recipients,
+    testRecipients: async () =>
+      (await call<{ recipients: TestRecipient[] }>("GET", "/__admin/test-recipients", (init) => raw.GET("/__admin/test-recipients", extra(init)))).recipients,
     identity: (nonce = crypto.randomUUID().replaceAll("-", "")) =>
       call<MockIdentity>("GET", "/__admin/identity", (init) => raw.GET("/__admin/identity", { params: { query: { nonce } }, ...extra(init) })),
   };

@@ -23,7 +23,13 @@ export function transportError(thrown: unknown, call: FailedCall): KaleyraTransp
   const { summary: request, mask } = call;
   const cause = safeCause(thrown, mask);
   if (thrown instanceof HttpEdgeError && (thrown.reason === "redirect" || thrown.reason === "too-large")) {
-    return new KaleyraTransportError({ reason: thrown.reason, message: thrown.message, request, ...(thrown.status === undefined ? {} : { status: thrown.status }), ...(thrown.location === undefined ? {} : { location: thrown.location }) });
+    return new KaleyraTransportError({
+      reason: thrown.reason,
+      message: thrown.message,
+      request,
+      ...(thrown.status === undefined ? {} : { status: thrown.status }),
+      ...(thrown.location === undefined ? {} : { location: thrown.location }),
+    });
   }
   if (thrown instanceof UnreadableAnswerError) {
     return new KaleyraTransportError({ reason: "invalid-response", message: thrown.message, request, status: thrown.status });

@@ -19,7 +19,10 @@ export interface Alternative {
 }
 
 function segmentsOf(instancePath: string): string[] {
-  return instancePath.split("/").filter(Boolean).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return instancePath
+    .split("/")
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function fieldOf(error: ErrorObject, prefix: readonly string[]): string {

@@ -73,12 +73,17 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
   const { path, method, op } = findOperation(doc);
   const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
   const pattern = new RegExp(
-    `^${path.split(/\{[^}]+\}/).map(escapeRegExp).join("([^/]+)")}$`,
+    `^${path
+      .split(/\{[^}]+\}/)
+      .map(escapeRegExp)
+      .join("([^/]+)")}$`,
   );
 
   const requestBody = op.requestBody as { content: Record<string, MediaTypeObject> };
   const responses = op.responses as Record<string, unknown>;
-  const statuses = Object.keys(responses).map(Number).sort((a, b) => a - b);
+  const statuses = Object.keys(responses)
+    .map(Number)
+    .sort((a, b) => a - b);
   const examples: NamedExample[] = [];
   const responseSchemaPointers: Record<number, string> = {};
   const operationPointer = `#/paths/${pointerEscape(path)}/${method}`;
@@ -110,9 +115,7 @@ export function buildOperationContract(doc: OpenApiDocument): OperationContract 
     method,
     pathParameters,
     requestMediaTypes: Object.keys(requestBody.content),
-    requestExamples: Object.fromEntries(
-      Object.entries(requestBody.content[jsonMediaType]?.examples ?? {}).map(([name, example]) => [name, example.value]),
-    ),
+    requestExamples: Object.fromEntries(Object.entries(requestBody.content[jsonMediaType]?.examples ?? {}).map(([name, example]) => [name, example.value])),
     statuses,
     examples,
     responseSchemaPointers,

@@ -55,7 +55,10 @@ export function describeLocation(location: string | null | undefined, base: stri
 }
 
 export function redirectRefused(status: number, location: string): HttpEdgeError {
-  return new HttpEdgeError("redirect", `The server answered ${status}, redirecting to ${location}. Redirects are never followed: nothing was sent there.`, { status, location });
+  return new HttpEdgeError("redirect", `The server answered ${status}, redirecting to ${location}. Redirects are never followed: nothing was sent there.`, {
+    status,
+    location,
+  });
 }
 
 export function tooLarge(limit: number): HttpEdgeError {

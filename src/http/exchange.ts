@@ -118,7 +118,9 @@ export function exchange(request: ExchangeRequest, options: ExchangeOptions): Pr
           fail(
             error instanceof HttpEdgeError
               ? new HttpEdgeError(error.reason, error.message, { status: response.statusCode ?? 0 })
-              : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`, { status: response.statusCode ?? 0 }),
+              : new HttpEdgeError("network", `the answer broke off: ${options.mask(String((error as Error).message ?? error)).slice(0, 200)}`, {
+                  status: response.statusCode ?? 0,
+                }),
           ),
       );
     });

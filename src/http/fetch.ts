@@ -5,7 +5,17 @@
 // the conformance suite uses, and it costs a third of what undici's fetch does per request.
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { createMasker, defaultMaxResponseBytes, describeLocation, HttpEdgeError, isRedirect, maxTimerMs, readBounded, redirectRefused, UnreadableAnswerError } from "./edge.ts";
+import {
+  createMasker,
+  defaultMaxResponseBytes,
+  describeLocation,
+  HttpEdgeError,
+  isRedirect,
+  maxTimerMs,
+  readBounded,
+  redirectRefused,
+  UnreadableAnswerError,
+} from "./edge.ts";
 import { exchange } from "./exchange.ts";
 import { maxJsonDepth, nestsDeeperThan } from "./json.ts";
 import type { Masker } from "./secrets.ts";
@@ -131,7 +141,13 @@ export function guardedTransport(injected: FetchLike | undefined, options: Guard
     if (body) headers["content-length"] = String(body.length);
     const result = await exchange(
       { url, method: request.method, headers, ...(body ? { body } : {}) },
-      { timeoutMs: init.timeoutMs ?? options.timeoutMs ?? maxTimerMs, maxResponseBytes: limit, mask, ...(init.signal ? { signal: init.signal } : {}), agent: url.startsWith("https:") ? agents.https : agents.http },
+      {
+        timeoutMs: init.timeoutMs ?? options.timeoutMs ?? maxTimerMs,
+        maxResponseBytes: limit,
+        mask,
+        ...(init.signal ? { signal: init.signal } : {}),
+        agent: url.startsWith("https:") ? agents.https : agents.http,
+      },
     );
     if (!result.ok) throw result.error;
     const { status, headers: answerHeaders, text } = result.answer;

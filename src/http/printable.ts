@@ -35,7 +35,9 @@ export function hasUnsafeCharacters(text: string): boolean {
 export function shellQuote(text: string): string {
   if (!hasUnsafeCharacters(text)) return `'${text.replace(/'/g, `'\\''`)}'`;
   // Bytes, not code points: bash reads \u only in a UTF-8 locale, \x in any.
-  const body = text.replace(/[\\']/g, (c) => `\\${c}`).replace(unsafe, (c) => [...Buffer.from(c, "utf8")].map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join(""));
+  const body = text
+    .replace(/[\\']/g, (c) => `\\${c}`)
+    .replace(unsafe, (c) => [...Buffer.from(c, "utf8")].map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join(""));
   return `$'${body}'`;
 }
 

@@ -3,10 +3,7 @@
 // once), and a client that goes away mid-body is told apart from a complete body.
 import type { IncomingMessage } from "node:http";
 
-export type BodyRead =
-  | { kind: "read"; bytes: Buffer }
-  | { kind: "too-large"; limit: number }
-  | { kind: "aborted" };
+export type BodyRead = { kind: "read"; bytes: Buffer } | { kind: "too-large"; limit: number } | { kind: "aborted" };
 
 export function readBody(request: IncomingMessage, limit: number): Promise<BodyRead> {
   return new Promise((resolve) => {
@@ -37,4 +34,3 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
     });
   });
 }
-

@@ -83,7 +83,9 @@ function embeddedBase64(secret: string): string[] {
   const bytes = Buffer.from(secret, "utf8");
   const found: string[] = [];
   for (const offset of [0, 1, 2]) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64").replace(/=+$/, "");
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString("base64")
+      .replace(/=+$/, "");
     // Leading characters that hold padding bits, trailing ones that hold bits of what follows.
     const head = offset === 0 ? 0 : offset + 1;
     const tail = (offset + bytes.length) % 3 === 0 ? 0 : 1;
@@ -103,7 +105,9 @@ function embeddedBase64(secret: string): string[] {
 export function createMasker(secrets: readonly (string | undefined)[]): Masker {
   // A server may take a secret trimmed (the mock's account check trims the api-key, a no-break
   // space included, which HTTP keeps): the trimmed secret is masked beside the one as it came.
-  const given = [...new Set(secrets.filter((s): s is string => typeof s === "string").flatMap((s) => [s, s.trim()]))].filter((s) => s.length >= minimumMaskable);
+  const given = [...new Set(secrets.filter((s): s is string => typeof s === "string").flatMap((s) => [s, s.trim()]))].filter(
+    (s) => s.length >= minimumMaskable,
+  );
   if (given.length === 0) return identity;
   // Longest first, so that a form containing another is replaced whole.
   const byLength = (a: string, b: string) => b.length - a.length;
@@ -119,7 +123,8 @@ export function createMasker(secrets: readonly (string | undefined)[]): Masker {
   const spelled = given.sort(byLength).map((secret) => [...secret].map((c) => characterForms(c, /^[0-9a-f]+$/i.test(secret))));
   const mixed = new RegExp(spelled.map((characters) => characters.join("")).join("|"), "g");
   // At a cut end: the first four characters or more of a secret, in any of their encodings.
-  const prefix = (characters: string[]) => characters.slice(0, minimumMaskable).join("") + characters.slice(minimumMaskable).reduceRight((rest, character) => `(?:${character}${rest})?`, "");
+  const prefix = (characters: string[]) =>
+    characters.slice(0, minimumMaskable).join("") + characters.slice(minimumMaskable).reduceRight((rest, character) => `(?:${character}${rest})?`, "");
   const cutEnd = new RegExp(`(?:${spelled.map(prefix).join("|")})$`);
   // A key in part is written with an escape character: text without one skips that search.
   const escapes = given.some((secret) => secret.includes(" ")) ? /[%\\&+]/ : /[%\\&]/;

@@ -76,7 +76,10 @@ export function responseContractsOf(doc: OpenApiDocument, schemas = compileContr
   };
   for (const status of contract.statuses) {
     const responsePointer = contract.responseSchemaPointers[status]!.replace(/\/content\/.*$/, "");
-    const response = resolve({ $ref: responsePointer }) as { content?: Record<string, { schema: Schema }>; headers?: Record<string, { $ref?: string; required?: boolean }> };
+    const response = resolve({ $ref: responsePointer }) as {
+      content?: Record<string, { schema: Schema }>;
+      headers?: Record<string, { $ref?: string; required?: boolean }>;
+    };
     const content = response.content ?? {};
     const headers = Object.entries(response.headers ?? {}).map(([name, header]): DeclaredHeader => {
       const resolved = (header.$ref ? resolve({ $ref: header.$ref }) : header) as { required?: boolean; schema?: unknown };
@@ -98,7 +101,8 @@ export function responseContractsOf(doc: OpenApiDocument, schemas = compileContr
 }
 
 const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase();
-const codeOf = (body: unknown) => (typeof body === "object" && body !== null && typeof (body as { code?: unknown }).code === "string" ? (body as { code: string }).code : undefined);
+const codeOf = (body: unknown) =>
+  typeof body === "object" && body !== null && typeof (body as { code?: unknown }).code === "string" ? (body as { code: string }).code : undefined;
 const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const mediaTypeSyntax = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${token}|"([^"\\\\]|\\\\.)*"))*\\s*$`);
 const outcomeOf = (input: Answered) => `${input.status} ${input.code ?? "(no code)"}`;
@@ -131,12 +135,18 @@ const checks = {
   status_documented: (input: Answered): Verdict => {
     if (!onOperation(input)) return undefined;
     const documented = [...(input.responses ?? responseContracts()).keys()];
-    return { ok: input.documented !== undefined, detail: input.documented ? `${input.status}` : `${input.status} is not a documented status (${documented.join(", ")})` };
+    return {
+      ok: input.documented !== undefined,
+      detail: input.documented ? `${input.status}` : `${input.status} is not a documented status (${documented.join(", ")})`,
+    };
   },
   content_type_documented: (input: Answered): Verdict => {
     if (!input.documented) return undefined;
     const mediaType = mediaTypeOf(input.observed.contentType);
-    return { ok: mediaType !== undefined && input.documented.mediaTypes.includes(mediaType), detail: `${input.observed.contentType ?? "(none)"}; documented: ${input.documented.mediaTypes.join(", ")}` };
+    return {
+      ok: mediaType !== undefined && input.documented.mediaTypes.includes(mediaType),
+      detail: `${input.observed.contentType ?? "(none)"}; documented: ${input.documented.mediaTypes.join(", ")}`,
+    };
   },
   // Schemathesis's response_headers_conformance: a well-formed Content-Type (JSON is UTF-8),
   // and every header the contract declares for the status, present and valid.
@@ -148,7 +158,8 @@ const checks = {
     else if (!mediaTypeSyntax.test(contentType)) problems.push(`Content-Type ${JSON.stringify(contentType)} is not a media type`);
     else {
       const charset = /;\s*charset="?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase();
-      if (charset !== undefined && charset !== "utf-8" && mediaTypeOf(contentType)?.endsWith("json")) problems.push(`Content-Type says charset=${charset}; JSON is UTF-8`);
+      if (charset !== undefined && charset !== "utf-8" && mediaTypeOf(contentType)?.endsWith("json"))
+        problems.push(`Content-Type says charset=${charset}; JSON is UTF-8`);
     }
     for (const header of input.documented.headers) {
       const value = input.observed.headers[header.name];
@@ -162,12 +173,18 @@ const checks = {
   },
   response_schema: (input: Answered): Verdict => {
     if (!input.documented) return undefined;
-    const issues = input.observed.json === undefined ? [{ field: "(body)", message: "is not JSON" }] : contractSchemas().issues(operation().responseSchemaPointers[input.status]!, input.observed.json);
+    const issues =
+      input.observed.json === undefined
+        ? [{ field: "(body)", message: "is not JSON" }]
+        : contractSchemas().issues(operation().responseSchemaPointers[input.status]!, input.observed.json);
     return { ok: issues.length === 0, detail: issues.length ? issues.map((i) => `${i.field} ${i.message}`).join("; ") : "valid" };
   },
   code_documented: (input: Answered): Verdict => {
     if (!input.documented) return undefined;
-    return { ok: input.code !== undefined && input.documented.codes.includes(input.code), detail: `${input.code ?? "(no code)"}; documented for ${input.status}: ${input.documented.codes.join(", ")}` };
+    return {
+      ok: input.code !== undefined && input.documented.codes.includes(input.code),
+      detail: `${input.code ?? "(no code)"}; documented for ${input.status}: ${input.documented.codes.join(", ")}`,
+    };
   },
   // A 5xx asked for by name (Prefer) is not one the client caused.
   no_server_error: (input: Answered): Verdict => (input.expect.startsWith("example:") ? undefined : { ok: input.status < 500, detail: `${input.status}` }),
@@ -180,7 +197,10 @@ const checks = {
       // A team's request the contract accepts may be refused for its key or its account, but
       // not as a malformed payload.
       const malformed = expected("incorrect-payload");
-      return { ok: !malformed.matches(input), detail: `${outcomeOf(input)}${malformed.matches(input) ? "; refused as malformed, but the contract accepts the request" : ""}` };
+      return {
+        ok: !malformed.matches(input),
+        detail: `${outcomeOf(input)}${malformed.matches(input) ? "; refused as malformed, but the contract accepts the request" : ""}`,
+      };
     }
     return undefined;
   },
@@ -207,8 +227,13 @@ const checks = {
     const method = operation().method.toUpperCase();
     const allow = (input.observed.headers.allow ?? "").split(",").map((name) => name.trim().toUpperCase());
     if (input.status === 405 && allow.includes(method)) return { ok: true, detail: `405, Allow: ${allow.join(", ")}` };
-    if (is2xx(input.status)) return { ok: false, severity: "leniency", detail: `${input.status}; the target accepts a method the contract does not document on this path` };
-    return { ok: false, severity: "violation", detail: input.status === 405 ? `405 without an Allow header naming ${method}` : `${input.status}; expected 405 with Allow: ${method}` };
+    if (is2xx(input.status))
+      return { ok: false, severity: "leniency", detail: `${input.status}; the target accepts a method the contract does not document on this path` };
+    return {
+      ok: false,
+      severity: "violation",
+      detail: input.status === 405 ? `405 without an Allow header naming ${method}` : `${input.status}; expected 405 with Allow: ${method}`,
+    };
   },
   serves_example: (input: Answered): Verdict => {
     if (!input.expect.startsWith("example:")) return undefined;
@@ -246,7 +271,21 @@ export const checkDescriptions: Record<CheckName, string> = {
 };
 
 /** The order findings are worth reading in: a missing answer explains everything after it. */
-export const usefulness: readonly CheckName[] = ["answered", "no_server_error", "auth_enforced", "status_documented", "accepts_valid", "response_schema", "code_documented", "content_type_documented", "response_headers", "rejects_invalid", "unsupported_method", "serves_example", "response_time"];
+export const usefulness: readonly CheckName[] = [
+  "answered",
+  "no_server_error",
+  "auth_enforced",
+  "status_documented",
+  "accepts_valid",
+  "response_schema",
+  "code_documented",
+  "content_type_documented",
+  "response_headers",
+  "rejects_invalid",
+  "unsupported_method",
+  "serves_example",
+  "response_time",
+];
 
 /** Names from --checks/--exclude-checks; the unknown ones, to refuse them by name. */
 export function selectChecks(only: readonly string[] | undefined, exclude: readonly string[] | undefined): { selected: Set<CheckName>; unknown: string[] } {
@@ -261,7 +300,12 @@ export function checkAnswer(input: CheckInput, selected: ReadonlySet<CheckName> 
   if (observed.status === undefined) {
     return selected.has("answered") ? [{ name: "answered", ok: false, severity: "violation", detail: `no answer: ${observed.transportError}` }] : [];
   }
-  const answered: Answered = { ...input, status: observed.status, code: codeOf(observed.json), documented: onOperation(input) ? (input.responses ?? responseContracts()).get(observed.status) : undefined };
+  const answered: Answered = {
+    ...input,
+    status: observed.status,
+    code: codeOf(observed.json),
+    documented: onOperation(input) ? (input.responses ?? responseContracts()).get(observed.status) : undefined,
+  };
   const results: CheckResult[] = [];
   for (const name of checkNames) {
     if (name === "answered" || !selected.has(name)) continue;

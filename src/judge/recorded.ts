@@ -60,10 +60,27 @@ function expectationOf(judged: RequestJudgement): Expectation | undefined {
 }
 
 function observedOf(record: Pick<ExchangeRecord, "response" | "error" | "milliseconds">): Observed {
-  if (!record.response) return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError: record.error ?? "no answer", milliseconds: record.milliseconds };
+  if (!record.response)
+    return {
+      status: undefined,
+      contentType: undefined,
+      headers: {},
+      text: "",
+      json: undefined,
+      transportError: record.error ?? "no answer",
+      milliseconds: record.milliseconds,
+    };
   const parsed = parseJson(record.response.body);
   const json = parsed.ok ? parsed.value : undefined;
-  return { status: record.response.status, contentType: record.response.headers["content-type"], headers: record.response.headers, text: record.response.body, json, transportError: undefined, milliseconds: record.milliseconds };
+  return {
+    status: record.response.status,
+    contentType: record.response.headers["content-type"],
+    headers: record.response.headers,
+    text: record.response.body,
+    json,
+    transportError: undefined,
+    milliseconds: record.milliseconds,
+  };
 }
 
 /** The recorded request as a case, so reports show it as they show a planned one. */
@@ -88,13 +105,22 @@ function caseOf(record: Pick<ExchangeRecord, "seq" | "request">, judged: Request
 }
 
 /** Judges one recorded exchange; undefined for a request outside the contract (not checked). */
-export function judgeExchange(record: Pick<ExchangeRecord, "seq" | "request" | "response" | "error" | "milliseconds">, target: string, options: JudgeOptions = {}): { contract: RequestJudgement["kind"]; outcome: CaseOutcome | undefined } {
+export function judgeExchange(
+  record: Pick<ExchangeRecord, "seq" | "request" | "response" | "error" | "milliseconds">,
+  target: string,
+  options: JudgeOptions = {},
+): { contract: RequestJudgement["kind"]; outcome: CaseOutcome | undefined } {
   const judged = judgeRequest({ method: record.request.method, path: record.request.path, headers: record.request.headers, body: record.request.body });
   const expect = expectationOf(judged);
   if (expect === undefined) return { contract: judged.kind, outcome: undefined };
   const observed = observedOf(record);
   const checks: CheckResult[] = checkAnswer(
-    { expect, observed, requestIssues: judged.kind === "operation" ? judged.issues : [], ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }) },
+    {
+      expect,
+      observed,
+      requestIssues: judged.kind === "operation" ? judged.issues : [],
+      ...(options.maxResponseTimeMs === undefined ? {} : { maxResponseTimeMs: options.maxResponseTimeMs }),
+    },
     options.selected ?? new Set(checkNames),
   );
   const testCase = caseOf(record, judged, expect);
@@ -103,7 +129,14 @@ export function judgeExchange(record: Pick<ExchangeRecord, "seq" | "request" | "
 }
 
 export function findingsOf(outcome: CaseOutcome | undefined): ExchangeRecord["findings"] {
-  return (outcome?.checks ?? []).filter((check) => !check.ok).map((check) => ({ check: check.name, severity: check.severity ?? "violation", detail: check.detail, ...(check.fields?.length ? { fields: check.fields } : {}) }));
+  return (outcome?.checks ?? [])
+    .filter((check) => !check.ok)
+    .map((check) => ({
+      check: check.name,
+      severity: check.severity ?? "violation",
+      detail: check.detail,
+      ...(check.fields?.length ? { fields: check.fields } : {}),
+    }));
 }
 
 interface RecordedRun {
@@ -167,7 +200,11 @@ const isRecord = (value: unknown): value is ExchangeRecord => {
     typeof record.request.path === "string" &&
     typeof record.request.body === "string" &&
     isStringMap(record.request.headers) &&
-    (record.response === null || (typeof record.response === "object" && typeof record.response.status === "number" && typeof record.response.body === "string" && isStringMap(record.response.headers))) &&
+    (record.response === null ||
+      (typeof record.response === "object" &&
+        typeof record.response.status === "number" &&
+        typeof record.response.body === "string" &&
+        isStringMap(record.response.headers))) &&
     (record.error === undefined || record.error === null || typeof record.error === "string") &&
     typeof record.milliseconds === "number"
   );
@@ -215,7 +252,9 @@ async function* recordLines(file: string): AsyncGenerator<{ number: number; line
       if (pending.length > maxRecordLine + 1) throw new RecordingError(`line ${number + 1} of ${file} is longer than ${maxRecordLine} characters`);
     }
   } catch (error) {
-    throw error instanceof RecordingError ? error : new RecordingError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw error instanceof RecordingError
+      ? error
+      : new RecordingError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   } finally {
     input.destroy();
     await handle.close().catch(() => {});

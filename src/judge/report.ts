@@ -60,7 +60,17 @@ export function findings(result: RunResult): Finding[] {
     .flatMap((outcome) =>
       outcome.checks
         .filter((check) => !check.ok)
-        .map((check): Finding => ({ check: check.name, severity: severityOf(check), category: outcome.testCase.category, title: outcome.testCase.title, detail: check.detail, fields: check.fields ?? [], curl: outcome.curl })),
+        .map(
+          (check): Finding => ({
+            check: check.name,
+            severity: severityOf(check),
+            category: outcome.testCase.category,
+            title: outcome.testCase.title,
+            detail: check.detail,
+            fields: check.fields ?? [],
+            curl: outcome.curl,
+          }),
+        ),
     )
     .map((finding, index) => ({ finding, index }))
     .sort((a, b) => rank(a.finding) - rank(b.finding) || a.index - b.index)
@@ -88,12 +98,24 @@ export function undocumentedAnswers(result: RunResult): { status: number; code: 
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function describe(outcome: CaseOutcome, severity?: Severity): string {
-  const answer = outcome.observed.status === undefined ? `no answer (${outcome.observed.transportError})` : `${outcome.observed.status} ${(outcome.observed.json as { code?: string } | undefined)?.code ?? ""}`.trim();
-  const failed = outcome.checks.filter((check) => !check.ok && (severity === undefined || severityOf(check) === severity)).map((check) => `    ✗ ${check.name}: ${check.detail}`);
+  const answer =
+    outcome.observed.status === undefined
+      ? `no answer (${outcome.observed.transportError})`
+      : `${outcome.observed.status} ${(outcome.observed.json as { code?: string } | undefined)?.code ?? ""}`.trim();
+  const failed = outcome.checks
+    .filter((check) => !check.ok && (severity === undefined || severityOf(check) === severity))
+    .map((check) => `    ✗ ${check.name}: ${check.detail}`);
   return [`  [${outcome.testCase.category}] ${outcome.testCase.title} → ${answer}`, ...failed, `    ${outcome.curl}`].join("\n");
 }
 
@@ -101,29 +123,49 @@ function describe(outcome: CaseOutcome, severity?: Severity): string {
 export function drift(result: RunResult): string {
   const lines = ["Drift:"];
   const failing = checkTotals(result).filter((row) => row.failed > 0);
-  lines.push(failing.length ? failing.map((row) => `  ${row.name}: ${row.failed} of ${row.passed + row.failed} exchanges failed${row.leniency ? ` (${row.leniency} leniency)` : ""}`).join("\n") : "  every check passed on every exchange");
+  lines.push(
+    failing.length
+      ? failing
+          .map((row) => `  ${row.name}: ${row.failed} of ${row.passed + row.failed} exchanges failed${row.leniency ? ` (${row.leniency} leniency)` : ""}`)
+          .join("\n")
+      : "  every check passed on every exchange",
+  );
   const answers = undocumentedAnswers(result);
   if (answers.length) {
     lines.push("  Answers the contract does not document:");
     // The upstream's code and body, and the request's path, are anyone's text: escaped.
-    for (const row of answers) lines.push(`    ${row.status} ${printable(row.code ?? "(no code)")} × ${row.count}, e.g. to ${printable(row.request)}: ${printable(row.sample)}`);
+    for (const row of answers)
+      lines.push(`    ${row.status} ${printable(row.code ?? "(no code)")} × ${row.count}, e.g. to ${printable(row.request)}: ${printable(row.sample)}`);
     const other = counts(result).otherUndocumentedAnswers;
     if (other) lines.push(`    and ${other} more of other statuses and codes (counted; the first ${maxNamedKinds} kinds are named)`);
   }
   const fields = lenientFields(result);
   const otherFields = counts(result, true).otherLenientFields;
-  if (fields.length) lines.push(`  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${printable(row.field)} (${row.count})`).join(", ")}${otherFields ? `, and ${otherFields} more in other fields (counted; the first ${maxNamedKinds} are named)` : ""}`);
+  if (fields.length)
+    lines.push(
+      `  Request fields the target accepted that the contract refuses: ${fields.map((row) => `${printable(row.field)} (${row.count})`).join(", ")}${otherFields ? `, and ${otherFields} more in other fields (counted; the first ${maxNamedKinds} are named)` : ""}`,
+    );
   return lines.join("\n");
 }
 
 export function summary(result: RunResult, maxFailuresShown = 20): string {
   const lines: string[] = [];
-  const plan = result.mode === "live" ? "safe plan: nothing a real pod would deliver, unless --allow-send" : result.mode === "mock" ? "full plan: the target proved it is the kit's mock" : "full plan: --trusted-target";
+  const plan =
+    result.mode === "live"
+      ? "safe plan: nothing a real pod would deliver, unless --allow-send"
+      : result.mode === "mock"
+        ? "full plan: the target proved it is the kit's mock"
+        : "full plan: --trusted-target";
   const tally = counts(result);
   if (result.recording) {
     const { exchanges, outside, file } = result.recording;
-    lines.push(`Recorded traffic with ${result.target}${file ? ` (${file})` : ""} judged against the contract: ${exchanges} exchanges, ${tally.cases} on the contract's path, ${outside} outside it (not checked).`);
-  } else lines.push(`Conformance of ${result.target} to the contract (seed ${result.seed}; ${plan}): ${result.outcomes.length} cases, ${result.requestsSent} requests sent in all.`);
+    lines.push(
+      `Recorded traffic with ${result.target}${file ? ` (${file})` : ""} judged against the contract: ${exchanges} exchanges, ${tally.cases} on the contract's path, ${outside} outside it (not checked).`,
+    );
+  } else
+    lines.push(
+      `Conformance of ${result.target} to the contract (seed ${result.seed}; ${plan}): ${result.outcomes.length} cases, ${result.requestsSent} requests sent in all.`,
+    );
   if (result.interrupted) lines.push(`PARTIAL: the run stopped early (${result.interrupted}); this reports what ran.`);
   if (result.diagnosis) {
     lines.push(`STOPPED: ${result.diagnosis.message}`);
@@ -139,10 +181,20 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   }
   lines.push("");
   lines.push("Documented responses observed:");
-  lines.push(table([["status", "code", "example", "observed"], ...coverage(result).map((row) => [String(row.status), row.code, row.example, row.observed ? `yes (${row.observed})` : "no"])]));
+  lines.push(
+    table([
+      ["status", "code", "example", "observed"],
+      ...coverage(result).map((row) => [String(row.status), row.code, row.example, row.observed ? `yes (${row.observed})` : "no"]),
+    ]),
+  );
   lines.push("");
   lines.push("Checks:");
-  lines.push(table([["check", "passed", "violations", "leniency"], ...checkTotals(result).map((row) => [row.name, String(row.passed), String(row.failed - row.leniency), String(row.leniency)])]));
+  lines.push(
+    table([
+      ["check", "passed", "violations", "leniency"],
+      ...checkTotals(result).map((row) => [row.name, String(row.passed), String(row.failed - row.leniency), String(row.leniency)]),
+    ]),
+  );
   const violations = tally.casesWith("violation");
   const failed = failures(result, "violation").slice(0, maxFailuresShown);
   if (violations) {
@@ -154,7 +206,9 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   const lenient = failures(result, "leniency").slice(0, maxFailuresShown);
   if (leniencies) {
     lines.push("");
-    const fields = lenientFields(result).map((row) => `${row.field} (${row.count})`).join(", ");
+    const fields = lenientFields(result)
+      .map((row) => `${row.field} (${row.count})`)
+      .join(", ");
     lines.push(
       result.lenient
         ? `Leniency (${leniencies}, reported, not failed: --lenient): the contract may be stricter than the target. Taken though the contract refuses: ${fields}.`
@@ -171,7 +225,9 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   if (result.callbacks) {
     const { messages, received, findings } = result.callbacks;
     lines.push("");
-    lines.push(`Status callbacks: ${received} received for ${messages} accepted sends; ${findings.length ? `${findings.length} violation(s):` : "every one valid and in order."}`);
+    lines.push(
+      `Status callbacks: ${received} received for ${messages} accepted sends; ${findings.length ? `${findings.length} violation(s):` : "every one valid and in order."}`,
+    );
     for (const finding of findings.slice(0, maxFailuresShown)) lines.push(`  ✗ ${finding.check} (${finding.messageId ?? "no message id"}): ${finding.message}`);
   }
   lines.push("");
@@ -190,15 +246,24 @@ export function summary(result: RunResult, maxFailuresShown = 20): string {
   return lines.join("\n");
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these control characters, so they are dropped
-const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+const xml = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these control characters, so they are dropped
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 export function junit(result: RunResult): string {
   const cases = [...result.outcomes, ...(result.shrunk ? [result.shrunk] : [])];
   const callbackFindings = result.callbacks?.findings ?? [];
-  const failuresXml = (checks: CheckResult[], curl: string) => checks.map((check) => `      <failure type="${check.name}" message="${xml(`${check.name}: ${check.detail}`)}">${xml(curl)}</failure>`).join("\n");
+  const failuresXml = (checks: CheckResult[], curl: string) =>
+    checks.map((check) => `      <failure type="${check.name}" message="${xml(`${check.name}: ${check.detail}`)}">${xml(curl)}</failure>`).join("\n");
   const testcase = (classname: string, name: string, seconds: string, inner: string) =>
-    inner ? `    <testcase classname="${classname}" name="${xml(name)}" time="${seconds}">\n${inner}\n    </testcase>` : `    <testcase classname="${classname}" name="${xml(name)}" time="${seconds}"/>`;
+    inner
+      ? `    <testcase classname="${classname}" name="${xml(name)}" time="${seconds}">\n${inner}\n    </testcase>`
+      : `    <testcase classname="${classname}" name="${xml(name)}" time="${seconds}"/>`;
   const seconds = (outcome: CaseOutcome) => (outcome.observed.milliseconds / 1000).toFixed(3);
 
   // Violations: every case, failed by its violations only.
@@ -206,30 +271,63 @@ export function junit(result: RunResult): string {
     const failed = outcome.checks.filter((check) => !check.ok && severityOf(check) === "violation");
     return testcase(`conformance.${outcome.testCase.category}`, `${outcome.testCase.title} #${index + 1}`, seconds(outcome), failuresXml(failed, outcome.curl));
   });
-  if (result.diagnosis) contract.push(testcase("conformance.diagnosis", "the target can be judged", "0", `      <failure type="${result.diagnosis.kind}" message="${xml(result.diagnosis.message)}"/>`));
+  if (result.diagnosis)
+    contract.push(
+      testcase(
+        "conformance.diagnosis",
+        "the target can be judged",
+        "0",
+        `      <failure type="${result.diagnosis.kind}" message="${xml(result.diagnosis.message)}"/>`,
+      ),
+    );
   const tally = tallyOf(result);
   // Recorded traffic past what is kept: one case stands for the rest, failed if any of them failed.
   const notKept = tally?.notKept();
   const more = notKept ? notKept.violation + notKept.leniency + notKept.passed : 0;
   if (notKept && more) {
-    const inner = notKept.violation ? `      <failure type="not-kept" message="${xml(`${notKept.violation} of them with a violation, counted in the checks' totals`)}"/>` : "";
-    contract.push(testcase("conformance.recorded", `${more} more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)`, "0", inner));
+    const inner = notKept.violation
+      ? `      <failure type="not-kept" message="${xml(`${notKept.violation} of them with a violation, counted in the checks' totals`)}"/>`
+      : "";
+    contract.push(
+      testcase(
+        "conformance.recorded",
+        `${more} more exchanges judged: counted, not listed (at most ${maxKeptOutcomes} are kept whole, violations first)`,
+        "0",
+        inner,
+      ),
+    );
   }
   if (result.callbacks) {
-    const inner = callbackFindings.map((finding) => `      <failure type="${finding.check}" message="${xml(`${finding.check}: ${finding.message}`)}">${xml(finding.messageId ?? "")}</failure>`).join("\n");
+    const inner = callbackFindings
+      .map(
+        (finding) =>
+          `      <failure type="${finding.check}" message="${xml(`${finding.check}: ${finding.message}`)}">${xml(finding.messageId ?? "")}</failure>`,
+      )
+      .join("\n");
     contract.push(testcase("conformance.callbacks", "status callbacks of the accepted sends", "0", inner));
   }
   // Leniency: its own suite; skipped, not failed, under --lenient.
   const lenientCases = cases.flatMap((outcome, index) => {
     const taken = outcome.checks.filter((check) => !check.ok && check.severity === "leniency");
     if (!taken.length) return [];
-    const inner = result.lenient ? `      <skipped message="${xml(`leniency reported (--lenient): ${taken.map((check) => check.detail).join("; ")}`)}"/>` : failuresXml(taken, outcome.curl);
+    const inner = result.lenient
+      ? `      <skipped message="${xml(`leniency reported (--lenient): ${taken.map((check) => check.detail).join("; ")}`)}"/>`
+      : failuresXml(taken, outcome.curl);
     return [testcase(`conformance.leniency.${outcome.testCase.category}`, `${outcome.testCase.title} #${index + 1}`, seconds(outcome), inner)];
   });
   const lenientMore = tally ? tally.casesWith("leniency") - lenientCases.length : 0;
   if (lenientMore) {
     const why = `${lenientMore} of them with leniency, counted in the checks' totals`;
-    lenientCases.push(testcase("conformance.leniency.recorded", `${lenientMore} more exchanges with leniency, counted but not kept`, "0", result.lenient ? `      <skipped message="${xml(`leniency reported (--lenient): ${why}`)}"/>` : `      <failure type="not-kept" message="${xml(why)}"/>`));
+    lenientCases.push(
+      testcase(
+        "conformance.leniency.recorded",
+        `${lenientMore} more exchanges with leniency, counted but not kept`,
+        "0",
+        result.lenient
+          ? `      <skipped message="${xml(`leniency reported (--lenient): ${why}`)}"/>`
+          : `      <failure type="not-kept" message="${xml(why)}"/>`,
+      ),
+    );
   }
   const failedIn = (items: string[]) => items.filter((item) => item.includes("<failure")).length;
   const properties = `    <properties><property name="seed" value="${result.seed}"/><property name="mode" value="${result.mode}"/><property name="requestsSent" value="${result.requestsSent}"/><property name="lenient" value="${result.lenient}"/>${result.interrupted ? `<property name="interrupted" value="${xml(result.interrupted)}"/>` : ""}${tally ? `<property name="exchanges" value="${tally.exchanges}"/><property name="judged" value="${tally.cases}"/><property name="kept" value="${result.outcomes.length}"/>` : ""}</properties>`;

@@ -46,11 +46,19 @@ export function judgeRequest(request: RequestSeen): RequestJudgement {
   }
   const mediaType = mediaTypeOf(request.headers["content-type"]);
   if (mediaType === undefined || !contract.requestMediaTypes.includes(mediaType)) {
-    issues.push({ field: "Content-Type", rule: "mediaType", message: `${request.headers["content-type"] ?? "(none)"} is not ${contract.requestMediaTypes.join(" or ")}` });
+    issues.push({
+      field: "Content-Type",
+      rule: "mediaType",
+      message: `${request.headers["content-type"] ?? "(none)"} is not ${contract.requestMediaTypes.join(" or ")}`,
+    });
   }
   const parsed = parseJson(request.body);
   if (!parsed.ok) {
-    issues.push({ field: "(body)", rule: "json", message: request.body === "" ? "is empty" : parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}` });
+    issues.push({
+      field: "(body)",
+      rule: "json",
+      message: request.body === "" ? "is empty" : parsed.kind === "malformed" ? "is not JSON" : `is JSON that ${parsed.problem}`,
+    });
     return { kind: "operation", hasKey: hasKey(request), issues };
   }
   issues.push(...contractSchemas().issues(contract.requestSchemaPointer, parsed.value));

@@ -115,7 +115,10 @@ export class OutcomeTally {
       } else violation = true;
       const rank = findingRank(severity, check.name);
       if (this.#first === undefined || rank < this.#first.rank) {
-        this.#first = { rank, head: { check: check.name, severity, category: outcome.testCase.category, title: cut(outcome.testCase.title), detail: cut(check.detail) } };
+        this.#first = {
+          rank,
+          head: { check: check.name, severity, category: outcome.testCase.category, title: cut(outcome.testCase.title), detail: cut(check.detail) },
+        };
       }
     }
     if (violation) this.#withViolation++;
@@ -142,7 +145,13 @@ export class OutcomeTally {
     const seen = this.#answers.get(key);
     if (seen) seen.count++;
     else if (this.#answers.size < maxNamedKinds) {
-      this.#answers.set(key, { status: outcome.observed.status, code, count: 1, sample: outcome.observed.text.replace(/\s+/g, " ").slice(0, maxSampleLength), request: cut(outcome.testCase.title) });
+      this.#answers.set(key, {
+        status: outcome.observed.status,
+        code,
+        count: 1,
+        sample: outcome.observed.text.replace(/\s+/g, " ").slice(0, maxSampleLength),
+        request: cut(outcome.testCase.title),
+      });
     } else this.#otherAnswers++;
   }
 

@@ -83,17 +83,21 @@ const maxPort = 65535;
 
 const quotedChoices = (choices: readonly string[]) => choices.map((choice) => JSON.stringify(choice)).join(" or ");
 const isWhole = (value: unknown, min: number, max: number) => typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
-const wholeNumberProblem = (value: unknown, min: number, max: number): Problem => (isWhole(value, min, max) ? undefined : `must be a whole number from ${min} to ${max}`);
+const wholeNumberProblem = (value: unknown, min: number, max: number): Problem =>
+  isWhole(value, min, max) ? undefined : `must be a whole number from ${min} to ${max}`;
 
 export const settingProblems = {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a host name holds no control character
-  host: (value: unknown): Problem => (typeof value === "string" && /^[^\s\u0000-\u001f\u007f]+$/.test(value) ? undefined : "must be a host name or an IP address, with no spaces"),
+  host: (value: unknown): Problem =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a host name holds no control character
+    typeof value === "string" && /^[^\s\u0000-\u001f\u007f]+$/.test(value) ? undefined : "must be a host name or an IP address, with no spaces",
   port: (value: unknown): Problem => wholeNumberProblem(value, 0, maxPort),
   /** The account's key, its SID and each business number: compared with what a request carries, so never blank or padded. */
-  accountText: (value: unknown): Problem => (typeof value === "string" && value !== "" && value.trim() === value ? undefined : "must be a non-empty string with no space at either end"),
+  accountText: (value: unknown): Problem =>
+    typeof value === "string" && value !== "" && value.trim() === value ? undefined : "must be a non-empty string with no space at either end",
   log: (value: unknown): Problem => (logLevels.includes(value as LogLevel) ? undefined : `must be ${quotedChoices(logLevels)}`),
   engine: (value: unknown): Problem => (engineChoices.includes(value as EngineChoice) ? undefined : `must be ${quotedChoices(engineChoices)}`),
-  requestTimeoutMs: (value: unknown): Problem => (isWhole(value, minRequestTimeoutMs, Number.MAX_SAFE_INTEGER) ? undefined : `must be a whole number of at least ${minRequestTimeoutMs}`),
+  requestTimeoutMs: (value: unknown): Problem =>
+    isWhole(value, minRequestTimeoutMs, Number.MAX_SAFE_INTEGER) ? undefined : `must be a whole number of at least ${minRequestTimeoutMs}`,
   /** Either end of the latency, or a fixed latency. */
   latencyBound: (value: unknown): Problem => wholeNumberProblem(value, 0, maxLatencyMs),
   latencyRange: ({ min, max }: Latency): Problem => (min > max ? "must be a range min-max with min ≤ max" : undefined),
@@ -152,7 +156,10 @@ function parseCallbacks(env: NodeJS.ProcessEnv): Partial<CallbackSettings> {
   const url = nonEmpty(env.KALEYRA_MOCK_CALLBACK_URL);
   if (url !== undefined) callbacks.url = fromEnv("KALEYRA_MOCK_CALLBACK_URL", url, url, settingProblems.callbackUrl, false);
   const delays = nonEmpty(env.KALEYRA_MOCK_CALLBACK_DELAYS_MS);
-  if (delays !== undefined) callbacks.delaysMs = delays.split(",").map((delay) => fromEnv("KALEYRA_MOCK_CALLBACK_DELAYS_MS", delay.trim(), digits(delay.trim()), settingProblems.callbackDelay));
+  if (delays !== undefined)
+    callbacks.delaysMs = delays
+      .split(",")
+      .map((delay) => fromEnv("KALEYRA_MOCK_CALLBACK_DELAYS_MS", delay.trim(), digits(delay.trim()), settingProblems.callbackDelay));
   const attempts = nonEmpty(env.KALEYRA_MOCK_CALLBACK_ATTEMPTS);
   if (attempts !== undefined) callbacks.attempts = fromEnv("KALEYRA_MOCK_CALLBACK_ATTEMPTS", attempts, digits(attempts), settingProblems.callbackAttempts);
   return callbacks;
@@ -173,7 +180,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): MockConfig 
     .filter((number) => number !== "");
   if (apiKey) account.apiKey = fromEnv("KALEYRA_MOCK_API_KEY", undefined, apiKey, settingProblems.accountText, false);
   if (sid) account.sid = fromEnv("KALEYRA_MOCK_SID", sid, sid, settingProblems.accountText);
-  if (phoneNumbers?.length) account.phoneNumbers = phoneNumbers.map((number) => fromEnv("KALEYRA_MOCK_PHONE_NUMBERS", number, number, settingProblems.accountText));
+  if (phoneNumbers?.length)
+    account.phoneNumbers = phoneNumbers.map((number) => fromEnv("KALEYRA_MOCK_PHONE_NUMBERS", number, number, settingProblems.accountText));
   const adminToken = nonEmpty(env.KALEYRA_MOCK_ADMIN_TOKEN);
   if (adminToken !== undefined) fromEnv("KALEYRA_MOCK_ADMIN_TOKEN", undefined, adminToken, settingProblems.adminToken, false);
   const host = nonEmpty(env.HOST);
@@ -219,14 +227,28 @@ export interface StartMockOptions {
 export type OptionsRead = { ok: true; config: MockConfig; lines: ((line: string) => void) | undefined } | { ok: false; issues: ValidationIssue[] };
 
 // The names each options object takes, checked against its type: a new option is a compile error here until it is read.
-const optionNames: Record<keyof StartMockOptions, true> = { host: true, port: true, account: true, latencyMs: true, journalLimit: true, adminToken: true, callbacks: true, engine: true, requestTimeoutMs: true, log: true };
+const optionNames: Record<keyof StartMockOptions, true> = {
+  host: true,
+  port: true,
+  account: true,
+  latencyMs: true,
+  journalLimit: true,
+  adminToken: true,
+  callbacks: true,
+  engine: true,
+  requestTimeoutMs: true,
+  log: true,
+};
 export const startMockOptionNames = Object.keys(optionNames) as (keyof StartMockOptions)[];
 const accountNames: Record<keyof MockAccount, true> = { apiKey: true, sid: true, phoneNumbers: true };
 const callbackNames: Record<keyof NonNullable<StartMockOptions["callbacks"]>, true> = { url: true, delaysMs: true, attempts: true };
 const latencyNames: Record<keyof Latency, true> = { min: true, max: true };
 
 /** A key as an option's name: as written when it is an identifier, else quoted and escaped (it came from outside). */
-const shownKey = (key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+const shownKey = (key: string) =>
+  /^[A-Za-z_$][\w$]*$/.test(key)
+    ? key
+    : JSON.stringify(key).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /** startMock's options as the mock's settings, or every option at fault, by name (its value never quoted: it may be a secret). */
 export function configFromOptions(options: unknown): OptionsRead {
@@ -249,7 +271,12 @@ export function configFromOptions(options: unknown): OptionsRead {
     }
     const fields: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) {
-      if (!Object.hasOwn(known, key)) refuse(at === undefined ? shownKey(key) : `${at}.${shownKey(key)}`, `is not an option; the options${at === undefined ? "" : ` of ${at}`} are ${Object.keys(known).join(", ")}`, "additionalProperties");
+      if (!Object.hasOwn(known, key))
+        refuse(
+          at === undefined ? shownKey(key) : `${at}.${shownKey(key)}`,
+          `is not an option; the options${at === undefined ? "" : ` of ${at}`} are ${Object.keys(known).join(", ")}`,
+          "additionalProperties",
+        );
       else if (field !== undefined) fields[key] = field;
     }
     return fields;
@@ -273,7 +300,8 @@ export function configFromOptions(options: unknown): OptionsRead {
     const fields = fieldsOf(given.account, "account", accountNames);
     const apiKey = fields.apiKey === undefined ? undefined : checked<string>("account.apiKey", fields.apiKey, settingProblems.accountText);
     const sid = fields.sid === undefined ? undefined : checked<string>("account.sid", fields.sid, settingProblems.accountText);
-    const phoneNumbers = fields.phoneNumbers === undefined ? undefined : listOf<string>("account.phoneNumbers", fields.phoneNumbers, settingProblems.accountText);
+    const phoneNumbers =
+      fields.phoneNumbers === undefined ? undefined : listOf<string>("account.phoneNumbers", fields.phoneNumbers, settingProblems.accountText);
     if (apiKey !== undefined) account.apiKey = apiKey;
     if (sid !== undefined) account.sid = sid;
     if (phoneNumbers !== undefined) account.phoneNumbers = phoneNumbers;
@@ -286,7 +314,10 @@ export function configFromOptions(options: unknown): OptionsRead {
     const fields = fieldsOf(given.latencyMs, "latencyMs", latencyNames);
     const min = checked<number>("latencyMs.min", fields.min, settingProblems.latencyBound);
     const max = checked<number>("latencyMs.max", fields.max, settingProblems.latencyBound);
-    latency = min === undefined || max === undefined ? undefined : checked<Latency>("latencyMs", { min, max }, (range) => settingProblems.latencyRange(range as Latency));
+    latency =
+      min === undefined || max === undefined
+        ? undefined
+        : checked<Latency>("latencyMs", { min, max }, (range) => settingProblems.latencyRange(range as Latency));
   } else if (given.latencyMs !== undefined) {
     refuse("latencyMs", "must be milliseconds (a number) or a range ({ min, max })");
   }

@@ -81,11 +81,14 @@ export function createDocumented(contract: OperationContract, rules: FastPath): 
   // Prism's router (router/matchPath.js): the path splits on `/` into as many fragments as the
   // template's; each is percent-decoded; a literal fragment must equal the template's, a
   // templated one matches anything, the empty fragment included.
-  const templateFragments = contract.path.split("/").slice(1).map((fragment) => {
-    if (!/\{.+\}/.test(fragment)) return (decoded: string) => decoded === fragment;
-    const capture = new RegExp(escapeRegExp(fragment).replace(/\\\{[^\\]+\\\}/g, "(.*)"));
-    return (decoded: string) => capture.test(decoded);
-  });
+  const templateFragments = contract.path
+    .split("/")
+    .slice(1)
+    .map((fragment) => {
+      if (!/\{.+\}/.test(fragment)) return (decoded: string) => decoded === fragment;
+      const capture = new RegExp(escapeRegExp(fragment).replace(/\\\{[^\\]+\\\}/g, "(.*)"));
+      return (decoded: string) => capture.test(decoded);
+    });
   const isOperationPath = (path: string): boolean => {
     const fragments = path.split("/").slice(1);
     return fragments.length === templateFragments.length && fragments.every((fragment, i) => templateFragments[i]!(decodeFragment(fragment)));
@@ -93,7 +96,12 @@ export function createDocumented(contract: OperationContract, rules: FastPath): 
 
   // Prism reads the path parameters by the template (uri-template-lite) from the raw path: a path
   // its router takes whose literal fragments are written otherwise (percent-encoded) has none.
-  const parameterPattern = new RegExp(`^${contract.path.split(/\{[^}]+\}/).map(escapeRegExp).join("(.*?)")}$`);
+  const parameterPattern = new RegExp(
+    `^${contract.path
+      .split(/\{[^}]+\}/)
+      .map(escapeRegExp)
+      .join("(.*?)")}$`,
+  );
   const parametersOf = (path: string): Record<string, string> => {
     const match = parameterPattern.exec(path);
     if (!match) return {};
@@ -107,7 +115,8 @@ export function createDocumented(contract: OperationContract, rules: FastPath): 
 
   return {
     preferred(preference) {
-      const answer = preference.example !== undefined ? byName.get(preference.example) : preference.code !== undefined ? byCode.get(preference.code) : rules.accepted;
+      const answer =
+        preference.example !== undefined ? byName.get(preference.example) : preference.code !== undefined ? byCode.get(preference.code) : rules.accepted;
       // readPreference lets through only the contract's names and statuses.
       if (!answer) throw new Error(`the contract documents no answer for Prefer ${JSON.stringify(preference)}`);
       return answer();

@@ -43,7 +43,10 @@ function configFor(preference: Preference): IHttpConfig {
 export async function createEngine(document: OpenApiDocument): Promise<Engine> {
   // Loaded here, and only for the "prism" engine: Prism takes about half a second and 100 MB to
   // load, and the default engine answers every documented response without it.
-  const [{ createLogger }, { createInstance, getHttpOperationsFromSpec }] = await Promise.all([import("@stoplight/prism-core"), import("@stoplight/prism-http")]);
+  const [{ createLogger }, { createInstance, getHttpOperationsFromSpec }] = await Promise.all([
+    import("@stoplight/prism-core"),
+    import("@stoplight/prism-http"),
+  ]);
   // Prism resolves references in place, so it gets its own copy of the document.
   const operations = await getHttpOperationsFromSpec(structuredClone(document));
   const prism = createInstance(configFor({}), { logger: createLogger("PRISM", { level: "silent" }) });

@@ -72,7 +72,12 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
   const invalid = preserialized(invalidExample.status, invalidExample.value);
 
   // What Prism answers a valid request that asks for nothing: the lowest success's first example.
-  const accepted = exampleAnswer(firstExample(contract, contract.statuses.filter((status) => status >= 200 && status < 300)));
+  const accepted = exampleAnswer(
+    firstExample(
+      contract,
+      contract.statuses.filter((status) => status >= 200 && status < 300),
+    ),
+  );
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 

@@ -47,7 +47,12 @@ function maskers(accountKey: string | undefined, adminToken: string | undefined)
 }
 
 /** Undefined when silent, so that nothing is even gathered for it. */
-export function createRequestLog(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line), accountKey?: string, adminToken?: string): RequestLog | undefined {
+export function createRequestLog(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+  accountKey?: string,
+  adminToken?: string,
+): RequestLog | undefined {
   if (level === "silent") return undefined;
   const maskerFor = maskers(accountKey, adminToken);
   return ({ method, path, status, code, milliseconds, notes, apiKey }) => {

@@ -46,7 +46,10 @@ export function readPreference(header: string | undefined, operation: OperationC
       .filter((candidate) => preference.code === undefined || candidate.status === preference.code)
       .map((candidate) => candidate.name);
     if (!example || (preference.code !== undefined && example.status !== preference.code)) {
-      return { ok: false, problem: `Prefer example=${exampleName} is not a named example${preference.code === undefined ? "" : ` of status ${preference.code}`}; use one of ${names.join(", ")}` };
+      return {
+        ok: false,
+        problem: `Prefer example=${exampleName} is not a named example${preference.code === undefined ? "" : ` of status ${preference.code}`}; use one of ${names.join(", ")}`,
+      };
     }
     preference.example = example.name;
     preference.code = example.status;

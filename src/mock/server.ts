@@ -84,7 +84,14 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   const head = checkHead(request);
   if (!head.ok) {
     notes.push(head.problem);
-    return vendor({ ...problemReply({ status: head.status, title: head.status === 431 ? "Request header fields too large" : "Bad request", detail: `The request has ${head.problem}.` }), closeConnection: true });
+    return vendor({
+      ...problemReply({
+        status: head.status,
+        title: head.status === 431 ? "Request header fields too large" : "Bad request",
+        detail: `The request has ${head.problem}.`,
+      }),
+      closeConnection: true,
+    });
   }
   const { path, query } = head.target;
   const contract = operation();
@@ -106,13 +113,17 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   if (read.kind === "too-large") {
     notes.push(`body larger than the mock's limit of ${read.limit} bytes`);
     facts.bodyTruncated = true;
-    const reply = isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
+    const reply = isOperation
+      ? exampleReply("incorrect-payload")
+      : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
     return vendor({ ...reply, closeConnection: true }); // The rest of the body is not worth reading.
   }
   if (hasMalformedEscape(path)) {
     const problem = "the path has a malformed percent-escape";
     notes.push(problem);
-    return vendor(isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: "The path has a malformed percent-escape." }));
+    return vendor(
+      isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: "The path has a malformed percent-escape." }),
+    );
   }
   const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
   if (decoded.problem && isOperation) notes.push(decoded.problem);
@@ -200,7 +211,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
   const journal: Journal = createJournal(options.journalLimit ?? defaultJournalLimit, knownSecrets);
   const scenarios = createScenarios(operation().testRecipients);
   const secretMask = createMasker(knownSecrets);
-  const note = options.log === "silent" ? () => {} : (line: string) => (options.write ?? ((text: string) => process.stdout.write(text)))(`${escapeLine(secretMask(line))}\n`);
+  const note =
+    options.log === "silent"
+      ? () => {}
+      : (line: string) => (options.write ?? ((text: string) => process.stdout.write(text)))(`${escapeLine(secretMask(line))}\n`);
   const callbacks = createCallbackSender({ ...defaultCallbackSettings, url: undefined, ...options.callbacks }, note, secretMask);
   const admin = createAdminApi({ access: adminAccess(options.host, options.adminToken), journal, scenarios, callbacks });
   const stages: Stages = { engines, admin, scenarios };
@@ -286,9 +300,12 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
 
   // A client that stalls is cut off: Node checks these limits every connectionsCheckingInterval.
   const requestTimeout = options.requestTimeoutMs;
-  const server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1_000, requestTimeout / 2) }, (request, response) => {
-    void handle(request, response);
-  });
+  const server = createServer(
+    { requestTimeout, headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: Math.min(1_000, requestTimeout / 2) },
+    (request, response) => {
+      void handle(request, response);
+    },
+  );
   // One line past the limit is enough to tell that there were too many (431), rather than
   // Node's default of dropping every line past 2,000 without a word.
   server.maxHeadersCount = maxHeaderLines + 1;

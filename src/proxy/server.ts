@@ -46,12 +46,31 @@ export interface ProxyServer {
 // Hop-by-hop headers (RFC 9110 §7.6.1) and what the edge recomputes; accept-encoding is dropped
 // so the upstream answers plainly (the edge would decompress anyway), and expect because the
 // whole body is already here.
-const notForwarded = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "expect"]);
+const notForwarded = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+  "accept-encoding",
+  "expect",
+]);
 const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
 
 // Set-Cookie is the one header Node keeps as a list: its values cannot be joined with commas.
 function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string | string[]> {
-  const named = new Set((String(headers.connection ?? "")).split(",").map((name) => name.trim().toLowerCase()).filter(Boolean));
+  const named = new Set(
+    String(headers.connection ?? "")
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || drop.has(name) || named.has(name)) continue;
@@ -71,7 +90,9 @@ function masked(headers: Record<string, string | string[]>, mask: Masker): Recor
 function requestSecrets(request: IncomingMessage): string[] {
   const key = request.headers["api-key"];
   const authorization = request.headers.authorization;
-  return [...(Array.isArray(key) ? key : key ? [key] : []), ...(authorization ? [authorization, authorization.replace(/^\S+\s+/, "")] : [])].filter((value) => value.trim() !== "");
+  return [...(Array.isArray(key) ? key : key ? [key] : []), ...(authorization ? [authorization, authorization.replace(/^\S+\s+/, "")] : [])].filter(
+    (value) => value.trim() !== "",
+  );
 }
 
 function problem(response: ServerResponse, status: number, title: string, detail: string): void {
@@ -93,9 +114,15 @@ export class RecordingFileError extends Error {
 
 /** Why what stands at `file` is not a recording to write to; undefined for a regular file. */
 function notWritable(file: string, found: Stats): RecordingFileError | undefined {
-  if (found.isSymbolicLink()) return new RecordingFileError(file, "ELOOP", `cannot write the recording ${printable(file)}: it is a symbolic link, and a recording is never written through one`);
+  if (found.isSymbolicLink())
+    return new RecordingFileError(
+      file,
+      "ELOOP",
+      `cannot write the recording ${printable(file)}: it is a symbolic link, and a recording is never written through one`,
+    );
   if (found.isDirectory()) return new RecordingFileError(file, "EISDIR");
-  if (!found.isFile()) return new RecordingFileError(file, "ENOTREG", `cannot write the recording ${printable(file)}: it is not a regular file (a FIFO, a device or a socket)`);
+  if (!found.isFile())
+    return new RecordingFileError(file, "ENOTREG", `cannot write the recording ${printable(file)}: it is not a regular file (a FIFO, a device or a socket)`);
   return undefined;
 }
 
@@ -124,7 +151,8 @@ function openRecording(file: string, append: boolean): number {
   } catch (error) {
     const code = String((error as NodeJS.ErrnoException).code ?? (error as Error).message);
     const found = code === "EEXIST" || code === "ELOOP" ? standing(file) : undefined;
-    if (found && !append && found.isFile()) throw new RecordingFileError(file, code, `the recording ${printable(file)} exists: --append adds to it, or name a new file`);
+    if (found && !append && found.isFile())
+      throw new RecordingFileError(file, code, `the recording ${printable(file)} exists: --append adds to it, or name a new file`);
     throw (found && notWritable(file, found)) ?? new RecordingFileError(file, code);
   }
   const opened = fstatSync(fd);
@@ -169,19 +197,46 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     if (read.kind === "aborted") return void response.destroy();
     const requestHeaders = joined(forwardable(request.headers, notForwarded));
     const body = read.kind === "read" ? read.bytes : Buffer.alloc(0);
-    const recordedRequest: ExchangeRecord["request"] = { method, path: mask(path ?? target), headers: masked(forwardable(request.headers, new Set(["connection", "keep-alive"])), mask), body: mask(body.toString("utf8")) };
+    const recordedRequest: ExchangeRecord["request"] = {
+      method,
+      path: mask(path ?? target),
+      headers: masked(forwardable(request.headers, new Set(["connection", "keep-alive"])), mask),
+      body: mask(body.toString("utf8")),
+    };
     // Not forwarded: the application hears why, the recording keeps that it happened.
-    const notForwardedRecord = (why: string, requestPart: ExchangeRecord["request"]): ExchangeRecord => ({ kind: "exchange", version: recordVersion, seq: number, at, upstream: shown, request: requestPart, response: null, error: `not forwarded: ${why}`, milliseconds: 0, contract: "outside", findings: [] });
+    const notForwardedRecord = (why: string, requestPart: ExchangeRecord["request"]): ExchangeRecord => ({
+      kind: "exchange",
+      version: recordVersion,
+      seq: number,
+      at,
+      upstream: shown,
+      request: requestPart,
+      response: null,
+      error: `not forwarded: ${why}`,
+      milliseconds: 0,
+      contract: "outside",
+      findings: [],
+    });
     let record: ExchangeRecord;
     if (read.kind === "too-large") {
-      problem(response, 413, "Payload Too Large", `kaleyra-video proxy: the request body is larger than ${options.maxBodyBytes} bytes (--max-body-bytes); not forwarded`);
+      problem(
+        response,
+        413,
+        "Payload Too Large",
+        `kaleyra-video proxy: the request body is larger than ${options.maxBodyBytes} bytes (--max-body-bytes); not forwarded`,
+      );
       record = notForwardedRecord(`the body is larger than ${options.maxBodyBytes} bytes`, { ...recordedRequest, body: "", bodyTruncated: true });
     } else if (path === undefined) {
       problem(response, 400, "Bad Request", "kaleyra-video proxy: the request target is neither a path nor an absolute URL; not forwarded");
       record = notForwardedRecord("the request target is not a path", recordedRequest);
     } else {
       const result = await exchange(
-        { url: upstream + path, method, headers: { ...requestHeaders, ...(body.length || !["GET", "HEAD"].includes(method) ? { "content-length": String(body.length) } : {}) }, body },
+        {
+          url: upstream + path,
+          method,
+          headers: { ...requestHeaders, ...(body.length || !["GET", "HEAD"].includes(method) ? { "content-length": String(body.length) } : {}) },
+          body,
+        },
         { timeoutMs: options.timeoutMs, maxResponseBytes: options.maxBodyBytes, mask, agent, keepRaw: true },
       );
       if (result.ok && result.answer.raw) {
@@ -201,7 +256,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         response.writeHead(status, { ...headers, ...(length === undefined ? {} : { "content-length": length }) }).end(withContent ? content : undefined);
       } else if (!result.ok) {
         const timedOut = result.error.reason === "timeout";
-        problem(response, timedOut ? 504 : 502, timedOut ? "Gateway Timeout" : "Bad Gateway", `kaleyra-video proxy: no usable answer from ${shown} (${result.error.reason}: ${result.error.message})`);
+        problem(
+          response,
+          timedOut ? 504 : 502,
+          timedOut ? "Gateway Timeout" : "Bad Gateway",
+          `kaleyra-video proxy: no usable answer from ${shown} (${result.error.reason}: ${result.error.message})`,
+        );
       }
       record = {
         kind: "exchange",
@@ -218,7 +278,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       };
     }
     // What the proxy refused itself never reached the upstream: nothing of the upstream to judge.
-    const judged = record.error?.startsWith("not forwarded") ? { contract: "outside" as const, outcome: undefined } : judgeExchange(record, shown, options.judge);
+    const judged = record.error?.startsWith("not forwarded")
+      ? { contract: "outside" as const, outcome: undefined }
+      : judgeExchange(record, shown, options.judge);
     record.contract = judged.contract;
     record.findings = findingsOf(judged.outcome);
     tally.record(judged.outcome);
@@ -230,7 +292,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       unrecorded = ` (not recorded: ${(error as NodeJS.ErrnoException).code ?? "write failed"})`;
     }
     const answer = record.response ? `${record.response.status}${codeIn(record.response.body)}` : `no answer (${record.error})`;
-    const verdict = judged.outcome === undefined ? "outside the contract" : record.findings.length ? record.findings.map((finding) => `✗ ${finding.check}${finding.severity === "leniency" ? " (leniency)" : ""}`).join(" ") : "ok";
+    const verdict =
+      judged.outcome === undefined
+        ? "outside the contract"
+        : record.findings.length
+          ? record.findings.map((finding) => `✗ ${finding.check}${finding.severity === "leniency" ? " (leniency)" : ""}`).join(" ")
+          : "ok";
     // The path, the upstream's code and an edge error's text came from outside: escaped, one line.
     line(printable(`#${number} ${method} ${record.request.path} → ${answer} ${record.milliseconds} ms ${verdict}${unrecorded}`));
   };

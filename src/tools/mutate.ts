@@ -129,7 +129,8 @@ function sum(tallies: Tally[]): Tally {
 export function withoutStaticSurvivors(report: Report, mutated: (file: string) => boolean): { report: Report; dropped: number } {
   let dropped = 0;
   const files: Record<string, FileResult> = {};
-  const ranFiltered = (mutant: Mutant) => mutant.static === true && mutant.status === "Survived" && (mutant.testsCompleted ?? 0) <= (mutant.coveredBy?.length ?? 0);
+  const ranFiltered = (mutant: Mutant) =>
+    mutant.static === true && mutant.status === "Survived" && (mutant.testsCompleted ?? 0) <= (mutant.coveredBy?.length ?? 0);
   for (const [file, result] of Object.entries(report.files)) {
     const mutants = mutated(file) ? result.mutants.filter((mutant) => !ranFiltered(mutant)) : result.mutants;
     dropped += result.mutants.length - mutants.length;
@@ -140,7 +141,9 @@ export function withoutStaticSurvivors(report: Report, mutated: (file: string) =
 
 function prepareStryker(areaNames: string[]): void {
   // Read as stryker.config.mjs reads it: the files a narrowed run mutates.
-  const only = process.env.MUTATE_FILES?.split(",").map((file) => file.trim()).filter(Boolean);
+  const only = process.env.MUTATE_FILES?.split(",")
+    .map((file) => file.trim())
+    .filter(Boolean);
   for (const name of areaNames) {
     if (!existsSync(areaReport(name))) continue;
     const folder = areas[name]!.folder;
@@ -153,8 +156,7 @@ function prepareStryker(areaNames: string[]): void {
   }
 }
 
-const row = (name: string, t: Tally) =>
-  `| ${name} | ${score(t).toFixed(1)}% | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} |`;
+const row = (name: string, t: Tally) => `| ${name} | ${score(t).toFixed(1)}% | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} |`;
 
 function main(): number {
   const args = process.argv.slice(2);
@@ -167,7 +169,10 @@ function main(): number {
     process.stderr.write(`Unknown area ${unknown.join(", ")}; the areas are: ${Object.keys(areas).join(", ")}\n`);
     return 2;
   }
-  const stray = unclaimedFolders(mutatedFolders(), Object.values(areas).map((a) => a.folder));
+  const stray = unclaimedFolders(
+    mutatedFolders(),
+    Object.values(areas).map((a) => a.folder),
+  );
   if (stray.length) {
     process.stderr.write(`${stray.join(", ")}: not in exactly one area of mutation-areas.json\n`);
     return 2;
@@ -238,7 +243,9 @@ function main(): number {
   writeFileSync(join(root, "reports/mutation/scores.md"), `${lines.join("\n")}\n`);
   if (timings.length) process.stdout.write(`\nTime: ${timings.join(", ")}\n`);
   const notRun = [...missing, ...unmeasured];
-  process.stdout.write(`Mutation score, all areas: ${score(total).toFixed(1)}% (threshold ${thresholds.high}%)${notRun.length ? `; not run yet: ${notRun.join(", ")}` : ""}\n`);
+  process.stdout.write(
+    `Mutation score, all areas: ${score(total).toFixed(1)}% (threshold ${thresholds.high}%)${notRun.length ? `; not run yet: ${notRun.join(", ")}` : ""}\n`,
+  );
   process.stdout.write("Per area and file: reports/mutation/scores.md\n");
   return score(total) >= thresholds.high && notRun.length === 0 ? 0 : 1;
 }

@@ -36,10 +36,19 @@ export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/htt
 export const toolsFolders = ["dist/src/judge", "dist/src/mock", "dist/src/proxy", "dist/conformance", "dist/src/cli/tools"];
 
 /** The kit's other files: its entry point, the contracts, and the README with the guides it links into. */
-export const kitFiles = ["dist/src/index.js", "dist/src/index.d.ts", "openapi", "generated/kaleyra-whatsapp-video.json", "generated/kaleyra-mock-admin.json", "README.md", "docs"];
+export const kitFiles = [
+  "dist/src/index.js",
+  "dist/src/index.d.ts",
+  "openapi",
+  "generated/kaleyra-whatsapp-video.json",
+  "generated/kaleyra-mock-admin.json",
+  "README.md",
+  "docs",
+];
 const within = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
 /** Whether a built file is the kit's: in a kit folder, and in none of the tools' inside it. */
-export const isKitPath = (path: string) => [...kitFolders, ...kitFiles].some((folder) => within(path, folder)) && !toolsFolders.some((folder) => within(path, folder));
+export const isKitPath = (path: string) =>
+  [...kitFolders, ...kitFiles].some((folder) => within(path, folder)) && !toolsFolders.some((folder) => within(path, folder));
 /** The development dependencies the tools need at run time. */
 export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"];
 
@@ -47,7 +56,8 @@ export const toolsDependencies = ["@stoplight/prism-http", "@stoplight/prism-cor
 export const toolsEntry = "dist/src/mock/index";
 const typed = (path: string) => ({ types: `./${path}.d.ts`, default: `./${path}.js` });
 
-const walk = (folder: string): string[] => readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)]));
+const walk = (folder: string): string[] =>
+  readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(folder, entry.name)) : [join(folder, entry.name)]));
 
 /** The version npm installed of a package, as the lock file pinned it. */
 export function installedVersion(name: string): string {
@@ -62,13 +72,16 @@ export function installedVersion(name: string): string {
  */
 export function rewriteImports(source: string, file: string, kitName: string): string {
   return source.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.{1,2}\/[^"']+)\2/g, (whole, lead: string, quote: string, specifier: string) => {
-    const target = relative(root, resolve(dirname(file), specifier)).split("\\").join("/");
+    const target = relative(root, resolve(dirname(file), specifier))
+      .split("\\")
+      .join("/");
     return isKitPath(target) ? `${lead}${quote}${kitName}/${target.replace(/\.ts$/, ".js")}${quote}` : whole;
   });
 }
 
 function copy(paths: string[], into: string, keep: (path: string) => boolean = () => true): void {
-  for (const path of paths) cpSync(join(root, path), join(into, path), { recursive: true, filter: (source) => keep(relative(root, source).split("\\").join("/")) });
+  for (const path of paths)
+    cpSync(join(root, path), join(into, path), { recursive: true, filter: (source) => keep(relative(root, source).split("\\").join("/")) });
 }
 
 /** `into`: build/packages/ by default; a test gives a folder of its own, so that two can assemble at once. */
@@ -109,7 +122,11 @@ export function assemble(into: string = out): { kit: string; tools: string } {
     const asBuilt = join(root, relative(tools, file));
     writeFileSync(file, rewriteImports(readFileSync(file, "utf8"), asBuilt, manifest.name));
   }
-  writeFileSync(join(tools, "bin.js"), `#!/usr/bin/env node\n// The kit's kaleyra-video, which finds this package's commands by its name.\nimport "${manifest.name}/dist/src/cli/bin.js";\n`, { mode: 0o755 });
+  writeFileSync(
+    join(tools, "bin.js"),
+    `#!/usr/bin/env node\n// The kit's kaleyra-video, which finds this package's commands by its name.\nimport "${manifest.name}/dist/src/cli/bin.js";\n`,
+    { mode: 0o755 },
+  );
   writeFileSync(
     join(tools, "README.md"),
     `# ${toolsName}\n\nThe mock, the recording proxy and the conformance suite of [${manifest.name}](https://www.npmjs.com/package/${manifest.name}): \`npx kaleyra-video mock | conform | proxy\`, and \`import { startMock } from "${toolsName}"\` for a mock in the test process. See the kit's README.\n`,

@@ -53,7 +53,14 @@ export function generateCollection(): Promise<Collection> {
           { key: "baseUrl", value: mock, type: "string" },
           { key: "apiKey", value: "any-key-for-the-mock", type: "string" },
         ];
-        collection.auth = { type: "apikey", apikey: [{ key: "key", value: "api-key" }, { key: "value", value: "{{apiKey}}" }, { key: "in", value: "header" }] };
+        collection.auth = {
+          type: "apikey",
+          apikey: [
+            { key: "key", value: "api-key" },
+            { key: "value", value: "{{apiKey}}" },
+            { key: "in", value: "header" },
+          ],
+        };
         resolve(withNamedExamples(collection));
       },
     );
@@ -63,7 +70,12 @@ export function generateCollection(): Promise<Collection> {
 /** The contract's schema at a pointer with every $ref inlined: Postman's tests get no document to resolve against. */
 export function inlinedSchema(pointer: string): unknown {
   const doc = loadDocument() as unknown;
-  const at = (ref: string) => ref.replace(/^#\//, "").split("/").map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~")).reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment], doc);
+  const at = (ref: string) =>
+    ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment], doc);
   const inline = (node: unknown, depth: number): unknown => {
     if (depth > 64) throw new Error(`schema too deep (a cycle?) at ${pointer}`);
     if (Array.isArray(node)) return node.map((item) => inline(item, depth + 1));
@@ -74,7 +86,12 @@ export function inlinedSchema(pointer: string): unknown {
       Object.entries(rest)
         // Documentation only; and `format`, which Postman's validator may not know (the patterns say the same).
         .filter(([key]) => !["example", "examples", "description", "title", "format"].includes(key) && !key.startsWith("x-"))
-        .map(([key, value]) => [key, key === "properties" || key === "patternProperties" || key === "$defs" ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, schema]) => [name, inline(schema, depth + 1)])) : inline(value, depth + 1)]),
+        .map(([key, value]) => [
+          key,
+          key === "properties" || key === "patternProperties" || key === "$defs"
+            ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, schema]) => [name, inline(schema, depth + 1)]))
+            : inline(value, depth + 1),
+        ]),
     );
     return { ...base, ...own };
   };
@@ -103,17 +120,29 @@ function withNamedExamples(collection: Collection): Collection {
   if (!base) throw new Error("the converter produced no request");
   const items = operation().examples.map((example): PostmanItem => {
     const request = structuredClone(base.request ?? {});
-    request.header = [...(request.header ?? []).filter((header) => header.key.toLowerCase() !== "prefer"), { key: "Prefer", value: `code=${example.status}, example=${example.name}` }];
+    request.header = [
+      ...(request.header ?? []).filter((header) => header.key.toLowerCase() !== "prefer"),
+      { key: "Prefer", value: `code=${example.status}, example=${example.name}` },
+    ];
     return {
       name: `${example.status} ${example.summary ?? `${codeOf(example)} ${example.name}`}`,
       request,
-      response: [{ ...(base.response?.find((saved) => saved.code === example.status) ?? { code: example.status }), name: example.name, body: JSON.stringify(example.value, null, 2) }],
+      response: [
+        {
+          ...(base.response?.find((saved) => saved.code === example.status) ?? { code: example.status }),
+          name: example.name,
+          body: JSON.stringify(example.value, null, 2),
+        },
+      ],
       event: [{ listen: "test", script: { type: "text/javascript", exec: testScript(example) } }],
     };
   });
   const folder = collection.item.find((item) => leaves([item]).includes(base)) ?? base;
   // The operation's folder holds the saved requests; folders the converter left empty go.
-  collection.item = [folder === base ? { name: "Messages", item: items } : { ...folder, item: items }, ...collection.item.filter((item) => item !== folder && leaves([item]).length > 0)];
+  collection.item = [
+    folder === base ? { name: "Messages", item: items } : { ...folder, item: items },
+    ...collection.item.filter((item) => item !== folder && leaves([item]).length > 0),
+  ];
   return collection;
 }
 

@@ -11,7 +11,15 @@ export interface ChromiumChoice {
 }
 
 // No background traffic: this machine has no network beyond the package registries.
-const quiet = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const quiet = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 interface Sparticuz {
   executablePath(): Promise<string>;
@@ -32,7 +40,11 @@ export async function findChromium(
   }
   try {
     const sparticuz = await loadSparticuz();
-    return { executablePath: await sparticuz.executablePath(), args: [...sparticuz.args.filter((arg) => arg !== "--single-process"), ...quiet], source: "@sparticuz/chromium" };
+    return {
+      executablePath: await sparticuz.executablePath(),
+      args: [...sparticuz.args.filter((arg) => arg !== "--single-process"), ...quiet],
+      source: "@sparticuz/chromium",
+    };
   } catch {
     // Not installed, or it cannot unpack here: Debian's, if the machine has it.
   }

@@ -12,7 +12,12 @@ export interface Answer {
 
 export interface Distortion {
   /** Answer instead of the mock, or change the request's headers (and body) before forwarding. */
-  request?: (incoming: { method: string; path: string; headers: IncomingHttpHeaders; body: string }) => Answer | { headers: IncomingHttpHeaders; body?: string } | undefined;
+  request?: (incoming: {
+    method: string;
+    path: string;
+    headers: IncomingHttpHeaders;
+    body: string;
+  }) => Answer | { headers: IncomingHttpHeaders; body?: string } | undefined;
   /** Milliseconds to hold the request before it is handled (a slow server). */
   delayMs?: (incoming: { method: string; path: string; body: string }) => number;
   /** Rewrite the mock's answer. */
@@ -50,20 +55,27 @@ export async function startDistorted(upstream: string, distortion: Distortion): 
       }
       // A connection of its own: a pooled one the mock closed (kept alive 5 s) while this process
       // was busy would be reset, and the run would see a failure of the stand-in, not the mock's.
-      const proxied = forward({ hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent: false }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => parts.push(chunk));
-        answer.on("end", () => {
-          const original: Answer = {
-            status: answer.statusCode ?? 502,
-            // Every header but the hop-by-hop ones and the length (the body may be rewritten).
-            headers: Object.fromEntries(Object.entries(answer.headers).filter(([name, value]) => value !== undefined && !["connection", "keep-alive", "transfer-encoding", "content-length", "date"].includes(name)).map(([name, value]) => [name, String(value)])),
-            body: Buffer.concat(parts).toString("utf8"),
-          };
-          const final = distortion.response ? distortion.response(original) : original;
-          outgoing.writeHead(final.status, final.headers).end(final.body);
-        });
-      });
+      const proxied = forward(
+        { hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent: false },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => parts.push(chunk));
+          answer.on("end", () => {
+            const original: Answer = {
+              status: answer.statusCode ?? 502,
+              // Every header but the hop-by-hop ones and the length (the body may be rewritten).
+              headers: Object.fromEntries(
+                Object.entries(answer.headers)
+                  .filter(([name, value]) => value !== undefined && !["connection", "keep-alive", "transfer-encoding", "content-length", "date"].includes(name))
+                  .map(([name, value]) => [name, String(value)]),
+              ),
+              body: Buffer.concat(parts).toString("utf8"),
+            };
+            const final = distortion.response ? distortion.response(original) : original;
+            outgoing.writeHead(final.status, final.headers).end(final.body);
+          });
+        },
+      );
       proxied.on("error", () => outgoing.destroy());
       proxied.end(body);
     });

@@ -38,10 +38,12 @@ export async function startGate(upstream: string): Promise<Gate> {
       for (const [name, raw] of Object.entries(params ?? {})) {
         for (const issue of schemas.issues(contract.pathParameterSchemaPointers[name]!, decodeURIComponent(raw))) violations.push(`${name} ${issue.message}`);
       }
-      if (!contract.requestMediaTypes.includes((incoming.headers["content-type"] ?? "").split(";")[0]!.trim())) violations.push(`content-type ${incoming.headers["content-type"]}`);
+      if (!contract.requestMediaTypes.includes((incoming.headers["content-type"] ?? "").split(";")[0]!.trim()))
+        violations.push(`content-type ${incoming.headers["content-type"]}`);
       if (!incoming.headers["api-key"]) violations.push("no api-key");
       try {
-        for (const issue of schemas.issues(contract.requestSchemaPointer, JSON.parse(body.toString("utf8")))) violations.push(`${issue.field} ${issue.message}`);
+        for (const issue of schemas.issues(contract.requestSchemaPointer, JSON.parse(body.toString("utf8"))))
+          violations.push(`${issue.field} ${issue.message}`);
       } catch {
         violations.push("body is not JSON");
       }
@@ -63,9 +65,10 @@ export async function startGate(upstream: string): Promise<Gate> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -6,9 +6,19 @@ import type { RunResult } from "../../src/judge/result.ts";
 
 type Outcome = RunResult["outcomes"][number];
 
-export const outcome = (category: string, title: string, status: number | undefined, code: string | undefined, checks: Outcome["checks"], example?: string, transportError?: string): Outcome => ({
+export const outcome = (
+  category: string,
+  title: string,
+  status: number | undefined,
+  code: string | undefined,
+  checks: Outcome["checks"],
+  example?: string,
+  transportError?: string,
+): Outcome => ({
   testCase: { category, title } as Outcome["testCase"],
-  observed: (status === undefined ? { status: undefined, transportError, text: "", milliseconds: 7 } : { status, json: { code }, text: JSON.stringify({ code, message: "m" }), milliseconds: 12.5 }) as unknown as Outcome["observed"],
+  observed: (status === undefined
+    ? { status: undefined, transportError, text: "", milliseconds: 7 }
+    : { status, json: { code }, text: JSON.stringify({ code, message: "m" }), milliseconds: 12.5 }) as unknown as Outcome["observed"],
   checks,
   example,
   curl: `curl -X POST '${title}'`,
@@ -23,8 +33,22 @@ export const made = (extra: Partial<RunResult> = {}): RunResult => ({
   seed: 42,
   outcomes: [
     outcome("valid", "by-media-id", 202, "WA202", [ok("status_documented"), ok("no_server_error")], "accepted"),
-    outcome("invalid", "caption too long", 500, "WA500", [ok("status_documented"), { name: "no_server_error", ok: false, detail: "500 to a request it should refuse", severity: "violation" }], "internal-error"),
-    outcome("invalid", "caption of 1025", 202, "WA202", [ok("status_documented"), { name: "rejects_invalid", ok: false, detail: "took it", severity: "leniency", fields: ["messaging_object.video.caption"] }], "accepted"),
+    outcome(
+      "invalid",
+      "caption too long",
+      500,
+      "WA500",
+      [ok("status_documented"), { name: "no_server_error", ok: false, detail: "500 to a request it should refuse", severity: "violation" }],
+      "internal-error",
+    ),
+    outcome(
+      "invalid",
+      "caption of 1025",
+      202,
+      "WA202",
+      [ok("status_documented"), { name: "rejects_invalid", ok: false, detail: "took it", severity: "leniency", fields: ["messaging_object.video.caption"] }],
+      "accepted",
+    ),
     outcome("valid", "by-link", 429, "WA429", [{ name: "status_documented", ok: false, detail: "429 is not documented" }]),
     outcome("valid", "with-extra-info", undefined, undefined, [{ name: "answered", ok: false, detail: "no answer: ECONNRESET" }], undefined, "ECONNRESET"),
   ],
@@ -32,7 +56,14 @@ export const made = (extra: Partial<RunResult> = {}): RunResult => ({
   acceptableSent: 2,
   requestsSent: 9,
   interrupted: undefined,
-  callbacks: { messages: 2, received: 5, findings: [{ check: "in_order", messageId: "M1", message: "READ after nothing" }, { check: "valid", messageId: undefined, message: "bad" }] } as RunResult["callbacks"],
+  callbacks: {
+    messages: 2,
+    received: 5,
+    findings: [
+      { check: "in_order", messageId: "M1", message: "READ after nothing" },
+      { check: "valid", messageId: undefined, message: "bad" },
+    ],
+  } as RunResult["callbacks"],
   diagnosis: undefined,
   hints: ["the target answers 500 to malformed JSON"],
   lenient: false,

@@ -19,7 +19,10 @@ export interface PackedPackage {
 export async function packPackages(work: string): Promise<{ kit: PackedPackage; tools: PackedPackage }> {
   const { kit, tools } = assemble(join(work, "assembled"));
   const pack = async (folder: string): Promise<PackedPackage> => {
-    const [packed] = JSON.parse((await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: folder })).stdout) as { filename: string; files: { path: string }[] }[];
+    const [packed] = JSON.parse((await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: folder })).stdout) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     return { tarball: join(work, packed!.filename), files: packed!.files.map((file) => file.path) };
   };
   return { kit: await pack(kit), tools: await pack(tools) };

@@ -12,7 +12,10 @@ export default function request(url: string): Agent {
     get(target, name) {
       const value: unknown = Reflect.get(target, name);
       if (typeof value !== "function" || !methods.has(name)) return value;
-      return (...args: unknown[]) => (value as (...a: unknown[]) => { timeout(limits: { response: number; deadline: number }): unknown }).apply(target, args).timeout({ response: waitMs, deadline: waitMs });
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => { timeout(limits: { response: number; deadline: number }): unknown })
+          .apply(target, args)
+          .timeout({ response: waitMs, deadline: waitMs });
     },
   });
 }

@@ -107,14 +107,15 @@ export const conformFlags = {
 } as const;
 
 /** Flags of a run against a target, which a replay (offline) does not take. */
-const liveFlags = (Object.keys(conformFlags) as (keyof typeof conformFlags)[]).filter((flag) => !(flag in judgingFlags) && flag !== "replay" && flag !== "help");
+const liveFlags = (Object.keys(conformFlags) as (keyof typeof conformFlags)[]).filter(
+  (flag) => !(flag in judgingFlags) && flag !== "replay" && flag !== "help",
+);
 
 export interface Io {
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
   err: (text: string) => void;
 }
-
 
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -136,7 +137,10 @@ export async function conform(argv: string[], io: Io): Promise<number> {
     const reports = reportFlags(values.report);
     if (values.replay !== undefined) {
       const given = liveFlags.filter((flag) => values[flag] !== undefined);
-      if (given.length) throw new UsageError(`--replay judges a recording offline; ${given.map((flag) => `--${flag}`).join(", ")} ${given.length === 1 ? "does" : "do"} not apply`);
+      if (given.length)
+        throw new UsageError(
+          `--replay judges a recording offline; ${given.map((flag) => `--${flag}`).join(", ")} ${given.length === 1 ? "does" : "do"} not apply`,
+        );
       const result = await replayRecording(values.replay, {
         lenient,
         mask: createMasker([io.env.KALEYRA_API_KEY?.trim(), io.env.KALEYRA_MOCK_ADMIN_TOKEN?.trim()]),
@@ -191,7 +195,8 @@ export async function conform(argv: string[], io: Io): Promise<number> {
       const number = whole(values[flag], flag, min, max);
       if (number !== undefined) options[key] = number;
     }
-    if (options.allowSend && !options.to && !options.trustedTarget) throw new UsageError("--allow-send needs --to, the recipient of requests that may be accepted");
+    if (options.allowSend && !options.to && !options.trustedTarget)
+      throw new UsageError("--allow-send needs --to, the recipient of requests that may be accepted");
 
     // Ctrl-C or a TERM: stop sending, and write the reports for what ran, at once and
     // synchronously (npm run conform goes through tsx, which kills the child soon after).

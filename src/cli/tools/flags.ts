@@ -23,7 +23,8 @@ export const judgingFlags = {
 export function rateFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(number > 0) || number > 10_000) throw new UsageError(`--${flag} must be a number of requests a second, above 0 and at most 10000`);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(number > 0) || number > 10_000)
+    throw new UsageError(`--${flag} must be a number of requests a second, above 0 and at most 10000`);
   return number;
 }
 
@@ -40,7 +41,9 @@ export function baseUrlFlag(value: string, flag: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--${flag} must be an http(s) URL or one of the pods ${pods}`);
   if (url.username || url.password) {
-    throw new UsageError(`--${flag} must not carry a user name or password (${withoutCredentials(url.href)}); the kit sends the api-key, and nothing else, as credentials`);
+    throw new UsageError(
+      `--${flag} must not carry a user name or password (${withoutCredentials(url.href)}); the kit sends the api-key, and nothing else, as credentials`,
+    );
   }
   // In the text as typed: the URL parser drops an empty query or fragment ("http://h/?").
   if (/[?#]/.test(value)) throw new UsageError(`--${flag} must not have a query or fragment`);
@@ -55,7 +58,8 @@ export interface ReportSpec {
 export function reportFlags(specs: readonly string[] | undefined): ReportSpec[] {
   return (specs ?? []).map((spec) => {
     const [kind, file] = spec.split("=", 2);
-    if ((kind !== "junit" && kind !== "json") || !file) throw new UsageError(`--report takes junit=FILE or json=FILE, not ${JSON.stringify(spec).slice(0, 80)}`);
+    if ((kind !== "junit" && kind !== "json") || !file)
+      throw new UsageError(`--report takes junit=FILE or json=FILE, not ${JSON.stringify(spec).slice(0, 80)}`);
     return { kind, file };
   });
 }
@@ -70,12 +74,17 @@ export function writeReports(result: RunResult, reports: readonly ReportSpec[], 
 
 /** --checks and --exclude-checks (comma-separated, may repeat); unknown names are refused by name. */
 export function checkFlags(only: readonly string[] | undefined, exclude: readonly string[] | undefined): CheckName[] | undefined {
-  const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  const split = (values: readonly string[] | undefined) =>
+    values
+      ?.flatMap((value) => value.split(","))
+      .map((name) => name.trim())
+      .filter(Boolean);
   const wanted = split(only);
   const unwanted = split(exclude);
   if (wanted === undefined && unwanted === undefined) return undefined;
   const { selected, unknown } = selectChecks(wanted, unwanted);
-  if (unknown.length) throw new UsageError(`unknown check ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; the checks are ${checkNames.join(", ")}`);
+  if (unknown.length)
+    throw new UsageError(`unknown check ${unknown.map((name) => JSON.stringify(name.slice(0, 40))).join(", ")}; the checks are ${checkNames.join(", ")}`);
   if (selected.size === 0) throw new UsageError("--checks and --exclude-checks leave no check to run");
   return [...selected];
 }

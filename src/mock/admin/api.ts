@@ -26,7 +26,15 @@ export interface FieldError {
 /** The largest admin body read; a scenario is a few hundred bytes. */
 export const adminBodyLimitBytes = 64 * 1024;
 
-const titles: Record<number, string> = { 400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Payload too large" };
+const titles: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  409: "Conflict",
+  413: "Payload too large",
+};
 
 export function adminProblem(status: number, detail: string, errors: FieldError[] = [], headers: Record<string, string> = {}): Reply {
   return {
@@ -88,9 +96,14 @@ function routesOf(): { prefix: string; routes: Route[] } {
         // A shared parameter (the sandbox's `sid`) is a reference into components/parameters.
         const pointer = "$ref" in written ? written.$ref : `${at}/parameters/${index}`;
         const parameter = "$ref" in written ? resolveParameter(doc, written.$ref) : written;
-        if (parameter.in === "query") query.set(parameter.name, { pointer: `${pointer}/schema`, integer: parameter.schema.type === "integer", required: parameter.required === true });
+        if (parameter.in === "query")
+          query.set(parameter.name, { pointer: `${pointer}/schema`, integer: parameter.schema.type === "integer", required: parameter.required === true });
       });
-      methods.set(method.toUpperCase(), { operationId: op.operationId, query, bodyPointer: op.requestBody ? `${at}/requestBody/content/application~1json/schema` : undefined });
+      methods.set(method.toUpperCase(), {
+        operationId: op.operationId,
+        query,
+        bodyPointer: op.requestBody ? `${at}/requestBody/content/application~1json/schema` : undefined,
+      });
     }
     routes.push({ pattern, parameterNames, methods });
   }
@@ -124,10 +137,16 @@ export function createAdminApi(state: AdminState): AdminApi {
 
   const issuesOf = (pointer: string, value: unknown, prefixField = ""): FieldError[] => {
     schemas ??= compileContractSchemas(loadAdminDocument());
-    return schemas.issues(pointer, value).map((issue) => ({ field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field, message: issue.message }));
+    return schemas.issues(pointer, value).map((issue) => ({
+      field: issue.field === "(body)" ? prefixField || "body" : prefixField ? `${prefixField}.${issue.field}` : issue.field,
+      message: issue.message,
+    }));
   };
 
-  const readQuery = (declared: Map<string, QueryParameter>, query: Record<string, string | string[]>): { errors: FieldError[]; values: Record<string, string | number> } => {
+  const readQuery = (
+    declared: Map<string, QueryParameter>,
+    query: Record<string, string | string[]>,
+  ): { errors: FieldError[]; values: Record<string, string | number> } => {
     const errors: FieldError[] = [];
     const values: Record<string, string | number> = {};
     for (const [name, parameter] of declared) {
@@ -172,7 +191,15 @@ export function createAdminApi(state: AdminState): AdminApi {
     return parsed.ok ? parsed : { ok: false, reply: fieldProblem([{ field: "body", message: `is not JSON: ${parsed.problem}` }]) };
   };
 
-  const handlers: Record<OperationId, (context: { request: IncomingMessage; query: Record<string, string | number>; parameters: Record<string, string>; bodyPointer: string | undefined }) => Promise<Reply | undefined> | Reply> = {
+  const handlers: Record<
+    OperationId,
+    (context: {
+      request: IncomingMessage;
+      query: Record<string, string | number>;
+      parameters: Record<string, string>;
+      bodyPointer: string | undefined;
+    }) => Promise<Reply | undefined> | Reply
+  > = {
     getIdentity: ({ query }) => ok(200, identityAnswer(query.nonce as string)),
     listRequests: ({ query }) => ok(200, state.journal.read(query as JournalFilter)),
     clearRequests: ({ query }) => {
@@ -207,11 +234,21 @@ export function createAdminApi(state: AdminState): AdminApi {
       if (errors.length) return fieldProblem(errors);
       const input = body.value as ScenarioInput;
       if ("example" in input.respond && !exampleNames.includes(input.respond.example)) {
-        return fieldProblem([{ field: "respond.example", message: `${JSON.stringify(input.respond.example)} is not a named example of the contract; use one of ${exampleNames.join(", ")}` }]);
+        return fieldProblem([
+          {
+            field: "respond.example",
+            message: `${JSON.stringify(input.respond.example)} is not a named example of the contract; use one of ${exampleNames.join(", ")}`,
+          },
+        ]);
       }
       const sid = sandboxOf(query);
       if (sid !== undefined && input.match.sid !== undefined && input.match.sid !== sid) {
-        return fieldProblem([{ field: "match.sid", message: `is ${JSON.stringify(input.match.sid)}, but the scenario is added to the sandbox ${JSON.stringify(sid)}; leave it out or make it the same` }]);
+        return fieldProblem([
+          {
+            field: "match.sid",
+            message: `is ${JSON.stringify(input.match.sid)}, but the scenario is added to the sandbox ${JSON.stringify(sid)}; leave it out or make it the same`,
+          },
+        ]);
       }
       const added = state.scenarios.add(sid === undefined ? input : { ...input, match: { ...input.match, sid } });
       if (!added.ok) return adminProblem(409, `The mock keeps at most ${added.limit} scenarios; remove some first.`);
@@ -224,7 +261,10 @@ export function createAdminApi(state: AdminState): AdminApi {
     removeScenario: ({ parameters, query }) => {
       const sid = sandboxOf(query);
       if (state.scenarios.remove(parameters.id!, sid)) return ok(204);
-      return adminProblem(404, `No active scenario${sid === undefined ? "" : ` of the sandbox ${JSON.stringify(sid)}`} has the id ${JSON.stringify(parameters.id)}.`);
+      return adminProblem(
+        404,
+        `No active scenario${sid === undefined ? "" : ` of the sandbox ${JSON.stringify(sid)}`} has the id ${JSON.stringify(parameters.id)}.`,
+      );
     },
     listTestRecipients: () => ok(200, { recipients: operation().testRecipients }),
   };

@@ -77,7 +77,10 @@ export interface Journal {
 
 function envelopeFields(body: unknown): { code: string | null; messageId: string | null } {
   const envelope = body as { code?: unknown; data?: { message_id?: unknown } } | null | undefined;
-  return { code: typeof envelope?.code === "string" ? envelope.code : null, messageId: typeof envelope?.data?.message_id === "string" ? envelope.data.message_id : null };
+  return {
+    code: typeof envelope?.code === "string" ? envelope.code : null,
+    messageId: typeof envelope?.data?.message_id === "string" ? envelope.data.message_id : null,
+  };
 }
 
 function headersOf(joined: string, mask: Masker): Record<string, string> {
@@ -191,7 +194,18 @@ export function createJournal(limit: number, secrets: readonly (string | undefin
       if (ring.length === 0) ring = Buffer.allocUnsafe(capacity);
       const answer = record.raw === undefined ? envelopeFields(record.replyBody) : undefined;
       // One string, one write: the fields are told apart by their lengths in code units.
-      const texts = [record.method, record.path, record.rawHeaders, record.body, record.sid, record.phoneNumber, record.apiKey, record.raw, answer?.code ?? undefined, answer?.messageId ?? undefined];
+      const texts = [
+        record.method,
+        record.path,
+        record.rawHeaders,
+        record.body,
+        record.sid,
+        record.phoneNumber,
+        record.apiKey,
+        record.raw,
+        answer?.code ?? undefined,
+        answer?.messageId ?? undefined,
+      ];
       let joined = "";
       for (let index = 0; index < texts.length; index++) {
         const text = texts[index];

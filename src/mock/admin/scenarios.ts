@@ -51,7 +51,11 @@ export function maxScenarios(): number {
 }
 
 function matches(match: Match, facts: MatchFacts): boolean {
-  return (match.to === undefined || match.to === facts.to) && (match.sid === undefined || match.sid === facts.sid) && (match.phoneNumber === undefined || match.phoneNumber === facts.phoneNumber);
+  return (
+    (match.to === undefined || match.to === facts.to) &&
+    (match.sid === undefined || match.sid === facts.sid) &&
+    (match.phoneNumber === undefined || match.phoneNumber === facts.phoneNumber)
+  );
 }
 
 /** Whether a scenario belongs to the sandbox `sid` names (every scenario, when none is named). */
@@ -79,7 +83,15 @@ export function createScenarios(testRecipients: readonly TestRecipient[]): Scena
     add(input) {
       if (active.length >= limit) return { ok: false, limit };
       const id = randomUUID();
-      active.push({ id, match: { ...input.match }, respond: { ...input.respond }, delayMs: input.delayMs ?? 0, ...(input.callbacks === undefined ? {} : { callbacks: input.callbacks }), ...(input.times === undefined ? {} : { times: input.times }), matched: 0 });
+      active.push({
+        id,
+        match: { ...input.match },
+        respond: { ...input.respond },
+        delayMs: input.delayMs ?? 0,
+        ...(input.callbacks === undefined ? {} : { callbacks: input.callbacks }),
+        ...(input.times === undefined ? {} : { times: input.times }),
+        matched: 0,
+      });
       return { ok: true, id };
     },
     list: (sid) => active.filter((scenario) => inSandbox(scenario, sid)).map((scenario) => structuredClone(scenario)),
