@@ -1,10 +1,11 @@
 // The mock's front: a node:http server that owns the socket, the body, the account and the log.
-// The path a request takes:
-//   head (request line, headers) → admin (the admin API under its reserved prefix) → intake
-//   (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
+// `answer` takes a request through the stages (stage.ts: each goes on with its result or ends the
+// walk with a refusal of refusals.ts):
+//   head (request line, headers) → admin (the admin API under its reserved prefix) → route →
+//   body (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
 //   test recipients) → documented (the example Prefer asks for, the plain case's, or the 405/404
-//   of another method or path; with the "prism" engine, Prism instead) → latency → reply (or a
-//   fault) → journal and log.
+//   of another method or path; with the "prism" engine, Prism instead);
+// `handle` then: latency → reply (or a fault) → callbacks → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
@@ -105,12 +106,13 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   const contract = operation();
   const method = request.method ?? "GET";
 
+  // Head.
   const head = checkHead(request);
   if (!head.ok) return vendor(head.refusal, noBody);
   const { path, query } = head.value;
 
-  // The admin API, under its reserved prefix (which the vendor does not serve). Off: the path is
-  // nobody's, and answered as any unknown path is.
+  // Admin: the admin API, under its reserved prefix (which the vendor does not serve). Off: the
+  // path is nobody's, and answered as any unknown path is.
   if (path.startsWith(stages.admin.prefix)) {
     const reply = await stages.admin.handle(request, path, query);
     if (reply) return { side: "admin", reply, notes: noNotes, body: noBody, parameters: undefined };
@@ -120,6 +122,7 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   const rawParameters = method.toLowerCase() === contract.method ? contract.matchPath(path) : undefined;
   const onOperation = rawParameters !== undefined;
 
+  // Body.
   const intake = takeBody(await readBody(request, config.bodyLimitBytes), request, path, onOperation, contract.requestMediaTypes, journalBodyLimitBytes);
   if (intake === undefined) return undefined;
   if (!intake.ok) return vendor(intake.refusal, intake.refusal.name === "body-too-large" ? cutBody : noBody);
@@ -131,11 +134,13 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   if (rawParameters !== undefined) {
     // Why intake could not read the body as JSON goes before any later reason.
     const { problem } = decoded;
+    // Prefer.
     const prefer = headerValue(request, "prefer");
     const preferred = checkPrefer(prefer, contract);
     if (!preferred.ok) return vendor(preferred.refusal, body, undefined, problem);
     preference = preferred.value;
 
+    // Account.
     parameters = decodedParameters(rawParameters);
     const apiKey = headerValue(request, "api-key")?.trim();
     if (apiKey) {
@@ -144,7 +149,8 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
     }
 
     // The contract's refusals, which no Prefer and no scenario overrides; then the scenarios and
-    // test recipients; then the documented answer.
+    // test recipients; then the documented answer. With Prism, a request that asks for nothing
+    // and that no scenario may choose goes to Prism whole.
     const candidate = { to: recipientOf(decoded.body), sid: parameters.sid ?? "", phoneNumber: parameters.phone_number ?? "" };
     const mayChoose = stages.scenarios.mayChoose(candidate);
     if (!engines.prism || prefer !== undefined || mayChoose) {
@@ -160,6 +166,7 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
   // Documented (the default engine), not this operation: 405 or 404 as Prism answers them.
   if (!engines.prism) return vendor(engines.documented.elsewhere({ method, path, apiKey: headerValue(request, "api-key")?.trim(), body: decoded.body }), body);
 
+  // Engine (Prism).
   const answered = await prismAnswer(
     engines.prism,
     { method, path, query, headers: engineHeaders(request, decoded.contentType), body: decoded.body, preference },
