@@ -1,5 +1,6 @@
-// The contract's refusals, and the plain case (the operation's path, no Prefer header) answered
-// without Prism, by the same rules Prism applies, compiled once from the same contract: a
+// The contract's refusals (their replies in refusals.ts), and the plain case (the operation's
+// path, no Prefer header) answered without Prism, by the same rules Prism applies, compiled once
+// from the same contract: a
 // missing api-key gets the first example of 401; a request that breaks the contract (path parameters, media type, body) the first
 // example of 422, or else of 400; a valid one the success's example with a fresh message_id.
 // The differential test holds the two paths to the same answers.
