@@ -10,21 +10,22 @@ export interface SentBody {
   /** The body's text; JSON text when `bodyJson`. */
   body: string | undefined;
   bodyJson: boolean;
-  /** The account SID of the path: the sandbox whose callback URL the callbacks go to. */
-  sid: string | undefined;
 }
 
-/** After a 202: the message's callbacks, with its id, its recipient and the send's references. */
-export function queueCallbacks(sender: CallbackSender, reply: Reply, facts: SentBody): void {
+/**
+ * After a 202: the message's callbacks, with its id, its recipient and the send's references, to
+ * the sandbox of `sid` (the account SID of the path).
+ */
+export function queueCallbacks(sender: CallbackSender, reply: Reply, request: SentBody, sid: string | undefined): void {
   const answer = (reply.raw !== undefined ? JSON.parse(reply.raw) : reply.body) as { data?: { message_id?: unknown } } | undefined;
   const messageId = answer?.data?.message_id;
-  if (typeof messageId !== "string" || !facts.bodyJson || facts.body === undefined) return;
-  const sent = JSON.parse(facts.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
+  if (typeof messageId !== "string" || !request.bodyJson || request.body === undefined) return;
+  const sent = JSON.parse(request.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
   const refs: { ref?: string; ref1?: string; ref2?: string } = {};
   for (const name of ["ref", "ref1", "ref2"] as const) {
     const value = sent.extra_info?.[name];
     if (typeof value === "string") refs[name] = value;
   }
   const to = recipientOf(sent) ?? "";
-  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read", facts.sid);
+  sender.enqueue(callbackMessage(messageId, to, refs), reply.callbacks ?? "read", sid);
 }

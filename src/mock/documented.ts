@@ -7,30 +7,11 @@ import type { OperationContract } from "../contract/operation.ts";
 import { exampleAnswer, type FastPath } from "./fast-path.ts";
 import type { Preference } from "./prefer.ts";
 import type { Reply } from "./model.ts";
-import { problemReply, type Problem } from "./reply.ts";
+import { refusals } from "./refusals.ts";
+import { noNotes, type Answer } from "./stage.ts";
 
 /** The methods Prism routes; any other is refused before routing (Prism would throw on it). */
 export const httpMethods: ReadonlySet<string> = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
-
-/** The 405 for a method no HTTP API uses (SEARCH, PROPFIND…), in either engine. */
-export function notAnHttpMethod(method: string): Required<Omit<Problem, "headers">> {
-  return { status: 405, type: "about:blank", title: "Method not allowed", detail: `${method} is not an HTTP method this API uses` };
-}
-
-// Prism's router refusals, in Prism's words (@stoplight/prism-http router/errors.js and router/index.js).
-const prismErrors = "https://stoplight.io/prism/errors#";
-const noPathMatched = (path: string): Problem => ({
-  status: 404,
-  type: `${prismErrors}NO_PATH_MATCHED_ERROR`,
-  title: "Route not resolved, no path matched",
-  detail: `The route ${path} hasn't been found in the specification file`,
-});
-const noMethodMatched = (path: string, method: string): Problem => ({
-  status: 405,
-  type: `${prismErrors}NO_METHOD_MATCHED_ERROR`,
-  title: "Route resolved, but no method matched",
-  detail: `The route ${path} has been matched, but it does not have "${method}" method defined`,
-});
 
 /** A request the front does not take for the operation, as far as the answer needs it. */
 export interface ElsewhereRequest {
@@ -54,7 +35,7 @@ export interface Documented {
    * API uses, 404 for another path, 405 for another method on the operation's path; a 405 on the
    * operation's path names the method it has in `Allow`.
    */
-  elsewhere(request: ElsewhereRequest, notes: string[]): Reply;
+  elsewhere(request: ElsewhereRequest): Answer;
   /** Whether Prism's router takes the raw path for the operation's, whatever the method. */
   isOperationPath(path: string): boolean;
 }
@@ -108,11 +89,6 @@ export function createDocumented(contract: OperationContract, rules: FastPath): 
     return Object.fromEntries(contract.pathParameters.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
   };
 
-  const problem = (notes: string[], answer: Problem): Reply => {
-    notes.push(answer.title);
-    return problemReply(answer);
-  };
-
   return {
     preferred(preference) {
       const answer =
@@ -121,16 +97,17 @@ export function createDocumented(contract: OperationContract, rules: FastPath): 
       if (!answer) throw new Error(`the contract documents no answer for Prefer ${JSON.stringify(preference)}`);
       return answer();
     },
-    elsewhere(request, notes) {
+    elsewhere(request) {
       const method = request.method.toLowerCase();
       const onPath = isOperationPath(request.path);
       const allow: Record<string, string> = onPath ? { allow: contract.method.toUpperCase() } : {};
-      if (!httpMethods.has(method)) return problem(notes, { ...notAnHttpMethod(request.method), headers: allow });
-      if (!onPath) return problem(notes, noPathMatched(request.path));
-      if (method !== contract.method) return problem(notes, { ...noMethodMatched(request.path, method), headers: allow });
+      if (!httpMethods.has(method)) return refusals.notAnHttpMethod(request.method, allow);
+      if (!onPath) return refusals.noPathMatched(request.path);
+      if (method !== contract.method) return refusals.noMethodMatched(request.path, method, allow);
       // Prism's router takes the path for the operation where the front's does not (an empty or
       // percent-encoded fragment): Prism checks it as a request that asks for nothing.
-      return rules.refusal({ apiKey: request.apiKey, pathParameters: parametersOf(request.path), body: request.body }, notes) ?? rules.accepted();
+      const valid = rules.check({ apiKey: request.apiKey, pathParameters: parametersOf(request.path), body: request.body });
+      return valid.ok ? { reply: rules.accepted(), notes: noNotes } : valid.refusal;
     },
     isOperationPath,
   };

@@ -2,7 +2,8 @@
 // request against the contract and picks the documented response and example.
 import type { IHttpConfig, IHttpRequest, IHttpResponse } from "@stoplight/prism-http";
 import type { OpenApiDocument } from "../contract/document.ts";
-import { httpMethods, notAnHttpMethod } from "./documented.ts";
+import { httpMethods } from "./documented.ts";
+import { notAnHttpMethod } from "./refusals.ts";
 import type { Preference } from "./prefer.ts";
 
 export interface EngineRequest {

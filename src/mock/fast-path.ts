@@ -1,5 +1,6 @@
-// The contract's refusals, and the plain case (the operation's path, no Prefer header) answered
-// without Prism, by the same rules Prism applies, compiled once from the same contract: a
+// The contract's refusals (their replies in refusals.ts), and the plain case (the operation's
+// path, no Prefer header) answered without Prism, by the same rules Prism applies, compiled once
+// from the same contract: a
 // missing api-key gets the first example of 401; a request that breaks the contract (path parameters, media type, body) the first
 // example of 422, or else of 400; a valid one the success's example with a fresh message_id.
 // The differential test holds the two paths to the same answers.
@@ -7,6 +8,8 @@ import type { NamedExample, OperationContract } from "../contract/operation.ts";
 import type { ContractSchemas } from "../contract/schemas.ts";
 import { freshMessageId } from "./message-id.ts";
 import type { Reply } from "./model.ts";
+import { firstExample, preserialized, refusals } from "./refusals.ts";
+import { goOn, refused, type Stage } from "./stage.ts";
 
 export interface PlainRequest {
   apiKey: string | undefined;
@@ -19,29 +22,16 @@ export interface PlainRequest {
 export interface FastPath {
   /**
    * The refusal the contract gives this request (401 for a missing key, 400 for a path
-   * parameter or body that breaks the schema), or undefined when it is valid. It applies
+   * parameter or body that breaks the schema), or goes on when it is valid. It applies
    * whatever `Prefer` asks: a mock that served a named example for an invalid request would
    * teach the code under test that an invalid request can succeed.
    */
-  refusal(request: PlainRequest, notes: string[]): Reply | undefined;
+  check(request: PlainRequest): Stage<undefined>;
   /** The success's example with a fresh message_id. */
   accepted(): Reply;
 }
 
 const json = { "content-type": "application/json" };
-
-function firstExample(contract: OperationContract, statuses: number[]): NamedExample {
-  for (const status of statuses) {
-    const found = contract.examples.find((example) => example.status === status);
-    if (found) return found;
-  }
-  throw new Error(`the contract has no example for any of ${statuses.join(", ")}`);
-}
-
-/** An answer serialized once. */
-function preserialized(status: number, value: unknown): Reply {
-  return { status, headers: json, body: value, raw: JSON.stringify(value) };
-}
 
 function messageIdOf(value: unknown): string | undefined {
   const data = (value as { data?: unknown } | null)?.data;
@@ -67,10 +57,6 @@ export function exampleAnswer({ status, value }: Pick<NamedExample, "status" | "
 }
 
 export function createFastPath(contract: OperationContract, schemas: ContractSchemas): FastPath {
-  const unauthorized = preserialized(401, firstExample(contract, [401]).value);
-  const invalidExample = firstExample(contract, [422, 400]);
-  const invalid = preserialized(invalidExample.status, invalidExample.value);
-
   // What Prism answers a valid request that asks for nothing: the lowest success's first example.
   const accepted = exampleAnswer(
     firstExample(
@@ -81,26 +67,18 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 
-  const refusal = (request: PlainRequest, notes: string[]): Reply | undefined => {
-    if (!request.apiKey) {
-      notes.push("no api-key");
-      return unauthorized;
-    }
+  const check = (request: PlainRequest): Stage<undefined> => {
+    if (!request.apiKey) return refused(refusals.noApiKey());
     for (const [name, pointer] of parameterPointers) {
       if (!schemas.check(pointer, request.pathParameters[name]).ok) {
-        notes.push(...schemas.issues(pointer, request.pathParameters[name]).map((issue) => `path ${name} ${issue.message}`));
-        return invalid;
+        return refused(refusals.pathParameter(schemas.issues(pointer, request.pathParameters[name]).map((issue) => `path ${name} ${issue.message}`)));
       }
     }
-    if (request.body === undefined) {
-      notes.push("the body is required");
-      return invalid;
-    }
+    if (request.body === undefined) return refused(refusals.bodyRequired());
     if (!schemas.check(contract.requestSchemaPointer, request.body).ok) {
-      notes.push(...schemas.issues(contract.requestSchemaPointer, request.body).map((issue) => `${issue.field} ${issue.message}`));
-      return invalid;
+      return refused(refusals.schema(schemas.issues(contract.requestSchemaPointer, request.body).map((issue) => `${issue.field} ${issue.message}`)));
     }
-    return undefined;
+    return goOn;
   };
-  return { refusal, accepted };
+  return { check, accepted };
 }

@@ -3,6 +3,9 @@
 // schema rejects as the vendor does, WA400), and its URL and headers as the engines need them.
 import type { IncomingMessage } from "node:http";
 import { maxBodyDepth, parseJson } from "../http/json.ts";
+import type { BodyRead } from "../http/request-body.ts";
+import { refusals } from "./refusals.ts";
+import { refused, type Stage } from "./stage.ts";
 
 // Bodies are read with a limit by the kit's one HTTP edge.
 export { readBody, type BodyRead } from "../http/request-body.ts";
@@ -44,6 +47,52 @@ export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined,
   const parsed = parseJson(text, maxBodyDepth);
   if (!parsed.ok) return { body: text, contentType, problem: parsed.kind === "malformed" ? parsed.problem : `the JSON ${parsed.problem}` };
   return { body: parsed.value, contentType, json: text };
+}
+
+/** The body as the journal keeps it (and the callbacks read it). */
+export interface KeptBody {
+  /** The body's text (JSON text when `bodyJson`), or undefined when empty or not read. */
+  body: string | undefined;
+  bodyJson: boolean;
+  bodyTruncated: boolean;
+}
+
+/** The body stage's result: the body decoded for the engines, and as the journal keeps it. */
+export interface Intake extends KeptBody {
+  decoded: DecodedBody;
+}
+
+/** No body kept: a request answered before its body was read, or one refused for its path. */
+export const noBody: KeptBody = Object.freeze({ body: undefined, bodyJson: false, bodyTruncated: false });
+/** A body past the mock's limit: nothing of it kept, and said so. */
+export const cutBody: KeptBody = Object.freeze({ body: undefined, bodyJson: false, bodyTruncated: true });
+
+/**
+ * Stage: the body, once read (with the mock's limit): a body past the limit and a path with a
+ * malformed percent-escape are refused; any other is decoded by media type, and kept for the
+ * journal up to `keptBytes`. Undefined when the client went away mid-body.
+ */
+export function takeBody(
+  read: BodyRead,
+  request: IncomingMessage,
+  path: string,
+  onOperation: boolean,
+  accepted: readonly string[],
+  keptBytes: number,
+): Stage<Intake> | undefined {
+  if (read.kind === "aborted") return undefined;
+  if (read.kind === "too-large") return refused(refusals.bodyTooLarge(read.limit, onOperation));
+  if (hasMalformedEscape(path)) return refused(refusals.malformedEscape(onOperation));
+  const decoded = decodeBody(read.bytes, request.headers["content-type"], accepted);
+  if (read.bytes.length > keptBytes) {
+    // A copy of the start, so the journal does not hold the whole body through a sliced string.
+    return {
+      ok: true,
+      value: { body: new TextDecoder().decode(read.bytes.subarray(0, keptBytes)), bodyJson: false, bodyTruncated: true, decoded },
+    };
+  }
+  if (decoded.json !== undefined) return { ok: true, value: { body: decoded.json, bodyJson: true, bodyTruncated: false, decoded } };
+  return { ok: true, value: { body: decoded.body as string | undefined, bodyJson: false, bodyTruncated: false, decoded } };
 }
 
 // Accept: the vendor answers JSON whatever it says; Prism would answer 406 to a browser's.
@@ -93,16 +142,14 @@ export interface RequestTarget {
   query: Record<string, string | string[]>;
 }
 
-export type HeadCheck = { ok: true; target: RequestTarget } | { ok: false; status: 400 | 431; problem: string };
-
 /**
  * The request line and headers, before the body is read: one Host, a bounded number of header
  * lines, and a target in origin-form (`/path`) or absolute-form (`http://host/path`, routed by
  * its path, as RFC 9112 asks of a server).
  */
-export function checkHead(request: IncomingMessage): HeadCheck {
+export function checkHead(request: IncomingMessage): Stage<RequestTarget> {
   const lines = request.rawHeaders.length / 2;
-  if (lines > maxHeaderLines) return { ok: false, status: 431, problem: `${lines} header lines; at most ${maxHeaderLines} are read` };
+  if (lines > maxHeaderLines) return refused(refusals.headerLines(`${lines} header lines; at most ${maxHeaderLines} are read`));
   // Headers a request has once: a second Host routes it twice; a second key or credential makes
   // which one counts a guess (Node joins two api-keys, and drops a second Authorization).
   let hosts = 0;
@@ -114,18 +161,18 @@ export function checkHead(request: IncomingMessage): HeadCheck {
     else if (name.length === 7 && name.toLowerCase() === "api-key") keys++;
     else if (name.length === 13 && name.toLowerCase() === "authorization") credentials++;
   }
-  if (hosts > 1) return { ok: false, status: 400, problem: `${hosts} Host headers; a request has one` };
-  if (keys > 1) return { ok: false, status: 400, problem: `${keys} api-key headers; a request carries one key` };
-  if (credentials > 1) return { ok: false, status: 400, problem: `${credentials} Authorization headers; a request carries one` };
+  if (hosts > 1) return refused(refusals.duplicateHeader(`${hosts} Host headers; a request has one`));
+  if (keys > 1) return refused(refusals.duplicateHeader(`${keys} api-key headers; a request carries one key`));
+  if (credentials > 1) return refused(refusals.duplicateHeader(`${credentials} Authorization headers; a request carries one`));
   const url = request.url ?? "";
-  if (url.startsWith("/")) return { ok: true, target: splitUrl(url) };
+  if (url.startsWith("/")) return { ok: true, value: splitUrl(url) };
   const absolute = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#]*/.exec(url);
   if (absolute) {
     const rest = url.slice(absolute[0].length);
-    if (rest === "" || rest.startsWith("/")) return { ok: true, target: splitUrl(rest || "/") };
-    if (rest.startsWith("?")) return { ok: true, target: splitUrl(`/${rest}`) };
+    if (rest === "" || rest.startsWith("/")) return { ok: true, value: splitUrl(rest || "/") };
+    if (rest.startsWith("?")) return { ok: true, value: splitUrl(`/${rest}`) };
   }
-  return { ok: false, status: 400, problem: "a request target that is neither a path nor an absolute http(s) URL" };
+  return refused(refusals.requestTarget("a request target that is neither a path nor an absolute http(s) URL"));
 }
 
 export function splitUrl(url: string): RequestTarget {

@@ -2,6 +2,8 @@
 // typo gets a clear answer instead of an engine error. Other preferences are ignored, as the RFC
 // asks; `dynamic` among them, since invented bodies are not what the vendor sends.
 import type { OperationContract } from "../contract/operation.ts";
+import { refusals } from "./refusals.ts";
+import { refused, type Stage } from "./stage.ts";
 
 export interface Preference {
   code?: number;
@@ -55,4 +57,14 @@ export function readPreference(header: string | undefined, operation: OperationC
     preference.code = example.status;
   }
   return { ok: true, preference };
+}
+
+/** No `Prefer` header: one result for every such request. */
+const nothingPreferred: Stage<Preference> = Object.freeze({ ok: true, value: Object.freeze({}) });
+
+/** Stage: the `Prefer` header, on the operation; a code or example the contract does not document is refused. */
+export function checkPrefer(header: string | undefined, operation: OperationContract): Stage<Preference> {
+  if (header === undefined) return nothingPreferred;
+  const read = readPreference(header, operation);
+  return read.ok ? { ok: true, value: read.preference } : refused(refusals.prefer(read.problem));
 }

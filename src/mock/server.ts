@@ -1,17 +1,18 @@
 // The mock's front: a node:http server that owns the socket, the body, the account and the log.
-// The path a request takes:
-//   head (request line, headers) → admin (the admin API under its reserved prefix) → intake
-//   (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
+// `answer` takes a request through the stages (stage.ts: each goes on with its result or ends the
+// walk with a refusal of refusals.ts):
+//   head (request line, headers) → admin (the admin API under its reserved prefix) → route →
+//   body (read + decode) → prefer → account → the contract's refusals → scenario (admin scenarios,
 //   test recipients) → documented (the example Prefer asks for, the plain case's, or the 405/404
-//   of another method or path; with the "prism" engine, Prism instead) → latency → reply (or a
-//   fault) → journal and log.
+//   of another method or path; with the "prism" engine, Prism instead);
+// `handle` then: latency → reply (or a fault) → callbacks → journal and log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
 import { compileContractSchemas } from "../contract/schemas.ts";
 import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
-import { createEngine, type Engine } from "./engine.ts";
+import { createEngine, type Engine, type EngineRequest } from "./engine.ts";
 import { createFastPath, type FastPath } from "./fast-path.ts";
 import { createDocumented, type Documented } from "./documented.ts";
 import { adminAccess } from "./admin/access.ts";
@@ -22,14 +23,15 @@ import { playFault, type HeldResponses } from "./admin/faults.ts";
 import { createJournal, journalBodyLimitBytes, type Journal } from "./admin/journal.ts";
 import { createScenarios, type Scenarios } from "./admin/scenarios.ts";
 import { queueCallbacks } from "./callbacks.ts";
-import { chosenReply } from "./scenario.ts";
+import { chosenAnswer } from "./scenario.ts";
 import { defaultCallbackSettings, defaultJournalLimit } from "./config.ts";
-import { checkHead, decodeBody, engineHeaders, hasMalformedEscape, headerValue, maxHeaderLines, readBody } from "./intake.ts";
+import { checkHead, cutBody, engineHeaders, headerValue, type KeptBody, maxHeaderLines, noBody, readBody, takeBody } from "./intake.ts";
 import { createHolds, latencyDraw } from "./latency.ts";
 import { createRequestLog, escapeLine, type RequestLog } from "./log.ts";
-import { readPreference } from "./prefer.ts";
-import { badRequestReply, codeOf, exampleReply, problemReply, send, withFreshMessageId } from "./reply.ts";
-import type { Reply } from "./model.ts";
+import { checkPrefer, type Preference } from "./prefer.ts";
+import { refusals } from "./refusals.ts";
+import { codeOf, problemReply, send, withFreshMessageId } from "./reply.ts";
+import { after, type Answer, noNotes } from "./stage.ts";
 import { listenOn } from "../http/listen.ts";
 
 export interface MockServer {
@@ -50,16 +52,6 @@ export interface MockOptions extends MockConfig {
   write?: (line: string) => void;
 }
 
-/** What the journal keeps of a request beside its answer. */
-interface Facts {
-  /** The body's text (JSON text when `bodyJson`), or undefined when empty or not read. */
-  body: string | undefined;
-  bodyJson: boolean;
-  bodyTruncated: boolean;
-  sid: string | undefined;
-  phoneNumber: string | undefined;
-}
-
 interface Stages {
   engines: Engines;
   admin: AdminApi;
@@ -75,126 +67,112 @@ interface Engines {
   prism: Engine | undefined;
 }
 
-type Answer = { kind: "admin" | "vendor"; reply: Reply } | undefined;
+/** How the walk ended: the answer, on which side, and what the journal keeps of the request beside it. */
+interface Answered extends Answer {
+  side: "admin" | "vendor";
+  body: KeptBody;
+  /** The operation's path parameters, percent-decoded, once the account stage has read them. */
+  parameters: Record<string, string> | undefined;
+}
 
-async function answer(request: IncomingMessage, config: MockConfig, stages: Stages, notes: string[], facts: Facts): Promise<Answer> {
-  const vendor = (reply: Reply | undefined): Answer => reply && { kind: "vendor", reply };
-  const { engines } = stages;
-  // Stage: the request line and headers.
-  const head = checkHead(request);
-  if (!head.ok) {
-    notes.push(head.problem);
-    return vendor({
-      ...problemReply({
-        status: head.status,
-        title: head.status === 431 ? "Request header fields too large" : "Bad request",
-        detail: `The request has ${head.problem}.`,
-      }),
-      closeConnection: true,
-    });
+/** An answer on the vendor's side; `reason`, an earlier stage's, goes before the answer's own. */
+function vendor({ reply, notes }: Answer, body: KeptBody, parameters?: Record<string, string>, reason?: string): Answered {
+  return { side: "vendor", reply, notes: after(reason, notes), body, parameters };
+}
+
+function decodedParameters(raw: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) decoded[name] = value.includes("%") ? decodeURIComponent(value) : value;
+  return decoded;
+}
+
+/** Stage: engine (Prism), which answers whatever the front does not. */
+async function prismAnswer(prism: Engine, request: EngineRequest, documented: Documented): Promise<Answer> {
+  const result = await prism.process(request);
+  if (result.kind === "problem") {
+    const allow = result.status === 405 && documented.isOperationPath(request.path) ? { allow: operation().method.toUpperCase() } : {};
+    return { reply: problemReply({ ...result, headers: { ...result.headers, ...allow } }), notes: [result.title] };
   }
-  const { path, query } = head.target;
+  const { statusCode, headers = {}, body } = result.response;
+  return {
+    reply: { status: statusCode, headers, body: statusCode >= 200 && statusCode < 300 ? withFreshMessageId(body) : body },
+    notes: result.diagnostics,
+  };
+}
+
+/** The stages of the path, in order; the first that answers ends the walk. Undefined: the client went away mid-body. */
+async function answer(request: IncomingMessage, config: MockConfig, stages: Stages): Promise<Answered | undefined> {
+  const { engines } = stages;
   const contract = operation();
   const method = request.method ?? "GET";
 
-  // Stage: the admin API, under its reserved prefix (which the vendor does not serve).
+  // Head.
+  const head = checkHead(request);
+  if (!head.ok) return vendor(head.refusal, noBody);
+  const { path, query } = head.value;
+
+  // Admin: the admin API, under its reserved prefix (which the vendor does not serve). Off: the
+  // path is nobody's, and answered as any unknown path is.
   if (path.startsWith(stages.admin.prefix)) {
     const reply = await stages.admin.handle(request, path, query);
-    if (reply) return { kind: "admin", reply };
-    // Off: the path is nobody's, and answered as any unknown path is.
+    if (reply) return { side: "admin", reply, notes: noNotes, body: noBody, parameters: undefined };
   }
 
-  const pathParameters = contract.matchPath(path);
-  const isOperation = pathParameters !== undefined && method.toLowerCase() === contract.method;
+  // Route: the operation's raw path parameters, or undefined for another method or path.
+  const rawParameters = method.toLowerCase() === contract.method ? contract.matchPath(path) : undefined;
+  const onOperation = rawParameters !== undefined;
 
-  // Stage: intake (the body).
-  const read = await readBody(request, config.bodyLimitBytes);
-  if (read.kind === "aborted") return undefined;
-  if (read.kind === "too-large") {
-    notes.push(`body larger than the mock's limit of ${read.limit} bytes`);
-    facts.bodyTruncated = true;
-    const reply = isOperation
-      ? exampleReply("incorrect-payload")
-      : problemReply({ status: 413, title: "Payload too large", detail: `The body is larger than ${read.limit} bytes.` });
-    return vendor({ ...reply, closeConnection: true }); // The rest of the body is not worth reading.
-  }
-  if (hasMalformedEscape(path)) {
-    const problem = "the path has a malformed percent-escape";
-    notes.push(problem);
-    return vendor(
-      isOperation ? exampleReply("incorrect-payload") : problemReply({ status: 400, title: "Bad request", detail: "The path has a malformed percent-escape." }),
-    );
-  }
-  const decoded = decodeBody(read.bytes, request.headers["content-type"], contract.requestMediaTypes);
-  if (decoded.problem && isOperation) notes.push(decoded.problem);
-  if (read.bytes.length > journalBodyLimitBytes) {
-    // A copy of the start, so the journal does not hold the whole body through a sliced string.
-    facts.body = new TextDecoder().decode(read.bytes.subarray(0, journalBodyLimitBytes));
-    facts.bodyTruncated = true;
-  } else if (decoded.json !== undefined) {
-    facts.body = decoded.json;
-    facts.bodyJson = true;
-  } else {
-    facts.body = decoded.body as string | undefined;
-  }
+  // Body.
+  const intake = takeBody(await readBody(request, config.bodyLimitBytes), request, path, onOperation, contract.requestMediaTypes, journalBodyLimitBytes);
+  if (intake === undefined) return undefined;
+  if (!intake.ok) return vendor(intake.refusal, intake.refusal.name === "body-too-large" ? cutBody : noBody);
+  const body = intake.value;
+  const { decoded } = body;
 
-  let preference = {};
-  if (isOperation) {
-    // Stage: prefer.
+  let preference: Preference = {};
+  let parameters: Record<string, string> | undefined;
+  if (rawParameters !== undefined) {
+    // Why intake could not read the body as JSON goes before any later reason.
+    const { problem } = decoded;
+    // Prefer.
     const prefer = headerValue(request, "prefer");
-    const preferred = readPreference(prefer, contract);
-    if (!preferred.ok) {
-      notes.push(preferred.problem);
-      return vendor(badRequestReply("prefer", preferred.problem));
-    }
-    preference = preferred.preference;
+    const preferred = checkPrefer(prefer, contract);
+    if (!preferred.ok) return vendor(preferred.refusal, body, undefined, problem);
+    preference = preferred.value;
 
-    // Stage: account.
+    // Account.
+    parameters = decodedParameters(rawParameters);
     const apiKey = headerValue(request, "api-key")?.trim();
-    const decodedParameters: Record<string, string> = {};
-    for (const [name, raw] of Object.entries(pathParameters)) decodedParameters[name] = raw.includes("%") ? decodeURIComponent(raw) : raw;
-    facts.sid = decodedParameters.sid;
-    facts.phoneNumber = decodedParameters.phone_number;
     if (apiKey) {
-      const rejection = checkAccount(config.account, {
-        apiKey,
-        sid: decodedParameters.sid ?? "",
-        phoneNumber: decodedParameters.phone_number ?? "",
-      });
-      if (rejection) {
-        notes.push(rejection);
-        return vendor(exampleReply(rejection));
-      }
+      const account = checkAccount(config.account, { apiKey, sid: parameters.sid ?? "", phoneNumber: parameters.phone_number ?? "" });
+      if (!account.ok) return vendor(account.refusal, body, parameters, problem);
     }
-    // Stage: the contract's refusals, which no Prefer and no scenario overrides; then the
-    // scenarios and test recipients; then the fast path.
-    const plain = { apiKey, pathParameters: decodedParameters, body: decoded.body };
-    const candidate = { to: recipientOf(decoded.body), sid: facts.sid ?? "", phoneNumber: facts.phoneNumber ?? "" };
+
+    // The contract's refusals, which no Prefer and no scenario overrides; then the scenarios and
+    // test recipients; then the documented answer. With Prism, a request that asks for nothing
+    // and that no scenario may choose goes to Prism whole.
+    const candidate = { to: recipientOf(decoded.body), sid: parameters.sid ?? "", phoneNumber: parameters.phone_number ?? "" };
     const mayChoose = stages.scenarios.mayChoose(candidate);
     if (!engines.prism || prefer !== undefined || mayChoose) {
-      const refusal = engines.rules.refusal(plain, notes);
-      if (refusal) return vendor(refusal);
+      const valid = engines.rules.check({ apiKey, pathParameters: parameters, body: decoded.body });
+      if (!valid.ok) return vendor(valid.refusal, body, parameters, problem);
       const chosen = mayChoose ? stages.scenarios.choose(candidate) : undefined;
-      if (chosen) return vendor(chosenReply(chosen, notes));
-      // Stage: the documented response (the default engine): the one Prefer asks for, or the plain case's.
-      if (!engines.prism) return vendor(engines.documented.preferred(preference));
+      if (chosen) return vendor(chosenAnswer(chosen), body, parameters, problem);
+      // Documented (the default engine): the example Prefer asks for, or the plain case's.
+      if (!engines.prism) return { side: "vendor", reply: engines.documented.preferred(preference), notes: after(problem, noNotes), body, parameters };
     }
   }
 
-  // Stage: not this operation (the default engine): 405 or 404 as Prism answers them.
-  if (!engines.prism) return vendor(engines.documented.elsewhere({ method, path, apiKey: headerValue(request, "api-key")?.trim(), body: decoded.body }, notes));
+  // Documented (the default engine), not this operation: 405 or 404 as Prism answers them.
+  if (!engines.prism) return vendor(engines.documented.elsewhere({ method, path, apiKey: headerValue(request, "api-key")?.trim(), body: decoded.body }), body);
 
-  // Stage: engine (Prism).
-  const headers = engineHeaders(request, decoded.contentType);
-  const result = await engines.prism.process({ method, path, query, headers, body: decoded.body, preference });
-  if (result.kind === "problem") {
-    notes.push(result.title);
-    const allow = result.status === 405 && engines.documented.isOperationPath(path) ? { allow: contract.method.toUpperCase() } : {};
-    return vendor(problemReply({ ...result, headers: { ...result.headers, ...allow } }));
-  }
-  notes.push(...result.diagnostics);
-  const { statusCode, headers: responseHeaders = {}, body } = result.response;
-  return vendor({ status: statusCode, headers: responseHeaders, body: statusCode >= 200 && statusCode < 300 ? withFreshMessageId(body) : body });
+  // Engine (Prism).
+  const answered = await prismAnswer(
+    engines.prism,
+    { method, path, query, headers: engineHeaders(request, decoded.contentType), body: decoded.body, preference },
+    engines.documented,
+  );
+  return vendor(answered, body, parameters, onOperation ? decoded.problem : undefined);
 }
 
 export async function startMock(options: MockOptions): Promise<MockServer> {
@@ -230,24 +208,21 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     const seq = ++arrivals;
     const receivedAt = Date.now();
     const started = performance.now();
-    const notes: string[] = [];
-    const facts: Facts = { body: undefined, bodyJson: false, bodyTruncated: false, sid: undefined, phoneNumber: undefined };
-    let answered: Answer;
+    let answered: Answered | undefined;
     try {
-      answered = await answer(request, options, stages, notes, facts);
+      answered = await answer(request, options, stages);
     } catch (error) {
       // Only a defect of the mock lands here: say so loudly rather than guess an answer.
-      notes.push(`mock defect: ${(error as Error).stack ?? String(error)}`);
-      answered = { kind: "vendor", reply: problemReply({ status: 500, title: "Mock defect", detail: "The mock failed on this request; see its log." }) };
+      answered = vendor(refusals.mockDefect(error), noBody);
     }
     if (answered === undefined) {
       response.destroy(); // The client went away mid-body.
       return;
     }
-    const { kind, reply } = answered;
+    const { side, reply, notes, body, parameters } = answered;
     // Stage: latency (and a scenario's delay), on the vendor's side only.
     let delayMs = 0;
-    if (kind === "vendor") {
+    if (side === "vendor") {
       delayMs = latency() + (reply.delayMs ?? 0);
       if (delayMs > 0) await holds.hold(delayMs);
     }
@@ -262,10 +237,10 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       send(response, reply);
     }
     // Stage: the status callbacks of an accepted send; then the journal and the log.
-    if (kind === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url(facts.sid) !== undefined) {
-      queueCallbacks(callbacks, reply, facts);
+    if (side === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url(parameters?.sid) !== undefined) {
+      queueCallbacks(callbacks, reply, body, parameters?.sid);
     }
-    if (kind === "vendor") {
+    if (side === "vendor") {
       journal.add({
         seq,
         receivedAt,
@@ -273,11 +248,11 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
         path: request.url ?? "",
         // One string kept rather than an array of them: fewer objects for the collector to carry.
         rawHeaders: request.rawHeaders.join("\n"),
-        body: facts.body,
-        bodyJson: facts.bodyJson,
-        bodyTruncated: facts.bodyTruncated,
-        sid: facts.sid,
-        phoneNumber: facts.phoneNumber,
+        body: body.body,
+        bodyJson: body.bodyJson,
+        bodyTruncated: body.bodyTruncated,
+        sid: parameters?.sid,
+        phoneNumber: parameters?.phone_number,
         apiKey: headerValue(request, "api-key"),
         status,
         raw: reply.raw,
