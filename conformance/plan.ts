@@ -6,7 +6,7 @@ import { contractSchemas } from "../src/contract/schemas.ts";
 import { derive } from "./derive.ts";
 import type { Case, CaseRequest } from "../src/judge/model.ts";
 import { resolver, type Json, type Schema } from "../src/judge/schema.ts";
-import { parseJson } from "../src/http/json.ts";
+import { parseJson } from "../src/json/read.ts";
 
 export interface PlanOptions {
   sid: string;

@@ -9,7 +9,7 @@ import type { ValidationIssue } from "../contract/issues.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
 import { checkBaseUrl } from "./base-url.ts";
 import { transportError } from "./transport-error.ts";

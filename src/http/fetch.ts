@@ -17,7 +17,7 @@ import {
   UnreadableAnswerError,
 } from "./edge.ts";
 import { exchange } from "./exchange.ts";
-import { maxJsonDepth, nestsDeeperThan } from "./json.ts";
+import { maxJsonDepth, nestsDeeperThan } from "../json/read.ts";
 import type { Masker } from "./secrets.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;

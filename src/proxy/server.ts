@@ -12,7 +12,7 @@ import { findingsOf, judgeExchange, recordVersion, talliedResult, type ExchangeR
 import type { RunResult } from "../judge/result.ts";
 import { OutcomeTally } from "../judge/tally.ts";
 import { listenOn } from "../http/listen.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 import { printable } from "../http/printable.ts";
 
 export interface ProxyOptions {
