@@ -8,6 +8,7 @@ import { KaleyraApiError, KaleyraTransportError, KaleyraValidationError, type Ac
 import type { ValidationIssue } from "../contract/issues.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
+import { isSuccess } from "../http/status.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
 import { parseJson } from "../json/read.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
@@ -291,7 +292,7 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
     body = maskDeep(body, mask);
     const check = contractSchemas();
     const pointer = contract.responseSchemaPointers[status];
-    if (status >= 200 && status < 300) {
+    if (isSuccess(status)) {
       if (pointer === undefined || !check.check(pointer, body).ok) throw invalid("not a documented success");
       const envelope = body as AcceptedEnvelope;
       return { messageId: envelope.data.message_id, envelope };
