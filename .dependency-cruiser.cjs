@@ -1,6 +1,7 @@
 // The kit's layering, enforced (`npm run lint:layers`, part of `npm test`). A room is a folder; a
 // room imports only from the rooms below it, never beside or above. Bottom to top:
-//   1. ground: src/contract/, src/http/ (nothing of the kit but generated/, and not each other)
+//   0. src/json/ (the bounded JSON reader: nothing of the kit at all)
+//   1. ground: src/contract/, src/http/ (nothing of the kit but src/json/ and generated/, and not each other)
 //   2. src/client/
 //   3. src/callbacks/
 //   4. src/judge/ (what the proxy and conformance share)
@@ -11,6 +12,7 @@
 
 /** The rooms, each a path pattern relative to the root. */
 const room = {
+  json: "^src/json/",
   contract: "^src/contract/",
   http: "^src/http/",
   client: "^src/client/",
@@ -26,6 +28,7 @@ const room = {
 
 /** What a room may not import: every room beside or above it. */
 const forbidden = {
+  json: ["contract", "http", "client", "callbacks", "judge", "mock", "proxy", "conformance", "cli", "entry", "tools"],
   contract: ["http", "client", "callbacks", "judge", "mock", "proxy", "conformance", "cli", "entry", "tools"],
   http: ["contract", "client", "callbacks", "judge", "mock", "proxy", "conformance", "cli", "entry", "tools"],
   client: ["callbacks", "judge", "mock", "proxy", "conformance", "cli", "entry", "tools"],

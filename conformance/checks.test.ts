@@ -12,7 +12,7 @@ import { loadDocument } from "../src/contract/document.ts";
 import { credentialsEvidence, diagnoseAnswers, unreachable } from "./diagnose.ts";
 import { settlesAtOnce } from "../test/support/wait.ts";
 import type { Case, CaseRequest } from "../src/judge/model.ts";
-import { judgeRequest } from "../src/judge/request.ts";
+import { judgeRequest } from "../src/contract/request.ts";
 import { findingsOf, judgeExchange, maxRecordLine, recordedResult, replayRecording, type ExchangeRecord } from "../src/judge/recorded.ts";
 import { podUrls } from "../src/client/pods.ts";
 import { pacer } from "./runner.ts";

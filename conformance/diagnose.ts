@@ -2,6 +2,8 @@
 // listens; it knows neither the key nor the SID), the run stops with one line saying so, instead
 // of a violation per request. Hints explain findings the run goes on with.
 import type { CaseOutcome, Diagnosis, TargetMode } from "../src/judge/result.ts";
+import { envelopeCode } from "../src/contract/request.ts";
+import { isSuccess } from "../src/http/status.ts";
 
 export function unreachable(target: string, why: string): Diagnosis {
   const refused = /ECONNREFUSED/.test(why);
@@ -31,7 +33,7 @@ export interface DiagnoseContext {
   checksKeys: boolean;
 }
 
-const codeOf = (outcome: CaseOutcome) => (outcome.observed.json as { code?: unknown } | undefined)?.code;
+const codeOf = (outcome: CaseOutcome) => envelopeCode(outcome.observed.json);
 
 export function diagnoseAnswers(seen: readonly CaseOutcome[], context: DiagnoseContext): { diagnosis?: Diagnosis; hints: string[] } {
   const hints: string[] = [];
@@ -49,7 +51,7 @@ export function diagnoseAnswers(seen: readonly CaseOutcome[], context: DiagnoseC
     first?.observed.status === 401 &&
     keyed.every((outcome) => outcome.observed.status === 401 && codeOf(outcome) === codeOf(first))
   ) {
-    const code = typeof codeOf(first) === "string" ? ` ${String(codeOf(first))}` : "";
+    const code = codeOf(first) === undefined ? "" : ` ${codeOf(first)}`;
     return {
       diagnosis: {
         kind: "credentials",
@@ -61,7 +63,7 @@ export function diagnoseAnswers(seen: readonly CaseOutcome[], context: DiagnoseC
   const byKey = (key: "none" | "wrong") => seen.find((outcome) => outcome.testCase.category === "auth" && outcome.testCase.request.key === key);
   const wrong = byKey("wrong")?.observed.status;
   const none = byKey("none")?.observed.status;
-  if (context.checksKeys && context.mode !== "live" && wrong !== undefined && wrong >= 200 && wrong < 300 && none === 401) {
+  if (context.checksKeys && context.mode !== "live" && wrong !== undefined && isSuccess(wrong) && none === 401) {
     hints.push(
       "the target accepts a wrong key but not a missing one: a mock started without an account (KALEYRA_MOCK_API_KEY unset) does that; run with --no-account, or start the mock with an account",
     );

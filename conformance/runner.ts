@@ -12,7 +12,7 @@ import { identityPath, isIdentity } from "../src/contract/identity.ts";
 import { startCallbackStage } from "./callbacks.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult } from "../src/judge/checks.ts";
 import { diagnoseAnswers, unreachable } from "./diagnose.ts";
-import { judgeRequest } from "../src/judge/request.ts";
+import { judgeRequest } from "../src/contract/request.ts";
 import { arbitraryFor } from "./derive.ts";
 import { resolver, type Json } from "../src/judge/schema.ts";
 import { addressed, buildPlan, couldDeliver, requestExamples } from "./plan.ts";
@@ -20,7 +20,7 @@ import type { Case } from "../src/judge/model.ts";
 import type { CallbackReport, CaseOutcome, Diagnosis, RunResult, TargetMode } from "../src/judge/result.ts";
 import { sendCase, type SendLimits } from "./send.ts";
 import { curlFor, pathFor, headersFor } from "../src/judge/wire.ts";
-import { parseJson } from "../src/http/json.ts";
+import { parseJson } from "../src/json/read.ts";
 
 export interface RunOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:4010 or https://api.in.kaleyra.io. */

@@ -5,7 +5,7 @@ import { exchange, urlAt } from "../src/http/exchange.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
 import type { CaseRequest, Observed } from "../src/judge/model.ts";
 import { headersFor, pathFor } from "../src/judge/wire.ts";
-import { parseJson } from "../src/http/json.ts";
+import { parseJson } from "../src/json/read.ts";
 
 export interface SendLimits {
   /** One deadline for the whole exchange: connect, head and body. */

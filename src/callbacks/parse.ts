@@ -3,7 +3,7 @@
 import { contractSchemas } from "../contract/schemas.ts";
 import { webhook, type StatusCallback } from "../contract/webhook.ts";
 import { KaleyraValidationError } from "../client/errors.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 
 const request = { method: "POST", url: "(status callback)" };
 

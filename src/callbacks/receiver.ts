@@ -2,7 +2,7 @@
 // by message id: conformance's callback stage and the `kaleyra-video callbacks` command use it.
 import { createServer } from "node:http";
 import { readBody } from "../http/request-body.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 import { printable } from "../http/printable.ts";
 import { createCallbackChecker, maxTrackedMessages, type CallbackChecker, type CallbackFinding } from "./checker.ts";
 import { defaultCallbackBodyBytes } from "./handler.ts";

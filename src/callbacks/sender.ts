@@ -8,6 +8,7 @@ import type { components } from "../../generated/kaleyra-mock-admin.ts";
 import { webhook, type CallbackStatus } from "../contract/webhook.ts";
 import { exchange } from "../http/exchange.ts";
 import { isRedirect } from "../http/edge.ts";
+import { isSuccess } from "../http/status.ts";
 import type { Masker } from "../http/secrets.ts";
 import { callbackPayload, type CallbackMessage } from "./payload.ts";
 
@@ -130,7 +131,7 @@ export function createCallbackSender(settings: CallbackSettings, note: (line: st
       const { status } = result.answer;
       // A redirect is never followed: the contract names it apart from a refusal.
       if (isRedirect(status)) return { at, outcome: "redirect", status, detail: `answered ${status}; redirects are never followed` };
-      return { at, outcome: status >= 200 && status < 300 ? "delivered" : "refused", status, detail: `answered ${status}` };
+      return { at, outcome: isSuccess(status) ? "delivered" : "refused", status, detail: `answered ${status}` };
     }
     const { error } = result;
     const outcome = error.reason === "aborted" ? "network" : error.reason;

@@ -2,8 +2,7 @@
 // after --for-ms).
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { CommandIo } from "./send.ts";
-import { isUsageError, listenProblem, UsageError, wholeFlag } from "./output.ts";
+import { isUsageError, listenProblem, UsageError, wholeFlag, type CommandIo } from "./output.ts";
 import { maxTimerMs } from "../http/edge.ts";
 import { describeResult, listenForCallbacks, type ListenResult } from "../callbacks/receiver.ts";
 

@@ -1,7 +1,7 @@
 // `kaleyra-video`: send a video message, or run the local mock. `cli()` is the program without the
 // process around it, so tests can run it in-process.
-import { exitCodes, isUsageError, UsageError } from "./output.ts";
-import { send, type CommandIo } from "./send.ts";
+import { exitCodes, isUsageError, UsageError, type CommandIo } from "./output.ts";
+import { send } from "./send.ts";
 import { callbacksCommand } from "./callbacks.ts";
 
 const mockHelp = `Usage: kaleyra-video mock

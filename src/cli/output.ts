@@ -3,6 +3,13 @@ import type { KaleyraError } from "../client/errors.ts";
 import { bindProblem } from "../http/listen.ts";
 import { plainText } from "../contract/plain-text.ts";
 
+/** What a command reads and writes: its environment, and its two streams. */
+export interface CommandIo {
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
 export const exitCodes = {
   ok: 0,
   unexpected: 1,

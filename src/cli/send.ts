@@ -5,7 +5,7 @@ import { isKaleyraError } from "../client/errors.ts";
 import { plainText } from "../contract/plain-text.ts";
 import { podUrl, podUrls, type Pod } from "../client/pods.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
-import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError, wholeFlag } from "./output.ts";
+import { errorAsJson, errorAsText, exitCodeOf, exitCodes, UsageError, wholeFlag, type CommandIo } from "./output.ts";
 
 export const sendHelp = `Usage: kaleyra-video send (--pod in|sg|eu|na | --base-url URL) --sid SID --phone-number NUM --to NUM
                           (--video-id ID | --video-link URL) [--caption TEXT]
@@ -93,12 +93,6 @@ const exactFields: Record<string, string> = { sid: "--sid", to: "--to", pod: "--
 export function inFlags(text: string): string {
   if (Object.hasOwn(exactFields, text)) return exactFields[text]!;
   return flagNames.reduce((named, [pattern, flag]) => named.replace(pattern, flag), text);
-}
-
-export interface CommandIo {
-  env: NodeJS.ProcessEnv;
-  out: (text: string) => void;
-  err: (text: string) => void;
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -5,11 +5,12 @@ import type { components, paths } from "../../generated/kaleyra-whatsapp-video.t
 import { exampleMatching, operation } from "../contract/operation.ts";
 import { contractSchemas } from "../contract/schemas.ts";
 import { KaleyraApiError, KaleyraTransportError, KaleyraValidationError, type AcceptedEnvelope, type Envelope, type RequestSummary } from "./errors.ts";
-import type { ValidationIssue } from "../contract/issues.ts";
+import { operationIssues } from "../contract/request.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../http/edge.ts";
 import { deadline, guardedTransport, type FetchLike } from "../http/fetch.ts";
+import { isSuccess } from "../http/status.ts";
 import { createMasker, excerpt, headerValueProblem, maskDeep, maskedSecret } from "../http/secrets.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 import { podUrl, podUrls, type Pod } from "./pods.ts";
 import { checkBaseUrl } from "./base-url.ts";
 import { transportError } from "./transport-error.ts";
@@ -141,6 +142,12 @@ function wholeNumberOption(value: unknown, field: string, fallback: number, max:
   return value;
 }
 
+/** The media type the client sends its body as. */
+const sentMediaType = "application/json";
+
+/** The judge's names of the path parameters, as the client's options and input name them. */
+const clientFields: Record<string, string> = { "path sid": "sid", "path phone_number": "phoneNumber" };
+
 /** Path parameters are percent-encoded, except `+`: the vendor writes the number's `+` literally. */
 function pathSerializer(pathname: string, params: Record<string, unknown>): string {
   return pathname.replace(/\{([^}]+)\}/g, (placeholder, name: string) =>
@@ -217,18 +224,16 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
     const body = buildBody(data);
     const path = pathSerializer(contract.path, { sid, phone_number: data.phoneNumber });
     const summary = { method, url: mask(baseUrl + path) };
-    const check = contractSchemas();
-    const issues: ValidationIssue[] = [
-      ...check.issues(contract.pathParameterSchemaPointers.sid!, sid).map((issue) => ({ ...issue, field: "sid" })),
-      ...check.issues(contract.pathParameterSchemaPointers.phone_number!, data.phoneNumber).map((issue) => ({ ...issue, field: "phoneNumber" })),
-      ...check.issues(contract.requestSchemaPointer, body),
-    ];
+    // The one request judge, on the parts before they are written; its path fields in the client's words.
+    const issues = operationIssues({ pathParameters: { sid, phone_number: data.phoneNumber }, contentType: sentMediaType, body: { value: body } }).map(
+      (issue) => ({ ...issue, field: clientFields[issue.field] ?? issue.field }),
+    );
     if (issues.length > 0)
       throw new KaleyraValidationError(
         issues.map((issue) => ({ ...issue, message: mask(issue.message) })),
         summary,
       );
-    const shownHeaders = { ...headers, "content-type": "application/json", "api-key": maskedSecret };
+    const shownHeaders = { ...headers, "content-type": sentMediaType, "api-key": maskedSecret };
     return { prepared: { ...summary, headers: shownHeaders, body }, summary, signal: data.signal, phoneNumber: data.phoneNumber as string };
   };
 
@@ -291,7 +296,7 @@ export function createKaleyraClient(given: KaleyraClientOptions): KaleyraClient 
     body = maskDeep(body, mask);
     const check = contractSchemas();
     const pointer = contract.responseSchemaPointers[status];
-    if (status >= 200 && status < 300) {
+    if (isSuccess(status)) {
       if (pointer === undefined || !check.check(pointer, body).ok) throw invalid("not a documented success");
       const envelope = body as AcceptedEnvelope;
       return { messageId: envelope.data.message_id, envelope };

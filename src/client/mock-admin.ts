@@ -4,6 +4,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../../generated/kaleyra-mock-admin.ts";
 import { maxTimerMs } from "../http/edge.ts";
+import { isSuccess } from "../http/status.ts";
 import { guardedTransport, type FetchLike } from "../http/fetch.ts";
 import { createMasker, headerValueProblem } from "../http/secrets.ts";
 import { checkBaseUrl } from "./base-url.ts";
@@ -158,7 +159,7 @@ export function createMockAdmin(options: MockAdminOptions): MockAdmin {
       throw transportError(thrown, { summary, mask, timeoutMs, timedOut: false, aborted: false, action: "admin call", unknownOutcome: "" });
     }
     const { status } = result.response;
-    if (status >= 200 && status < 300) return result.data as T;
+    if (isSuccess(status)) return result.data as T;
     const problem = result.error as Partial<AdminProblem> | undefined;
     if (typeof problem !== "object" || problem === null || typeof problem.detail !== "string") {
       throw new KaleyraTransportError({ reason: "invalid-response", message: `Answer ${status} is not the admin API's problem`, request: summary, status });

@@ -17,7 +17,8 @@ import {
   UnreadableAnswerError,
 } from "./edge.ts";
 import { exchange } from "./exchange.ts";
-import { maxJsonDepth, nestsDeeperThan } from "./json.ts";
+import { isSuccess } from "./status.ts";
+import { maxJsonDepth, nestsDeeperThan } from "../json/read.ts";
 import type { Masker } from "./secrets.ts";
 
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -62,7 +63,7 @@ class ReadResponse {
     return this.headerValues;
   }
   get ok() {
-    return this.status >= 200 && this.status < 300;
+    return isSuccess(this.status);
   }
   async text() {
     return this.textValue;

@@ -6,6 +6,8 @@ import type { ValidationIssue } from "../contract/issues.ts";
 import { loadDocument, type OpenApiDocument } from "../contract/document.ts";
 import { buildOperationContract, example, exampleMatching, operation } from "../contract/operation.ts";
 import { compileContractSchemas, contractSchemas } from "../contract/schemas.ts";
+import { envelopeCode, mediaTypeOf } from "../contract/request.ts";
+import { isSuccess } from "../http/status.ts";
 import type { Expectation, Observed } from "./model.ts";
 import { resolver, type Schema } from "./schema.ts";
 
@@ -100,18 +102,14 @@ export function responseContractsOf(doc: OpenApiDocument, schemas = compileContr
   return contracts;
 }
 
-const mediaTypeOf = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase();
-const codeOf = (body: unknown) =>
-  typeof body === "object" && body !== null && typeof (body as { code?: unknown }).code === "string" ? (body as { code: string }).code : undefined;
 const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const mediaTypeSyntax = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${token}|"([^"\\\\]|\\\\.)*"))*\\s*$`);
 const outcomeOf = (input: Answered) => `${input.status} ${input.code ?? "(no code)"}`;
-const is2xx = (status: number) => status >= 200 && status < 300;
 
 /** The named example's status and code, which a kind of request must get. */
 function expected(name: string): { matches: (input: Answered) => boolean; text: string } {
   const named = example(name);
-  const code = codeOf(named.value);
+  const code = envelopeCode(named.value);
   return { matches: (input) => input.status === named.status && input.code === code, text: `${named.status} ${code}` };
 }
 
@@ -119,7 +117,7 @@ function expected(name: string): { matches: (input: Answered) => boolean; text: 
 function refusal(input: Answered, ok: boolean, wanted: string): Verdict {
   if (ok) return { ok, detail: `${outcomeOf(input)}` };
   const fields = [...new Set((input.requestIssues ?? []).map((issue) => issue.field))];
-  if (is2xx(input.status)) {
+  if (isSuccess(input.status)) {
     const named = fields.length ? `: ${fields.join(", ")}` : "";
     return { ok, severity: "leniency", fields, detail: `${outcomeOf(input)}; the target accepts a request the contract refuses${named}` };
   }
@@ -227,7 +225,7 @@ const checks = {
     const method = operation().method.toUpperCase();
     const allow = (input.observed.headers.allow ?? "").split(",").map((name) => name.trim().toUpperCase());
     if (input.status === 405 && allow.includes(method)) return { ok: true, detail: `405, Allow: ${allow.join(", ")}` };
-    if (is2xx(input.status))
+    if (isSuccess(input.status))
       return { ok: false, severity: "leniency", detail: `${input.status}; the target accepts a method the contract does not document on this path` };
     return {
       ok: false,
@@ -303,7 +301,7 @@ export function checkAnswer(input: CheckInput, selected: ReadonlySet<CheckName> 
   const answered: Answered = {
     ...input,
     status: observed.status,
-    code: codeOf(observed.json),
+    code: envelopeCode(observed.json),
     documented: onOperation(input) ? (input.responses ?? responseContracts()).get(observed.status) : undefined,
   };
   const results: CheckResult[] = [];

@@ -8,11 +8,11 @@ import { exampleMatching, operation } from "../contract/operation.ts";
 import { maskDeep, type Masker } from "../http/secrets.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
 import type { Case, CaseRequest, Expectation, Observed } from "./model.ts";
-import { judgeRequest, type RequestJudgement } from "./request.ts";
+import { judgeRequest, type RequestJudgement } from "../contract/request.ts";
 import type { CaseOutcome, RunResult } from "./result.ts";
 import { OutcomeTally, type TalliedResult } from "./tally.ts";
 import { curlFor } from "./wire.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 
 export const recordVersion = 1;
 

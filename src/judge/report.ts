@@ -1,6 +1,7 @@
 // What a run found, for people (a summary) and for CI systems (JUnit XML, JSON). The key never
 // appears: requests are shown as curl lines that read it from $KALEYRA_API_KEY.
 import { operation } from "../contract/operation.ts";
+import { envelopeCode } from "../contract/request.ts";
 import type { CheckName, CheckResult, Severity } from "./checks.ts";
 import type { CaseOutcome, RunResult } from "./result.ts";
 import { findingRank, maxKeptOutcomes, maxNamedKinds, OutcomeTally, tallyOf, type FindingHead } from "./tally.ts";
@@ -112,7 +113,7 @@ function describe(outcome: CaseOutcome, severity?: Severity): string {
   const answer =
     outcome.observed.status === undefined
       ? `no answer (${outcome.observed.transportError})`
-      : `${outcome.observed.status} ${(outcome.observed.json as { code?: string } | undefined)?.code ?? ""}`.trim();
+      : `${outcome.observed.status} ${envelopeCode(outcome.observed.json) ?? ""}`.trim();
   const failed = outcome.checks
     .filter((check) => !check.ok && (severity === undefined || severityOf(check) === severity))
     .map((check) => `    ✗ ${check.name}: ${check.detail}`);
@@ -386,7 +387,7 @@ export function jsonReport(result: RunResult): string {
         title: outcome.testCase.title,
         expect: outcome.testCase.expect,
         status: outcome.observed.status ?? null,
-        code: (outcome.observed.json as { code?: string } | undefined)?.code ?? null,
+        code: envelopeCode(outcome.observed.json) ?? null,
         example: outcome.example ?? null,
         milliseconds: Math.round(outcome.observed.milliseconds),
         checks: outcome.checks,

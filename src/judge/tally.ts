@@ -6,6 +6,7 @@
 // before leniency before passes), for the report to show.
 import { checkNames, usefulness, type CheckName, type CheckResult, type Severity } from "./checks.ts";
 import type { CaseOutcome, RunResult } from "./result.ts";
+import { envelopeCode } from "../contract/request.ts";
 
 /**
  * Outcomes kept whole for a report; the others are counted. An outcome holds its request and
@@ -139,8 +140,8 @@ export class OutcomeTally {
   #countAnswer(outcome: CaseOutcome): void {
     const undocumented = outcome.checks.some((check) => !check.ok && (check.name === "status_documented" || check.name === "code_documented"));
     if (!undocumented || outcome.observed.status === undefined) return;
-    const raw = (outcome.observed.json as { code?: unknown } | undefined)?.code;
-    const code = typeof raw === "string" ? cut(raw) : null;
+    const raw = envelopeCode(outcome.observed.json);
+    const code = raw === undefined ? null : cut(raw);
     const key = `${outcome.observed.status} ${code ?? ""}`;
     const seen = this.#answers.get(key);
     if (seen) seen.count++;

@@ -12,8 +12,10 @@ import { findingsOf, judgeExchange, recordVersion, talliedResult, type ExchangeR
 import type { RunResult } from "../judge/result.ts";
 import { OutcomeTally } from "../judge/tally.ts";
 import { listenOn } from "../http/listen.ts";
-import { parseJson } from "../http/json.ts";
+import { parseJson } from "../json/read.ts";
 import { printable } from "../http/printable.ts";
+import { problemBody, problemMediaType } from "../http/problem.ts";
+import { envelopeCode } from "../contract/request.ts";
 
 export interface ProxyOptions {
   /** The upstream's base URL (a pod's, a mock's), without a trailing slash. */
@@ -96,8 +98,8 @@ function requestSecrets(request: IncomingMessage): string[] {
 }
 
 function problem(response: ServerResponse, status: number, title: string, detail: string): void {
-  const body = JSON.stringify({ type: "about:blank", title, status, detail });
-  response.writeHead(status, { "content-type": "application/problem+json", "content-length": Buffer.byteLength(body) }).end(body);
+  const body = JSON.stringify(problemBody({ status, title, detail }));
+  response.writeHead(status, { "content-type": problemMediaType, "content-length": Buffer.byteLength(body) }).end(body);
 }
 
 /** The recording cannot be opened, or may not be written: it exists (without --append), is a link, or is not a regular file. */
@@ -331,6 +333,6 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
 
 function codeIn(body: string): string {
   const parsed = parseJson(body);
-  const code = parsed.ok && typeof parsed.value === "object" && parsed.value !== null ? (parsed.value as { code?: unknown }).code : undefined;
-  return typeof code === "string" ? ` ${code}` : "";
+  const code = parsed.ok ? envelopeCode(parsed.value) : undefined;
+  return code === undefined ? "" : ` ${code}`;
 }

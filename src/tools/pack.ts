@@ -31,7 +31,7 @@ interface Manifest {
 export const toolsName = "kaleyra-whatsapp-video-tools";
 
 /** What the kit ships of the build; the tools ship the rest of it. */
-export const kitFolders = ["dist/src/client", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
+export const kitFolders = ["dist/src/client", "dist/src/json", "dist/src/contract", "dist/src/http", "dist/src/callbacks", "dist/src/cli", "dist/generated"];
 /** The tools' commands (`src/cli/tools/`) sit in the CLI's folder, and ship with the tools, not the kit. */
 export const toolsFolders = ["dist/src/judge", "dist/src/mock", "dist/src/proxy", "dist/conformance", "dist/src/cli/tools"];
 

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { podUrl, podUrls } from "../../client/pods.ts";
 import { baseUrlFlag, checkFlags, judgingFlags, rateFlag, reportFlags, wholeFlag, writeReports } from "./flags.ts";
-import { isUsageError, UsageError } from "../output.ts";
+import { isUsageError, UsageError, type CommandIo } from "../output.ts";
 import { maxResponseBytesLimit, maxTimerMs } from "../../http/edge.ts";
 import { createMasker, headerValueProblem } from "../../http/secrets.ts";
 import { checkDescriptions, checkNames } from "../../judge/checks.ts";
@@ -111,15 +111,9 @@ const liveFlags = (Object.keys(conformFlags) as (keyof typeof conformFlags)[]).f
   (flag) => !(flag in judgingFlags) && flag !== "replay" && flag !== "help",
 );
 
-export interface Io {
-  env: NodeJS.ProcessEnv;
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 
-export async function conform(argv: string[], io: Io): Promise<number> {
+export async function conform(argv: string[], io: CommandIo): Promise<number> {
   try {
     const { values } = parseArgs({ args: argv, strict: true, options: conformFlags });
     if (values.help) {

@@ -2,8 +2,7 @@
 import { parseArgs } from "node:util";
 import { summary } from "../../judge/report.ts";
 import { baseUrlFlag, checkFlags, judgingFlags, reportFlags, wholeFlag, writeReports } from "./flags.ts";
-import { isUsageError, listenProblem, UsageError } from "../output.ts";
-import type { CommandIo } from "../send.ts";
+import { isUsageError, listenProblem, UsageError, type CommandIo } from "../output.ts";
 import { defaultMaxResponseBytes, maxResponseBytesLimit, maxTimerMs } from "../../http/edge.ts";
 import { podUrls } from "../../client/pods.ts";
 import { maxKeptOutcomes } from "../../judge/tally.ts";
