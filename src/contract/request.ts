@@ -3,8 +3,8 @@
 // method on its path, or outside the contract), whether it carries a key, and every issue the
 // contract finds: path parameters, media type, a repeated key or credential header, the body's
 // JSON (nesting bounded as the mock bounds it) and its schema. The client's pre-flight,
-// conformance's plan and runner, the replay and the proxy ask it; the mock's refusals apply the
-// same rules (see ARCHITECTURE.md).
+// conformance's plan and runner, the replay, the proxy and the mock's refusals ask it (see
+// ARCHITECTURE.md).
 import { maxBodyDepth, parseJson } from "../json/read.ts";
 import type { ValidationIssue } from "./issues.ts";
 import { operation } from "./operation.ts";
@@ -57,9 +57,33 @@ export function envelopeCode(body: unknown): string | undefined {
 
 /** Headers a request carries once, with the words the mock refuses a second with (400). */
 const onceOnly = [
-  { name: "api-key", problem: (count: number) => `${count} api-key headers; a request carries one key` },
-  { name: "authorization", problem: (count: number) => `${count} Authorization headers; a request carries one` },
-];
+  { name: "api-key", field: "api-key", problem: (count: number) => `${count} api-key headers; a request carries one key` },
+  { name: "authorization", field: "Authorization", problem: (count: number) => `${count} Authorization headers; a request carries one` },
+] as const;
+
+/**
+ * A repeated `api-key` or `Authorization` among the header lines (name and value alternating):
+ * which one counts would be a guess (Node joins two api-keys, and drops a second Authorization).
+ * One pass, no allocation for a request without one: the mock asks this of every request.
+ */
+export function repeatedHeaderIssues(rawHeaders: readonly string[]): ValidationIssue[] {
+  let keys = 0;
+  let credentials = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 7 && name.toLowerCase() === "api-key") keys++;
+    else if (name.length === 13 && name.toLowerCase() === "authorization") credentials++;
+  }
+  if (keys < 2 && credentials < 2) return [];
+  const issues: ValidationIssue[] = [];
+  for (const [once, count] of [
+    [onceOnly[0], keys],
+    [onceOnly[1], credentials],
+  ] as const) {
+    if (count > 1) issues.push({ field: once.field, rule: "duplicate", message: once.problem(count) });
+  }
+  return issues;
+}
 
 export function judgeRequest(request: RequestSeen): RequestJudgement {
   const contract = operation();
@@ -83,14 +107,21 @@ export function judgeRequest(request: RequestSeen): RequestJudgement {
 
 /** Every issue the contract finds in the operation's request, given its parts. */
 export function operationIssues(parts: OperationParts): ValidationIssue[] {
-  return [
-    ...operation().pathParameters.flatMap((name) => parameterIssues(name, parts.pathParameters[name])),
-    ...headerIssues(parts.contentType, parts.rawHeaders),
-    ...bodyIssues(parts.body),
-  ];
+  return [...pathParameterIssues(parts.pathParameters), ...headerIssues(parts.contentType, parts.rawHeaders), ...bodyIssues(parts.body)];
 }
 
-function parameterIssues(name: string, value: unknown): ValidationIssue[] {
+/** The path parameters' issues, given their values (percent-decoded), each field named `path <name>`. */
+export function pathParameterIssues(values: Record<string, unknown>): ValidationIssue[] {
+  return operation().pathParameters.flatMap((name) => parameterIssues(name, values[name]));
+}
+
+/** A parsed body's issues against the request schema. */
+export function bodyValueIssues(value: unknown): ValidationIssue[] {
+  return contractSchemas().issues(operation().requestSchemaPointer, value);
+}
+
+/** One path parameter's issues, given its value (percent-decoded), its field named `path <name>`. */
+export function parameterIssues(name: string, value: unknown): ValidationIssue[] {
   return contractSchemas()
     .issues(operation().pathParameterSchemaPointers[name]!, value)
     .map((issue) => ({ ...issue, field: `path ${name}` }));
@@ -103,11 +134,7 @@ function headerIssues(contentType: string | undefined, rawHeaders: readonly stri
   if (mediaType === undefined || !accepted.includes(mediaType)) {
     issues.push({ field: "Content-Type", rule: "mediaType", message: `${contentType ?? "(none)"} is not ${accepted.join(" or ")}` });
   }
-  for (const { name, problem } of onceOnly) {
-    let count = 0;
-    for (let i = 0; i < (rawHeaders?.length ?? 0); i += 2) if (rawHeaders![i]!.toLowerCase() === name) count++;
-    if (count > 1) issues.push({ field: name === "api-key" ? "api-key" : "Authorization", rule: "duplicate", message: problem(count) });
-  }
+  if (rawHeaders !== undefined) issues.push(...repeatedHeaderIssues(rawHeaders));
   return issues;
 }
 
@@ -122,5 +149,5 @@ function bodyIssues(body: OperationParts["body"]): ValidationIssue[] {
     }
     value = parsed.value;
   } else value = body.value;
-  return contractSchemas().issues(operation().requestSchemaPointer, value);
+  return bodyValueIssues(value);
 }

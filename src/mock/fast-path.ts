@@ -4,7 +4,9 @@
 // missing api-key gets the first example of 401; a request that breaks the contract (path parameters, media type, body) the first
 // example of 422, or else of 400; a valid one the success's example with a fresh message_id.
 // The differential test holds the two paths to the same answers.
+import type { ValidationIssue } from "../contract/issues.ts";
 import type { NamedExample, OperationContract } from "../contract/operation.ts";
+import { bodyValueIssues, parameterIssues } from "../contract/request.ts";
 import type { ContractSchemas } from "../contract/schemas.ts";
 import { freshMessageId } from "./message-id.ts";
 import type { Reply } from "./model.ts";
@@ -67,17 +69,17 @@ export function createFastPath(contract: OperationContract, schemas: ContractSch
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 
+  // The compiled schemas say at once whether a request is valid; what an invalid one breaks, in
+  // words, is the request judge's, as for every other reader of the contract.
+  const words = (issues: readonly ValidationIssue[]) => issues.map((issue) => `${issue.field} ${issue.message}`);
   const check = (request: PlainRequest): Stage<undefined> => {
     if (!request.apiKey) return refused(refusals.noApiKey());
     for (const [name, pointer] of parameterPointers) {
-      if (!schemas.check(pointer, request.pathParameters[name]).ok) {
-        return refused(refusals.pathParameter(schemas.issues(pointer, request.pathParameters[name]).map((issue) => `path ${name} ${issue.message}`)));
-      }
+      if (!schemas.check(pointer, request.pathParameters[name]).ok)
+        return refused(refusals.pathParameter(words(parameterIssues(name, request.pathParameters[name]))));
     }
     if (request.body === undefined) return refused(refusals.bodyRequired());
-    if (!schemas.check(contract.requestSchemaPointer, request.body).ok) {
-      return refused(refusals.schema(schemas.issues(contract.requestSchemaPointer, request.body).map((issue) => `${issue.field} ${issue.message}`)));
-    }
+    if (!schemas.check(contract.requestSchemaPointer, request.body).ok) return refused(refusals.schema(words(bodyValueIssues(request.body))));
     return goOn;
   };
   return { check, accepted };

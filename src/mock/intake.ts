@@ -2,7 +2,8 @@
 // media types the contract lists are parsed as JSON; anything else stays text, which the request
 // schema rejects as the vendor does, WA400), and its URL and headers as the engines need them.
 import type { IncomingMessage } from "node:http";
-import { maxBodyDepth, parseJson } from "../http/json.ts";
+import { mediaTypeOf, repeatedHeaderIssues } from "../contract/request.ts";
+import { maxBodyDepth, parseJson } from "../json/read.ts";
 import type { BodyRead } from "../http/request-body.ts";
 import { refusals } from "./refusals.ts";
 import { refused, type Stage } from "./stage.ts";
@@ -25,10 +26,6 @@ export interface DecodedBody {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(";")[0]?.trim().toLowerCase() || undefined;
-}
 
 export function decodeBody(bytes: Buffer, contentTypeHeader: string | undefined, accepted: readonly string[]): DecodedBody {
   // Most requests send an accepted media type exactly as listed: no parsing of the header for those.
@@ -150,20 +147,15 @@ export interface RequestTarget {
 export function checkHead(request: IncomingMessage): Stage<RequestTarget> {
   const lines = request.rawHeaders.length / 2;
   if (lines > maxHeaderLines) return refused(refusals.headerLines(`${lines} header lines; at most ${maxHeaderLines} are read`));
-  // Headers a request has once: a second Host routes it twice; a second key or credential makes
-  // which one counts a guess (Node joins two api-keys, and drops a second Authorization).
+  // A second Host routes a request twice; a second key or credential is the judge's to name.
   let hosts = 0;
-  let keys = 0;
-  let credentials = 0;
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!;
     if (name.length === 4 && name.toLowerCase() === "host") hosts++;
-    else if (name.length === 7 && name.toLowerCase() === "api-key") keys++;
-    else if (name.length === 13 && name.toLowerCase() === "authorization") credentials++;
   }
   if (hosts > 1) return refused(refusals.duplicateHeader(`${hosts} Host headers; a request has one`));
-  if (keys > 1) return refused(refusals.duplicateHeader(`${keys} api-key headers; a request carries one key`));
-  if (credentials > 1) return refused(refusals.duplicateHeader(`${credentials} Authorization headers; a request carries one`));
+  const repeated = repeatedHeaderIssues(request.rawHeaders)[0];
+  if (repeated !== undefined) return refused(refusals.duplicateHeader(repeated.message));
   const url = request.url ?? "";
   if (url.startsWith("/")) return { ok: true, value: splitUrl(url) };
   const absolute = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#]*/.exec(url);

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { loadDocument } from "../contract/document.ts";
 import { operation, recipientOf } from "../contract/operation.ts";
-import { compileContractSchemas } from "../contract/schemas.ts";
+import { contractSchemas } from "../contract/schemas.ts";
 import { checkAccount } from "./account.ts";
 import type { MockConfig } from "./config.ts";
 import { createEngine, type Engine, type EngineRequest } from "./engine.ts";
@@ -177,7 +177,7 @@ async function answer(request: IncomingMessage, config: MockConfig, stages: Stag
 
 export async function startMock(options: MockOptions): Promise<MockServer> {
   const document = loadDocument();
-  const rules = createFastPath(operation(), compileContractSchemas(document));
+  const rules = createFastPath(operation(), contractSchemas());
   const engines: Engines = {
     rules,
     documented: createDocumented(operation(), rules),

@@ -7,7 +7,7 @@ import { loadAdminDocument } from "../../contract/document.ts";
 import { operation } from "../../contract/operation.ts";
 import { compileContractSchemas } from "../../contract/schemas.ts";
 import { headerValue, readBody } from "../intake.ts";
-import { parseJson } from "../../http/json.ts";
+import { parseJson } from "../../json/read.ts";
 import type { Reply } from "../model.ts";
 import type { CallbackSender } from "../../callbacks/sender.ts";
 import { callbackUrlProblem } from "../../callbacks/url.ts";
