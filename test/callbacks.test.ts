@@ -551,6 +551,66 @@ describe("the callback sender at its limits", () => {
     }
   });
 
+  it("keeps each sandbox's queue, count and deliveries apart: a new URL or a reset for one SID drops that SID's jobs alone", async () => {
+    const hook = await receiver();
+    // One job runs at a time and waits a minute before it sends: the rest stay queued.
+    const sender = createCallbackSender(
+      { ...settings, url: hook.url, delaysMs: [60_000], concurrency: 1 },
+      () => {},
+      (text) => text,
+    );
+    const pending = () => [sender.page("A").pending, sender.page("B").pending, sender.page("C").pending, sender.page().pending];
+    try {
+      for (const [id, sid] of [
+        ["A1", "A"],
+        ["A2", "A"],
+        ["B1", "B"],
+        ["B2", "B"],
+        ["C1", "C"],
+      ] as const)
+        sender.enqueue(message(id), "read", sid);
+      expect(pending()).toEqual([2, 2, 1, 5]);
+      // A's URL moves: A's running job and its queued one are dropped, no one else's.
+      expect(sender.setUrl(`${hook.url}elsewhere`, "A")).toEqual({ ok: true });
+      expect(await until("A's jobs dropped", () => (sender.page("A").pending === 0 ? pending() : undefined))).toEqual([0, 2, 1, 3]);
+      // B's reset: B's jobs dropped (one of them running by now), C's kept.
+      sender.reset("B");
+      expect(await until("B's jobs dropped", () => (sender.page("B").pending === 0 ? pending() : undefined))).toEqual([0, 0, 1, 1]);
+      expect([sender.url("A"), sender.url("B"), sender.url("C")]).toEqual([`${hook.url}elsewhere`, hook.url, hook.url]);
+      // A's reset takes it back to the mock's URL.
+      sender.reset("A");
+      expect([sender.url("A"), sender.url()]).toEqual([hook.url, hook.url]);
+      expect(hook.hits).toBe(0);
+    } finally {
+      sender.close();
+      await hook.close();
+    }
+  });
+
+  it("a sandbox's reset forgets its deliveries and keeps every other's", async () => {
+    const hook = await receiver();
+    const sender = createCallbackSender(
+      { ...settings, url: hook.url },
+      () => {},
+      (text) => text,
+    );
+    try {
+      sender.enqueue(message("A1"), "not-sent", "A");
+      sender.enqueue(message("B1"), "not-sent", "B");
+      sender.enqueue(message("X1"), "not-sent");
+      const ids = (sid?: string) => sender.page(sid).deliveries.map((delivery) => `${delivery.messageId} ${delivery.state}`);
+      await until("all delivered", () => (ids().filter((id) => id.endsWith("delivered")).length === 3 ? true : undefined));
+      expect([ids("A"), ids("B")]).toEqual([["A1 delivered"], ["B1 delivered"]]);
+      sender.reset("A");
+      expect([ids("A"), ids("B"), ids().sort()]).toEqual([[], ["B1 delivered"], ["B1 delivered", "X1 delivered"]]);
+      sender.reset();
+      expect(ids()).toEqual([]);
+    } finally {
+      sender.close();
+      await hook.close();
+    }
+  });
+
   it("sends nothing without a URL or once closed, and waits end at once when it closes", async () => {
     const hook = await receiver();
     const sender = createCallbackSender(
