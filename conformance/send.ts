@@ -3,7 +3,7 @@
 import { operation } from "../src/contract/operation.ts";
 import { exchange, urlAt } from "../src/http/exchange.ts";
 import { maskDeep, type Masker } from "../src/http/secrets.ts";
-import type { CaseRequest, Observed } from "../src/judge/model.ts";
+import { type CaseRequest, type Observed, unanswered } from "../src/judge/model.ts";
 import { headersFor, pathFor } from "../src/judge/wire.ts";
 import { parseJson } from "../src/json/read.ts";
 
@@ -29,15 +29,7 @@ export async function sendCase(target: string, request: CaseRequest, apiKey: str
     limits,
   );
   if (!result.ok) {
-    return {
-      status: undefined,
-      contentType: undefined,
-      headers: {},
-      text: "",
-      json: undefined,
-      transportError: `${result.error.reason}: ${result.error.message}`,
-      milliseconds: result.milliseconds,
-    };
+    return unanswered(`${result.error.reason}: ${result.error.message}`, result.milliseconds);
   }
   const { status, headers, text } = result.answer;
   // Masked again once parsed: a key escaped inside a JSON string is only whole once decoded.

@@ -11,7 +11,7 @@ import { parseStatusCallback } from "../src/callbacks/parse.ts";
 import { startCallbackReceiver } from "../src/callbacks/receiver.ts";
 import { createKaleyraClient, KaleyraTransportError, type KaleyraValidationError } from "../src/index.ts";
 import { createMockAdmin } from "../src/client/mock-admin.ts";
-import { maxBodyDepth, maxJsonDepth, nestsDeeperThan, parseJson } from "../src/json/read.ts";
+import { maxBodyDepth, maxJsonDepth, nestsDeeperThan, opensMoreThan, parseJson } from "../src/json/read.ts";
 import { judgeRequest } from "../src/contract/request.ts";
 import { replayRecording, RecordingError } from "../src/judge/recorded.ts";
 import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
@@ -29,6 +29,15 @@ describe("the bound", () => {
     expect(nestsDeeperThan(`{"s":"${"[".repeat(100)}"}`, 1)).toBe(false);
     expect(nestsDeeperThan(`{"s":"\\"${"{".repeat(100)}"}`, 1)).toBe(false);
     expect(nestsDeeperThan(`{"s":"\\\\"}${"[".repeat(5)}`, 3)).toBe(true);
+  });
+
+  it("tells a shallow text by its count of opening brackets, at the count and one past, strings included", () => {
+    // `limit` opening brackets of either kind, and one more of each kind.
+    expect([opensMoreThan("{[{", 3), opensMoreThan("{[{[", 3), opensMoreThan("{[{{", 3)]).toEqual([false, true, true]);
+    expect([opensMoreThan('"[[" {', 3), opensMoreThan('"[[[" {', 3)]).toEqual([false, true]);
+    // Closing brackets and other characters do not count, however many.
+    expect([opensMoreThan("]]]}}}", 0), opensMoreThan("x".repeat(100), 1), opensMoreThan("", 0)]).toEqual([false, false, false]);
+    expect([opensMoreThan("[", 1), opensMoreThan("[", 0), opensMoreThan("{", 0)]).toEqual([false, true, true]);
   });
 
   it("parses at the bound, refuses one past it, and never quotes the text in a problem", () => {

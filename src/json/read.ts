@@ -15,8 +15,11 @@ export const maxJsonDepth = 64;
  */
 export const maxBodyDepth = 32;
 
-/** Whether `text` holds more than `limit` opening brackets, strings included: found by native search, so cheap. */
-function opensMoreThan(text: string, limit: number): boolean {
+/**
+ * Whether `text` holds more than `limit` opening brackets (`{` and `[`), strings included: found
+ * by native search, so cheap. Nesting past `limit` takes more, so a text with fewer is shallow.
+ */
+export function opensMoreThan(text: string, limit: number): boolean {
   let opened = 0;
   for (const bracket of ["{", "["]) {
     for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) if (++opened > limit) return true;

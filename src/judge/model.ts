@@ -47,3 +47,8 @@ export interface Observed {
   transportError: string | undefined;
   milliseconds: number;
 }
+
+/** What was observed of a request that got no answer: only why, and how long it took. */
+export function unanswered(transportError: string, milliseconds: number): Observed {
+  return { status: undefined, contentType: undefined, headers: {}, text: "", json: undefined, transportError, milliseconds };
+}

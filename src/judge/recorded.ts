@@ -7,7 +7,7 @@ import { open, stat, type FileHandle } from "node:fs/promises";
 import { exampleMatching, operation } from "../contract/operation.ts";
 import { maskDeep, type Masker } from "../http/secrets.ts";
 import { checkAnswer, checkNames, type CheckName, type CheckResult, type Severity } from "./checks.ts";
-import type { Case, CaseRequest, Expectation, Observed } from "./model.ts";
+import { type Case, type CaseRequest, type Expectation, type Observed, unanswered } from "./model.ts";
 import { judgeRequest, type RequestJudgement } from "../contract/request.ts";
 import type { CaseOutcome, RunResult } from "./result.ts";
 import { OutcomeTally, type TalliedResult } from "./tally.ts";
@@ -60,16 +60,7 @@ function expectationOf(judged: RequestJudgement): Expectation | undefined {
 }
 
 function observedOf(record: Pick<ExchangeRecord, "response" | "error" | "milliseconds">): Observed {
-  if (!record.response)
-    return {
-      status: undefined,
-      contentType: undefined,
-      headers: {},
-      text: "",
-      json: undefined,
-      transportError: record.error ?? "no answer",
-      milliseconds: record.milliseconds,
-    };
+  if (!record.response) return unanswered(record.error ?? "no answer", record.milliseconds);
   const parsed = parseJson(record.response.body);
   const json = parsed.ok ? parsed.value : undefined;
   return {
