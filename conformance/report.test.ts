@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { made, ok, outcome } from "../test/support/made-run.ts";
 import { drift, failures, findings, firstFinding, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
 import type { RunResult } from "../src/judge/result.ts";
+import { hasUnsafeCharacters } from "../src/http/printable.ts";
 
 const lenientCase = (title: string, fields: string[] | undefined, details = ["took it"]) =>
   outcome(
@@ -198,6 +199,28 @@ describe("limits on what the summary shows", () => {
     expect(lines.filter((line) => line.startsWith("  ✗ "))).toEqual(["  ✗ in_order (M1): READ after nothing"]);
     expect(lines).toContain("Smallest generated request that fails (seed 42; rerun with --seed 42):");
     expect(summary(made({ shrunk: outcome("generated", "smallest", 202, "WA202", [ok("status_documented")]) }))).not.toContain("Smallest generated request");
+  });
+});
+
+describe("the summary's outside text", () => {
+  it("escapes a target's check details and code where they are printed: no forged line, no terminal sequence", () => {
+    const forged = "bad\nPASS: all checks passed\u001b[2J\u202e";
+    const run = made({
+      outcomes: [
+        outcome("invalid", "caption", 400, `WA400\r\u001b]0;x\u0007`, [{ name: "status_documented", ok: false, detail: forged, severity: "violation" }]),
+      ],
+      shrunk: undefined,
+      callbacks: undefined,
+      hints: [],
+    });
+    const text = summary(run);
+    const escapedDetail = "bad\\nPASS: all checks passed\\u001b[2J\\u202e";
+    expect(text).toContain(`    ✗ status_documented: ${escapedDetail}`);
+    expect(text).toContain("→ 400 WA400\\r\\u001b]0;x\\u0007");
+    expect(firstFinding(run)).toBe(`status_documented (violation) on [invalid] caption: ${escapedDetail}`);
+    // Nothing of the target's text starts a line of its own or reaches the terminal raw.
+    expect(text.split("\n").filter((line) => line.startsWith("PASS"))).toEqual([]);
+    expect(text.split("\n").filter(hasUnsafeCharacters)).toEqual([]);
   });
 });
 

@@ -88,8 +88,8 @@ export function firstFinding(result: RunResult): string | undefined {
   if (result.diagnosis) return result.diagnosis.message;
   const top: FindingHead | undefined = tallyOf(result)?.first() ?? findings(result)[0];
   if (result.hints.length && (top === undefined || top.severity === "violation")) return result.hints[0];
-  if (!top) return result.callbacks?.findings[0] ? `${result.callbacks.findings[0].check}: ${result.callbacks.findings[0].message}` : undefined;
-  return `${top.check} (${top.severity}) on [${top.category}] ${top.title}: ${top.detail}`;
+  if (!top) return result.callbacks?.findings[0] ? `${result.callbacks.findings[0].check}: ${printable(result.callbacks.findings[0].message)}` : undefined;
+  return `${top.check} (${top.severity}) on [${top.category}] ${top.title}: ${printable(top.detail)}`;
 }
 
 /** Statuses and codes the target answered that the contract does not document, with a sample. */
@@ -109,14 +109,15 @@ function table(rows: string[][]): string {
     .join("\n");
 }
 
+/** An outcome's lines: a check's detail and the target's code are the target's text, escaped. */
 function describe(outcome: CaseOutcome, severity?: Severity): string {
   const answer =
     outcome.observed.status === undefined
-      ? `no answer (${outcome.observed.transportError})`
-      : `${outcome.observed.status} ${envelopeCode(outcome.observed.json) ?? ""}`.trim();
+      ? `no answer (${printable(outcome.observed.transportError ?? "")})`
+      : `${outcome.observed.status} ${printable(envelopeCode(outcome.observed.json) ?? "")}`.trim();
   const failed = outcome.checks
     .filter((check) => !check.ok && (severity === undefined || severityOf(check) === severity))
-    .map((check) => `    ✗ ${check.name}: ${check.detail}`);
+    .map((check) => `    ✗ ${check.name}: ${printable(check.detail)}`);
   return [`  [${outcome.testCase.category}] ${outcome.testCase.title} → ${answer}`, ...failed, `    ${outcome.curl}`].join("\n");
 }
 
