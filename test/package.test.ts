@@ -1,12 +1,24 @@
 // The packages as a new user gets them: `npm run pack` assembles and packs the kit and the tools;
 // each is installed into an empty folder outside the repo: the kit alone, used from a strict
 // TypeScript project, its bin run, its spec loaded from the export path; the kit with the tools,
-// whose mock, conformance, proxy and callback checker run from node_modules.
+// whose mock, conformance, proxy and callback checker run from node_modules. The packages'
+// manifests in packages/ agree with the root package.json, and a drift between them is found.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rewriteImports, toolsDependencies, toolsEntry, toolsName } from "../src/tools/pack.ts";
+import {
+  installedVersion,
+  kitFiles,
+  kitFolders,
+  manifestDrift,
+  manifests,
+  rewriteImports,
+  toolsDependencies,
+  toolsEntry,
+  toolsFolders,
+  toolsName,
+} from "../src/tools/pack.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
 import { installProject, packPackages, run, type PackedPackage } from "./support/packages.ts";
 import { apiKey, businessNumber, requestExamples, sid } from "./support/requests.ts";
@@ -58,6 +70,9 @@ describe("the packed tarball", () => {
 
   it("depends at run time on openapi-fetch and the validator only, and runs nothing on install", () => {
     const installed = JSON.parse(readFileSync(join(consumer, "node_modules", name, "package.json"), "utf8"));
+    // packages/kit/package.json, with the root's version; `files` stays behind.
+    const { files: _files, ...manifest } = manifests.kit;
+    expect(installed).toEqual({ ...manifest, version: manifests.root.version });
     expect(Object.keys(installed.dependencies).sort()).toEqual(["ajv", "ajv-formats", "openapi-fetch"]);
     expect(installed.scripts).toBeUndefined();
     expect(installed.devDependencies).toBeUndefined();
@@ -81,6 +96,9 @@ describe("the packed tarball", () => {
     expect(paths.filter((path) => /^dist\/src\/(client|contract|http|callbacks|cli\/(?!tools\/))/.test(path))).toEqual([]);
     const installed = JSON.parse(readFileSync(join(withTools, "node_modules", toolsName, "package.json"), "utf8"));
     expect(Object.keys(installed.dependencies).sort()).toEqual([name, ...toolsDependencies].sort());
+    // packages/tools/package.json, with the root's version, for the tools and for the kit they need.
+    const { files: _files, ...manifest } = manifests.tools;
+    expect(installed).toEqual({ ...manifest, version: manifests.root.version, dependencies: { ...manifest.dependencies, [name]: manifests.root.version } });
     expect(installed.scripts).toBeUndefined();
     const server = readFileSync(join(withTools, "node_modules", toolsName, "dist/src/proxy/server.js"), "utf8");
     expect(server).toContain(`from "${name}/dist/src/http/exchange.js"`);
@@ -148,6 +166,77 @@ describe("the packed tarball", () => {
       'let y: import("kit/dist/src/callbacks/sender.js").CallbackSender;',
       'import type { StartMockOptions } from "./config.ts";',
     ]);
+  });
+});
+
+describe("the package manifests in packages/", () => {
+  it("say what pack ships: the kit's folders and files, the tools' folders, entry and dependencies", () => {
+    expect(toolsName).toBe("kaleyra-whatsapp-video-tools");
+    expect(kitFolders).toEqual([
+      "dist/src/json",
+      "dist/src/client",
+      "dist/src/contract",
+      "dist/src/http",
+      "dist/src/callbacks",
+      "dist/src/cli",
+      "dist/generated",
+    ]);
+    expect(kitFiles).toEqual([
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "generated/kaleyra-whatsapp-video.json",
+      "generated/kaleyra-mock-admin.json",
+      "openapi",
+      "README.md",
+      "docs",
+    ]);
+    expect(toolsFolders).toEqual(["dist/src/judge", "dist/src/mock", "dist/src/proxy", "dist/conformance", "dist/src/cli/tools"]);
+    expect(toolsEntry).toBe("dist/src/mock/index");
+    expect(toolsDependencies).toEqual(["@stoplight/prism-http", "@stoplight/prism-core", "fast-check"]);
+  });
+
+  it("agree with the root package.json and with the versions installed", () => {
+    expect(manifestDrift(manifests)).toEqual([]);
+    expect(toolsDependencies.map((dependency) => manifests.tools.dependencies[dependency])).toEqual(toolsDependencies.map(installedVersion));
+  });
+
+  it("a drift planted in a copy is found, each field where it is", () => {
+    const drifted = structuredClone(manifests);
+    drifted.root.engines = { node: ">=22" };
+    drifted.root.dependencies = { ...drifted.root.dependencies, ajv: "8.21.0" };
+    drifted.root.files = [...drifted.root.files, "dist/src/judge"];
+    delete drifted.kit.exports["./dist/*"];
+    drifted.kit.version = "0.2.0";
+    drifted.tools.dependencies = { ...drifted.tools.dependencies, [name]: "0.1.0", "fast-check": "4.0.0" };
+    drifted.tools.bin = { kaleyra: "bin.js" };
+    const kit = "packages/kit/package.json";
+    const tools = "packages/tools/package.json";
+    expect(manifestDrift(drifted)).toEqual([
+      `${kit} engines, as the root package.json's: {"node":">=20.19.0"}, not {"node":">=22"}`,
+      `${kit} dependencies, as the root package.json's: {"ajv":"8.20.0","ajv-formats":"3.0.1","openapi-fetch":"0.17.0"}, not {"ajv":"8.21.0","ajv-formats":"3.0.1","openapi-fetch":"0.17.0"}`,
+      `${kit} files, as the root package.json's: ${JSON.stringify(manifests.kit.files)}, not ${JSON.stringify([...manifests.root.files, "dist/src/judge"])}`,
+      `${kit} exports, as the root package.json's and ./dist/*: ${JSON.stringify(manifests.root.exports)}, not ${JSON.stringify({ ...manifests.root.exports, "./dist/*": "./dist/*" })}`,
+      `${tools} engines, as the root package.json's: {"node":">=20.19.0"}, not {"node":">=22"}`,
+      `${tools} bin's commands, as the kit's: ["kaleyra"], not ["kaleyra-video"]`,
+      `${tools} dependency ${name}: "0.1.0", not "workspace:*"`,
+      `${tools} dependency fast-check: "4.0.0", not "${installedVersion("fast-check")}"`,
+      `${kit} has version, which only the root package.json has`,
+    ]);
+    // The check read the copy, not the manifests.
+    expect(manifestDrift(manifests)).toEqual([]);
+  });
+
+  it("finds a renamed kit, a package that would run a script, and a version other than the one installed", () => {
+    const drifted = structuredClone(manifests);
+    drifted.root.name = "another-kit";
+    drifted.tools.scripts = { postinstall: "node x.js" };
+    expect(manifestDrift(drifted)).toEqual([
+      `packages/kit/package.json name, as the root package.json's: "${name}", not "another-kit"`,
+      "packages/tools/package.json has scripts, which only the root package.json has",
+    ]);
+    expect(manifestDrift(manifests, () => "1.0.0")).toEqual(
+      toolsDependencies.map((dependency) => `packages/tools/package.json dependency ${dependency}: "${manifests.tools.dependencies[dependency]}", not "1.0.0"`),
+    );
   });
 });
 
