@@ -73,7 +73,7 @@ describe("the admin API, open on loopback, and web pages", () => {
       expect([page, reset.status, planted.status, read.status]).toEqual([page, 403, 403, 403]);
     }
     expect(await call(mock, "GET", "/__admin/requests", { host, origin: "https://example.com" })).toMatchObject({
-      body: { detail: 'The admin API does not answer web pages: Origin "https://example.com" is not the mock\'s own.' },
+      body: { title: "Forbidden", status: 403, detail: 'The admin API does not answer web pages: Origin "https://example.com" is not the mock\'s own.' },
     });
     expect(await createMockAdmin({ baseUrl: mock.url }).requests()).toEqual(before);
     expect(await createMockAdmin({ baseUrl: mock.url }).scenarios()).toEqual([]);

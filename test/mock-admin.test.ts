@@ -289,7 +289,11 @@ describe("scenarios", () => {
   it(`keep at most ${maxScenarios()}: at the limit one more is refused with 409, and the vendor path keeps serving`, async () => {
     for (let i = 0; i < maxScenarios(); i++) await add({ match: { to: `+9180000${String(i).padStart(5, "0")}` }, respond: { example: "low-balance" } });
     const past = await admin(mock, "POST", "/__admin/scenarios", { match: {}, respond: { example: "low-balance" } });
-    expect([past.status, past.body.detail]).toEqual([409, `The mock keeps at most ${maxScenarios()} scenarios; remove some first.`]);
+    expect([past.status, past.body.title, past.body.detail]).toEqual([
+      409,
+      "Conflict",
+      `The mock keeps at most ${maxScenarios()} scenarios; remove some first.`,
+    ]);
     expect((await admin(mock, "GET", "/__admin/scenarios")).body.scenarios).toHaveLength(maxScenarios());
     expect((await send(mock, "+919876543210")).status).toBe(202);
   });
@@ -356,6 +360,22 @@ describe("bad admin input", () => {
     expect((await admin(mock, "GET", "/__admin/requests?status=600")).body.errors).toEqual([{ field: "status", message: "must be <= 599" }]);
     expect((await admin(mock, "GET", "/__admin/identity")).body.errors).toEqual([{ field: "nonce", message: "is required" }]);
     expect((await admin(mock, "DELETE", "/__admin/scenarios/%E0%A4%A")).body.errors).toEqual([{ field: "path", message: "has a malformed percent-escape" }]);
+    // Every field's problem in the detail, in the query's order, and in the errors.
+    const two = await admin(mock, "GET", "/__admin/requests?status=abc&colour=red");
+    expect([two.body.detail, two.body.errors.map((error: { field: string }) => error.field)]).toEqual([
+      "status: must be integer; colour: is not a query parameter of this path; use to, code, status, sid, phoneNumber",
+      ["status", "colour"],
+    ]);
+    // A body that is not UTF-8 is not JSON, even where the bad byte sits inside a string.
+    const latin = await rawRequest(mock.url, {
+      method: "POST",
+      path: "/__admin/scenarios",
+      headers: { "content-type": "application/json" },
+      body: Buffer.concat([Buffer.from('{"match":{},"respond":{"example":"'), Buffer.from([0xff]), Buffer.from('"}}')]),
+    });
+    expect([latin.status, JSON.parse(latin.text).errors]).toEqual([400, [{ field: "body", message: "is not JSON: it is not valid UTF-8" }]]);
+    // The callback URL's body is checked against its schema before its URL is.
+    expect((await admin(mock, "PUT", "/__admin/callbacks", { url: 5 })).body.errors).toEqual([{ field: "url", message: "must be string,null" }]);
     // None of it stopped the vendor path, and none of it was journaled.
     expect((await send(mock, "+919876543210")).status).toBe(202);
     expect((await journal(mock)).requests).toHaveLength(1);
@@ -383,6 +403,7 @@ describe("the admin token", () => {
       expect(answer.headers["www-authenticate"]).toBe('Bearer realm="kaleyra-mock-admin"');
       expect(answer.body).toEqual(answers[0]!.body);
     }
+    expect(answers[0]!.body).toEqual({ type: "about:blank", title: "Unauthorized", status: 401, detail: "This admin API needs its token.", errors: [] });
     expect((await admin(mock, "GET", "/__admin/requests", undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await admin(mock, "GET", "/__admin/requests", undefined, { authorization: `bearer  ${token} ` })).status).toBe(200);
   });
