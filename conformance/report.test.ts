@@ -3,8 +3,10 @@
 // --lenient in JUnit, text that must be escaped. Whole texts again; no server.
 import { describe, expect, it } from "vitest";
 import { made, ok, outcome } from "../test/support/made-run.ts";
-import { drift, failures, findings, firstFinding, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
-import type { RunResult } from "../src/judge/result.ts";
+import { drift, failures, findings, firstFinding, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
+import { OutcomeTally } from "../src/judge/tally.ts";
+import { envelopeCode } from "../src/contract/request.ts";
+import type { CaseOutcome, RunResult } from "../src/judge/result.ts";
 import { hasUnsafeCharacters } from "../src/http/printable.ts";
 
 const lenientCase = (title: string, fields: string[] | undefined, details = ["took it"]) =>
@@ -221,6 +223,28 @@ describe("the summary's outside text", () => {
     // Nothing of the target's text starts a line of its own or reaches the terminal raw.
     expect(text.split("\n").filter((line) => line.startsWith("PASS"))).toEqual([]);
     expect(text.split("\n").filter(hasUnsafeCharacters)).toEqual([]);
+  });
+});
+
+describe("outcomes kept for a report", () => {
+  it("hold no answer text or headers and no request body, and every report reads the same from them as from the whole outcomes", () => {
+    const run = made({ hints: [] });
+    const whole = run.outcomes.map((kept) => ({
+      ...kept,
+      testCase: { ...kept.testCase, request: { body: "b".repeat(100_000) } as CaseOutcome["testCase"]["request"] },
+      observed: { ...kept.observed, text: `${kept.observed.text}${" ".repeat(100_000)}`, headers: { "x-big": "h".repeat(1_000) } },
+    }));
+    const tally = new OutcomeTally();
+    for (const each of whole) tally.add(each);
+    const kept = tally.kept();
+    expect(kept.map((each) => [each.testCase.request.body, each.observed.text, each.observed.headers])).toEqual(whole.map(() => ["", "", {}]));
+    expect(kept.map((each) => [each.observed.status, envelopeCode(each.observed.json), each.curl])).toEqual(
+      whole.map((each) => [each.observed.status, envelopeCode(each.observed.json), each.curl]),
+    );
+    const fromKept = { ...run, outcomes: kept, tally } as RunResult;
+    const fromWhole = { ...run, outcomes: whole, tally } as RunResult;
+    expect([summary(fromKept), junit(fromKept), jsonReport(fromKept)]).toEqual([summary(fromWhole), junit(fromWhole), jsonReport(fromWhole)]);
+    expect(summary(fromKept)).toContain("500 to a request it should refuse");
   });
 });
 

@@ -164,7 +164,7 @@ export function recordedResult(input: RecordedRun & { outcomes: CaseOutcome[]; e
 
 /**
  * A run's result from a tally of recorded exchanges: what the proxy reports on stop, and the
- * replay. The counts are the tally's, exact; `outcomes` holds the outcomes it kept whole.
+ * replay. The counts are the tally's, exact; `outcomes` holds the outcomes it kept, as reports show them.
  */
 export function talliedResult(input: RecordedRun & { tally: OutcomeTally }): TalliedResult {
   const tally = input.tally.copy();

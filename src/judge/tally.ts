@@ -9,10 +9,26 @@ import type { CaseOutcome, RunResult } from "./result.ts";
 import { envelopeCode } from "../contract/request.ts";
 
 /**
- * Outcomes kept whole for a report; the others are counted. An outcome holds its request and
- * answer (each up to the proxy's --max-body-bytes), so this bounds the memory they take.
+ * Outcomes kept for a report; the others are counted. A kept outcome holds what a report shows of
+ * it (see `forReport`): its curl line, which carries the request's body (up to the proxy's
+ * --max-body-bytes), is what this bounds.
  */
 export const maxKeptOutcomes = 100;
+
+/**
+ * An outcome as a report shows it: its case, checks, example, curl line, and of the answer the
+ * status, the envelope's code, the time and why none came. The answer's text and headers, the
+ * parsed body past its code and the request's own body (the curl line holds it) are judged
+ * already and dropped, so what is kept does not hold each exchange twice or three times over.
+ */
+export function forReport(outcome: CaseOutcome): CaseOutcome {
+  const code = envelopeCode(outcome.observed.json);
+  return {
+    ...outcome,
+    testCase: { ...outcome.testCase, request: { ...outcome.testCase.request, body: "" } },
+    observed: { ...outcome.observed, headers: {}, text: "", json: code === undefined ? undefined : { code } },
+  };
+}
 /** Undocumented answers (by status and code) and lenient fields counted by name; further kinds are counted together. */
 export const maxNamedKinds = 100;
 /** The longest sample, code, field or request title kept; a longer one is cut and ends with "…". */
@@ -45,7 +61,7 @@ export interface FindingHead {
   detail: string;
 }
 
-/** Outcomes counted but not kept whole, by their standing. */
+/** Outcomes counted but not kept, by their standing. */
 export interface NotKept {
   violation: number;
   leniency: number;
@@ -157,7 +173,8 @@ export class OutcomeTally {
   }
 
   /** Kept whole while there is room; when full, a newcomer takes the place of the latest kept outcome that matters less. */
-  #keep(outcome: CaseOutcome, standing: Standing): void {
+  #keep(whole: CaseOutcome, standing: Standing): void {
+    const outcome = forReport(whole);
     if (this.#kept.length < maxKeptOutcomes) {
       this.#kept.push({ outcome, standing });
       this.#keptOf[standing]++;
@@ -240,7 +257,7 @@ export class OutcomeTally {
     return this.#otherAnswers;
   }
 
-  /** The outcomes kept whole, in the order they came. */
+  /** The outcomes kept (see `forReport`), in the order they came. */
   kept(): CaseOutcome[] {
     return this.#kept.map((entry) => entry.outcome);
   }
