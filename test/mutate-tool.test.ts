@@ -1,7 +1,7 @@
 // `npm run mutate`'s own rules: every folder of mutated code in exactly one area, and the score
 // computed as Stryker computes it.
 import { describe, expect, it } from "vitest";
-import { areas, mutatedFolders, score, tally, unclaimedFolders, withoutStaticSurvivors } from "../src/tools/mutate.ts";
+import { areas, measuredFiles, mutatedFolders, score, tally, unclaimedFolders, withoutStaticSurvivors } from "../src/tools/mutate.ts";
 
 describe("npm run mutate", () => {
   it("every folder of src/ and conformance/ with mutated code is in exactly one area", () => {
@@ -56,5 +56,18 @@ describe("module-level mutants (stryker-js#6144)", () => {
     expect(dropped).toBe(2);
     expect(kept.files["src/a/one.ts"]!.mutants).toEqual(report.files["src/a/one.ts"].mutants.slice(2));
     expect(kept.files["src/b/two.ts"]).toEqual(report.files["src/b/two.ts"]);
+  });
+});
+
+describe("what an area's score counts", () => {
+  it("its own folder's files that are still in the tree, in path order; not a subfolder's, another folder's, or a moved file's old results", () => {
+    const result = { language: "typescript", source: "", mutants: [] };
+    const report = {
+      schemaVersion: "1.0",
+      thresholds: { high: 90, low: 80 },
+      files: { "src/a/z.ts": result, "src/a/gone.ts": result, "src/a/one.ts": result, "src/a/sub/two.ts": result, "src/b/three.ts": result },
+    };
+    const there = new Set(["src/a/z.ts", "src/a/one.ts", "src/a/sub/two.ts", "src/b/three.ts"]);
+    expect(measuredFiles(report, "src/a", (file) => there.has(file)).map(([file]) => file)).toEqual(["src/a/one.ts", "src/a/z.ts"]);
   });
 });

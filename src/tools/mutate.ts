@@ -22,7 +22,7 @@ interface FileResult {
   source: string;
   mutants: Mutant[];
 }
-interface Report {
+export interface Report {
   schemaVersion: string;
   thresholds: { high: number; low: number };
   files: Record<string, FileResult>;
@@ -139,6 +139,17 @@ export function withoutStaticSurvivors(report: Report, mutated: (file: string) =
   return { report: { ...report, files }, dropped };
 }
 
+/**
+ * The files an area's report measures: its own folder's (an incremental file can carry results
+ * of other folders: Stryker keeps what it was seeded with), and only those still in the tree (a
+ * file moved or removed keeps its old results in the file until the area runs again).
+ */
+export function measuredFiles(report: Report, folder: string, exists: (file: string) => boolean): [string, Report["files"][string]][] {
+  return Object.entries(report.files)
+    .filter(([file]) => dirname(relative(root, join(root, file))) === folder && exists(relative(root, join(root, file))))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
 function prepareStryker(areaNames: string[]): void {
   // Read as stryker.config.mjs reads it: the files a narrowed run mutates.
   const only = process.env.MUTATE_FILES?.split(",")
@@ -209,12 +220,8 @@ function main(): number {
       continue;
     }
     const report = JSON.parse(readFileSync(areaReport(name), "utf8")) as Report;
-    // An incremental file can carry results of other folders (Stryker keeps what it was seeded
-    // with); each area counts its own folder's files only.
     const folder = areas[name]!.folder;
-    const files = Object.entries(report.files)
-      .filter(([file]) => dirname(relative(root, join(root, file))) === folder)
-      .sort(([a], [b]) => a.localeCompare(b));
+    const files = measuredFiles(report, folder, (file) => existsSync(join(root, file)));
     const t = sum(files.map(([, f]) => tally(f.mutants)));
     areaTallies.push(t);
     rows.push(row(`**${name}**`, t));
