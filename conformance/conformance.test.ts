@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
@@ -18,7 +18,10 @@ import { wrongKey } from "../src/judge/wire.ts";
 import { checkTotals, coverage, junit } from "../src/judge/report.ts";
 import { runConformance, RunRefusal, type RunOptions } from "./runner.ts";
 import type { RunResult } from "../src/judge/result.ts";
-import { fetchWithin } from "../test/support/wait.ts";
+import { fetchWithin, runLimitMs, waitMs } from "../test/support/wait.ts";
+
+// Each test here makes whole conformance runs: bounded by the work, not by one exchange's time.
+vi.setConfig({ testTimeout: runLimitMs });
 
 const seed = 20261124;
 let mock: TestMock;
@@ -36,6 +39,8 @@ const options = (target: string, extra: Partial<RunOptions> = {}): RunOptions =>
   apiKey,
   seed,
   runs: 300,
+  // Each request's limit is the tests' hang bound: a busy machine must not turn a slow answer into a finding.
+  timeoutMs: waitMs,
   ...extra,
 });
 const failedChecks = (result: RunResult) =>

@@ -8,17 +8,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { secretForms } from "../src/http/secrets.ts";
 import { startTestMock, type TestMock } from "../test/support/mock.ts";
 import { businessNumber, sid } from "../test/support/requests.ts";
-import { waitMs, within } from "../test/support/wait.ts";
+import { runLimitMs, waitMs, within } from "../test/support/wait.ts";
 import { conform } from "../src/cli/tools/conform.ts";
 import { fictionalRecipient } from "./plan.ts";
 import { jsonReport, junit, summary } from "../src/judge/report.ts";
 import { runConformance, type RunOptions } from "./runner.ts";
+
+// Each test here makes whole conformance runs: bounded by the work, not by one exchange's time.
+vi.setConfig({ testTimeout: runLimitMs });
 
 const apiKey = 'real-K3y/"secret+=';
 const seed = 7;

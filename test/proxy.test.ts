@@ -19,7 +19,7 @@ import { secretForms } from "../src/http/secrets.ts";
 import { startProxy, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
 import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
-import { fetchWithin, waitMs, within } from "./support/wait.ts";
+import { fetchWithin, runLimitMs, waitMs, within } from "./support/wait.ts";
 
 let mock: TestMock;
 beforeAll(async () => {
@@ -145,12 +145,26 @@ describe("in front of the mock", () => {
     expect(drift(result)).toBe("Drift:\n  every check passed on every exchange");
   });
 
-  it("a conformance run through it passes, with nothing failed (a faithful proxy)", async () => {
-    const front = await proxy(mock.url);
-    const result = await runConformance({ target: front.url, sid, phoneNumber: businessNumber, apiKey, seed: 3, runs: 20, checkCallbacks: false });
-    expect(checkTotals(result).filter((row) => row.failed > 0)).toEqual([]);
-    expect(front.result().ok).toBe(true);
-  });
+  it(
+    "a conformance run through it passes, with nothing failed (a faithful proxy)",
+    async () => {
+      const front = await proxy(mock.url);
+      // Each request's limit is the tests' hang bound: a busy machine must not turn a slow answer into a finding.
+      const result = await runConformance({
+        target: front.url,
+        sid,
+        phoneNumber: businessNumber,
+        apiKey,
+        seed: 3,
+        runs: 20,
+        checkCallbacks: false,
+        timeoutMs: waitMs,
+      });
+      expect(checkTotals(result).filter((row) => row.failed > 0)).toEqual([]);
+      expect(front.result().ok).toBe(true);
+    },
+    runLimitMs,
+  );
 
   it("never follows a redirect, and bounds what it takes and what it reads", async () => {
     const target = await upstream((request, _body, response) => {

@@ -7,6 +7,13 @@
 const fromEnv = Number(process.env.TEST_WAIT_MS ?? "20000");
 export const waitMs = Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : 20_000;
 
+/**
+ * The bound for a test that makes a whole conformance run (hundreds of requests, each answered in
+ * milliseconds alone): a busy machine stretches each of them, so the bound stretches with the
+ * work, far past vitest's 30 s for one exchange, and still ends a hang.
+ */
+export const runLimitMs = 6 * waitMs;
+
 /** Polls `probe` until it returns a value; fails naming `what` after `limitMs`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, limitMs = waitMs): Promise<T> {
   const started = Date.now();
