@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockAdmin } from "../src/client/mock-admin.ts";
 import { secretForms } from "../src/http/secrets.ts";
-import { keysIn } from "../src/mock/intake.ts";
+import { keysIn } from "../src/http/secrets.ts";
 import { messagesPath, startTestMock, type TestMock } from "./support/mock.ts";
 import { businessNumber, sid, validBody } from "./support/requests.ts";
 

@@ -16,7 +16,7 @@ import { maxKeptOutcomes } from "../src/judge/tally.ts";
 import { runConformance } from "../conformance/runner.ts";
 import { example, operation } from "../src/contract/operation.ts";
 import { secretForms } from "../src/http/secrets.ts";
-import { startProxy, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
+import { RecordingFileError, startProxy, upstreamPath, type ProxyOptions, type ProxyServer } from "../src/proxy/server.ts";
 import { startTestMock, messagesPath, type TestMock } from "./support/mock.ts";
 import { apiKey, businessNumber, sid } from "./support/requests.ts";
 import { fetchWithin, runLimitMs, waitMs, within } from "./support/wait.ts";
@@ -1418,5 +1418,134 @@ describe("the drift summary in bounded memory: every count exact, outcomes kept 
     const front = await proxy(target.url);
     expect((await send(front.url, valid)).status).toBe(429);
     expect(front.lines.map((text) => text.replace(/ \d+ ms /, " N ms "))).toEqual([`#1 POST ${path} → 429 WA\\u001b[2J\\u202e429 N ms ✗ status_documented`]);
+  });
+});
+
+describe("startProxy refuses a recording it may not write with a typed error, each naming its code", () => {
+  /** What startProxy rejected with for `record`: its class, name, code, file and message. */
+  const refusal = async (record: string, append: boolean) => {
+    const outcome = await startProxy({ upstream: mock.url, host: "127.0.0.1", port: 0, timeoutMs: waitMs, maxBodyBytes: 1024, record, append }).then(
+      async (server) => {
+        await server.close();
+        return "started";
+      },
+      (error: unknown) => error,
+    );
+    expect(outcome, record).toBeInstanceOf(RecordingFileError);
+    const { name, code, file, message } = outcome as RecordingFileError;
+    return [name, code, file === record, message];
+  };
+
+  it("EEXIST for a file without --append; ELOOP for a link, ENOTREG for a device, EISDIR for a folder, with or without it; ENOENT and ENOTDIR from the path", async () => {
+    const dir = folder();
+    const existing = join(dir, "existing.ndjson");
+    writeFileSync(existing, "");
+    const link = join(dir, "link.ndjson");
+    symlinkSync(existing, link);
+    const dangling = join(dir, "dangling.ndjson");
+    symlinkSync(join(dir, "nothing"), dangling);
+    const missing = join(dir, "no-such-folder", "r.ndjson");
+    const throughFile = join(existing, "r.ndjson");
+    const name = "RecordingFileError";
+    const isLink = (file: string) => `cannot write the recording ${file}: it is a symbolic link, and a recording is never written through one`;
+    const device = "cannot write the recording /dev/null: it is not a regular file (a FIFO, a device or a socket)";
+    const cases: [string, boolean][] = [
+      [existing, false],
+      [link, false],
+      [link, true],
+      [dangling, false],
+      [dangling, true],
+      ["/dev/null", false],
+      ["/dev/null", true],
+      [dir, false],
+      [dir, true],
+      [missing, false],
+      [missing, true],
+      [throughFile, true],
+    ];
+    const found = [];
+    for (const [file, append] of cases) found.push(await refusal(file, append));
+    expect(found).toEqual([
+      [name, "EEXIST", true, `the recording ${existing} exists: --append adds to it, or name a new file`],
+      [name, "ELOOP", true, isLink(link)],
+      [name, "ELOOP", true, isLink(link)],
+      [name, "ELOOP", true, isLink(dangling)],
+      [name, "ELOOP", true, isLink(dangling)],
+      [name, "ENOTREG", true, device],
+      [name, "ENOTREG", true, device],
+      [name, "EISDIR", true, `cannot write the recording ${dir} (EISDIR)`],
+      [name, "EISDIR", true, `cannot write the recording ${dir} (EISDIR)`],
+      [name, "ENOENT", true, `cannot write the recording ${missing} (ENOENT)`],
+      [name, "ENOENT", true, `cannot write the recording ${missing} (ENOENT)`],
+      [name, "ENOTDIR", true, `cannot write the recording ${throughFile} (ENOTDIR)`],
+    ]);
+    expect(readFileSync(existing, "utf8")).toBe("");
+    expect(existsSync(join(dir, "nothing"))).toBe(false);
+  });
+});
+
+describe("the request target's path, read alone", () => {
+  it("keeps an origin-form target; takes an absolute URL's path, query included; refuses what starts with no scheme", () => {
+    expect(
+      [
+        "/a?b=1",
+        "http://host/p?q=1",
+        "h2+x.y-z://host",
+        "HTTPS://u:p@host:1/p",
+        "*",
+        "host:443",
+        "9http://host/p",
+        "x http://host/p",
+        "//host/p",
+        "http:/host/p",
+      ].map(upstreamPath),
+    ).toEqual(["/a?b=1", "/p?q=1", "/", "/p", undefined, undefined, undefined, undefined, "//host/p", undefined]);
+  });
+});
+
+describe("Connection is the proxy's own, both ways", () => {
+  it("the upstream hears the proxy's keep-alive, not the application's close; the application hears its own, not the upstream's close", async () => {
+    const target = await upstream((_request, _body, response) => response.writeHead(200, { "content-type": "text/plain", connection: "close" }).end("ok"));
+    const front = await proxy(target.url);
+    const { rawRequest } = await import("./support/raw.ts");
+    const first = await rawRequest(front.url, { method: "GET", path: "/other", headers: { connection: "close" } });
+    const second = await rawRequest(front.url, { method: "GET", path: "/other", headers: {} });
+    expect([first.status, first.text, second.status, second.text, second.headers.connection]).toEqual([200, "ok", 200, "ok", "keep-alive"]);
+    expect(target.seen.map((seen) => seen.headers.connection)).toEqual(["keep-alive", "keep-alive"]);
+  });
+
+  it("a request header sent twice reaches the upstream once, its values joined with a comma; two api-keys are both masked", async () => {
+    const target = await upstream((request, _body, response) =>
+      json(
+        400,
+        { code: "WA400", message: String(request.headers["x-twice"]), data: {}, error: { second: String(request.headers["api-key"]).split(", ")[1] } },
+        response,
+      ),
+    );
+    const file = join(folder(), "twice.ndjson");
+    const front = await proxy(target.url, { record: file });
+    const { connect } = await import("node:net");
+    const { hostname, port } = new URL(front.url);
+    const other = "second-key-abcdef-987654";
+    const head = [`GET /other HTTP/1.1`, `host: ${hostname}`, "connection: close", "x-twice: a", "x-twice: b", `api-key: ${apiKey}`, `api-key: ${other}`];
+    const answer = await within(
+      "the raw exchange",
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.write(`${head.join("\r\n")}\r\n\r\n`));
+        let text = "";
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+      }),
+    );
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+    expect(target.seen.map((seen) => seen.headers["x-twice"])).toEqual(["a, b"]);
+    const recorded = readFileSync(file, "utf8");
+    const [record] = records(file);
+    expect([record!.request.headers["api-key"], record!.response!.body]).toEqual([
+      "***",
+      JSON.stringify({ code: "WA400", message: "a, b", data: {}, error: { second: "***" } }),
+    ]);
+    expect([recorded.includes(apiKey), recorded.includes(other), front.lines.join("\n").includes(other)]).toEqual([false, false, false]);
   });
 });

@@ -185,3 +185,11 @@ export function sameSecret(given: string, expected: string): boolean {
   const digest = (text: string) => createHash("sha256").update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/**
+ * The keys an api-key header's value may hold: Node joins a repeated header with ", ", so each
+ * part is a key the client sent (and the whole, in case one key has ", " in it). Each is masked.
+ */
+export function keysIn(header: string): string[] {
+  return header.includes(", ") ? [header, ...header.split(", ")] : [header];
+}

@@ -106,14 +106,6 @@ export function engineHeaders(request: IncomingMessage, contentType: string | un
   return headers;
 }
 
-/**
- * The keys an api-key header's value may hold: Node joins a repeated header with ", ", so each
- * part is a key the client sent (and the whole, in case one key has ", " in it). Each is masked.
- */
-export function keysIn(header: string): string[] {
-  return header.includes(", ") ? [header, ...header.split(", ")] : [header];
-}
-
 export function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;

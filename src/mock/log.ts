@@ -3,8 +3,7 @@
 // escaped, so no client can start a line of its own or send the terminal a control sequence;
 // each line is cut to a bound after the api-key is masked out, in every form it may take.
 // Headers are never logged.
-import { createMasker, type Masker } from "../http/secrets.ts";
-import { keysIn } from "./intake.ts";
+import { createMasker, keysIn, type Masker } from "../http/secrets.ts";
 import { printable } from "../http/printable.ts";
 import type { LogLevel } from "./config.ts";
 

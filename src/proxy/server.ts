@@ -7,7 +7,7 @@ import { Agent as HttpAgent, createServer, type IncomingHttpHeaders, type Incomi
 import { Agent as HttpsAgent } from "node:https";
 import { contentCoding, decodedCodings, exchange, hasContent } from "../http/exchange.ts";
 import { readBody } from "../http/request-body.ts";
-import { createMasker, withoutCredentials, type Masker } from "../http/secrets.ts";
+import { createMasker, keysIn, withoutCredentials, type Masker } from "../http/secrets.ts";
 import { findingsOf, judgeExchange, recordVersion, talliedResult, type ExchangeRecord, type JudgeOptions } from "../judge/recorded.ts";
 import type { RunResult } from "../judge/result.ts";
 import { OutcomeTally } from "../judge/tally.ts";
@@ -90,11 +90,10 @@ function masked(headers: Record<string, string | string[]>, mask: Masker): Recor
 
 /** The request's own credentials: the api-key, and a bearer token if it carries one. */
 function requestSecrets(request: IncomingMessage): string[] {
-  const key = request.headers["api-key"];
+  // Node joins a repeated api-key with ", ": each key it holds is masked on its own.
+  const keys = [request.headers["api-key"] ?? []].flat().flatMap(keysIn);
   const authorization = request.headers.authorization;
-  return [...(Array.isArray(key) ? key : key ? [key] : []), ...(authorization ? [authorization, authorization.replace(/^\S+\s+/, "")] : [])].filter(
-    (value) => value.trim() !== "",
-  );
+  return authorization === undefined ? keys : [...keys, authorization, authorization.replace(/^\S+\s+/, "")];
 }
 
 function problem(response: ServerResponse, status: number, title: string, detail: string): void {
@@ -131,7 +130,7 @@ function notWritable(file: string, found: Stats): RecordingFileError | undefined
 /** What stands at `file`, not following a link; undefined when nothing does or it cannot be seen (open says why). */
 function standing(file: string): Stats | undefined {
   try {
-    return lstatSync(file, { throwIfNoEntry: false });
+    return lstatSync(file);
   } catch {
     return undefined;
   }
@@ -152,7 +151,7 @@ function openRecording(file: string, append: boolean): number {
     fd = openSync(file, append ? O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   } catch (error) {
     const code = String((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    const found = code === "EEXIST" || code === "ELOOP" ? standing(file) : undefined;
+    const found = standing(file);
     if (found && !append && found.isFile())
       throw new RecordingFileError(file, code, `the recording ${printable(file)} exists: --append adds to it, or name a new file`);
     throw (found && notWritable(file, found)) ?? new RecordingFileError(file, code);
@@ -181,7 +180,7 @@ export function upstreamPath(target: string): string | undefined {
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const upstream = options.upstream.replace(/\/+$/, "");
   const shown = withoutCredentials(upstream).replace(/\/+$/, "");
-  const agent = upstream.startsWith("https:") ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const agent = new (upstream.startsWith("https:") ? HttpsAgent : HttpAgent)({ keepAlive: true });
   let recording: number | undefined;
   // Each exchange is counted as it passes, and only a bounded sample of outcomes is kept whole.
   const tally = new OutcomeTally();
@@ -192,8 +191,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     const number = ++seq;
     const at = new Date().toISOString();
     const mask = createMasker([...(options.secrets ?? []), ...requestSecrets(request)]);
-    const method = request.method ?? "GET";
-    const target = request.url ?? "/";
+    // A server's request always has both (Node types them optional for a client's answer).
+    const method = request.method!;
+    const target = request.url!;
     const path = upstreamPath(target);
     const read = await readBody(request, options.maxBodyBytes);
     if (read.kind === "aborted") return void response.destroy();

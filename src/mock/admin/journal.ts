@@ -5,8 +5,7 @@
 // and its numbers into typed arrays; masking, parsing, the code and the message id are worked
 // out only when someone reads the journal.
 import type { components } from "../../../generated/kaleyra-mock-admin.ts";
-import { createMasker, maskDeep, maskedSecret, type Masker } from "../../http/secrets.ts";
-import { keysIn } from "../intake.ts";
+import { createMasker, keysIn, maskDeep, maskedSecret, type Masker } from "../../http/secrets.ts";
 import { faultNames, type Fault } from "./faults.ts";
 import { recipientOf } from "../../contract/operation.ts";
 import { loadAdminDocument } from "../../contract/document.ts";
