@@ -15,7 +15,8 @@ export function chosenAnswer(chosen: Chosen): Answer {
   return {
     reply: {
       ...reply,
-      body: reply.status >= 200 && reply.status < 300 ? withFreshMessageId(reply.body) : reply.body,
+      // Only an accepted answer carries a message_id: it is the one made fresh.
+      body: withFreshMessageId(reply.body),
       source,
       delayMs,
       ...(callbacks === undefined ? {} : { callbacks }),
