@@ -17,17 +17,22 @@ let port = 4470;
 
 async function startMock(): Promise<{ url: string; stop: () => void }> {
   const url = `http://127.0.0.1:${++port}`;
-  const child = spawn(process.execPath, ["dist/src/mock/main.js"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KALEYRA_MOCK_LOG: "silent",
-      KALEYRA_MOCK_API_KEY: apiKey,
-      KALEYRA_MOCK_SID: sid,
-      KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber,
+  // What `npm start` runs (its script is `node FILE`).
+  const child = spawn(
+    process.execPath,
+    [(JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.replace(/^node /, "")],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KALEYRA_MOCK_LOG: "silent",
+        KALEYRA_MOCK_API_KEY: apiKey,
+        KALEYRA_MOCK_SID: sid,
+        KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber,
+      },
+      stdio: "ignore",
     },
-    stdio: "ignore",
-  });
+  );
   for (;;) {
     const up = await fetch(`${url}/__admin/identity?nonce=bench`).then(
       () => true,

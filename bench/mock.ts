@@ -1,6 +1,6 @@
 // `npm run bench:mock`: our mock beside a bare node:http server and `prism mock -v silent`, same
 // contract, same valid request, same machine, each run twice and interleaved (these machines are
-// shared and noisy). Our mock runs as `npm start` runs it (`node dist/src/mock/main.js`, default
+// shared and noisy). Our mock runs as `npm start` runs it (the file its script names, default
 // settings: request log on, journal on), its log going to a file and to a pipe, and again with the
 // log silent and the journal off. For each: req/s and p50/p99 latency under autocannon (50
 // connections), the largest RSS seen under load, and start-up time from spawn to the first 202;
@@ -37,11 +37,17 @@ interface Target {
 
 const bare = "bare node:http";
 const asRun = "ours, log to a file";
-const mock = (env: Record<string, string>) => (port: number) => ({
-  file: process.execPath,
-  args: [`${repo}/dist/src/mock/main.js`],
-  env: { PORT: String(port), ...env },
-});
+// What `npm start` runs (its script is `node FILE`): the bundle the build makes of the mock.
+const startFile = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start.replace(/^node /, "");
+const mock =
+  (env: Record<string, string>, file = startFile) =>
+  (port: number) => ({
+    file: process.execPath,
+    args: [join(repo, file)],
+    env: { PORT: String(port), ...env },
+  });
+/** The same mock from its module files, unbundled: what the bundle saves at start-up. */
+const unbundled: Target = { name: "ours, unbundled (dist/src/mock/main.js)", output: "file", command: mock({}, "dist/src/mock/main.js") };
 
 const targets: Target[] = [
   { name: bare, output: "ignore", command: (port) => ({ file: process.execPath, args: [`${repo}/bench/bare-server.mjs`], env: { PORT: String(port) } }) },
@@ -281,12 +287,13 @@ if (startRounds > 0) {
   const times = new Map<string, { wall: number[]; cpu: number[] }>([
     [bare, { wall: [], cpu: [] }],
     [asRun, { wall: [], cpu: [] }],
+    [unbundled.name, { wall: [], cpu: [] }],
   ]);
   for (let round = 0; round < startRounds; round++) {
     for (const [name, list] of times) {
       const port = await freePort();
       const started = performance.now();
-      const running = launch(targets.find((target) => target.name === name)!, port);
+      const running = launch([...targets, unbundled].find((target) => target.name === name)!, port);
       try {
         list.wall.push(await firstAnswer(port, started, running.child));
         list.cpu.push(cpuMs(running.child.pid!));
@@ -295,14 +302,17 @@ if (startRounds > 0) {
       }
     }
   }
-  const [bareTimes, ourTimes] = [times.get(bare)!, times.get(asRun)!];
-  console.log(`\nstart-up, spawn to first 202, ${startRounds} rounds interleaved (medians; goal ≤ 2x):`);
+  const bareTimes = times.get(bare)!;
+  console.log(`\nstart-up, spawn to first 202, ${startRounds} rounds interleaved (medians; goal ≤ 2x for npm start's):`);
   console.log(
-    `  wall: bare ${median(bareTimes.wall).toFixed(0)} ms (${fmt(bareTimes.wall)}), ours ${median(ourTimes.wall).toFixed(0)} ms (${fmt(ourTimes.wall)}): ${(median(ourTimes.wall) / median(bareTimes.wall)).toFixed(2)}x`,
+    `  ${"bare node:http".padEnd(42)} wall ${median(bareTimes.wall).toFixed(0)} ms (${fmt(bareTimes.wall)}), CPU ${median(bareTimes.cpu).toFixed(0)} ms`,
   );
-  console.log(
-    `  CPU:  bare ${median(bareTimes.cpu).toFixed(0)} ms, ours ${median(ourTimes.cpu).toFixed(0)} ms: ${(median(ourTimes.cpu) / median(bareTimes.cpu)).toFixed(2)}x`,
-  );
+  for (const name of [asRun, unbundled.name]) {
+    const ours = times.get(name)!;
+    console.log(
+      `  ${name.padEnd(42)} wall ${median(ours.wall).toFixed(0)} ms (${fmt(ours.wall)}): ${(median(ours.wall) / median(bareTimes.wall)).toFixed(2)}x; CPU ${median(ours.cpu).toFixed(0)} ms: ${(median(ours.cpu) / median(bareTimes.cpu)).toFixed(2)}x`,
+    );
+  }
 }
 
 // A cold mock's first request of each kind the plain case does not cover (a Prefer header, another
