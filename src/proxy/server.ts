@@ -45,33 +45,13 @@ export interface ProxyServer {
   close(): Promise<void>;
 }
 
-// Hop-by-hop headers (RFC 9110 §7.6.1) and what the edge recomputes; accept-encoding is dropped
-// so the upstream answers plainly (the edge would decompress anyway), and expect because the
-// whole body is already here.
-const notForwarded = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authorization",
-  "proxy-authenticate",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "host",
-  "content-length",
-  "accept-encoding",
-  "expect",
-]);
-const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
-
 // Set-Cookie is the one header Node keeps as a list: its values cannot be joined with commas.
 function forwardable(headers: IncomingHttpHeaders, drop: Set<string>): Record<string, string | string[]> {
   const named = new Set(
     String(headers.connection ?? "")
       .split(",")
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
+      // An empty name ("close," ends in one) names no header: kept in the set, it matches none.
+      .map((name) => name.trim().toLowerCase()),
   );
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -179,13 +159,33 @@ export function upstreamPath(target: string): string | undefined {
 
 export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
   const upstream = options.upstream.replace(/\/+$/, "");
-  const shown = withoutCredentials(upstream).replace(/\/+$/, "");
+  // A URL's href ends in one slash when its path is empty.
+  const shown = withoutCredentials(upstream).replace(/\/$/, "");
   const agent = new (upstream.startsWith("https:") ? HttpsAgent : HttpAgent)({ keepAlive: true });
   let recording: number | undefined;
   // Each exchange is counted as it passes, and only a bounded sample of outcomes is kept whole.
   const tally = new OutcomeTally();
   let seq = 0;
   const line = options.line ?? (() => {});
+  // Hop-by-hop headers (RFC 9110 §7.6.1) and what the edge recomputes; accept-encoding is
+  // dropped so the upstream answers plainly (the edge would decompress anyway), and expect
+  // because the whole body is already here.
+  const notForwarded = new Set([
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "accept-encoding",
+    "expect",
+  ]);
+  const notReturned = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"]);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const number = ++seq;
