@@ -1560,3 +1560,50 @@ describe("Connection is the proxy's own, both ways", () => {
     expect([recorded.includes(apiKey), recorded.includes(other), front.lines.join("\n").includes(other)]).toEqual([false, false, false]);
   });
 });
+
+describe("the proxy when its line function throws", () => {
+  it("the exchange was answered; its connection is closed, so a request after it on that connection gets nothing; a new one is served", async () => {
+    const target = await upstream((_request, _body, response) => json(202, example("accepted").value, response));
+    let calls = 0;
+    const front = await proxy(target.url, {
+      line: () => {
+        calls++;
+        throw new Error("the line's own failure");
+      },
+    });
+    const { connect } = await import("node:net");
+    const { hostname, port } = new URL(front.url);
+    const body = JSON.stringify(valid);
+    // Kept alive (HTTP/1.1 without Connection: close): only the proxy's own close ends it.
+    const requestText = [
+      `POST ${path} HTTP/1.1`,
+      `host: ${hostname}`,
+      `api-key: ${apiKey}`,
+      "content-type: application/json",
+      `content-length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
+    const text = await within(
+      "the connection's close",
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), hostname, () => socket.write(requestText));
+        let received = "";
+        let again = false;
+        socket.on("data", (chunk: Buffer) => {
+          received += chunk.toString("latin1");
+          // The whole first answer is here (its JSON ends the text): the same request again, on the same connection.
+          if (!again && /\r\n\r\n\{[\s\S]*\}$/.test(received)) {
+            again = true;
+            socket.write(requestText);
+          }
+        });
+        socket.on("error", () => {});
+        socket.on("close", () => resolve(received));
+      }),
+    );
+    expect([text.match(/^HTTP\/1\.1 \d+/gm), calls]).toEqual([["HTTP/1.1 202"], 1]);
+    expect((await send(front.url, valid)).status).toBe(202);
+    expect(target.seen).toHaveLength(2);
+  });
+});
