@@ -8,6 +8,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { operation } from "../src/contract/operation.ts";
+import { startPath } from "../src/tools/start-file.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const sid = "HXAP16XXXXXX97IN";
@@ -17,22 +18,18 @@ let port = 4470;
 
 async function startMock(): Promise<{ url: string; stop: () => void }> {
   const url = `http://127.0.0.1:${++port}`;
-  // What `npm start` runs (its script is `node FILE`).
-  const child = spawn(
-    process.execPath,
-    [(JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.replace(/^node /, "")],
-    {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        KALEYRA_MOCK_LOG: "silent",
-        KALEYRA_MOCK_API_KEY: apiKey,
-        KALEYRA_MOCK_SID: sid,
-        KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber,
-      },
-      stdio: "ignore",
+  // What `npm start` runs.
+  const child = spawn(process.execPath, [startPath], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KALEYRA_MOCK_LOG: "silent",
+      KALEYRA_MOCK_API_KEY: apiKey,
+      KALEYRA_MOCK_SID: sid,
+      KALEYRA_MOCK_PHONE_NUMBERS: phoneNumber,
     },
-  );
+    stdio: "ignore",
+  });
   for (;;) {
     const up = await fetch(`${url}/__admin/identity?nonce=bench`).then(
       () => true,

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { adminPath, specPath } from "../src/contract/document.ts";
 import { operation } from "../src/contract/operation.ts";
+import { startFile } from "../src/tools/start-file.ts";
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -37,8 +38,6 @@ interface Target {
 
 const bare = "bare node:http";
 const asRun = "ours, log to a file";
-// What `npm start` runs (its script is `node FILE`): the bundle the build makes of the mock.
-const startFile = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start.replace(/^node /, "");
 const mock =
   (env: Record<string, string>, file = startFile) =>
   (port: number) => ({

@@ -2,9 +2,9 @@
 // it (SIGTERM or SIGINT lets in-flight requests finish, then it exits 0).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { startPath } from "../src/tools/start-file.ts";
 import { messagesPath } from "./support/mock.ts";
 import { rawRequest } from "./support/raw.ts";
 import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
@@ -22,9 +22,8 @@ afterEach(() => {
   }
 });
 
-// The file `npm start` runs (its script is `node FILE`: the build's bundle of the mock), without npm in between.
-const startFile = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.replace(/^node /, "");
-const entry = [process.execPath, startFile] as const;
+// The file `npm start` runs (the build's bundle of the mock), without npm in between.
+const entry = [process.execPath, startPath] as const;
 const npmStartCommand = ["npm", "start", "--silent"] as const;
 
 function startProcess(command: readonly string[], env: Record<string, string>) {

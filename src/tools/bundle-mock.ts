@@ -6,12 +6,11 @@
 // and outside the folders the packages ship.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
-
-const mockBundle = fileURLToPath(new URL("../../dist/src/bundle/mock.js", import.meta.url));
+import { startPath } from "./start-file.ts";
 
 await build({
   entryPoints: [fileURLToPath(new URL("../mock/main.ts", import.meta.url))],
-  outfile: mockBundle,
+  outfile: startPath,
   bundle: true,
   platform: "node",
   format: "esm",
