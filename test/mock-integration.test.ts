@@ -213,6 +213,8 @@ describe("latency", () => {
     const started = performance.now();
     await holds.hold(80);
     expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    // No time to wait: not even a timer's turn.
+    expect(await settlesAtOnce(() => holds.hold(0))).toBe(true);
     const pending = holds.hold(60_000);
     // Released: the hold in progress ends, and a later one does not wait, before any timer could fire.
     expect(
@@ -228,7 +230,8 @@ describe("latency", () => {
     const draw = latencyDraw({ min: 3, max: 5 });
     const seen = new Set(Array.from({ length: 500 }, draw));
     expect([...seen].sort()).toEqual([3, 4, 5]);
-    expect(latencyDraw({ min: 7, max: 7 })()).toBe(7);
+    expect(new Set(Array.from({ length: 50 }, latencyDraw({ min: 7, max: 7 })))).toEqual(new Set([7]));
+    expect(latencyDraw()()).toBe(0);
   });
 
   it("reads KALEYRA_MOCK_JOURNAL_LIMIT and KALEYRA_MOCK_ADMIN_TOKEN from the environment", () => {
@@ -441,6 +444,9 @@ describe("who may use the admin API", () => {
   it("says at start-up where the admin API is and who may use it", () => {
     const config = configFromEnv({});
     expect(describeAdmin(config, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (open on loopback; journal keeps 1000).");
+    // Options given in the test process may leave the limit out: the default is said.
+    const { journalLimit: _, ...withoutLimit } = config;
+    expect(describeAdmin(withoutLimit, "http://127.0.0.1:4010")).toBe("Admin API: http://127.0.0.1:4010/__admin/ (open on loopback; journal keeps 1000).");
     expect(describeAdmin({ ...config, adminToken: "tok-1234", journalLimit: 0 }, "http://127.0.0.1:4010")).toBe(
       "Admin API: http://127.0.0.1:4010/__admin/ (needs the token; journal off).",
     );

@@ -194,6 +194,12 @@ describe("reading Prefer (RFC 7240) against the contract", () => {
     // A lone quote is a value, not an empty quoted string; `=` with no name is no preference.
     expect(read('code="')).toEqual({ ok: false, problem: `Prefer code=" is not a documented status; use one of ${contract.statuses.join(", ")}` });
     expect(read(`=x, code=${first!.status}`)).toEqual({ ok: true, preference: { code: first!.status } });
+    // Quotes around a value go only when both are there.
+    const noStatus = (text: string) => ({ ok: false, problem: `Prefer code=${text} is not a documented status; use one of ${contract.statuses.join(", ")}` });
+    expect(read('code=""')).toEqual(noStatus(""));
+    expect(read(`code=${first!.status}"`)).toEqual(noStatus(`${first!.status}"`));
+    expect(read(`code="${first!.status}`)).toEqual(noStatus(`"${first!.status}`));
+    expect(read(`code="${first!.status}"`)).toEqual({ ok: true, preference: { code: first!.status } });
     expect(read("code")).toEqual({ ok: false, problem: `Prefer code= is not a documented status; use one of ${contract.statuses.join(", ")}` });
   });
 
@@ -235,6 +241,7 @@ describe("intake's request target", () => {
     expect(splitUrl("/p")).toEqual({ path: "/p", query: {} });
     expect(splitUrl("/p?a=1&b=2&a=3&a=4&c")).toEqual({ path: "/p", query: { a: ["1", "3", "4"], b: "2", c: "" } });
     expect(splitUrl("/p?")).toEqual({ path: "/p", query: {} });
+    expect(splitUrl("?a=1")).toEqual({ path: "", query: { a: "1" } });
   });
 });
 
@@ -354,5 +361,71 @@ describe("the default engine, beyond the plain case", () => {
     const mock = await startTestMock({}, "prism");
     await mock.close();
     expect([...prismLoads].sort()).toEqual(["@stoplight/prism-core", "@stoplight/prism-http"]);
+  });
+});
+
+describe("the log's maskers, one per key", () => {
+  it("keeps the 16 last keys' maskers, and the account's for its own key or none", async () => {
+    const { maskersByKey } = await import("../src/mock/log.ts");
+    const maskerFor = maskersByKey("account-key-1", "admin-token-1");
+    expect(maskerFor("account-key-1")).toBe(maskerFor(undefined));
+    const first = maskerFor("other-key-0");
+    expect(first("a other-key-0 b account-key-1 c admin-token-1")).toBe("a *** b *** c ***");
+    expect(maskerFor("other-key-0")).toBe(first);
+    for (let i = 1; i < 16; i++) maskerFor(`other-key-${i}`);
+    // Sixteen kept: the first is still there; one more key puts it out.
+    expect(maskerFor("other-key-0")).toBe(first);
+    const second = maskerFor("other-key-1");
+    maskerFor("other-key-16");
+    expect(maskerFor("other-key-1")).toBe(second);
+    expect(maskerFor("other-key-0")).not.toBe(first);
+    expect(maskerFor("other-key-0")("other-key-0")).toBe("***");
+  });
+});
+
+describe("the mock's replies", () => {
+  it("reads the vendor code of a reply, and none from a body that is not the vendor's envelope", async () => {
+    const { codeOf } = await import("../src/mock/reply.ts");
+    const reply = (body: unknown, raw?: string) => ({ status: 400, headers: {}, body, ...(raw === undefined ? {} : { raw }) });
+    expect(codeOf(reply({ code: "E1", error: {} }))).toBe("E1");
+    expect(codeOf(reply(undefined, '{"code":"E2","error":{}}'))).toBe("E2");
+    expect([undefined, "E3", { code: "E4" }, { code: 4, error: {} }, { error: {} }].map((body) => codeOf(reply(body)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("sends a reply without a body as an empty JSON answer, header names in lower case", async () => {
+    const { send } = await import("../src/mock/reply.ts");
+    const written: { status?: number; headers?: Record<string, string | number>; payload?: string } = {};
+    const response = {
+      writeHead(status: number, headers: Record<string, string | number>) {
+        written.status = status;
+        written.headers = headers;
+      },
+      end(payload: string) {
+        written.payload = payload;
+      },
+    };
+    send(response as never, { status: 204, headers: { "X-Mixed": "1" }, body: undefined });
+    expect(written).toEqual({ status: 204, headers: { "x-mixed": "1", "content-type": "application/json", "content-length": 0 }, payload: "" });
+  });
+});
+
+describe("message ids", () => {
+  it("draws every character of the alphabet equally often (no modulo bias)", async () => {
+    const { freshMessageId } = await import("../src/mock/message-id.ts");
+    const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 50_000; i++) for (const char of freshMessageId("Xaaaaaaaaaaaaaaaaaaa").slice(1)) counts.set(char, (counts.get(char) ?? 0) + 1);
+    expect([...counts.keys()].sort().join("")).toBe(alphabet);
+    // A byte taken modulo 36 would favour the first four characters by 8 to 7; 950,000 draws put
+    // chance far below the 3% allowed here.
+    const mean = (chars: string) => [...chars].reduce((sum, char) => sum + counts.get(char)!, 0) / chars.length;
+    expect(mean(alphabet.slice(0, 4)) / mean(alphabet.slice(4))).toBeGreaterThan(0.97);
+    expect(mean(alphabet.slice(0, 4)) / mean(alphabet.slice(4))).toBeLessThan(1.03);
   });
 });

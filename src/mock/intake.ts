@@ -113,7 +113,6 @@ export function headerValue(request: IncomingMessage, name: string): string | un
 
 /** Prism decodes the path with decodeURIComponent and throws on a malformed escape. */
 export function hasMalformedEscape(path: string): boolean {
-  if (!path.includes("%")) return false;
   try {
     decodeURIComponent(path);
     return false;
@@ -143,7 +142,7 @@ export function checkHead(request: IncomingMessage): Stage<RequestTarget> {
   let hosts = 0;
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i]!;
-    if (name.length === 4 && name.toLowerCase() === "host") hosts++;
+    if (name.toLowerCase() === "host") hosts++;
   }
   if (hosts > 1) return refused(refusals.duplicateHeader(`${hosts} Host headers; a request has one`));
   const repeated = repeatedHeaderIssues(request.rawHeaders)[0];

@@ -4,7 +4,6 @@ import type { Latency } from "./config.ts";
 
 /** A draw of the latency for one answer, in whole milliseconds. */
 export function latencyDraw({ min, max }: Latency = { min: 0, max: 0 }): () => number {
-  if (min === max) return () => min;
   return () => min + Math.floor(Math.random() * (max - min + 1));
 }
 

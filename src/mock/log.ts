@@ -28,8 +28,8 @@ export const maxLogLineLength = 2_000;
 /** The text safe for one line: the kit's one escaping for outside text (controls, bidi, zero-width). */
 export const escapeLine = printable;
 
-/** Maskers by key, a few kept: most clients send one key, and compiling one per request is waste. */
-function maskers(accountKey: string | undefined, adminToken: string | undefined): (key: string | undefined) => Masker {
+/** Maskers by key, the 16 last used kept: most clients send one key, and compiling one per request is waste. */
+export function maskersByKey(accountKey: string | undefined, adminToken: string | undefined): (key: string | undefined) => Masker {
   const account = createMasker([accountKey, adminToken]);
   const cache = new Map<string, Masker>();
   return (key) => {
@@ -53,7 +53,7 @@ export function createRequestLog(
   adminToken?: string,
 ): RequestLog | undefined {
   if (level === "silent") return undefined;
-  const maskerFor = maskers(accountKey, adminToken);
+  const maskerFor = maskersByKey(accountKey, adminToken);
   return ({ method, path, status, code, milliseconds, notes, apiKey }) => {
     const why = notes.length ? ` — ${notes.join("; ")}` : "";
     const query = path.indexOf("?");

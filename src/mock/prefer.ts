@@ -29,7 +29,7 @@ function parse(header: string): Map<string, string> {
 }
 
 export function readPreference(header: string | undefined, operation: OperationContract): PreferenceResult {
-  if (header === undefined || header.trim() === "") return { ok: true, preference: {} };
+  if (header === undefined) return { ok: true, preference: {} };
   const preferences = parse(header);
   const codeText = preferences.get("code");
   const exampleName = preferences.get("example");
