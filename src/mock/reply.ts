@@ -21,10 +21,12 @@ export function codeOf(reply: Reply): string | undefined {
   return isEnvelope(reply.body) && typeof reply.body.code === "string" ? reply.body.code : undefined;
 }
 
+const json = { "content-type": "application/json" };
+
 /** The contract's named example as a reply. */
 export function exampleReply(name: string): Reply {
   const { status, value } = example(name);
-  return { status, headers: {}, body: structuredClone(value) };
+  return { status, headers: json, body: structuredClone(value) };
 }
 
 /** A WA400 about the request itself, with the contract's body and `error` saying what is wrong. */
