@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdminDocument, loadDocument } from "../src/contract/document.ts";
+import { example } from "../src/contract/operation.ts";
 import { compileContractSchemas } from "../src/contract/schemas.ts";
 import { webhook, type StatusCallback } from "../src/contract/webhook.ts";
 import { createKaleyraClient, createMockAdmin, KaleyraValidationError, parseStatusCallback, statusCallbackHandler } from "../src/index.ts";
@@ -13,7 +14,7 @@ import { callbackMessage, callbackPayload } from "../src/callbacks/payload.ts";
 import { createCallbackSender } from "../src/callbacks/sender.ts";
 import { callbacksCommand } from "../src/cli/callbacks.ts";
 import { startTestMock, type TestMock } from "./support/mock.ts";
-import { apiKey, businessNumber, sid } from "./support/requests.ts";
+import { apiKey, businessNumber, sid, validBody } from "./support/requests.ts";
 import { fetchWithin, until, waitMs, within } from "./support/wait.ts";
 
 const schemas = compileContractSchemas(loadDocument());
@@ -138,6 +139,51 @@ describe("the mock sends them", () => {
     await until("300 callbacks", () => (hook.got.filter((callback) => ids.has(callback.message_id)).length === 300 ? true : undefined));
     for (const id of ids)
       expect(hook.got.filter((callback) => callback.message_id === id).map((callback) => callback.status)).toEqual(["SENT", "DELIVERED", "READ"]);
+  });
+});
+
+describe("only an accepted send gets callbacks", () => {
+  it("a refusal, a vendor error, a fault and an admin call queue nothing; the accepted send after them does", async () => {
+    const hook = await receiver();
+    const mock = await startTestMock({ apiKey }, "fast", { callbacks: { ...fast, url: hook.url } });
+    const admin = createMockAdmin({ baseUrl: mock.url });
+    try {
+      await admin.addScenario({ match: { to: "+919800000002" }, respond: { example: "low-balance" } });
+      await admin.addScenario({ match: { to: "+919800000003" }, respond: { fault: "connection-reset" } });
+      const path = `/v2/${sid}/whatsapp/${encodeURIComponent(businessNumber)}/messages`;
+      const post = (headers: Record<string, string>, body: string) =>
+        fetchWithin(`${mock.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+      const valid = (to: string) => {
+        const body = validBody();
+        body.messaging_object.to = to;
+        return JSON.stringify(body);
+      };
+      const statuses = [
+        (await post({ "api-key": apiKey }, "{}")).status,
+        (await post({}, valid("+919876543210"))).status,
+        (await post({ "api-key": apiKey, prefer: "example=low-balance" }, valid("+919876543210"))).status,
+        (await post({ "api-key": apiKey }, valid("+919800000002"))).status,
+        await post({ "api-key": apiKey }, valid("+919800000003")).then(
+          (response: Response) => `answered ${response.status}`,
+          () => "reset",
+        ),
+      ];
+      const lowBalance = example("low-balance").status;
+      expect(statuses).toEqual([400, 401, lowBalance, lowBalance, "reset"]);
+      const quiet = await admin.callbacks();
+      expect([quiet.pending, quiet.deliveries, hook.got]).toEqual([0, [], []]);
+      // The same mock and receiver do carry an accepted send's callbacks.
+      const { messageId } = await send(mock);
+      await until("the accepted send's callbacks", () => (hook.got.length === 3 ? true : undefined));
+      expect(hook.got.map((callback) => [callback.message_id, callback.status])).toEqual([
+        [messageId, "SENT"],
+        [messageId, "DELIVERED"],
+        [messageId, "READ"],
+      ]);
+    } finally {
+      await mock.close();
+      await hook.close();
+    }
   });
 });
 

@@ -68,6 +68,28 @@ describe("the mock's request log", () => {
     ]);
   });
 
+  it("gives each request's time on the mock, within the time its client waited for the answer", async () => {
+    const { startTestMock, messagesPath } = await import("./support/mock.ts");
+    const { apiKey, businessNumber, sid, validBody } = await import("./support/requests.ts");
+    const mock = await startTestMock({ apiKey });
+    try {
+      const started = performance.now();
+      const answer = await fetch(`${mock.url}${messagesPath(sid, encodeURIComponent(businessNumber))}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "api-key": apiKey },
+        body: JSON.stringify(validBody()),
+      });
+      await answer.text();
+      const waited = performance.now() - started;
+      expect(answer.status).toBe(202);
+      const taken = Number(/\((\d+\.\d) ms\)$/.exec(mock.lines.at(-1)!.trimEnd())?.[1]);
+      expect(taken).toBeGreaterThanOrEqual(0);
+      expect(taken).toBeLessThanOrEqual(waited + 0.05);
+    } finally {
+      await mock.close();
+    }
+  });
+
   it("writes nothing, and gathers nothing, when silent", () => {
     expect(lines("silent").log).toBeUndefined();
     expect(lines("info").log).toBeTypeOf("function");

@@ -13,13 +13,16 @@ export interface SentBody {
 }
 
 /**
- * After a 202: the message's callbacks, with its id, its recipient and the send's references, to
- * the sandbox of `sid` (the account SID of the path).
+ * After an accepted send: the message's callbacks, with its id, its recipient and the send's
+ * references, to the sandbox of `sid` (the account SID of the path). Any other request queues
+ * nothing: one whose body is not JSON (the admin API's are not kept), or whose answer has no
+ * message_id (a refusal, a fault).
  */
 export function queueCallbacks(sender: CallbackSender, reply: Reply, request: SentBody, sid: string | undefined): void {
+  if (!request.bodyJson || request.body === undefined) return;
   const answer = (reply.raw !== undefined ? JSON.parse(reply.raw) : reply.body) as { data?: { message_id?: unknown } } | undefined;
   const messageId = answer?.data?.message_id;
-  if (typeof messageId !== "string" || !request.bodyJson || request.body === undefined) return;
+  if (typeof messageId !== "string") return;
   const sent = JSON.parse(request.body) as { messaging_object?: { to?: unknown }; extra_info?: Record<string, unknown> };
   const refs: { ref?: string; ref1?: string; ref2?: string } = {};
   for (const name of ["ref", "ref1", "ref2"] as const) {

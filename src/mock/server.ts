@@ -236,10 +236,9 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
     } else {
       send(response, reply);
     }
-    // Stage: the status callbacks of an accepted send; then the journal and the log.
-    if (side === "vendor" && reply.fault === undefined && reply.status >= 200 && reply.status < 300 && callbacks.url(parameters?.sid) !== undefined) {
-      queueCallbacks(callbacks, reply, body, parameters?.sid);
-    }
+    // Stage: the status callbacks of an accepted send (an answer with a message_id to a JSON send:
+    // queueCallbacks takes no other); then the journal and the log.
+    if (callbacks.url(parameters?.sid) !== undefined) queueCallbacks(callbacks, reply, body, parameters?.sid);
     if (side === "vendor") {
       journal.add({
         seq,
@@ -266,7 +265,7 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       method: request.method ?? "",
       path: request.url ?? "",
       status: reply.fault ?? reply.status,
-      code: reply.fault === undefined ? codeOf(reply) : undefined,
+      code: codeOf(reply),
       milliseconds: performance.now() - started,
       notes,
       apiKey: headerValue(request, "api-key"),
