@@ -243,6 +243,27 @@ describe("a receiver that fails", () => {
     }
   });
 
+  it("a give-up is a line of the mock's log, and a silent mock writes none", async () => {
+    const gone = await receiver();
+    await gone.close(); // nothing listens there now
+    const givenUp = /^callback (SENT|DELIVERED|READ) of \S+ given up after 1 attempt\(s\): /;
+    const linesOf = async (log: "info" | "silent") => {
+      const mock = await startTestMock({}, "fast", { log, callbacks: { ...fast, delaysMs: [0], attempts: 1, url: gone.url } });
+      try {
+        await send(mock);
+        const admin = createMockAdmin({ baseUrl: mock.url });
+        await until("the callbacks given up", async () => {
+          const now = await admin.callbacks();
+          return now.pending === 0 && now.deliveries.length === 3 ? true : undefined;
+        });
+        return mock.lines.filter((line) => givenUp.test(line)).length;
+      } finally {
+        await mock.close();
+      }
+    };
+    expect([await linesOf("info"), await linesOf("silent")]).toEqual([3, 0]);
+  });
+
   it("never slows the sends, even when it takes each callback and never answers", async () => {
     // Each callback waits a minute for an answer that never comes: sends held back behind their
     // callbacks would take that long, three times the tests' wait, however busy the machine.
