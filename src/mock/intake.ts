@@ -147,7 +147,7 @@ export function checkHead(request: IncomingMessage): Stage<RequestTarget> {
   if (hosts > 1) return refused(refusals.duplicateHeader(`${hosts} Host headers; a request has one`));
   const repeated = repeatedHeaderIssues(request.rawHeaders)[0];
   if (repeated !== undefined) return refused(refusals.duplicateHeader(repeated.message));
-  const url = request.url ?? "";
+  const url = request.url as string; // always set on a server's request
   if (url.startsWith("/")) return { ok: true, value: splitUrl(url) };
   const absolute = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^/?#]*/.exec(url);
   if (absolute) {

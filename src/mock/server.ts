@@ -104,7 +104,8 @@ async function prismAnswer(prism: Engine, request: EngineRequest, documented: Do
 async function answer(request: IncomingMessage, config: MockConfig, stages: Stages): Promise<Answered | undefined> {
   const { engines } = stages;
   const contract = operation();
-  const method = request.method ?? "GET";
+  // A server's request always has its method and target; node:http types them optional for its client side.
+  const method = request.method as string;
 
   // Head.
   const head = checkHead(request);
@@ -243,8 +244,8 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       journal.add({
         seq,
         receivedAt,
-        method: request.method ?? "",
-        path: request.url ?? "",
+        method: request.method as string,
+        path: request.url as string,
         // One string kept rather than an array of them: fewer objects for the collector to carry.
         rawHeaders: request.rawHeaders.join("\n"),
         body: body.body,
@@ -262,8 +263,8 @@ export async function startMock(options: MockOptions): Promise<MockServer> {
       });
     }
     log?.({
-      method: request.method ?? "",
-      path: request.url ?? "",
+      method: request.method as string,
+      path: request.url as string,
       status: reply.fault ?? reply.status,
       code: codeOf(reply),
       milliseconds: performance.now() - started,

@@ -286,7 +286,7 @@ export function createAdminApi(state: AdminState): AdminApi {
       for (const route of routes) {
         const match = route.pattern.exec(path);
         if (!match) continue;
-        const method = route.methods.get(request.method ?? "GET");
+        const method = route.methods.get(request.method as string);
         if (!method) return adminProblem(405, `${path} takes ${[...route.methods.keys()].join(", ")}.`, [], { allow: [...route.methods.keys()].join(", ") });
         const parameters: Record<string, string> = {};
         let malformed = false;
