@@ -95,7 +95,8 @@ async function prismAnswer(prism: Engine, request: EngineRequest, documented: Do
   }
   const { statusCode, headers = {}, body } = result.response;
   return {
-    reply: { status: statusCode, headers, body: statusCode >= 200 && statusCode < 300 ? withFreshMessageId(body) : body },
+    // Only an accepted answer carries a message_id: it is the one made fresh.
+    reply: { status: statusCode, headers, body: withFreshMessageId(body) },
     notes: result.diagnostics,
   };
 }
