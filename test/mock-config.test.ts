@@ -435,6 +435,8 @@ describe("startMock in the test process", () => {
     );
     expect(failure).toBeInstanceOf(KaleyraValidationError);
     expect(isKaleyraError(failure) && failure.kind).toBe("validation");
+    // No request was made: the error names none.
+    expect((failure as KaleyraValidationError).request).toEqual({ method: "", url: "" });
     expect((failure as KaleyraValidationError).issues).toEqual([
       { field: "latencyMs.max", rule: "option", message: `must be a whole number from 0 to ${maxLatencyMs}` },
       { field: "engine", rule: "option", message: 'must be "fast" or "prism"' },
@@ -449,6 +451,17 @@ describe("startMock in the test process", () => {
         .on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "")),
     );
     expect(refused).toBe("ECONNREFUSED");
+  });
+
+  it("off loopback, its admin client still reaches it over http with the token (the mock's own address)", async () => {
+    const mock = await startMock({ host: "0.0.0.0", adminToken: "tok-0-0-0-0-1234" });
+    try {
+      expect(mock.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      const nonce = "0123456789abcdef0123456789abcdef";
+      expect((await mock.admin.identity(nonce)).nonce).toBe(nonce);
+    } finally {
+      await mock.close();
+    }
   });
 
   it("a port taken is the listen's own error, EADDRINUSE", async () => {

@@ -451,3 +451,25 @@ describe("message ids", () => {
     expect(mean(alphabet.slice(0, 4)) / mean(alphabet.slice(4))).toBeLessThan(1.03);
   });
 });
+
+describe("the fast path's answers", () => {
+  it("answers a request that asks for nothing with the lowest success status, as Prism does", async () => {
+    const { successStatuses } = await import("../src/mock/fast-path.ts");
+    expect(successStatuses([500, 204, 400, 200, 299, 300, 199, 201])).toEqual([200, 201, 204, 299]);
+    expect(successStatuses([400, 401])).toEqual([]);
+  });
+
+  it("serializes an answer without a message_id once: the same reply each time, its JSON the example's", async () => {
+    const { exampleAnswer } = await import("../src/mock/fast-path.ts");
+    for (const value of [{ code: "E1", data: {} }, { code: "E2", data: null }, { code: "E3" }]) {
+      const answer = exampleAnswer({ status: 400, value });
+      expect(answer()).toBe(answer());
+      expect(answer()).toEqual({ status: 400, headers: { "content-type": "application/json" }, body: value, raw: JSON.stringify(value) });
+    }
+    const accepted = exampleAnswer({ status: 202, value: { code: "A", data: { message_id: "Mxxxxxxxxxxxxxxxxxxx", x: 1 } } });
+    const [first, second] = [accepted(), accepted()];
+    expect(first.raw).toMatch(/^\{"code":"A","data":\{"message_id":"M[0-9A-Z]{19}","x":1\}\}$/);
+    expect(first.raw).not.toBe(second.raw);
+    expect({ ...first, raw: undefined }).toEqual({ status: 202, headers: { "content-type": "application/json" }, body: undefined, raw: undefined });
+  });
+});

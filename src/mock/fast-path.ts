@@ -8,6 +8,7 @@ import type { ValidationIssue } from "../contract/issues.ts";
 import type { NamedExample, OperationContract } from "../contract/operation.ts";
 import { bodyValueIssues, parameterIssues } from "../contract/request.ts";
 import type { ContractSchemas } from "../contract/schemas.ts";
+import { isSuccess } from "../http/status.ts";
 import { freshMessageId } from "./message-id.ts";
 import type { Reply } from "./model.ts";
 import { firstExample, preserialized, refusals } from "./refusals.ts";
@@ -33,39 +34,29 @@ export interface FastPath {
   accepted(): Reply;
 }
 
-const json = { "content-type": "application/json" };
-
-function messageIdOf(value: unknown): string | undefined {
-  const data = (value as { data?: unknown } | null)?.data;
-  const id = typeof data === "object" && data !== null ? (data as { message_id?: unknown }).message_id : undefined;
-  return typeof id === "string" ? id : undefined;
-}
-
 /**
- * A named example's answer, serialized once. A success whose `data` has a message_id gets a fresh
- * one each time, spliced into the JSON (integration teams correlate by it); any other is the same
- * object each time.
+ * A named example's answer, serialized once. One whose `data` has a message_id (an accepted
+ * answer: no other has one) gets a fresh one each time, spliced into the JSON (integration teams
+ * correlate by it); any other is the same object each time.
  */
 export function exampleAnswer({ status, value }: Pick<NamedExample, "status" | "value">): () => Reply {
-  const exampleId = messageIdOf(value);
-  if (status < 200 || status >= 300 || exampleId === undefined) {
-    const reply = preserialized(status, value);
-    return () => reply;
-  }
+  const exampleId = (value as { data?: { message_id?: unknown } }).data?.message_id;
+  const reply = preserialized(status, value);
+  if (typeof exampleId !== "string") return () => reply;
   const marker = "\u0000message-id\u0000";
   const template = JSON.stringify({ ...(value as object), data: { ...(value as { data: object }).data, message_id: marker } });
   const [before, after] = template.split(JSON.stringify(marker)) as [string, string];
-  return () => ({ status, headers: json, body: undefined, raw: `${before}${JSON.stringify(freshMessageId(exampleId))}${after}` });
+  return () => ({ ...reply, body: undefined, raw: `${before}${JSON.stringify(freshMessageId(exampleId))}${after}` });
+}
+
+/** The success statuses of a list, lowest first: Prism answers a request that asks for nothing with the first that has an example. */
+export function successStatuses(statuses: readonly number[]): number[] {
+  return statuses.filter(isSuccess).sort((a, b) => a - b);
 }
 
 export function createFastPath(contract: OperationContract, schemas: ContractSchemas): FastPath {
   // What Prism answers a valid request that asks for nothing: the lowest success's first example.
-  const accepted = exampleAnswer(
-    firstExample(
-      contract,
-      contract.statuses.filter((status) => status >= 200 && status < 300),
-    ),
-  );
+  const accepted = exampleAnswer(firstExample(contract, successStatuses(contract.statuses)));
 
   const parameterPointers = Object.entries(contract.pathParameterSchemaPointers);
 

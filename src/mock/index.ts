@@ -32,11 +32,11 @@ export async function startMock(options?: StartMockOptions): Promise<RunningMock
   const read = configFromOptions(options);
   if (!read.ok) throw new KaleyraValidationError(read.issues, { method: "", url: "" }, "The mock's options cannot work, so it was not started");
   const { config, lines } = read;
-  // The mock writes each line with its newline; a function is given the line alone, at once.
+  // The mock writes each line with its newline, which a function is not given: the line alone, at once.
   // Lines for stdout are gathered and written in chunks, as `npm start` writes them; close()
   // writes what is left, and so does the process's exit for a mock never closed.
   const stdout = lines || config.log === "silent" ? undefined : bufferedStdout();
-  const write = lines ? (text: string) => lines(text.endsWith("\n") ? text.slice(0, -1) : text) : stdout?.write;
+  const write = lines ? (text: string) => lines(text.slice(0, -1)) : stdout?.write;
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ ...config, ...(write ? { write } : {}) });
