@@ -226,6 +226,9 @@ describe("the fast path and Prism, beyond the plain case", () => {
       operationPath.replace("/messages", "/media"),
       `/x?${new URLSearchParams({ q: "1" })}`,
       "/v2/a/b/whatsapp/+918630005920/messages",
+      // A literal fragment is equal to the template's, not one that holds it.
+      operationPath.replace("/v2/", "/xv2x/"),
+      operationPath.replace("/whatsapp/", "/awhatsapp/"),
     ];
     for (const path of otherPaths) {
       for (const method of ["POST", "GET", "HEAD", "OPTIONS", "DELETE", "PROPFIND"]) {

@@ -4,7 +4,16 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { bufferedOutput, createRequestLog, escapeLine, logChunkChars, logFlushIntervalMs, maxLogLineLength, type RequestLogEntry } from "../src/mock/log.ts";
+import {
+  bufferedOutput,
+  createRequestLog,
+  endOnExit,
+  escapeLine,
+  logChunkChars,
+  logFlushIntervalMs,
+  maxLogLineLength,
+  type RequestLogEntry,
+} from "../src/mock/log.ts";
 import { until } from "./support/wait.ts";
 
 // Every load of Prism's packages in this file is recorded, then the real package is handed over.
@@ -155,6 +164,72 @@ describe("the log's buffer: a write system call per chunk of lines, not per requ
     expect(performance.now() - started).toBeGreaterThanOrEqual(29);
     expect(chunks).toEqual(["alone\nand its neighbour\n"]);
     output.end();
+  });
+
+  it("a line written after a flush waits its own interval, and a flush stops the timer that was running", () => {
+    vi.useFakeTimers();
+    try {
+      const { output, chunks } = gathered(logChunkChars, 100);
+      output.write("a\n");
+      vi.advanceTimersByTime(100);
+      expect(chunks).toEqual(["a\n"]);
+      // The timed flush is over: the next line starts a timer of its own.
+      output.write("b\n");
+      vi.advanceTimersByTime(99);
+      expect(chunks).toEqual(["a\n"]);
+      vi.advanceTimersByTime(1);
+      expect(chunks).toEqual(["a\n", "b\n"]);
+      // A flush ends the running timer: a line written after it is not cut short by that timer.
+      output.write("c\n");
+      vi.advanceTimersByTime(50);
+      output.write("d\n");
+      output.flush();
+      expect(chunks).toEqual(["a\n", "b\n", "c\nd\n"]);
+      vi.advanceTimersByTime(10);
+      output.write("e\n");
+      vi.advanceTimersByTime(90);
+      expect(chunks).toEqual(["a\n", "b\n", "c\nd\n"]);
+      vi.advanceTimersByTime(10);
+      expect(chunks).toEqual(["a\n", "b\n", "c\nd\n", "e\n"]);
+      expect(vi.getTimerCount()).toBe(0);
+      output.end();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("ends every output at the process's exit through one exit listener, taken off when the last is released", () => {
+    const before = process.listeners("exit");
+    const one = gathered();
+    const two = gathered();
+    const releaseOne = endOnExit(one.output);
+    const added = process.listeners("exit").filter((listener) => !before.includes(listener));
+    expect(added).toHaveLength(1);
+    const releaseTwo = endOnExit(two.output);
+    expect(process.listeners("exit").filter((listener) => !before.includes(listener))).toEqual(added);
+    one.output.write("one\n");
+    two.output.write("two\n");
+    releaseOne();
+    expect(process.listeners("exit").filter((listener) => !before.includes(listener))).toEqual(added);
+    // The listener as the exit runs it: the outputs still on the list are ended, the released one is not.
+    (added[0] as () => void)();
+    expect([one.chunks, two.chunks]).toEqual([[], ["two\n"]]);
+    two.output.write("late\n");
+    expect(two.chunks).toEqual(["two\n", "late\n"]);
+    releaseTwo();
+    expect(process.listeners("exit")).toEqual(before);
+    one.output.end();
+  });
+
+  it("a request log without a destination writes its lines to stdout", () => {
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const log = createRequestLog("info")!;
+      log({ method: "GET", path: "/x", status: 404, code: undefined, milliseconds: 1, notes: [], apiKey: undefined });
+      expect(write.mock.calls).toEqual([["GET /x → 404 (1.0 ms)\n"]]);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it("end() writes what it gathered; after it, each text goes at once", () => {
@@ -418,6 +493,12 @@ describe("the mock's replies", () => {
       undefined,
       undefined,
     ]);
+    // A raw answer names its code only as the envelope's first member.
+    expect(['[{"code":"E5","error":{}}]', ' {"code":"E6","error":{}}', '{"error":{},"code":"E7"}'].map((raw) => codeOf(reply(undefined, raw)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("sends a reply without a body as an empty JSON answer, header names in lower case", async () => {
@@ -438,6 +519,16 @@ describe("the mock's replies", () => {
 });
 
 describe("message ids", () => {
+  it("are as long as the contract's example, and never shorter than 20", async () => {
+    const { freshMessageId } = await import("../src/mock/message-id.ts");
+    expect(["A", "B".repeat(20), "C".repeat(21), "D".repeat(30)].map((example) => [freshMessageId(example).length, freshMessageId(example)[0]])).toEqual([
+      [20, "A"],
+      [20, "B"],
+      [21, "C"],
+      [30, "D"],
+    ]);
+  });
+
   it("draws every character of the alphabet equally often (no modulo bias)", async () => {
     const { freshMessageId } = await import("../src/mock/message-id.ts");
     const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

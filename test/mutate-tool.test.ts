@@ -1,7 +1,7 @@
 // `npm run mutate`'s own rules: every folder of mutated code in exactly one area, and the score
 // computed as Stryker computes it.
 import { describe, expect, it } from "vitest";
-import { areas, measuredFiles, mutatedFolders, score, tally, unclaimedFolders, withoutStaticSurvivors } from "../src/tools/mutate.ts";
+import { areas, measuredFiles, mutatedFolders, nothingToMutate, score, tally, unclaimedFolders, withoutStaticSurvivors } from "../src/tools/mutate.ts";
 
 describe("npm run mutate", () => {
   it("every folder of src/ and conformance/ with mutated code is in exactly one area", () => {
@@ -14,6 +14,16 @@ describe("npm run mutate", () => {
         Object.values(areas).map((area) => area.folder),
       ),
     ).toEqual([]);
+  });
+
+  it("counts a file of types and re-exports only as nothing to mutate, and any file with code as something", () => {
+    expect(["src/mock/model.ts", "src/index.ts", "src/mock/stage.ts", "src/judge/model.ts", "src/mock/log.ts"].map(nothingToMutate)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("refuses a folder in no area, or in two", () => {

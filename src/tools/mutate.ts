@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 
 interface Area {
   folder: string;
@@ -45,13 +46,22 @@ export function unclaimedFolders(folders: string[], claimed: string[]): string[]
   return folders.filter((folder) => counts.get(folder) !== 1);
 }
 
-/** The files of one folder that Stryker mutates. */
-/** A file of re-exports only (an entry point) holds nothing Stryker can mutate, so it is never "not run". */
-function reexportsOnly(file: string): boolean {
-  const code = readFileSync(join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
-  return code.replace(/export\s+(type\s+)?(\{[^}]*\}|\*)\s+from\s+"[^"]+";/g, "").trim() === "";
+/**
+ * A file of types and re-exports only (an entry point, a model of types) holds nothing Stryker can
+ * mutate, so it is never "not run": Stryker leaves a file without mutants out of its report.
+ */
+export function nothingToMutate(file: string): boolean {
+  const source = ts.createSourceFile(file, readFileSync(join(root, file), "utf8"), ts.ScriptTarget.Latest);
+  return source.statements.every(
+    (statement) =>
+      ts.isInterfaceDeclaration(statement) ||
+      ts.isTypeAliasDeclaration(statement) ||
+      (ts.isImportDeclaration(statement) && statement.importClause?.isTypeOnly === true) ||
+      (ts.isExportDeclaration(statement) && (statement.isTypeOnly || statement.moduleSpecifier !== undefined)),
+  );
 }
 
+/** The files of one folder that Stryker mutates. */
 function mutatedFiles(folder: string): string[] {
   return readdirSync(join(root, folder))
     .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
@@ -69,8 +79,8 @@ export function mutatedFolders(): string[] {
       if (entry.isDirectory()) {
         if (path !== join("src", "tools")) walk(path);
       } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
-        // An entry point of re-exports only (src/index.ts) holds nothing to mutate, and so no area's.
-        if (!processOnly.includes(path) && !reexportsOnly(path)) found.add(dir);
+        // An entry point of re-exports (src/index.ts) or a model of types holds nothing to mutate, and so no area's.
+        if (!processOnly.includes(path) && !nothingToMutate(path)) found.add(dir);
       }
     }
   };
@@ -230,7 +240,7 @@ function main(): number {
       rows.push(row(file, tally(result.mutants)));
     }
     const measured = new Set(files.map(([file]) => relative(root, join(root, file))));
-    for (const file of mutatedFiles(folder).filter((file) => !measured.has(file) && !reexportsOnly(file))) {
+    for (const file of mutatedFiles(folder).filter((file) => !measured.has(file) && !nothingToMutate(file))) {
       unmeasured.push(file);
       rows.push(`| ${file} | not run yet | | | | |`);
     }
