@@ -340,6 +340,31 @@ describe("intake's request target", () => {
     expect(splitUrl("/p?")).toEqual({ path: "/p", query: {} });
     expect(splitUrl("?a=1")).toEqual({ path: "", query: { a: "1" } });
   });
+
+  it("routes an absolute-form target (RFC 9112) by its path, and refuses a target that is neither a path nor an http(s) URL", async () => {
+    const { checkHead } = await import("../src/mock/intake.ts");
+    const head = (url: string) => {
+      const stage = checkHead({ url, rawHeaders: ["Host", "x"], headers: { host: "x" } } as never);
+      return stage.ok ? stage.value : stage.refusal.name;
+    };
+    expect(
+      ["/p?a=1", "http://h", "HTTPS://h:8/x?y=1", "http://h?y=1", "hTtP://h/", "http://h#f", "xhttp://h/x", "xhttp:///x", "ftp://h/x", "*", "http:/h/x"].map(
+        head,
+      ),
+    ).toEqual([
+      { path: "/p", query: { a: "1" } },
+      { path: "/", query: {} },
+      { path: "/x", query: { y: "1" } },
+      { path: "/", query: { y: "1" } },
+      { path: "/", query: {} },
+      "request-target",
+      "request-target",
+      "request-target",
+      "request-target",
+      "request-target",
+      "request-target",
+    ]);
+  });
 });
 
 describe("the mock's intake, at its edges", () => {
