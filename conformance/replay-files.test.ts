@@ -2,7 +2,7 @@
 // the limit, never read whole: a FIFO with no writer, a device that never ends, a line with no end.
 // What it keeps: counts of every record, and a bounded sample of outcomes, however long the file.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +13,30 @@ import type { RunResult } from "../src/judge/result.ts";
 import { maxKeptOutcomes, maxNamedKinds, maxSampleLength } from "../src/judge/tally.ts";
 
 const options = { lenient: false, mask: (text: string) => text };
+/** A record as the proxy writes it: an accepted send. */
+const goodRecord = {
+  kind: "exchange",
+  version: 1,
+  seq: 1,
+  at: "",
+  upstream: "http://pod",
+  request: {
+    method: "POST",
+    path: operation().path.replace("{sid}", "HXAP16XXXXXX97IN").replace("{phone_number}", "+918630005920"),
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(operation().requestExamples["by-media-id"]),
+  },
+  response: { status: 202, headers: { "content-type": "application/json" }, body: JSON.stringify(example("accepted").value) },
+  error: null,
+  milliseconds: 5,
+  contract: "operation",
+  findings: [],
+};
+/** The record as one line of exactly `length` characters. */
+const padded = (length: number) => {
+  const base = JSON.stringify(goodRecord);
+  return JSON.stringify({ ...goodRecord, at: "x".repeat(length - base.length) });
+};
 const failureOf = (file: string) =>
   replayRecording(file, options).then(
     () => undefined,
@@ -37,6 +61,38 @@ describe("the files replay reads", () => {
     const file = join(mkdtempSync(join(tmpdir(), "replay-long-")), "long.ndjson");
     writeFileSync(file, `\n\n${"x".repeat(maxRecordLine * 3)}`);
     expect(((await failureOf(file)) as Error).message).toBe(`line 3 of ${file} is longer than ${maxRecordLine} characters`);
+  });
+
+  it("refuses a line with no end in a file of any size without reading on: a 64 GiB sparse file of NULs", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "replay-sparse-")), "sparse.ndjson");
+    closeSync(openSync(file, "w"));
+    truncateSync(file, 64 * 1024 ** 3);
+    expect(((await failureOf(file)) as Error).message).toBe(`line 1 of ${file} is longer than ${maxRecordLine} characters`);
+  });
+
+  it("reads a last line without a newline at the limit, and refuses it one past", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "replay-last-")), "last.ndjson");
+    writeFileSync(file, `\n${padded(maxRecordLine)}`);
+    expect((await replayRecording(file, options)).recording!.exchanges).toBe(1);
+    // A CR before the end of the file is the line's ending, not part of it.
+    writeFileSync(file, `\n${padded(maxRecordLine)}\r`);
+    expect((await replayRecording(file, options)).recording!.exchanges).toBe(1);
+    writeFileSync(file, `\n${padded(maxRecordLine + 1)}`);
+    expect(((await failureOf(file)) as Error).message).toBe(`line 2 of ${file} is longer than ${maxRecordLine} characters`);
+  });
+
+  it("reads a record without an error field, and refuses headers with one value that is not a string", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "replay-fields-")), "fields.ndjson");
+    const { error: _, ...withoutError } = goodRecord;
+    writeFileSync(file, `${JSON.stringify(withoutError)}\n`);
+    expect((await replayRecording(file, options)).recording!.exchanges).toBe(1);
+    for (const [side, headers] of [
+      ["request", { "content-type": "application/json", "x-count": 5 }],
+      ["response", { "x-count": 5, "content-type": "application/json" }],
+    ] as const) {
+      writeFileSync(file, `${JSON.stringify({ ...goodRecord, [side]: { ...goodRecord[side], headers } })}\n`);
+      expect(((await failureOf(file)) as Error).message, side).toBe(`line 1 of ${file} is not an exchange record`);
+    }
   });
 
   it("reads CRLF lines and a last line without a newline", async () => {
