@@ -263,10 +263,11 @@ describe("leniency is its own finding", () => {
       const result = await runConformance(options(url, { lenient: true }));
       expect(result.ok).toBe(false);
     });
-    const run = await withServer(longCaptions, (url) =>
-      cli(["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks", "--lenient"]),
-    );
-    expect(run.code).toBe(0);
+    const runs = await withServer(longCaptions, async (url) => {
+      const argv = ["--target", url, "--sid", sid, "--phone-number", businessNumber, "--runs", "5", "--no-callbacks"];
+      return [(await cli([...argv, "--lenient"])).code, (await cli(argv)).code];
+    });
+    expect(runs).toEqual([0, 1]);
   });
 
   it("another method answered 2xx is leniency; answered 404 a violation", async () => {
@@ -879,6 +880,17 @@ describe("conform's switches, through the command", () => {
       expect(proven.err[0]).toBe(`${url}/ identified itself as the kit's mock: the full plan.`);
       expect(probes).toHaveLength(1);
     });
+  });
+
+  it("--allow-send without --to: a usage error before any request, the identity probe included", async () => {
+    const seen: string[] = [];
+    const refused = await withServer({ request: ({ method, path }) => void seen.push(`${method} ${path}`) }, (url) => cli(args(url, "--allow-send")));
+    expect(refused).toEqual({
+      code: 2,
+      out: "",
+      err: ["conform: --allow-send needs --to, the recipient of requests that may be accepted\nRun kaleyra-video conform --help."],
+    });
+    expect(seen).toEqual([]);
   });
 
   it("--prefer-examples adds one case for each of the contract's examples", async () => {

@@ -226,18 +226,10 @@ export async function conform(argv: string[], io: CommandIo): Promise<number> {
     if (stoppedBy) return signalExitCodes[stoppedBy];
     return result.ok ? 0 : 1;
   } catch (error) {
-    if (!(isUsageError(error) || error instanceof RecordingError || refusedAsUsage(error))) throw error;
+    // A run's refusal is the user's to fix, as a usage error is.
+    if (!(isUsageError(error) || error instanceof RecordingError || error instanceof RunRefusal)) throw error;
     io.err(`conform: ${(error as Error).message}\nRun kaleyra-video conform --help.`);
     return 2;
-  }
-}
-
-/** A run's refusal is the user's to fix, as a usage error is. */
-function refusedAsUsage(error: unknown): boolean {
-  if (!(error instanceof RunRefusal)) return false;
-  switch (error.kind) {
-    case "needs-recipient":
-      return true;
   }
 }
 
