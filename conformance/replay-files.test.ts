@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { example, operation } from "../src/contract/operation.ts";
 import { maxRecordLine, RecordingError, replayRecording } from "../src/judge/recorded.ts";
-import { checkTotals, coverage, drift, firstFinding, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
+import { checkTotals, coverage, drift, findings, firstFinding, jsonReport, junit, lenientFields, summary, undocumentedAnswers } from "../src/judge/report.ts";
 import type { RunResult } from "../src/judge/result.ts";
 import { maxKeptOutcomes, maxNamedKinds, maxSampleLength } from "../src/judge/tally.ts";
 
@@ -253,6 +253,30 @@ describe("a replay of any length, in bounded memory", () => {
     );
     const undocumented = crowded.outcomes[0]!.checks.find((check) => check.name === "status_documented")!;
     expect(firstFinding(crowded)).toBe(`status_documented (violation) on [recorded] #1 POST ${path}: ${undocumented.detail}`);
+  });
+
+  it("the verdict and the headings follow the counts: every violation shown, no empty leniency, FAIL and PASS", async () => {
+    const lines = (result: RunResult) => summary(result).split("\n");
+    const failing = lines(await replayRecording(recording([line(1, kinds.violation), line(2, kinds.violation), line(3, kinds.pass)]), options));
+    expect(failing.filter((row) => /^(Violations|Leniency|FAIL|PASS|INCOMPLETE)\b/.test(row))).toEqual([
+      "Violations (2):",
+      "FAIL: the target departs from the contract (see above).",
+    ]);
+    const passing = lines(await replayRecording(recording([line(1, kinds.pass), line(2, kinds.pass)]), options));
+    expect(passing.filter((row) => /^(Violations|Leniency|FAIL|PASS|INCOMPLETE)\b/.test(row))).toEqual(["PASS: every answer is what the contract says."]);
+  });
+
+  it("a violation is read first even when its check is less useful than leniency's: --max-response-time in a replay", async () => {
+    const slow = JSON.stringify({ ...(JSON.parse(line(2, kinds.pass)) as object), milliseconds: 101 });
+    const file = recording([line(1, kinds.leniency), slow]);
+    const result = await replayRecording(file, { ...options, maxResponseTimeMs: 100 });
+    expect(findings(result).map(({ check, severity, title }) => `${check}/${severity} ${title.replace(/ .*/, "")}`)).toEqual([
+      "response_time/violation #2",
+      "rejects_invalid/leniency #1",
+    ]);
+    expect(firstFinding(result)).toMatch(new RegExp(`^response_time \\(violation\\) on \\[recorded\\] #2 POST `));
+    // Without the limit the slow answer passes: the leniency is all there is.
+    expect(firstFinding(await replayRecording(file, options))).toMatch(/^rejects_invalid \(leniency\) on \[recorded\] #1 POST /);
   });
 
   it(`names ${maxNamedKinds} kinds of undocumented answer and of leniency at most, counting the rest; a long code is cut`, async () => {
