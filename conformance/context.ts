@@ -278,7 +278,14 @@ export function pacer(perSecond: number | undefined, signal: AbortSignal): () =>
     next = at + gap;
     if (at <= now || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, at - now);
+      // Node's timers count whole milliseconds and may fire a little before `at` by
+      // performance.now(): the wait is armed again for what is left, so no gap is ever short.
+      let timer = setTimeout(tick, at - now);
+      function tick() {
+        const left = at - performance.now();
+        if (left > 0) timer = setTimeout(tick, left);
+        else done();
+      }
       function done() {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
